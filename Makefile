@@ -1,0 +1,44 @@
+# The front door: `make run` and `make test`. Everything else is meson.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+MESON      ?= meson
+
+.PHONY: all deps build build-asan run test test-fast bench clean
+
+all: build
+
+deps:
+	@build-aux/install-deps.sh
+
+$(BUILD)/build.ninja:
+	$(MESON) setup $(BUILD) --buildtype=debugoptimized
+
+$(ASAN_BUILD)/build.ninja:
+	CC=clang $(MESON) setup $(ASAN_BUILD) --buildtype=debug \
+	  -Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=true
+
+build: deps $(BUILD)/build.ninja
+	@$(MESON) compile -C $(BUILD)
+
+build-asan: deps $(ASAN_BUILD)/build.ninja
+	@$(MESON) compile -C $(ASAN_BUILD)
+
+# Starts the app from the build tree, with its settings schema and French
+# catalogue, so nothing needs installing.
+run: build
+	@build-aux/run-uninstalled.sh $(BUILD) app/gui/postier $(ARGS)
+
+# The whole suite, twice: a normal build and one with AddressSanitizer and
+# UBSan. The rig (keyring, Postfix, Xvfb) is started by the suite itself.
+test: build build-asan
+	@build-aux/run-tests.sh $(BUILD) $(ASAN_BUILD)
+
+# One build only, for a quick loop while working.
+test-fast: build
+	@build-aux/run-tests.sh $(BUILD)
+
+bench: build
+	@tests/rig/with-rig $(MESON) test -C $(BUILD) --benchmark --verbose
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

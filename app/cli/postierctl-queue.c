@@ -1,0 +1,414 @@
+/* postierctl-queue.c — postierctl queue list|show|flush|retry|remove
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "postierctl"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+#include "postierctl-private.h"
+
+static char *
+format_time (gint64 when)
+{
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (when == 0)
+    return NULL;
+  utc = g_date_time_new_from_unix_utc (when);
+  local = g_date_time_to_local (utc);
+  return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
+}
+
+static char *
+format_time_iso (gint64 when)
+{
+  g_autoptr(GDateTime) utc = NULL;
+
+  if (when == 0)
+    return NULL;
+  utc = g_date_time_new_from_unix_utc (when);
+  return g_date_time_format_iso8601 (utc);
+}
+
+static void
+add_optional_string (JsonBuilder *builder,
+                     const char  *name,
+                     const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_time (JsonBuilder *builder,
+          const char  *name,
+          gint64       when)
+{
+  g_autofree char *text = format_time_iso (when);
+
+  add_optional_string (builder, name, text);
+}
+
+/* The stable shape scripts rely on: new members may be added, none renamed. */
+static JsonNode *
+entry_to_json (PostierOutboxEntry *entry)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, postier_outbox_entry_get_id (entry));
+  json_builder_set_member_name (builder, "account");
+  json_builder_add_string_value (builder, postier_outbox_entry_get_account_name (entry));
+  json_builder_set_member_name (builder, "state");
+  json_builder_add_string_value (builder, postier_outbox_state_to_string (postier_outbox_entry_get_state (entry)));
+  json_builder_set_member_name (builder, "sender");
+  json_builder_add_string_value (builder, postier_outbox_entry_get_sender (entry));
+  json_builder_set_member_name (builder, "subject");
+  json_builder_add_string_value (builder, postier_outbox_entry_get_subject (entry));
+  json_builder_set_member_name (builder, "message_id");
+  json_builder_add_string_value (builder, postier_outbox_entry_get_message_id (entry));
+  json_builder_set_member_name (builder, "size");
+  json_builder_add_int_value (builder, (gint64) postier_outbox_entry_get_size (entry));
+  add_time (builder, "created", postier_outbox_entry_get_created (entry));
+  json_builder_set_member_name (builder, "attempts");
+  json_builder_add_int_value (builder, postier_outbox_entry_get_attempts (entry));
+  add_time (builder, "last_attempt", postier_outbox_entry_get_last_attempt (entry));
+  add_time (builder, "next_attempt",
+            postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_DEFERRED
+            ? postier_outbox_entry_get_next_attempt (entry) : 0);
+  add_optional_string (builder, "last_error", postier_outbox_entry_get_last_error (entry));
+  json_builder_set_member_name (builder, "possible_duplicate");
+  json_builder_add_boolean_value (builder, postier_outbox_entry_get_possible_duplicate (entry));
+
+  json_builder_set_member_name (builder, "recipients");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < postier_outbox_entry_get_n_recipients (entry); i++)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "address");
+      json_builder_add_string_value (builder, postier_outbox_entry_get_recipient (entry, i));
+      json_builder_set_member_name (builder, "state");
+      json_builder_add_string_value (builder,
+                                     postier_recipient_state_to_string (postier_outbox_entry_get_recipient_state (entry, i)));
+      add_optional_string (builder, "reply", postier_outbox_entry_get_recipient_reply (entry, i));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+/* One line per entry: what a person scanning the queue needs first. */
+static void
+print_entry_line (PostierOutboxEntry *entry)
+{
+  PostierOutboxState state = postier_outbox_entry_get_state (entry);
+  const char *subject = postier_outbox_entry_get_subject (entry);
+  g_autofree char *when = NULL;
+  g_autoptr(GString) line = g_string_new (NULL);
+  guint n = postier_outbox_entry_get_n_recipients (entry);
+
+  g_string_append_printf (line, "%s  %-15s ", postier_outbox_entry_get_id (entry),
+                          postier_outbox_state_to_string (state));
+  g_string_append_printf (line, "%s", postier_outbox_entry_get_recipient (entry, 0));
+  if (n > 1)
+    g_string_append_printf (line, _(" (+%u more)"), n - 1);
+  g_string_append_printf (line, "  “%s”", *subject != '\0' ? subject : _("(no subject)"));
+  if (state == POSTIER_OUTBOX_STATE_DEFERRED)
+    {
+      when = format_time (postier_outbox_entry_get_next_attempt (entry));
+      g_string_append (line, "  ");
+      g_string_append_printf (line, _("next attempt %s"), when);
+    }
+  g_print ("%s\n", line->str);
+  if (postier_outbox_entry_get_last_error (entry) != NULL &&
+      state != POSTIER_OUTBOX_STATE_QUEUED)
+    g_print ("    %s\n", postier_outbox_entry_get_last_error (entry));
+}
+
+static PostierOutbox *
+open_outbox (void)
+{
+  return postier_outbox_new (NULL);
+}
+
+static int
+queue_list (int    argc,
+            char **argv)
+{
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print a stable JSON array for scripts"), NULL },
+    G_OPTION_ENTRY_NULL,
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("— list the messages in the outbox"));
+  g_autoptr(PostierOutbox) outbox = open_outbox ();
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!postierctl_parse_options (context, &argc, &argv))
+    return EX_USAGE;
+  if (argc != 1)
+    return postierctl_usage_error (_("queue list takes no arguments"));
+
+  list = postier_outbox_list (outbox, &error);
+  if (list == NULL)
+    return postierctl_fail (error);
+
+  if (json)
+    {
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+      g_autoptr(JsonArray) array = json_array_new ();
+
+      for (guint i = 0; i < list->len; i++)
+        json_array_add_element (array, entry_to_json (g_ptr_array_index (list, i)));
+      json_node_set_array (root, array);
+      postierctl_print_json (root);
+      return EX_OK;
+    }
+
+  if (list->len == 0)
+    {
+      g_print ("%s\n", _("The outbox is empty."));
+      return EX_OK;
+    }
+  for (guint i = 0; i < list->len; i++)
+    print_entry_line (g_ptr_array_index (list, i));
+  return EX_OK;
+}
+
+static int
+queue_show (int    argc,
+            char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("ID — show one message in the outbox"));
+  g_autoptr(PostierOutbox) outbox = open_outbox ();
+  g_autoptr(PostierOutboxEntry) entry = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *transcript_path = NULL;
+  g_autofree char *transcript = NULL;
+  g_autofree char *created = NULL;
+  g_autofree char *last = NULL;
+  g_autofree char *next = NULL;
+  PostierOutboxState state;
+
+  if (!postierctl_parse_options (context, &argc, &argv))
+    return EX_USAGE;
+  if (argc != 2)
+    return postierctl_usage_error (_("queue show takes exactly one ID"));
+
+  entry = postier_outbox_lookup (outbox, argv[1], &error);
+  if (entry == NULL)
+    return postierctl_fail (error);
+
+  state = postier_outbox_entry_get_state (entry);
+  created = format_time (postier_outbox_entry_get_created (entry));
+  last = format_time (postier_outbox_entry_get_last_attempt (entry));
+  next = format_time (postier_outbox_entry_get_next_attempt (entry));
+
+  g_print ("%-18s %s\n", _("Id:"), postier_outbox_entry_get_id (entry));
+  g_print ("%-18s %s (%s)\n", _("State:"), postier_outbox_state_get_label (state),
+           postier_outbox_state_to_string (state));
+  g_print ("%-18s %s\n", _("Account:"), postier_outbox_entry_get_account_name (entry));
+  g_print ("%-18s %s\n", _("Sender:"), postier_outbox_entry_get_sender (entry));
+  g_print ("%-18s %s\n", _("Subject:"), postier_outbox_entry_get_subject (entry));
+  g_print ("%-18s %s\n", _("Message-ID:"), postier_outbox_entry_get_message_id (entry));
+  g_print ("%-18s %" G_GUINT64_FORMAT "\n", _("Size:"), postier_outbox_entry_get_size (entry));
+  g_print ("%-18s %s\n", _("Queued:"), created);
+  g_print ("%-18s %u\n", _("Attempts:"), postier_outbox_entry_get_attempts (entry));
+  if (last != NULL)
+    g_print ("%-18s %s\n", _("Last attempt:"), last);
+  if (state == POSTIER_OUTBOX_STATE_DEFERRED && next != NULL)
+    g_print ("%-18s %s\n", _("Next attempt:"), next);
+  if (postier_outbox_entry_get_last_error (entry) != NULL)
+    g_print ("%-18s %s\n", _("Last error:"), postier_outbox_entry_get_last_error (entry));
+  if (postier_outbox_entry_get_possible_duplicate (entry))
+    g_print ("%-18s %s\n", _("Warning:"),
+             _("a previous attempt was interrupted; this message may arrive twice"));
+  g_print ("%s\n", _("Recipients:"));
+  for (guint i = 0; i < postier_outbox_entry_get_n_recipients (entry); i++)
+    {
+      const char *reply = postier_outbox_entry_get_recipient_reply (entry, i);
+
+      g_print ("  %-40s %-9s %s\n", postier_outbox_entry_get_recipient (entry, i),
+               postier_recipient_state_to_string (postier_outbox_entry_get_recipient_state (entry, i)),
+               reply != NULL ? reply : "");
+    }
+
+  transcript_path = postier_outbox_entry_get_transcript_path (entry);
+  if (g_file_get_contents (transcript_path, &transcript, NULL, NULL))
+    g_print ("\n%s\n%s", _("Transcript:"), transcript);
+  return EX_OK;
+}
+
+static void
+print_stats (const PostierFlushStats *stats)
+{
+  g_print (_("%u sent, %u deferred, %u failed, %u need attention"),
+           stats->sent, stats->deferred, stats->failed, stats->needs_attention);
+  g_print ("\n");
+}
+
+static int
+queue_flush (int    argc,
+             char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("— send every message that is due now"));
+  g_autoptr(PostierAccountStore) store = NULL;
+  g_autoptr(PostierOutbox) outbox = open_outbox ();
+  g_autoptr(PostierSubmitter) submitter = NULL;
+  g_autoptr(GError) error = NULL;
+  PostierFlushStats stats = { 0 };
+
+  if (!postierctl_parse_options (context, &argc, &argv))
+    return EX_USAGE;
+  if (argc != 1)
+    return postierctl_usage_error (_("queue flush takes no arguments"));
+
+  store = postierctl_load_accounts (&error);
+  if (store == NULL)
+    return postierctl_fail (error);
+
+  submitter = postier_submitter_new (outbox, store);
+  if (!postier_submitter_flush_sync (submitter, &stats, NULL, &error))
+    {
+      if (g_error_matches (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_FAILED))
+        {
+          /* Flushed, but some due mail was not sent: say what happened.
+           * Refusals wait for the person ("unavailable"); deferrals only
+           * need time ("try again later"). */
+          print_stats (&stats);
+          g_printerr ("postierctl: %s\n", error->message);
+          return stats.failed + stats.needs_attention > 0 ? EX_UNAVAILABLE : EX_TEMPFAIL;
+        }
+      return postierctl_fail (error);
+    }
+  print_stats (&stats);
+  return EX_OK;
+}
+
+static int
+queue_retry (int    argc,
+             char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("ID — try a message again now"));
+  g_autoptr(PostierOutbox) outbox = open_outbox ();
+  g_autoptr(GError) error = NULL;
+
+  if (!postierctl_parse_options (context, &argc, &argv))
+    return EX_USAGE;
+  if (argc != 2)
+    return postierctl_usage_error (_("queue retry takes exactly one ID"));
+
+  if (!postier_outbox_retry (outbox, argv[1], &error))
+    return postierctl_fail (error);
+  g_print (_("%s is due now; run “postierctl queue flush” or let Postier send it."), argv[1]);
+  g_print ("\n");
+  return EX_OK;
+}
+
+static int
+queue_remove (int    argc,
+              char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("ID — delete a message from the outbox"));
+  g_autoptr(PostierOutbox) outbox = open_outbox ();
+  g_autoptr(GError) error = NULL;
+
+  if (!postierctl_parse_options (context, &argc, &argv))
+    return EX_USAGE;
+  if (argc != 2)
+    return postierctl_usage_error (_("queue remove takes exactly one ID"));
+
+  if (!postier_outbox_remove (outbox, argv[1], &error))
+    return postierctl_fail (error);
+  g_print (_("%s removed from the outbox."), argv[1]);
+  g_print ("\n");
+  return EX_OK;
+}
+
+PostierctlDelivery
+postierctl_deliver_now (const char *id,
+                        char      **report)
+{
+  g_autoptr(PostierAccountStore) store = NULL;
+  g_autoptr(PostierOutbox) outbox = open_outbox ();
+  g_autoptr(PostierSubmitter) submitter = NULL;
+  g_autoptr(PostierOutboxEntry) entry = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) lookup_error = NULL;
+  const char *reason;
+
+  store = postierctl_load_accounts (&error);
+  if (store == NULL)
+    {
+      *report = g_strdup_printf (_("Queued as %s, not sent yet: %s"), id, error->message);
+      return POSTIERCTL_DELIVERY_QUEUED;
+    }
+
+  submitter = postier_submitter_new (outbox, store);
+  if (!postier_submitter_flush_sync (submitter, NULL, NULL, &error) &&
+      g_error_matches (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_BUSY))
+    {
+      *report = g_strdup_printf (_("Queued as %s; Postier is sending the outbox right now and "
+                                   "will send it."), id);
+      return POSTIERCTL_DELIVERY_QUEUED;
+    }
+
+  entry = postier_outbox_lookup (outbox, id, &lookup_error);
+  if (entry == NULL)
+    {
+      *report = g_strdup_printf (_("Sent (%s)."), id);
+      return POSTIERCTL_DELIVERY_SENT;
+    }
+
+  reason = postier_outbox_entry_get_last_error (entry);
+  if (reason == NULL)
+    reason = error != NULL ? error->message : _("no attempt was possible");
+  switch (postier_outbox_entry_get_state (entry))
+    {
+    case POSTIER_OUTBOX_STATE_DEFERRED:
+      {
+        g_autofree char *next = format_time (postier_outbox_entry_get_next_attempt (entry));
+        *report = g_strdup_printf (_("Queued as %s, not sent yet: %s (next attempt %s)"),
+                                   id, reason, next);
+        return POSTIERCTL_DELIVERY_QUEUED;
+      }
+    case POSTIER_OUTBOX_STATE_FAILED:
+      *report = g_strdup_printf (_("Queued as %s, but the server refused it: %s"), id, reason);
+      return POSTIERCTL_DELIVERY_FAILED;
+    case POSTIER_OUTBOX_STATE_NEEDS_ATTENTION:
+      *report = g_strdup_printf (_("Queued as %s, not sent: %s. Fix the account, then run "
+                                   "“postierctl queue retry %s”."), id, reason, id);
+      return POSTIERCTL_DELIVERY_FAILED;
+    default:
+      *report = g_strdup_printf (_("Queued as %s, not sent yet: %s"), id, reason);
+      return POSTIERCTL_DELIVERY_QUEUED;
+    }
+}
+
+int
+postierctl_queue_main (int    argc,
+                       char **argv)
+{
+  static const PostierctlCommand subcommands[] = {
+    { "list", queue_list, N_("List the messages in the outbox") },
+    { "show", queue_show, N_("Show one message, its recipients and transcript") },
+    { "flush", queue_flush, N_("Send every message that is due now") },
+    { "retry", queue_retry, N_("Make a message due now") },
+    { "remove", queue_remove, N_("Delete a message from the outbox") },
+  };
+
+  return postierctl_run_subcommand (subcommands, G_N_ELEMENTS (subcommands),
+                                    _("Usage: postierctl queue list [--json] | show ID | flush | retry ID | remove ID"), argc, argv);
+}

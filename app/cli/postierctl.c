@@ -1,0 +1,256 @@
+/* postierctl.c — the command-line face of Postier
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "postierctl"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "postierctl-private.h"
+
+static const PostierctlCommand commands[] = {
+  { "account", postierctl_account_main, N_("Add, list, show, test and remove accounts") },
+  { "send", postierctl_send_main, N_("Write a message from options and send it") },
+  { "sendmail", postierctl_sendmail_main, N_("Send a message read on standard input, like sendmail") },
+  { "queue", postierctl_queue_main, N_("List, show, flush, retry and remove queued messages") },
+  { "sandbox", postierctl_sandbox_main, N_("List, show and clear what the Sandbox captured") },
+};
+
+int
+postierctl_exit_code_for (const GError *error)
+{
+  if (error == NULL)
+    return EX_SOFTWARE;
+
+  if (error->domain == POSTIER_ACCOUNT_ERROR)
+    {
+      switch (error->code)
+        {
+        case POSTIER_ACCOUNT_ERROR_INVALID:
+          return EX_USAGE;
+        case POSTIER_ACCOUNT_ERROR_STORAGE:
+          return EX_CANTCREAT;
+        default:
+          return EX_CONFIG;
+        }
+    }
+  if (error->domain == POSTIER_SECRET_ERROR)
+    {
+      switch (error->code)
+        {
+        case POSTIER_SECRET_ERROR_NO_SERVICE:
+        case POSTIER_SECRET_ERROR_LOCKED:
+          return EX_UNAVAILABLE;
+        default:
+          return EX_CONFIG;
+        }
+    }
+  if (error->domain == POSTIER_MESSAGE_ERROR)
+    return EX_DATAERR;
+  if (error->domain == POSTIER_SMTP_ERROR)
+    {
+      switch (error->code)
+        {
+        case POSTIER_SMTP_ERROR_NETWORK:
+        case POSTIER_SMTP_ERROR_TEMPORARY:
+          return EX_TEMPFAIL;
+        case POSTIER_SMTP_ERROR_AUTH:
+          return EX_NOPERM;
+        case POSTIER_SMTP_ERROR_TLS_CERTIFICATE:
+        case POSTIER_SMTP_ERROR_TLS:
+          return EX_UNAVAILABLE;
+        case POSTIER_SMTP_ERROR_PROTOCOL:
+          return EX_PROTOCOL;
+        default:
+          return EX_UNAVAILABLE;
+        }
+    }
+  if (error->domain == POSTIER_OUTBOX_ERROR)
+    return error->code == POSTIER_OUTBOX_ERROR_BUSY ? EX_TEMPFAIL :
+           error->code == POSTIER_OUTBOX_ERROR_NOT_FOUND ? EX_DATAERR : EX_IOERR;
+  if (error->domain == G_OPTION_ERROR)
+    return EX_USAGE;
+  if (error->domain == G_FILE_ERROR || error->domain == G_IO_ERROR)
+    return EX_IOERR;
+  return EX_SOFTWARE;
+}
+
+int
+postierctl_fail (const GError *error)
+{
+  g_printerr ("postierctl: %s\n", error != NULL ? error->message : _("unknown error"));
+  return postierctl_exit_code_for (error);
+}
+
+int
+postierctl_usage_error (const char *format,
+                        ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("postierctl: %s\n", message);
+  return EX_USAGE;
+}
+
+int
+postierctl_run_subcommand (const PostierctlCommand *subcommands,
+                           guint                    n_subcommands,
+                           const char              *usage,
+                           int                      argc,
+                           char                   **argv)
+{
+  if (argc >= 2)
+    {
+      for (guint i = 0; i < n_subcommands; i++)
+        if (g_str_equal (argv[1], subcommands[i].name))
+          return subcommands[i].run (argc - 1, argv + 1);
+    }
+
+  g_printerr ("%s\n", usage);
+  for (guint i = 0; i < n_subcommands; i++)
+    g_printerr ("  %-8s %s\n", subcommands[i].name, _(subcommands[i].summary));
+  return EX_USAGE;
+}
+
+gboolean
+postierctl_parse_options (GOptionContext  *context,
+                          int             *argc,
+                          char          ***argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      g_printerr ("postierctl: %s\n", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+PostierAccountStore *
+postierctl_load_accounts (GError **error)
+{
+  g_autoptr(PostierAccountStore) store = postier_account_store_new (NULL);
+
+  if (!postier_account_store_load (store, error))
+    return NULL;
+  return g_steal_pointer (&store);
+}
+
+void
+postierctl_print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+char *
+postierctl_read_stdin (gsize   *length,
+                       GError **error)
+{
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  guint8 buffer[4096];
+
+  for (;;)
+    {
+      ssize_t n = read (STDIN_FILENO, buffer, sizeof buffer);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       _("Cannot read standard input: %s"), g_strerror (saved_errno));
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      g_byte_array_append (data, buffer, (guint) n);
+    }
+  if (length != NULL)
+    *length = data->len;
+  g_byte_array_append (data, (const guint8 *) "", 1);
+  return (char *) g_byte_array_free (g_steal_pointer (&data), FALSE);
+}
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "%s\n", _("Usage: postierctl COMMAND [ARGUMENTS…]"));
+  fprintf (out, "\n%s\n", _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+  fprintf (out, "\n%s\n", _("Run “postierctl COMMAND --help” for the options of a command."));
+}
+
+static void
+setup_i18n (void)
+{
+  const char *localedir = g_getenv ("POSTIER_LOCALEDIR");
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *name;
+
+  setup_i18n ();
+  postier_core_init ();
+
+  /* Invoked as "sendmail" (a symlink), behave like one. */
+  name = strrchr (argv[0], '/');
+  name = name != NULL ? name + 1 : argv[0];
+  if (g_str_equal (name, "sendmail"))
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+        if (g_str_equal (commands[i].name, "sendmail"))
+          return commands[i].run (argc, argv);
+    }
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return EX_USAGE;
+    }
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
+    {
+      print_usage (stdout);
+      return EX_OK;
+    }
+  if (g_str_equal (argv[1], "--version"))
+    {
+      g_print ("postierctl %s\n", PACKAGE_VERSION);
+      return EX_OK;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (commands[i].name, argv[1]))
+      return commands[i].run (argc - 1, argv + 1);
+
+  g_printerr ("postierctl: ");
+  g_printerr (_("unknown command “%s”"), argv[1]);
+  g_printerr ("\n");
+  print_usage (stderr);
+  return EX_USAGE;
+}

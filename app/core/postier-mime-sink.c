@@ -1,0 +1,260 @@
+/* postier-mime-sink.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "postier-mime"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "postier-mime-sink.h"
+
+/* Large enough that a 1 GB attachment costs few system calls, small
+ * enough to be irrelevant to memory use. */
+#define SINK_BUFFER_SIZE (256 * 1024)
+
+struct _PostierMimeSink
+{
+  GMimeStream   parent_instance;
+
+  int           fd;
+  GCancellable *cancellable;
+  char         *buffer;
+  gsize         buffered;
+  guint64       written;
+  int           write_errno;
+  gboolean      cancelled;
+};
+
+G_DEFINE_FINAL_TYPE (PostierMimeSink, postier_mime_sink, GMIME_TYPE_STREAM)
+
+static gboolean
+write_out (PostierMimeSink *self)
+{
+  gsize done = 0;
+
+  if (self->write_errno != 0 || self->cancelled)
+    return FALSE;
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      self->cancelled = TRUE;
+      return FALSE;
+    }
+
+  while (done < self->buffered)
+    {
+      ssize_t n = write (self->fd, self->buffer + done, self->buffered - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          self->write_errno = errno;
+          return FALSE;
+        }
+      done += (gsize) n;
+    }
+  self->buffered = 0;
+  return TRUE;
+}
+
+static ssize_t
+sink_read (GMimeStream *stream,
+           char        *buf,
+           size_t       len)
+{
+  (void) stream; (void) buf; (void) len;
+  return -1;
+}
+
+static ssize_t
+sink_write (GMimeStream *stream,
+            const char  *buf,
+            size_t       len)
+{
+  PostierMimeSink *self = POSTIER_MIME_SINK (stream);
+  size_t done = 0;
+
+  if (self->fd < 0 || self->write_errno != 0 || self->cancelled)
+    return -1;
+
+  while (done < len)
+    {
+      size_t room = SINK_BUFFER_SIZE - self->buffered;
+      size_t chunk = MIN (room, len - done);
+
+      memcpy (self->buffer + self->buffered, buf + done, chunk);
+      self->buffered += chunk;
+      done += chunk;
+      if (self->buffered == SINK_BUFFER_SIZE && !write_out (self))
+        return -1;
+    }
+  self->written += len;
+  stream->position += (gint64) len;
+  return (ssize_t) len;
+}
+
+static int
+sink_flush (GMimeStream *stream)
+{
+  PostierMimeSink *self = POSTIER_MIME_SINK (stream);
+
+  if (self->fd < 0)
+    return -1;
+  return write_out (self) ? 0 : -1;
+}
+
+static int
+sink_close (GMimeStream *stream)
+{
+  PostierMimeSink *self = POSTIER_MIME_SINK (stream);
+  int result = 0;
+
+  if (self->fd < 0)
+    return 0;
+  if (self->buffered > 0 && !write_out (self))
+    result = -1;
+  if (close (self->fd) != 0 && self->write_errno == 0)
+    {
+      self->write_errno = errno;
+      result = -1;
+    }
+  self->fd = -1;
+  return result;
+}
+
+static gboolean
+sink_eos (GMimeStream *stream)
+{
+  (void) stream;
+  return TRUE;
+}
+
+static int
+sink_reset (GMimeStream *stream)
+{
+  (void) stream;
+  return -1;
+}
+
+static gint64
+sink_seek (GMimeStream     *stream,
+           gint64           offset,
+           GMimeSeekWhence  whence)
+{
+  (void) stream; (void) offset; (void) whence;
+  return -1;
+}
+
+static gint64
+sink_tell (GMimeStream *stream)
+{
+  return stream->position;
+}
+
+static gint64
+sink_length (GMimeStream *stream)
+{
+  (void) stream;
+  return -1;
+}
+
+static GMimeStream *
+sink_substream (GMimeStream *stream,
+                gint64       start,
+                gint64       end)
+{
+  (void) stream; (void) start; (void) end;
+  return NULL;
+}
+
+static void
+postier_mime_sink_finalize (GObject *object)
+{
+  PostierMimeSink *self = POSTIER_MIME_SINK (object);
+
+  sink_close (GMIME_STREAM (self));
+  g_clear_object (&self->cancellable);
+  g_free (self->buffer);
+
+  G_OBJECT_CLASS (postier_mime_sink_parent_class)->finalize (object);
+}
+
+static void
+postier_mime_sink_class_init (PostierMimeSinkClass *klass)
+{
+  GMimeStreamClass *stream_class = GMIME_STREAM_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = postier_mime_sink_finalize;
+  stream_class->read = sink_read;
+  stream_class->write = sink_write;
+  stream_class->flush = sink_flush;
+  stream_class->close = sink_close;
+  stream_class->eos = sink_eos;
+  stream_class->reset = sink_reset;
+  stream_class->seek = sink_seek;
+  stream_class->tell = sink_tell;
+  stream_class->length = sink_length;
+  stream_class->substream = sink_substream;
+}
+
+static void
+postier_mime_sink_init (PostierMimeSink *self)
+{
+  self->fd = -1;
+}
+
+GMimeStream *
+postier_mime_sink_new (int           fd,
+                       GCancellable *cancellable)
+{
+  PostierMimeSink *self;
+
+  g_return_val_if_fail (fd >= 0, NULL);
+
+  self = g_object_new (POSTIER_TYPE_MIME_SINK, NULL);
+  g_mime_stream_construct (GMIME_STREAM (self), 0, -1);
+  self->fd = fd;
+  self->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  self->buffer = g_malloc (SINK_BUFFER_SIZE);
+  return GMIME_STREAM (self);
+}
+
+guint64
+postier_mime_sink_get_written (PostierMimeSink *self)
+{
+  g_return_val_if_fail (POSTIER_IS_MIME_SINK (self), 0);
+  return self->written;
+}
+
+gboolean
+postier_mime_sink_has_failed (PostierMimeSink *self)
+{
+  g_return_val_if_fail (POSTIER_IS_MIME_SINK (self), TRUE);
+  return self->write_errno != 0 || self->cancelled;
+}
+
+gboolean
+postier_mime_sink_finish (PostierMimeSink  *self,
+                          GError          **error)
+{
+  g_return_val_if_fail (POSTIER_IS_MIME_SINK (self), FALSE);
+
+  sink_close (GMIME_STREAM (self));
+  if (self->cancelled || (self->write_errno == 0 && g_cancellable_is_cancelled (self->cancellable)))
+    {
+      g_cancellable_set_error_if_cancelled (self->cancellable, error);
+      return FALSE;
+    }
+  if (self->write_errno != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (self->write_errno),
+                   _("Cannot write the message: %s"), g_strerror (self->write_errno));
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -1,0 +1,511 @@
+/* postier-mime.c — a draft becomes a GMimeMessage, its envelope and bytes
+ *
+ * GMime does the MIME work: address lists, RFC 2047 headers, RFC 2231
+ * file names, the choice of transfer encoding, base64 streamed from the
+ * attachment files. What is ours is the policy: which headers, which
+ * checks, and never a Bcc in the headers. The sendmail face is in
+ * postier-sendmail-reader.c.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "postier-mime"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "postier-address.h"
+#include "postier-core.h"
+#include "postier-draft-private.h"
+#include "postier-error.h"
+#include "postier-mime.h"
+#include "postier-mime-private.h"
+#include "postier-mime-sink.h"
+
+#define SNIFF_SIZE 4096
+
+const char *
+postier_mime_user_agent (void)
+{
+  return "Postier/" PACKAGE_VERSION;
+}
+
+char *
+postier_mime_new_message_id (const char *address)
+{
+  g_autofree char *domain = postier_address_dup_ascii_domain (address);
+
+  /* GMime makes the unique part; the domain is the sender's so the id
+   * says who made it, not which machine. */
+  return g_mime_utils_generate_message_id (domain != NULL && *domain != '\0' ? domain : "localhost");
+}
+
+/* CRLF and lone CR become LF, and a text that does not end a line gets
+ * one: GMime converts LF to CRLF when writing. */
+static GByteArray *
+body_bytes (const char *body)
+{
+  GByteArray *bytes = g_byte_array_new ();
+  const char *p;
+
+  if (body == NULL)
+    return bytes;
+
+  for (p = body; *p != '\0'; p++)
+    {
+      if (*p == '\r')
+        {
+          g_byte_array_append (bytes, (const guint8 *) "\n", 1);
+          if (p[1] == '\n')
+            p++;
+        }
+      else
+        {
+          const char *run = p;
+          while (p[1] != '\0' && p[1] != '\r')
+            p++;
+          g_byte_array_append (bytes, (const guint8 *) run, (guint) (p - run + 1));
+        }
+    }
+  if (bytes->len > 0 && bytes->data[bytes->len - 1] != '\n')
+    g_byte_array_append (bytes, (const guint8 *) "\n", 1);
+  return bytes;
+}
+
+static GMimeObject *
+build_text_part (const char *body)
+{
+  g_autoptr(GMimeTextPart) part = g_mime_text_part_new_with_subtype ("plain");
+  g_autoptr(GMimeStream) stream = NULL;
+  g_autoptr(GMimeDataWrapper) content = NULL;
+  GByteArray *bytes = body_bytes (body);
+  GMimeContentEncoding encoding;
+
+  g_mime_text_part_set_charset (part, "utf-8");
+  /* The stream takes the array and frees it with itself. */
+  stream = g_mime_stream_mem_new_with_byte_array (bytes);
+  content = g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
+  g_mime_part_set_content (GMIME_PART (part), content);
+
+  /* GMime's best-encoding filter: 8bit unless a line is over 998 octets
+   * (or a line starts "From "), then quoted-printable. 7bit for ASCII. */
+  encoding = g_mime_part_get_best_content_encoding (GMIME_PART (part), GMIME_ENCODING_CONSTRAINT_8BIT);
+  if (encoding == GMIME_CONTENT_ENCODING_DEFAULT)
+    encoding = bytes->len > 0 && g_mime_utils_text_is_8bit (bytes->data, bytes->len) ?
+               GMIME_CONTENT_ENCODING_8BIT : GMIME_CONTENT_ENCODING_7BIT;
+  g_mime_part_set_content_encoding (GMIME_PART (part), encoding);
+
+  return GMIME_OBJECT (g_steal_pointer (&part));
+}
+
+static void
+set_param_charset (GMimeParamList *params,
+                   const char     *name)
+{
+  GMimeParam *param = params != NULL ? g_mime_param_list_get_parameter (params, name) : NULL;
+
+  if (param != NULL)
+    g_mime_param_set_charset (param, "UTF-8");
+}
+
+static gboolean
+has_control_character (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      return TRUE;
+  return FALSE;
+}
+
+static GMimeObject *
+build_attachment_part (const char  *path,
+                       GError     **error)
+{
+  g_autoptr(GMimePart) part = NULL;
+  g_autoptr(GMimeStream) stream = NULL;
+  g_autoptr(GMimeDataWrapper) content = NULL;
+  g_autofree char *display_name = g_filename_display_basename (path);
+  g_autofree char *guessed = NULL;
+  g_autofree char *mime_type = NULL;
+  g_auto(GStrv) type = NULL;
+  guchar sniff[SNIFF_SIZE];
+  struct stat st;
+  ssize_t n;
+  int fd;
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_ATTACHMENT,
+                   _("Cannot attach “%s”: %s"), path, g_strerror (saved_errno));
+      return NULL;
+    }
+  /* From here the part holds the descriptor: what is sent is the file we
+   * checked, even if the name is reused meanwhile. */
+  stream = g_mime_stream_fs_new (fd);
+
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_ATTACHMENT,
+                   _("Cannot attach “%s”: it is not a regular file"), path);
+      return NULL;
+    }
+  /* Read once, front to back: a larger read-ahead helps a cold file. */
+  posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  n = pread (fd, sniff, sizeof sniff, 0);
+  if (n < 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_ATTACHMENT,
+                   _("Cannot attach “%s”: %s"), path, g_strerror (saved_errno));
+      return NULL;
+    }
+  if (has_control_character (display_name))
+    {
+      /* The error stays on one line: control characters are shown as "?". */
+      g_autofree char *shown = g_strdup (display_name);
+      for (char *p = shown; *p != '\0'; p++)
+        if ((guchar) *p < 0x20 || *p == 0x7f)
+          *p = '?';
+      g_set_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_HEADER_INJECTION,
+                   _("Cannot attach “%s”: its name holds a line break or a control character"),
+                   shown);
+      return NULL;
+    }
+
+  guessed = g_content_type_guess (display_name, sniff, (gsize) n, NULL);
+  mime_type = g_content_type_get_mime_type (guessed);
+  type = g_strsplit (mime_type != NULL ? mime_type : "application/octet-stream", "/", 2);
+  if (type[0] == NULL || type[1] == NULL)
+    {
+      g_strfreev (type);
+      type = g_strsplit ("application/octet-stream", "/", 2);
+    }
+
+  part = g_mime_part_new_with_type (type[0], type[1]);
+  g_mime_part_set_filename (part, display_name);
+  set_param_charset (g_mime_content_type_get_parameters (g_mime_object_get_content_type (GMIME_OBJECT (part))),
+                     "name");
+  set_param_charset (g_mime_content_disposition_get_parameters (
+                       g_mime_object_get_content_disposition (GMIME_OBJECT (part))),
+                     "filename");
+
+  /* Raw bytes in, base64 out, streamed: nothing is read until written. */
+  content = g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
+  g_mime_part_set_content (part, content);
+  g_mime_part_set_content_encoding (part, GMIME_CONTENT_ENCODING_BASE64);
+
+  return GMIME_OBJECT (g_steal_pointer (&part));
+}
+
+static char *
+format_message_ids (const char *text)
+{
+  GMimeReferences *references = g_mime_references_parse (NULL, text);
+  GString *out = g_string_new (NULL);
+
+  for (int i = 0; references != NULL && i < g_mime_references_length (references); i++)
+    g_string_append_printf (out, "%s<%s>", i > 0 ? " " : "",
+                            g_mime_references_get_message_id (references, i));
+  if (references != NULL)
+    g_mime_references_free (references);
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+list_is_international (GPtrArray *mailboxes)
+{
+  for (guint i = 0; i < mailboxes->len; i++)
+    if (postier_address_is_international (internet_address_mailbox_get_addr (g_ptr_array_index (mailboxes, i))))
+      return TRUE;
+  return FALSE;
+}
+
+gpointer
+postier_mime_build_message (PostierDraft     *draft,
+                            PostierAccount   *account,
+                            PostierEnvelope **envelope_out,
+                            GError          **error)
+{
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(PostierEnvelope) envelope = NULL;
+  g_autoptr(InternetAddressList) from = NULL;
+  g_autoptr(GPtrArray) from_mailboxes = g_ptr_array_new ();
+  g_autoptr(GPtrArray) recipients = g_ptr_array_new ();
+  g_autoptr(GPtrArray) reply_to_mailboxes = g_ptr_array_new ();
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *message_id = NULL;
+  g_autoptr(GMimeObject) text_part = NULL;
+  InternetAddressList *lists[3] = { NULL, NULL, NULL };
+  const char *list_texts[3];
+  const char *list_fields[3] = { "To", "Cc", "Reply-To" };
+  GMimeAddressType list_types[3] = { GMIME_ADDRESS_TYPE_TO, GMIME_ADDRESS_TYPE_CC, GMIME_ADDRESS_TYPE_REPLY_TO };
+  g_autoptr(InternetAddressList) bcc = NULL;
+  const char *from_text;
+  const char *sender_address;
+  const char * const *headers;
+  InternetAddressMailbox *from_mailbox;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (POSTIER_IS_DRAFT (draft), NULL);
+  g_return_val_if_fail (account == NULL || POSTIER_IS_ACCOUNT (account), NULL);
+
+  postier_core_init ();
+
+  if (!postier_draft_validate (draft, error))
+    return NULL;
+
+  from_text = postier_draft_get_from (draft);
+  if (from_text == NULL && account != NULL)
+    from_text = postier_account_get_identity (account);
+  if (from_text == NULL)
+    {
+      g_set_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_BAD_ADDRESS,
+                   _("From: the message has no sender"));
+      return NULL;
+    }
+  from = postier_address_list_parse (from_text, "From", error);
+  if (from == NULL)
+    return NULL;
+  postier_address_list_collect (from, from_mailboxes);
+  if (from_mailboxes->len != 1)
+    {
+      g_set_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_BAD_ADDRESS,
+                   _("From: give exactly one sender address"));
+      return NULL;
+    }
+  from_mailbox = g_ptr_array_index (from_mailboxes, 0);
+
+  list_texts[0] = postier_draft_get_to (draft);
+  list_texts[1] = postier_draft_get_cc (draft);
+  list_texts[2] = postier_draft_get_reply_to (draft);
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    {
+      lists[i] = postier_address_list_parse (list_texts[i], list_fields[i], error);
+      if (lists[i] == NULL)
+        goto out;
+      if (i < 2)
+        postier_address_list_collect (lists[i], recipients);
+      else
+        postier_address_list_collect (lists[i], reply_to_mailboxes);
+    }
+  bcc = postier_address_list_parse (postier_draft_get_bcc (draft), "Bcc", error);
+  if (bcc == NULL)
+    goto out;
+  postier_address_list_collect (bcc, recipients);
+
+  message = g_mime_message_new (TRUE);
+  internet_address_list_append (g_mime_message_get_from (message), from);
+  /* An empty list appended would still write an empty header. */
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    if (internet_address_list_length (lists[i]) > 0)
+      internet_address_list_append (g_mime_message_get_addresses (message, list_types[i]), lists[i]);
+  /* Bcc goes to the envelope only. */
+
+  if (postier_draft_get_subject (draft) != NULL)
+    g_mime_message_set_subject (message, postier_draft_get_subject (draft), "UTF-8");
+
+  now = g_date_time_new_now_local ();
+  g_mime_message_set_date (message, now);
+  message_id = postier_mime_new_message_id (internet_address_mailbox_get_addr (from_mailbox));
+  g_mime_message_set_message_id (message, message_id);
+
+  if (postier_draft_get_in_reply_to (draft) != NULL)
+    {
+      g_autofree char *ids = format_message_ids (postier_draft_get_in_reply_to (draft));
+      g_mime_object_set_header (GMIME_OBJECT (message), "In-Reply-To", ids, NULL);
+    }
+  if (postier_draft_get_references (draft) != NULL)
+    {
+      g_autofree char *ids = format_message_ids (postier_draft_get_references (draft));
+      g_mime_object_set_header (GMIME_OBJECT (message), "References", ids, NULL);
+    }
+  g_mime_object_set_header (GMIME_OBJECT (message), "User-Agent", postier_mime_user_agent (), NULL);
+  headers = postier_draft_get_headers (draft);
+  for (guint i = 0; headers[i] != NULL && headers[i + 1] != NULL; i += 2)
+    g_mime_object_append_header (GMIME_OBJECT (message), headers[i], headers[i + 1], "UTF-8");
+
+  text_part = build_text_part (postier_draft_get_body (draft));
+  if (postier_draft_get_n_attachments (draft) == 0)
+    g_mime_message_set_mime_part (message, text_part);
+  else
+    {
+      g_autoptr(GMimeMultipart) mixed = g_mime_multipart_new_with_subtype ("mixed");
+
+      g_mime_multipart_add (mixed, text_part);
+      for (guint i = 0; i < postier_draft_get_n_attachments (draft); i++)
+        {
+          g_autoptr(GMimeObject) part = build_attachment_part (postier_draft_get_attachment (draft, i), error);
+          if (part == NULL)
+            goto out;
+          g_mime_multipart_add (mixed, part);
+        }
+      g_mime_message_set_mime_part (message, GMIME_OBJECT (mixed));
+    }
+
+  /* MAIL FROM is the account's own address (the relay authenticates it);
+   * the From header may be another identity of the same person. */
+  sender_address = account != NULL && postier_account_get_address (account) != NULL ?
+                   postier_account_get_address (account) :
+                   internet_address_mailbox_get_addr (from_mailbox);
+  envelope = postier_envelope_new (sender_address);
+  for (guint i = 0; i < recipients->len; i++)
+    postier_envelope_add_recipient (envelope,
+                                    internet_address_mailbox_get_addr (g_ptr_array_index (recipients, i)));
+  postier_envelope_set_needs_smtputf8 (envelope,
+                                       postier_address_is_international (sender_address) ||
+                                       list_is_international (from_mailboxes) ||
+                                       list_is_international (recipients) ||
+                                       list_is_international (reply_to_mailboxes));
+
+  if (postier_envelope_get_n_recipients (envelope) == 0)
+    {
+      g_set_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_NO_RECIPIENTS,
+                   _("The message has no recipients: add at least one address to To, Cc or Bcc"));
+      goto out;
+    }
+  ok = TRUE;
+
+out:
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    g_clear_object (&lists[i]);
+  if (!ok)
+    return NULL;
+  if (envelope_out != NULL)
+    *envelope_out = g_steal_pointer (&envelope);
+  return g_steal_pointer (&message);
+}
+
+static void
+find_8bit_part (GMimeObject *parent,
+                GMimeObject *part,
+                gpointer     user_data)
+{
+  gboolean *eight_bit = user_data;
+  (void) parent;
+
+  if (GMIME_IS_PART (part))
+    {
+      GMimeContentEncoding encoding = g_mime_part_get_content_encoding (GMIME_PART (part));
+      if (encoding == GMIME_CONTENT_ENCODING_8BIT || encoding == GMIME_CONTENT_ENCODING_BINARY)
+        *eight_bit = TRUE;
+    }
+}
+
+GMimeFormatOptions *
+postier_mime_new_format_options (void)
+{
+  GMimeFormatOptions *options = g_mime_format_options_new ();
+
+  g_mime_format_options_set_newline_format (options, GMIME_NEWLINE_FORMAT_DOS);
+  g_mime_format_options_set_param_encoding_method (options, GMIME_PARAM_ENCODING_METHOD_RFC2231);
+  return options;
+}
+
+gboolean
+postier_mime_write_message (gpointer          message_pointer,
+                            PostierEnvelope  *envelope,
+                            const char       *path,
+                            GCancellable     *cancellable,
+                            GError          **error)
+{
+  GMimeMessage *message = message_pointer;
+  g_autoptr(GMimeFormatOptions) options = NULL;
+  g_autoptr(GMimeStream) sink = NULL;
+  g_autofree char *header_block = NULL;
+  g_autoptr(GError) sink_error = NULL;
+  gboolean eight_bit = FALSE;
+  gboolean utf8_headers;
+  gssize written;
+  int fd;
+
+  g_return_val_if_fail (GMIME_IS_MESSAGE (message), FALSE);
+  g_return_val_if_fail (envelope == NULL || POSTIER_IS_ENVELOPE (envelope), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  options = postier_mime_new_format_options ();
+
+  fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot write the message to “%s”: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  sink = postier_mime_sink_new (fd, cancellable);
+  written = g_mime_object_write_to_stream (GMIME_OBJECT (message), options, sink);
+
+  if (!postier_mime_sink_finish (POSTIER_MIME_SINK (sink), &sink_error))
+    {
+      g_propagate_error (error, g_steal_pointer (&sink_error));
+      return FALSE;
+    }
+  if (written < 0)
+    {
+      /* Our side of the writing was fine: reading an attachment failed. */
+      g_set_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_ATTACHMENT,
+                   _("Cannot read an attachment while writing the message: %s"),
+                   g_strerror (errno));
+      return FALSE;
+    }
+
+  if (envelope != NULL)
+    {
+      g_mime_message_foreach (message, find_8bit_part, &eight_bit);
+      header_block = g_mime_object_get_headers (GMIME_OBJECT (message), options);
+      utf8_headers = header_block != NULL &&
+                     postier_address_is_international (header_block);
+      postier_envelope_set_size (envelope, postier_mime_sink_get_written (POSTIER_MIME_SINK (sink)));
+      postier_envelope_set_8bit (envelope, eight_bit || utf8_headers);
+      postier_envelope_set_utf8_headers (envelope, utf8_headers);
+      if (utf8_headers)
+        postier_envelope_set_needs_smtputf8 (envelope, TRUE);
+    }
+  return TRUE;
+}
+
+char *
+postier_mime_enqueue_draft (PostierDraft   *draft,
+                            PostierAccount *account,
+                            PostierOutbox  *outbox,
+                            GCancellable   *cancellable,
+                            GError        **error)
+{
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(PostierEnvelope) envelope = NULL;
+  g_autofree char *staging = NULL;
+  const char *account_name;
+
+  g_return_val_if_fail (POSTIER_IS_DRAFT (draft), NULL);
+  g_return_val_if_fail (POSTIER_IS_ACCOUNT (account), NULL);
+  g_return_val_if_fail (POSTIER_IS_OUTBOX (outbox), NULL);
+
+  message = postier_mime_build_message (draft, account, &envelope, error);
+  if (message == NULL)
+    return NULL;
+
+  staging = postier_outbox_new_staging_path (outbox, error);
+  if (staging == NULL)
+    return NULL;
+  if (!postier_mime_write_message (message, envelope, staging, cancellable, error))
+    {
+      g_unlink (staging);
+      return NULL;
+    }
+
+  account_name = postier_account_get_name (account);
+  /* enqueue_file fsyncs the message and removes the staging file on
+   * failure. */
+  return postier_outbox_enqueue_file (outbox, account_name, envelope, staging, cancellable, error);
+}

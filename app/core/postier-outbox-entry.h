@@ -1,0 +1,85 @@
+/* postier-outbox-entry.h — a snapshot of one queued message and its fate
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "postier-envelope.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  POSTIER_OUTBOX_STATE_QUEUED,           /* waiting for its first attempt */
+  POSTIER_OUTBOX_STATE_SENDING,          /* a flusher is talking to the relay about it */
+  POSTIER_OUTBOX_STATE_DEFERRED,         /* temporary failure; tried again at next-attempt */
+  POSTIER_OUTBOX_STATE_FAILED,           /* permanent failure; waits for the person */
+  POSTIER_OUTBOX_STATE_NEEDS_ATTENTION,  /* authentication or certificate: fix settings, then retry */
+  POSTIER_OUTBOX_STATE_SENT,             /* every recipient accepted; leaves the outbox */
+} PostierOutboxState;
+
+typedef enum {
+  POSTIER_RECIPIENT_STATE_PENDING,   /* not accepted yet: the next attempt includes it */
+  POSTIER_RECIPIENT_STATE_ACCEPTED,  /* the relay took the message for it: never sent again */
+  POSTIER_RECIPIENT_STATE_DEFERRED,  /* 4xx: tried again with the entry */
+  POSTIER_RECIPIENT_STATE_REFUSED,   /* 5xx: reported; tried again only on an explicit retry */
+} PostierRecipientState;
+
+const char *postier_outbox_state_to_string    (PostierOutboxState     state);
+gboolean    postier_outbox_state_from_string  (const char            *text,
+                                               PostierOutboxState    *state);
+/* A short translated label for the UI ("Queued", "Needs attention", …). */
+const char *postier_outbox_state_get_label    (PostierOutboxState     state);
+const char *postier_recipient_state_to_string (PostierRecipientState  state);
+
+#define POSTIER_TYPE_OUTBOX_ENTRY (postier_outbox_entry_get_type ())
+G_DECLARE_FINAL_TYPE (PostierOutboxEntry, postier_outbox_entry, POSTIER, OUTBOX_ENTRY, GObject)
+
+/* Entries are snapshots read from disk by PostierOutbox; they do not change
+ * when the folder does. Times are Unix seconds, 0 meaning "none". */
+const char          *postier_outbox_entry_get_id                  (PostierOutboxEntry *self);
+/* The entry's folder, and the files in it. */
+const char          *postier_outbox_entry_get_path                (PostierOutboxEntry *self);
+char                *postier_outbox_entry_get_message_path        (PostierOutboxEntry *self);
+char                *postier_outbox_entry_get_transcript_path     (PostierOutboxEntry *self);
+const char          *postier_outbox_entry_get_account_name        (PostierOutboxEntry *self);
+PostierOutboxState   postier_outbox_entry_get_state               (PostierOutboxEntry *self);
+const char          *postier_outbox_entry_get_sender              (PostierOutboxEntry *self);
+/* The decoded Subject and the Message-ID of the message, "" when absent. */
+const char          *postier_outbox_entry_get_subject             (PostierOutboxEntry *self);
+const char          *postier_outbox_entry_get_message_id          (PostierOutboxEntry *self);
+guint64              postier_outbox_entry_get_size                (PostierOutboxEntry *self);
+gint64               postier_outbox_entry_get_created             (PostierOutboxEntry *self);
+guint                postier_outbox_entry_get_attempts            (PostierOutboxEntry *self);
+gint64               postier_outbox_entry_get_last_attempt        (PostierOutboxEntry *self);
+gint64               postier_outbox_entry_get_next_attempt        (PostierOutboxEntry *self);
+/* The last problem in the relay's own words (or ours for a network or
+ * keyring problem); NULL when there was none. */
+const char          *postier_outbox_entry_get_last_error          (PostierOutboxEntry *self);
+/* Set when the message may already have reached some recipients once
+ * (a flusher died while waiting for the final reply). */
+gboolean             postier_outbox_entry_get_possible_duplicate  (PostierOutboxEntry *self);
+/* The file name of the copy in the Sent Maildir, once one was stored. */
+const char          *postier_outbox_entry_get_sent_copy           (PostierOutboxEntry *self);
+
+guint                postier_outbox_entry_get_n_recipients        (PostierOutboxEntry *self);
+const char          *postier_outbox_entry_get_recipient           (PostierOutboxEntry *self,
+                                                                   guint               index);
+PostierRecipientState postier_outbox_entry_get_recipient_state    (PostierOutboxEntry *self,
+                                                                   guint               index);
+/* The relay's reply for that recipient ("550 5.1.1 …"), or NULL. */
+const char          *postier_outbox_entry_get_recipient_reply     (PostierOutboxEntry *self,
+                                                                   guint               index);
+guint                postier_outbox_entry_count_recipients        (PostierOutboxEntry   *self,
+                                                                   PostierRecipientState state);
+
+/* Whether a flush at time NOW should attempt it (queued, or deferred and
+ * its next-attempt has come). */
+gboolean             postier_outbox_entry_is_due                  (PostierOutboxEntry *self,
+                                                                   gint64              now);
+
+/* An envelope with every recipient not yet accepted. */
+PostierEnvelope     *postier_outbox_entry_dup_pending_envelope    (PostierOutboxEntry *self);
+
+G_END_DECLS

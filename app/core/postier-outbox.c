@@ -1,0 +1,821 @@
+/* postier-outbox.c
+ *
+ * Layout: <dir>/<id>/{message.eml,entry.ini,transcript.log}. An entry is
+ * built in a hidden folder <dir>/.<id> and renamed into place once its files
+ * are on disk, so a reader never sees half an entry. Staging files are
+ * <dir>/.staging-*; <dir>/.lock is the flusher's lock.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "postier-outbox"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "postier-error.h"
+#include "postier-gmime.h"
+#include "postier-outbox-private.h"
+#include "postier-paths.h"
+
+#define LOCK_FILE      ".lock"
+#define STAGING_PREFIX ".staging-"
+/* How much of a message we read to find its Subject and Message-ID. */
+#define HEADER_SCAN_LIMIT (64 * 1024)
+
+struct _PostierOutbox
+{
+  GObject  parent_instance;
+
+  char    *dir;
+
+  GMutex   lock_mutex;
+  int      lock_fd;       /* -1 unless this object holds the flush lock */
+};
+
+G_DEFINE_FINAL_TYPE (PostierOutbox, postier_outbox, G_TYPE_OBJECT)
+
+static void
+postier_outbox_finalize (GObject *object)
+{
+  PostierOutbox *self = POSTIER_OUTBOX (object);
+
+  if (self->lock_fd >= 0)
+    close (self->lock_fd);
+  g_mutex_clear (&self->lock_mutex);
+  g_free (self->dir);
+
+  G_OBJECT_CLASS (postier_outbox_parent_class)->finalize (object);
+}
+
+static void
+postier_outbox_class_init (PostierOutboxClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = postier_outbox_finalize;
+}
+
+static void
+postier_outbox_init (PostierOutbox *self)
+{
+  g_mutex_init (&self->lock_mutex);
+  self->lock_fd = -1;
+}
+
+PostierOutbox *
+postier_outbox_new (const char *dir)
+{
+  PostierOutbox *self = g_object_new (POSTIER_TYPE_OUTBOX, NULL);
+
+  self->dir = dir != NULL ? g_strdup (dir) : postier_data_dir ("outbox");
+  return self;
+}
+
+const char *
+postier_outbox_get_dir (PostierOutbox *self)
+{
+  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), NULL);
+  return self->dir;
+}
+
+static gboolean
+storage_error (GError     **error,
+               int          saved_errno,
+               const char  *format,
+               const char  *path)
+{
+  g_autofree char *what = g_strdup_printf (format, path);
+
+  g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_STORAGE,
+               "%s: %s", what, g_strerror (saved_errno));
+  return FALSE;
+}
+
+static gboolean
+ensure_dir (PostierOutbox  *self,
+            GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!postier_ensure_private_dir (self->dir, &local_error))
+    {
+      g_set_error_literal (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_STORAGE,
+                           local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+postier_outbox_new_staging_path (PostierOutbox  *self,
+                                 GError        **error)
+{
+  g_autofree char *path = NULL;
+  int fd;
+
+  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), NULL);
+
+  if (!ensure_dir (self, error))
+    return NULL;
+  path = g_build_filename (self->dir, STAGING_PREFIX "XXXXXX", NULL);
+  fd = g_mkstemp_full (path, O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      storage_error (error, errno, _("Cannot create a file in the outbox “%s”"), self->dir);
+      return NULL;
+    }
+  close (fd);
+  return g_steal_pointer (&path);
+}
+
+/* Sortable by creation time (microseconds, UTC), unique by the random tail. */
+static char *
+make_id (gint64 now_us)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (now_us / G_USEC_PER_SEC);
+  g_autofree char *stamp = g_date_time_format (time, "%Y%m%dT%H%M%SZ");
+
+  return g_strdup_printf ("%s-%06d-%08x", stamp, (int) (now_us % G_USEC_PER_SEC),
+                          g_random_int ());
+}
+
+static gboolean
+fsync_file (const char  *path,
+            GError     **error)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0 || fsync (fd) != 0)
+    {
+      int saved_errno = errno;
+      if (fd >= 0)
+        close (fd);
+      return storage_error (error, saved_errno, _("Cannot flush “%s” to disk"), path);
+    }
+  close (fd);
+  return TRUE;
+}
+
+/* Removes a folder with the few plain files an entry holds. */
+static gboolean
+remove_entry_folder (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return g_rmdir (path) == 0 || errno == ENOENT;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      g_unlink (child);
+    }
+  return g_rmdir (path) == 0;
+}
+
+/* The decoded Subject and the Message-ID, for listing without parsing the
+ * whole message each time. Only the header block is read. */
+static void
+read_header_fields (const char  *message_path,
+                    char       **subject,
+                    char       **message_id)
+{
+  g_autoptr(GMimeStream) file_stream = NULL;
+  g_autoptr(GMimeStream) header_stream = NULL;
+  g_autoptr(GMimeParser) parser = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autofree char *buffer = g_malloc (HEADER_SCAN_LIMIT + 4);
+  gssize n;
+  const char *end;
+  gsize length;
+  int fd;
+
+  *subject = NULL;
+  *message_id = NULL;
+
+  fd = open (message_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  file_stream = g_mime_stream_fs_new (fd);
+  n = g_mime_stream_read (file_stream, buffer, HEADER_SCAN_LIMIT);
+  if (n <= 0)
+    return;
+  length = (gsize) n;
+  end = g_strstr_len (buffer, (gssize) length, "\r\n\r\n");
+  if (end != NULL)
+    length = (gsize) (end - buffer) + 2;
+  memcpy (buffer + length, "\r\n", 2);
+  length += 2;
+
+  header_stream = g_mime_stream_mem_new_with_buffer (buffer, length);
+  parser = g_mime_parser_new_with_stream (header_stream);
+  message = g_mime_parser_construct_message (parser, NULL);
+  if (message == NULL)
+    return;
+  *subject = g_strdup (g_mime_message_get_subject (message));
+  *message_id = g_strdup (g_mime_message_get_message_id (message));
+}
+
+char *
+postier_outbox_enqueue_file (PostierOutbox    *self,
+                             const char       *account_name,
+                             PostierEnvelope  *envelope,
+                             const char       *staging_path,
+                             GCancellable     *cancellable,
+                             GError          **error)
+{
+  g_autoptr(PostierOutboxEntry) entry = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *hidden = NULL;
+  g_autofree char *final = NULL;
+  g_autofree char *message_path = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *message_id = NULL;
+  GStatBuf st;
+  gint64 now_us;
+
+  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), NULL);
+  g_return_val_if_fail (account_name != NULL && *account_name != '\0', NULL);
+  g_return_val_if_fail (POSTIER_IS_ENVELOPE (envelope), NULL);
+  g_return_val_if_fail (staging_path != NULL, NULL);
+
+  if (postier_envelope_get_n_recipients (envelope) == 0)
+    {
+      g_unlink (staging_path);
+      g_set_error_literal (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_NO_RECIPIENTS,
+                           _("The message has no recipients"));
+      return NULL;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+      !ensure_dir (self, error) ||
+      !fsync_file (staging_path, error))
+    goto fail_staging;
+  if (g_stat (staging_path, &st) != 0)
+    {
+      storage_error (error, errno, _("Cannot read “%s”"), staging_path);
+      goto fail_staging;
+    }
+
+  for (guint tries = 0; ; tries++)
+    {
+      now_us = g_get_real_time ();
+      g_free (id);
+      id = make_id (now_us);
+      g_free (hidden);
+      hidden = g_strdup_printf ("%s/.%s", self->dir, id);
+      if (g_mkdir (hidden, 0700) == 0)
+        break;
+      if (errno != EEXIST || tries > 10)
+        {
+          storage_error (error, errno, _("Cannot create a folder in the outbox “%s”"), self->dir);
+          goto fail_staging;
+        }
+    }
+
+  message_path = g_build_filename (hidden, POSTIER_OUTBOX_MESSAGE_FILE, NULL);
+  if (g_rename (staging_path, message_path) != 0)
+    {
+      storage_error (error, errno, _("Cannot move the message into the outbox “%s”"), self->dir);
+      g_rmdir (hidden);
+      goto fail_staging;
+    }
+
+  final = g_build_filename (self->dir, id, NULL);
+  entry = _postier_outbox_entry_new (id, hidden, account_name, envelope, now_us / G_USEC_PER_SEC);
+  _postier_outbox_entry_set_size (entry, (guint64) st.st_size);
+  read_header_fields (message_path, &subject, &message_id);
+  _postier_outbox_entry_set_subject (entry, subject);
+  _postier_outbox_entry_set_message_id (entry, message_id);
+
+  /* entry.ini's durable write also fsyncs the hidden folder, which makes
+   * the message's rename into it durable too. */
+  if (!_postier_outbox_entry_save (entry, error))
+    goto fail_hidden;
+  if (g_rename (hidden, final) != 0)
+    {
+      storage_error (error, errno, _("Cannot add the message to the outbox “%s”"), self->dir);
+      goto fail_hidden;
+    }
+  if (!postier_fsync_dir (self->dir, &local_error))
+    {
+      /* The entry is in place and will be sent; only its durability
+       * against a power cut is in doubt. Say so rather than pretend. */
+      g_warning ("%s", local_error->message);
+    }
+
+  g_debug ("queued %s for %s (%u recipients)", id, account_name,
+           postier_envelope_get_n_recipients (envelope));
+  return g_steal_pointer (&id);
+
+fail_hidden:
+  remove_entry_folder (hidden);
+  return NULL;
+
+fail_staging:
+  g_unlink (staging_path);
+  return NULL;
+}
+
+char *
+postier_outbox_enqueue_bytes (PostierOutbox    *self,
+                              const char       *account_name,
+                              PostierEnvelope  *envelope,
+                              GBytes           *crlf_message,
+                              GCancellable     *cancellable,
+                              GError          **error)
+{
+  g_autofree char *staging = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gconstpointer data;
+  gsize length;
+
+  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), NULL);
+  g_return_val_if_fail (crlf_message != NULL, NULL);
+
+  staging = postier_outbox_new_staging_path (self, error);
+  if (staging == NULL)
+    return NULL;
+  data = g_bytes_get_data (crlf_message, &length);
+  if (!g_file_set_contents_full (staging, data, (gssize) length,
+                                 G_FILE_SET_CONTENTS_NONE, 0600, &local_error))
+    {
+      g_unlink (staging);
+      g_set_error_literal (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_STORAGE,
+                           local_error->message);
+      return NULL;
+    }
+  return postier_outbox_enqueue_file (self, account_name, envelope, staging, cancellable, error);
+}
+
+static gboolean
+check_id (const char  *id,
+          GError     **error)
+{
+  if (id == NULL || *id == '\0' || *id == '.' || strchr (id, '/') != NULL || strlen (id) > 200)
+    {
+      g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_NOT_FOUND,
+                   _("There is no outbox entry “%s”"), id != NULL ? id : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+compare_entries (gconstpointer a,
+                 gconstpointer b)
+{
+  PostierOutboxEntry *entry_a = *(PostierOutboxEntry **) a;
+  PostierOutboxEntry *entry_b = *(PostierOutboxEntry **) b;
+
+  return strcmp (postier_outbox_entry_get_id (entry_a), postier_outbox_entry_get_id (entry_b));
+}
+
+GPtrArray *
+postier_outbox_list (PostierOutbox  *self,
+                     GError        **error)
+{
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *name;
+
+  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), NULL);
+
+  dir = g_dir_open (self->dir, 0, &local_error);
+  if (dir == NULL)
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return g_steal_pointer (&entries);
+      g_set_error_literal (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_STORAGE,
+                           local_error->message);
+      return NULL;
+    }
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      PostierOutboxEntry *entry;
+
+      if (name[0] == '.')
+        continue;
+      path = g_build_filename (self->dir, name, NULL);
+      g_clear_error (&local_error);
+      entry = _postier_outbox_entry_load (name, path, &local_error);
+      if (entry != NULL)
+        g_ptr_array_add (entries, entry);
+      else if (!g_error_matches (local_error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_NOT_FOUND))
+        g_warning ("%s", local_error->message);
+    }
+
+  g_ptr_array_sort (entries, compare_entries);
+  return g_steal_pointer (&entries);
+}
+
+PostierOutboxEntry *
+postier_outbox_lookup (PostierOutbox  *self,
+                       const char     *id,
+                       GError        **error)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), NULL);
+
+  if (!check_id (id, error))
+    return NULL;
+  path = g_build_filename (self->dir, id, NULL);
+  return _postier_outbox_entry_load (id, path, error);
+}
+
+static gboolean
+busy (GError     **error,
+      const char  *id)
+{
+  g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_BUSY,
+               _("The message “%s” is being sent right now"), id);
+  return FALSE;
+}
+
+/* An entry in "sending" is really in flight only while some flusher holds
+ * the lock; otherwise it was left by a flusher that died. */
+static gboolean
+flusher_is_running (PostierOutbox *self)
+{
+  g_autofree char *lock_path = g_build_filename (self->dir, LOCK_FILE, NULL);
+  gboolean running;
+  int fd;
+
+  g_mutex_lock (&self->lock_mutex);
+  running = self->lock_fd >= 0;
+  g_mutex_unlock (&self->lock_mutex);
+  if (running)
+    return TRUE;
+
+  fd = open (lock_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return FALSE;
+  running = flock (fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  close (fd);
+  return running;
+}
+
+/* Renames the folder away first, so that a reader never sees an entry with
+ * some of its files gone. */
+static gboolean
+delete_entry (PostierOutbox  *self,
+              const char     *id,
+              GError        **error)
+{
+  g_autofree char *path = g_build_filename (self->dir, id, NULL);
+  g_autofree char *trash = g_strdup_printf ("%s/.trash-%s", self->dir, id);
+
+  if (g_rename (path, trash) != 0)
+    {
+      if (errno == ENOENT)
+        {
+          g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_NOT_FOUND,
+                       _("There is no outbox entry “%s”"), id);
+          return FALSE;
+        }
+      return storage_error (error, errno, _("Cannot remove “%s”"), path);
+    }
+  if (!postier_fsync_dir (self->dir, NULL))
+    g_debug ("could not fsync %s", self->dir);
+  remove_entry_folder (trash);
+  return TRUE;
+}
+
+gboolean
+postier_outbox_remove (PostierOutbox  *self,
+                       const char     *id,
+                       GError        **error)
+{
+  g_autoptr(PostierOutboxEntry) entry = NULL;
+
+  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), FALSE);
+
+  entry = postier_outbox_lookup (self, id, error);
+  if (entry == NULL)
+    return FALSE;
+  if (postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_SENDING &&
+      flusher_is_running (self))
+    return busy (error, id);
+  return delete_entry (self, id, error);
+}
+
+gboolean
+postier_outbox_retry (PostierOutbox  *self,
+                      const char     *id,
+                      GError        **error)
+{
+  g_autoptr(PostierOutboxEntry) entry = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), FALSE);
+
+  entry = postier_outbox_lookup (self, id, error);
+  if (entry == NULL)
+    return FALSE;
+
+  switch (postier_outbox_entry_get_state (entry))
+    {
+    case POSTIER_OUTBOX_STATE_SENDING:
+      if (flusher_is_running (self))
+        return busy (error, id);
+      break;
+    case POSTIER_OUTBOX_STATE_QUEUED:
+      return TRUE;
+    default:
+      break;
+    }
+
+  for (guint i = 0; i < postier_outbox_entry_get_n_recipients (entry); i++)
+    if (postier_outbox_entry_get_recipient_state (entry, i) != POSTIER_RECIPIENT_STATE_ACCEPTED)
+      _postier_outbox_entry_set_recipient_state_at (entry, i, POSTIER_RECIPIENT_STATE_PENDING, NULL);
+  _postier_outbox_entry_set_state (entry, POSTIER_OUTBOX_STATE_QUEUED);
+  _postier_outbox_entry_set_next_attempt (entry, now);
+  /* A retry asked for by the person starts a new series of attempts. */
+  _postier_outbox_entry_set_attempts (entry, 0);
+  _postier_outbox_entry_set_since (entry, now);
+  return _postier_outbox_entry_save (entry, error);
+}
+
+guint
+postier_outbox_make_deferred_due (PostierOutbox  *self,
+                                  GError        **error)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint changed = 0;
+
+  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), 0);
+
+  entries = postier_outbox_list (self, error);
+  if (entries == NULL)
+    return 0;
+  for (guint i = 0; i < entries->len; i++)
+    {
+      PostierOutboxEntry *entry = g_ptr_array_index (entries, i);
+
+      if (postier_outbox_entry_get_state (entry) != POSTIER_OUTBOX_STATE_DEFERRED ||
+          postier_outbox_entry_get_next_attempt (entry) <= now)
+        continue;
+      _postier_outbox_entry_set_next_attempt (entry, now);
+      if (!_postier_outbox_entry_save (entry, error))
+        return changed;
+      changed++;
+    }
+  return changed;
+}
+
+gint64
+postier_outbox_get_next_wakeup (PostierOutbox *self)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  gint64 earliest = 0;
+
+  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), 0);
+
+  entries = postier_outbox_list (self, NULL);
+  for (guint i = 0; entries != NULL && i < entries->len; i++)
+    {
+      PostierOutboxEntry *entry = g_ptr_array_index (entries, i);
+      gint64 next = postier_outbox_entry_get_next_attempt (entry);
+
+      if (postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_DEFERRED &&
+          (earliest == 0 || next < earliest))
+        earliest = next;
+    }
+  return earliest;
+}
+
+gboolean
+postier_outbox_lock (PostierOutbox  *self,
+                     GError        **error)
+{
+  g_autofree char *lock_path = NULL;
+  int fd;
+
+  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), FALSE);
+
+  if (!ensure_dir (self, error))
+    return FALSE;
+  lock_path = g_build_filename (self->dir, LOCK_FILE, NULL);
+
+  g_mutex_lock (&self->lock_mutex);
+  if (self->lock_fd >= 0)
+    {
+      g_mutex_unlock (&self->lock_mutex);
+      g_set_error_literal (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_BUSY,
+                           _("The outbox is already being sent"));
+      return FALSE;
+    }
+  fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+      g_mutex_unlock (&self->lock_mutex);
+      return storage_error (error, saved_errno, _("Cannot open “%s”"), lock_path);
+    }
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved_errno = errno;
+      close (fd);
+      g_mutex_unlock (&self->lock_mutex);
+      if (saved_errno == EWOULDBLOCK)
+        {
+          g_set_error_literal (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_BUSY,
+                               _("Another Postier is sending the outbox right now"));
+          return FALSE;
+        }
+      return storage_error (error, saved_errno, _("Cannot lock “%s”"), lock_path);
+    }
+  self->lock_fd = fd;
+  g_mutex_unlock (&self->lock_mutex);
+  return TRUE;
+}
+
+void
+postier_outbox_unlock (PostierOutbox *self)
+{
+  g_return_if_fail (POSTIER_IS_OUTBOX (self));
+
+  g_mutex_lock (&self->lock_mutex);
+  if (self->lock_fd >= 0)
+    {
+      close (self->lock_fd);
+      self->lock_fd = -1;
+    }
+  g_mutex_unlock (&self->lock_mutex);
+}
+
+guint
+postier_outbox_retry_delay (guint attempts)
+{
+  if (attempts == 0)
+    return 0;
+  if (attempts > 6)
+    return 3600;
+  return 60u << (attempts - 1);
+}
+
+/* Hidden leftovers older than this are from an enqueue or a removal that
+ * was interrupted; younger ones may belong to one still running. */
+#define LEFTOVER_AGE_SECONDS 3600
+
+gboolean
+_postier_outbox_recover (PostierOutbox  *self,
+                         GError        **error)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GDir) dir = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *name;
+
+  entries = postier_outbox_list (self, error);
+  if (entries == NULL)
+    return FALSE;
+  for (guint i = 0; i < entries->len; i++)
+    {
+      PostierOutboxEntry *entry = g_ptr_array_index (entries, i);
+
+      if (postier_outbox_entry_get_state (entry) != POSTIER_OUTBOX_STATE_SENDING)
+        continue;
+      /* The flusher may have died after the relay took the data and
+       * before it heard so: sending again is the only way not to lose the
+       * message, and the person is told it may arrive twice. */
+      g_debug ("%s was being sent when its flusher stopped; sending it again",
+                 postier_outbox_entry_get_id (entry));
+      _postier_outbox_entry_set_possible_duplicate (entry, TRUE);
+      _postier_outbox_entry_set_state (entry, POSTIER_OUTBOX_STATE_QUEUED);
+      _postier_outbox_entry_set_next_attempt (entry, now);
+      if (!_postier_outbox_entry_save (entry, error))
+        return FALSE;
+    }
+
+  dir = g_dir_open (self->dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      GStatBuf st;
+
+      if (name[0] != '.' || g_str_equal (name, LOCK_FILE))
+        continue;
+      path = g_build_filename (self->dir, name, NULL);
+      if (g_lstat (path, &st) != 0)
+        continue;
+      if (!g_str_has_prefix (name, ".trash-") && now - (gint64) st.st_mtime < LEFTOVER_AGE_SECONDS)
+        continue;
+      if (S_ISDIR (st.st_mode))
+        remove_entry_folder (path);
+      else
+        g_unlink (path);
+    }
+  return TRUE;
+}
+
+gboolean
+_postier_outbox_mark_sending (PostierOutbox       *self,
+                              PostierOutboxEntry  *entry,
+                              GError             **error)
+{
+  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), FALSE);
+  _postier_outbox_entry_set_state (entry, POSTIER_OUTBOX_STATE_SENDING);
+  return _postier_outbox_entry_save (entry, error);
+}
+
+gboolean
+_postier_outbox_settle (PostierOutbox       *self,
+                        PostierOutboxEntry  *entry,
+                        GError             **error)
+{
+  if (postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_SENT)
+    return delete_entry (self, postier_outbox_entry_get_id (entry), error);
+  return _postier_outbox_entry_save (entry, error);
+}
+
+gboolean
+_postier_outbox_settle_batch (PostierOutbox  *self,
+                              GPtrArray      *entries,
+                              gboolean        sync_removals,
+                              GError        **error)
+{
+  g_autoptr(GPtrArray) trash = g_ptr_array_new_with_free_func (g_free);
+  gboolean ok = TRUE;
+
+  /* Entries that stay are saved one by one (each durably); sent ones are
+   * moved aside, and one folder sync (unless the caller does it later)
+   * makes all their removals durable. */
+  for (guint i = 0; i < entries->len; i++)
+    {
+      PostierOutboxEntry *entry = g_ptr_array_index (entries, i);
+      const char *id = postier_outbox_entry_get_id (entry);
+      g_autoptr(GError) local_error = NULL;
+
+      if (postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_SENT)
+        {
+          g_autofree char *path = g_build_filename (self->dir, id, NULL);
+          char *aside = g_strdup_printf ("%s/.trash-%s", self->dir, id);
+
+          if (g_rename (path, aside) == 0)
+            g_ptr_array_add (trash, aside);
+          else
+            {
+              if (ok)
+                storage_error (error, errno, _("Cannot remove “%s”"), path);
+              ok = FALSE;
+              g_free (aside);
+            }
+        }
+      else if (!_postier_outbox_entry_save (entry, ok ? error : &local_error))
+        ok = FALSE;
+    }
+
+  if (sync_removals && trash->len > 0 && !postier_fsync_dir (self->dir, NULL))
+    g_debug ("could not fsync %s", self->dir);
+  for (guint i = 0; i < trash->len; i++)
+    remove_entry_folder (g_ptr_array_index (trash, i));
+  return ok;
+}
+
+void
+_postier_outbox_append_transcript (PostierOutbox      *self,
+                                   PostierOutboxEntry *entry,
+                                   const char         *heading,
+                                   const char         *transcript)
+{
+  g_autofree char *path = postier_outbox_entry_get_transcript_path (entry);
+  g_autoptr(GString) text = g_string_new (NULL);
+  gsize written = 0;
+  int fd;
+
+  g_return_if_fail (POSTIER_IS_OUTBOX (self));
+  g_string_append_printf (text, "--- %s ---\n", heading);
+  if (transcript != NULL)
+    g_string_append (text, transcript);
+  if (text->len > 0 && text->str[text->len - 1] != '\n')
+    g_string_append_c (text, '\n');
+
+  /* A diagnostic, not the message: not worth an fsync per attempt. */
+  fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      g_debug ("cannot write %s: %s", path, g_strerror (errno));
+      return;
+    }
+  while (written < text->len)
+    {
+      gssize n = write (fd, text->str + written, text->len - written);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      written += (gsize) n;
+    }
+  close (fd);
+}

@@ -1,0 +1,98 @@
+/* postier-outbox.h — the durable outbox: one folder per message to submit
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "postier-envelope.h"
+#include "postier-outbox-entry.h"
+
+G_BEGIN_DECLS
+
+#define POSTIER_TYPE_OUTBOX (postier_outbox_get_type ())
+G_DECLARE_FINAL_TYPE (PostierOutbox, postier_outbox, POSTIER, OUTBOX, GObject)
+
+/* DIR NULL means $XDG_DATA_HOME/postier/outbox. The folder is created (0700)
+ * on first use. An outbox object holds no entry in memory: every call reads
+ * or writes the folder, so several objects and processes may share it. All
+ * functions are safe to call from any thread. */
+PostierOutbox *postier_outbox_new              (const char       *dir);
+const char    *postier_outbox_get_dir          (PostierOutbox    *self);
+
+/* --- Enqueueing ---------------------------------------------------------
+ *
+ * A producer that writes message bytes itself (e.g. streaming a MIME
+ * message with attachments) asks for a staging path, writes the message
+ * there with CRLF line ends, then hands it to postier_outbox_enqueue_file().
+ * The staging path is inside the outbox folder, so the final rename never
+ * crosses file systems; staging files are invisible to list().
+ */
+char          *postier_outbox_new_staging_path (PostierOutbox    *self,
+                                                GError          **error);
+
+/* Moves STAGING_PATH to <id>/message.eml (fsynced), writes <id>/entry.ini
+ * (state "queued", due now) and fsyncs the folders, so the message survives
+ * a crash from the moment this returns. Returns the new id. On failure the
+ * staging file is removed and nothing is left in the outbox. The envelope
+ * must have at least one recipient. */
+char          *postier_outbox_enqueue_file     (PostierOutbox    *self,
+                                                const char       *account_name,
+                                                PostierEnvelope  *envelope,
+                                                const char       *staging_path,
+                                                GCancellable     *cancellable,
+                                                GError          **error);
+/* The same for a message already in memory (CRLF line ends). */
+char          *postier_outbox_enqueue_bytes    (PostierOutbox    *self,
+                                                const char       *account_name,
+                                                PostierEnvelope  *envelope,
+                                                GBytes           *crlf_message,
+                                                GCancellable     *cancellable,
+                                                GError          **error);
+
+/* --- Reading and managing entries -------------------------------------- */
+
+/* Every entry, oldest first (PostierOutboxEntry). A damaged entry is listed
+ * nowhere but logged; it is never deleted behind the person's back. */
+GPtrArray          *postier_outbox_list           (PostierOutbox    *self,
+                                                   GError          **error);
+PostierOutboxEntry *postier_outbox_lookup         (PostierOutbox    *self,
+                                                   const char       *id,
+                                                   GError          **error);
+/* Deletes the entry and its files. Fails with POSTIER_OUTBOX_ERROR_BUSY if
+ * a flusher is sending it right now. */
+gboolean            postier_outbox_remove         (PostierOutbox    *self,
+                                                   const char       *id,
+                                                   GError          **error);
+/* Makes a deferred, failed or needs-attention entry due now: recipients
+ * that were refused are tried again, those that accepted never are. */
+gboolean            postier_outbox_retry          (PostierOutbox    *self,
+                                                   const char       *id,
+                                                   GError          **error);
+/* Makes every deferred entry due now (the network came back). Returns how
+ * many changed. */
+guint               postier_outbox_make_deferred_due (PostierOutbox *self,
+                                                   GError          **error);
+/* The earliest next-attempt among deferred entries, 0 if there is none. */
+gint64              postier_outbox_get_next_wakeup (PostierOutbox   *self);
+
+/* --- The flush lock ----------------------------------------------------
+ *
+ * One flusher at a time per outbox folder, across processes (flock on
+ * <dir>/.lock; the kernel drops it when a flusher dies). PostierSubmitter
+ * takes it for the length of a flush; other code rarely needs these.
+ */
+gboolean            postier_outbox_lock           (PostierOutbox    *self,
+                                                   GError          **error);
+void                postier_outbox_unlock         (PostierOutbox    *self);
+
+/* --- Retry schedule ---------------------------------------------------- */
+
+/* Temporary failures wait 1, 2, 4, 8, 16, 32 minutes, then an hour, after
+ * the Nth failed attempt (without jitter). */
+guint               postier_outbox_retry_delay    (guint             attempts);
+/* After this long in the outbox, a temporary failure becomes final. */
+#define POSTIER_OUTBOX_GIVE_UP_SECONDS (5 * 24 * 3600)
+
+G_END_DECLS

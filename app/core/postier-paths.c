@@ -1,0 +1,115 @@
+/* postier-paths.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "postier-paths"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+#include "postier-paths.h"
+
+char *
+postier_config_dir (void)
+{
+  return g_build_filename (g_get_user_config_dir (), "postier", NULL);
+}
+
+char *
+postier_data_dir (const char *subdir)
+{
+  return g_build_filename (g_get_user_data_dir (), "postier", subdir, NULL);
+}
+
+gboolean
+postier_ensure_private_dir (const char  *path,
+                            GError     **error)
+{
+  if (g_mkdir_with_parents (path, 0700) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("Cannot create the folder “%s”: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+postier_fsync_dir (const char  *path,
+                   GError     **error)
+{
+  int fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0 || fsync (fd) != 0)
+    {
+      int saved_errno = errno;
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("Cannot flush the folder “%s” to disk: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  close (fd);
+  return TRUE;
+}
+
+gboolean
+postier_write_file_durably (const char  *path,
+                            const char  *contents,
+                            gsize        length,
+                            GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *tmp = g_strdup_printf ("%s.tmp-XXXXXX", path);
+  gsize written = 0;
+  int fd;
+
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("Cannot write in “%s”: %s"), dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  while (written < length)
+    {
+      gssize n = write (fd, contents + written, length - written);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        goto fail;
+      written += (gsize) n;
+    }
+  if (fsync (fd) != 0)
+    goto fail;
+  if (close (fd) != 0)
+    {
+      fd = -1;
+      goto fail;
+    }
+  fd = -1;
+  if (g_rename (tmp, path) != 0)
+    goto fail;
+
+  return postier_fsync_dir (dir, error);
+
+fail:
+  {
+    int saved_errno = errno;
+    if (fd >= 0)
+      close (fd);
+    g_unlink (tmp);
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                 _("Cannot write “%s”: %s"), path, g_strerror (saved_errno));
+    return FALSE;
+  }
+}

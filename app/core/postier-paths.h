@@ -1,0 +1,31 @@
+/* postier-paths.h — where Postier keeps its files, and how it writes them
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* $XDG_CONFIG_HOME/postier and $XDG_DATA_HOME/postier[/sub]. Newly allocated. */
+char     *postier_config_dir         (void);
+char     *postier_data_dir           (const char  *subdir);
+
+/* Creates the folder and its parents as 0700 when missing. */
+gboolean  postier_ensure_private_dir (const char  *path,
+                                      GError     **error);
+
+/* Writes to a temporary name in the same folder, fsyncs it, renames it over
+ * PATH and fsyncs the folder, so after return the file survives a power cut
+ * and a reader sees either the old or the new contents, never a mix. */
+gboolean  postier_write_file_durably (const char  *path,
+                                      const char  *contents,
+                                      gsize        length,
+                                      GError     **error);
+
+/* fsync() a folder so that renames and creations inside it are durable. */
+gboolean  postier_fsync_dir          (const char  *path,
+                                      GError     **error);
+
+G_END_DECLS

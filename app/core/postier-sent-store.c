@@ -1,0 +1,412 @@
+/* postier-sent-store.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "postier-sent"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "postier-error.h"
+#include "postier-gmime.h"
+#include "postier-paths.h"
+#include "postier-sent-message.h"
+#include "postier-sent-store.h"
+
+struct _PostierSentStore
+{
+  GObject  parent_instance;
+
+  char    *dir;
+  int      folders_ready;  /* tmp/, new/ and cur/ exist (atomic) */
+};
+
+G_DEFINE_FINAL_TYPE (PostierSentStore, postier_sent_store, G_TYPE_OBJECT)
+
+static void
+postier_sent_store_finalize (GObject *object)
+{
+  PostierSentStore *self = POSTIER_SENT_STORE (object);
+
+  g_free (self->dir);
+
+  G_OBJECT_CLASS (postier_sent_store_parent_class)->finalize (object);
+}
+
+static void
+postier_sent_store_class_init (PostierSentStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = postier_sent_store_finalize;
+}
+
+static void
+postier_sent_store_init (G_GNUC_UNUSED PostierSentStore *self)
+{
+}
+
+PostierSentStore *
+postier_sent_store_new (const char *dir)
+{
+  PostierSentStore *self = g_object_new (POSTIER_TYPE_SENT_STORE, NULL);
+
+  self->dir = dir != NULL ? g_strdup (dir) : postier_data_dir ("sent");
+  return self;
+}
+
+const char *
+postier_sent_store_get_dir (PostierSentStore *self)
+{
+  g_return_val_if_fail (POSTIER_IS_SENT_STORE (self), NULL);
+  return self->dir;
+}
+
+static gboolean
+set_storage_error (GError     **error,
+                   int          saved_errno,
+                   const char  *path)
+{
+  g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_STORAGE,
+               _("Cannot store the sent copy in “%s”: %s"), path, g_strerror (saved_errno));
+  return FALSE;
+}
+
+/* A Maildir unique name: time, microseconds, process and a random part. */
+static char *
+unique_name (void)
+{
+  gint64 now = g_get_real_time ();
+  g_autofree char *host = g_strdup (g_get_host_name ());
+
+  g_strdelimit (host, "/:", '_');
+  return g_strdup_printf ("%" G_GINT64_FORMAT ".M%06dP%dR%08x.%s",
+                          now / G_USEC_PER_SEC, (int) (now % G_USEC_PER_SEC),
+                          (int) getpid (), g_random_int (), host);
+}
+
+static char *
+sent_header (const char *account_name,
+             gint64      when,
+             gboolean    possible_duplicate)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (when);
+  g_autofree char *date = g_mime_utils_header_format_date (time);
+  g_autoptr(GString) quoted = g_string_new (NULL);
+
+  for (const char *p = account_name; *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (quoted, '\\');
+      g_string_append_c (quoted, *p);
+    }
+  return g_strdup_printf (POSTIER_SENT_HEADER ": %s; account=\"%s\"%s\n", date, quoted->str,
+                          possible_duplicate ? "; possible-duplicate" : "");
+}
+
+static char *
+add_copy (PostierSentStore  *self,
+          const char        *message_path,
+          const char        *account_name,
+          gint64             when,
+          gboolean           possible_duplicate,
+          gboolean           sync_folder,
+          GCancellable      *cancellable,
+          GError           **error)
+{
+  g_autofree char *tmp_dir = NULL;
+  g_autofree char *new_dir = NULL;
+  g_autofree char *cur_dir = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *tmp_path = NULL;
+  g_autofree char *new_path = NULL;
+  g_autofree char *header = NULL;
+  g_autoptr(GMimeStream) source = NULL;
+  g_autoptr(GMimeStream) target = NULL;
+  g_autoptr(GMimeStream) filtered = NULL;
+  g_autoptr(GMimeFilter) dos2unix = NULL;
+  g_autoptr(GError) local_error = NULL;
+  int in_fd, out_fd;
+
+  g_return_val_if_fail (POSTIER_IS_SENT_STORE (self), NULL);
+  g_return_val_if_fail (message_path != NULL, NULL);
+  g_return_val_if_fail (account_name != NULL, NULL);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  tmp_dir = g_build_filename (self->dir, "tmp", NULL);
+  new_dir = g_build_filename (self->dir, "new", NULL);
+  cur_dir = g_build_filename (self->dir, "cur", NULL);
+  /* Checked once per store, not once per message of a long flush. */
+  if (!g_atomic_int_get (&self->folders_ready) &&
+      (!postier_ensure_private_dir (tmp_dir, &local_error) ||
+       !postier_ensure_private_dir (new_dir, &local_error) ||
+       !postier_ensure_private_dir (cur_dir, &local_error)))
+    {
+      g_set_error_literal (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_STORAGE,
+                           local_error->message);
+      return NULL;
+    }
+
+  in_fd = open (message_path, O_RDONLY | O_CLOEXEC);
+  if (in_fd < 0)
+    {
+      set_storage_error (error, errno, message_path);
+      return NULL;
+    }
+  source = g_mime_stream_fs_new (in_fd);
+
+  g_atomic_int_set (&self->folders_ready, TRUE);
+  name = unique_name ();
+  tmp_path = g_build_filename (tmp_dir, name, NULL);
+  new_path = g_build_filename (new_dir, name, NULL);
+  out_fd = open (tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (out_fd < 0 && errno == ENOENT &&
+      postier_ensure_private_dir (tmp_dir, NULL) && postier_ensure_private_dir (new_dir, NULL) &&
+      postier_ensure_private_dir (cur_dir, NULL))
+    /* The folders went away behind our back since they were made. */
+    out_fd = open (tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (out_fd < 0)
+    {
+      set_storage_error (error, errno, tmp_dir);
+      return NULL;
+    }
+  target = g_mime_stream_fs_new (out_fd);
+  /* We close and fsync ourselves, to see the errors. */
+  g_mime_stream_fs_set_owner (GMIME_STREAM_FS (target), FALSE);
+
+  /* A Maildir on a Unix system holds LF line ends. */
+  header = sent_header (account_name, when, possible_duplicate);
+  filtered = g_mime_stream_filter_new (target);
+  dos2unix = g_mime_filter_dos2unix_new (FALSE);
+  g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), dos2unix);
+
+  if (g_mime_stream_write_string (target, header) < 0 ||
+      g_mime_stream_write_to_stream (source, filtered) < 0 ||
+      g_mime_stream_flush (filtered) < 0 ||
+      fsync (out_fd) != 0)
+    {
+      int saved_errno = errno;
+      close (out_fd);
+      g_unlink (tmp_path);
+      set_storage_error (error, saved_errno, tmp_dir);
+      return NULL;
+    }
+  if (close (out_fd) != 0 || g_rename (tmp_path, new_path) != 0)
+    {
+      int saved_errno = errno;
+      g_unlink (tmp_path);
+      set_storage_error (error, saved_errno, new_dir);
+      return NULL;
+    }
+  if (sync_folder && !postier_fsync_dir (new_dir, &local_error))
+    g_warning ("%s", local_error->message);
+
+  return g_steal_pointer (&name);
+}
+
+/* --- Listing ------------------------------------------------------------- */
+
+typedef struct {
+  char   *path;
+  gint64  mtime;
+} Candidate;
+
+static void
+candidate_clear (Candidate *candidate)
+{
+  g_free (candidate->path);
+}
+
+static int
+compare_candidates_newest_first (gconstpointer a,
+                                 gconstpointer b)
+{
+  const Candidate *ca = a, *cb = b;
+
+  if (ca->mtime != cb->mtime)
+    return ca->mtime < cb->mtime ? 1 : -1;
+  return -g_strcmp0 (ca->path, cb->path);
+}
+
+static int
+compare_messages_newest_first (gconstpointer a,
+                               gconstpointer b)
+{
+  PostierSentMessage *ma = *(PostierSentMessage **) a;
+  PostierSentMessage *mb = *(PostierSentMessage **) b;
+  gint64 ta = postier_sent_message_get_sent_time (ma);
+  gint64 tb = postier_sent_message_get_sent_time (mb);
+
+  if (ta != tb)
+    return ta < tb ? 1 : -1;
+  return -g_strcmp0 (postier_sent_message_get_path (ma), postier_sent_message_get_path (mb));
+}
+
+static gboolean
+collect_candidates (const char    *dir,
+                    GArray        *candidates,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, &local_error);
+  const char *name;
+
+  if (listing == NULL)
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+      g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_STORAGE,
+                   _("Cannot list the sent messages in “%s”: %s"), dir, local_error->message);
+      return FALSE;
+    }
+
+  while ((name = g_dir_read_name (listing)) != NULL)
+    {
+      Candidate candidate;
+      GStatBuf info;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (name[0] == '.')
+        continue;
+      candidate.path = g_build_filename (dir, name, NULL);
+      if (g_stat (candidate.path, &info) != 0 || !S_ISREG (info.st_mode))
+        {
+          g_free (candidate.path);
+          continue;
+        }
+      candidate.mtime = info.st_mtime;
+      g_array_append_val (candidates, candidate);
+    }
+  return TRUE;
+}
+
+GPtrArray *
+postier_sent_store_list (PostierSentStore  *self,
+                         guint              limit,
+                         GCancellable      *cancellable,
+                         GError           **error)
+{
+  g_autoptr(GArray) candidates = g_array_new (FALSE, FALSE, sizeof (Candidate));
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *new_dir = NULL;
+  g_autofree char *cur_dir = NULL;
+
+  g_return_val_if_fail (POSTIER_IS_SENT_STORE (self), NULL);
+
+  g_array_set_clear_func (candidates, (GDestroyNotify) candidate_clear);
+  new_dir = g_build_filename (self->dir, "new", NULL);
+  cur_dir = g_build_filename (self->dir, "cur", NULL);
+  if (!collect_candidates (new_dir, candidates, cancellable, error) ||
+      !collect_candidates (cur_dir, candidates, cancellable, error))
+    return NULL;
+
+  /* The file times put the newest first cheaply, so only LIMIT headers
+   * are read; the relay's acceptance time then orders them exactly. */
+  g_array_sort (candidates, compare_candidates_newest_first);
+  for (guint i = 0; i < candidates->len && (limit == 0 || messages->len < limit); i++)
+    {
+      Candidate *candidate = &g_array_index (candidates, Candidate, i);
+      g_autoptr(GError) local_error = NULL;
+      PostierSentMessage *message;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      message = postier_sent_message_new_from_file (candidate->path, &local_error);
+      if (message == NULL)
+        {
+          g_message ("Skipping a sent copy: %s", local_error->message);
+          continue;
+        }
+      g_ptr_array_add (messages, message);
+    }
+  g_ptr_array_sort (messages, compare_messages_newest_first);
+
+  return g_steal_pointer (&messages);
+}
+
+static void
+list_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GPtrArray *messages;
+
+  messages = postier_sent_store_list (source_object, GPOINTER_TO_UINT (task_data), cancellable,
+                                      &error);
+  if (messages == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, messages, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+postier_sent_store_list_async (PostierSentStore    *self,
+                               guint                limit,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (POSTIER_IS_SENT_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, postier_sent_store_list_async);
+  g_task_set_task_data (task, GUINT_TO_POINTER (limit), NULL);
+  g_task_run_in_thread (task, list_thread);
+}
+
+GPtrArray *
+postier_sent_store_list_finish (PostierSentStore  *self,
+                                GAsyncResult      *result,
+                                GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+char *
+postier_sent_store_add (PostierSentStore  *self,
+                        const char        *message_path,
+                        const char        *account_name,
+                        gint64             when,
+                        gboolean           possible_duplicate,
+                        GCancellable      *cancellable,
+                        GError           **error)
+{
+  return add_copy (self, message_path, account_name, when, possible_duplicate, TRUE,
+                   cancellable, error);
+}
+
+char *
+_postier_sent_store_add_unsynced (PostierSentStore  *self,
+                                  const char        *message_path,
+                                  const char        *account_name,
+                                  gint64             when,
+                                  gboolean           possible_duplicate,
+                                  GError           **error)
+{
+  return add_copy (self, message_path, account_name, when, possible_duplicate, FALSE,
+                   NULL, error);
+}
+
+gboolean
+_postier_sent_store_sync (PostierSentStore  *self,
+                          GError           **error)
+{
+  g_autofree char *new_dir = NULL;
+
+  g_return_val_if_fail (POSTIER_IS_SENT_STORE (self), FALSE);
+  new_dir = g_build_filename (self->dir, "new", NULL);
+  return postier_fsync_dir (new_dir, error);
+}

@@ -1,0 +1,85 @@
+/* postier-submitter.h — empties the outbox into the relays
+ *
+ * Takes due entries, groups them by account, sends each group over one
+ * SMTP session on a worker thread, and settles every entry by the delivery
+ * rules (DESIGN.md). Signals are emitted on the main context of the thread
+ * that created the submitter. One flusher at a time per outbox folder,
+ * across processes (the outbox's lock).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "postier-account-store.h"
+#include "postier-outbox.h"
+
+G_BEGIN_DECLS
+
+#define POSTIER_TYPE_SUBMITTER (postier_submitter_get_type ())
+G_DECLARE_FINAL_TYPE (PostierSubmitter, postier_submitter, POSTIER, SUBMITTER, GObject)
+
+PostierSubmitter *postier_submitter_new                 (PostierOutbox        *outbox,
+                                                         PostierAccountStore  *accounts);
+PostierOutbox    *postier_submitter_get_outbox          (PostierSubmitter     *self);
+
+/* NULL means g_network_monitor_get_default(); tests hand in their own. */
+void              postier_submitter_set_network_monitor (PostierSubmitter     *self,
+                                                         GNetworkMonitor      *monitor);
+gboolean          postier_submitter_get_online          (PostierSubmitter     *self);
+/* While offline, relays on this machine (loopback) are still tried, since
+ * the system's monitor knows nothing of them; tests that simulate being
+ * offline with such a relay turn that off. The Sandbox always works. */
+void              postier_submitter_set_loopback_works_offline (PostierSubmitter *self,
+                                                         gboolean              works);
+
+/* One flush: every due entry, now. Blocking; for postierctl and tests.
+ * TRUE when no due entry is left unsent (deferred or failed ones count as
+ * unsent); FALSE with POSTIER_OUTBOX_ERROR_BUSY when another process is
+ * flushing. Statistics are optional. */
+typedef struct {
+  guint attempted;
+  guint sent;
+  guint deferred;
+  guint failed;
+  guint needs_attention;
+  guint connections;
+} PostierFlushStats;
+
+gboolean          postier_submitter_flush_sync          (PostierSubmitter     *self,
+                                                         PostierFlushStats    *stats,
+                                                         GCancellable         *cancellable,
+                                                         GError              **error);
+void              postier_submitter_flush_async         (PostierSubmitter     *self,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+gboolean          postier_submitter_flush_finish        (PostierSubmitter     *self,
+                                                         GAsyncResult         *result,
+                                                         PostierFlushStats    *stats,
+                                                         GError              **error);
+
+/* The app's mode: flush now, then again whenever something is enqueued
+ * (postier_submitter_kick), the next deferred attempt comes due, or the
+ * network comes back; never while offline. */
+void              postier_submitter_start               (PostierSubmitter     *self);
+void              postier_submitter_stop                (PostierSubmitter     *self);
+/* Something was enqueued or retried: flush soon. */
+void              postier_submitter_kick                (PostierSubmitter     *self);
+/* An account's settings or password changed: its entries that need
+ * attention are tried again. Account store changes do this by themselves;
+ * a password changed in the keyring only does it through this call. */
+void              postier_submitter_account_changed     (PostierSubmitter     *self,
+                                                         const char           *account_name);
+gboolean          postier_submitter_is_busy             (PostierSubmitter     *self);
+
+/* Signals (main context):
+ *   ::entry-changed (const char *id, PostierOutboxState state)
+ *       an entry was marked sending, or settled (SENT once it left).
+ *   ::progress (const char *id, guint64 bytes_sent, guint64 bytes_total)
+ *   ::flush-finished (guint sent, guint unsent)
+ *   ::online-changed (gboolean online)
+ */
+
+G_END_DECLS

@@ -1,0 +1,23 @@
+/* main.c — starts the Postier desktop app
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "postier"
+
+#include "config.h"
+
+#include "postier-application.h"
+#include "postier-core.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(PostierApplication) app = NULL;
+
+  postier_application_init_i18n ();
+  postier_core_init ();
+
+  app = postier_application_new ();
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}

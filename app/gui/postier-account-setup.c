@@ -1,0 +1,144 @@
+/* postier-account-setup.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "postier-account-setup"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "postier-account-setup.h"
+
+struct _PostierAccountSetup
+{
+  AdwBin                parent_instance;
+
+  PostierAccountStore  *store;
+  PostierAccountEditor *editor;
+
+  /* Template widgets */
+  AdwBin               *editor_bin;
+  GtkButton            *dismiss_button;
+  GtkButton            *add_button;
+};
+
+G_DEFINE_FINAL_TYPE (PostierAccountSetup, postier_account_setup, ADW_TYPE_BIN)
+
+enum {
+  ACCOUNT_ADDED,
+  DISMISSED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void on_editor_saved (PostierAccountSetup *self,
+                             const char          *name);
+
+static void
+create_editor (PostierAccountSetup *self)
+{
+  self->editor = postier_account_editor_new (self->store, NULL);
+  g_signal_connect_object (self->editor, "saved", G_CALLBACK (on_editor_saved), self,
+                           G_CONNECT_SWAPPED);
+  g_object_bind_property (self->editor, "can-save", self->add_button, "sensitive",
+                          G_BINDING_SYNC_CREATE);
+  adw_bin_set_child (self->editor_bin, GTK_WIDGET (self->editor));
+}
+
+static void
+on_editor_saved (PostierAccountSetup *self,
+                 const char          *name)
+{
+  g_signal_emit (self, signals[ACCOUNT_ADDED], 0, name);
+}
+
+static void
+on_add_clicked (PostierAccountSetup *self)
+{
+  postier_account_editor_save (self->editor);
+}
+
+static void
+on_dismiss_clicked (PostierAccountSetup *self)
+{
+  g_signal_emit (self, signals[DISMISSED], 0);
+}
+
+static void
+postier_account_setup_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), POSTIER_TYPE_ACCOUNT_SETUP);
+
+  G_OBJECT_CLASS (postier_account_setup_parent_class)->dispose (object);
+}
+
+static void
+postier_account_setup_finalize (GObject *object)
+{
+  PostierAccountSetup *self = POSTIER_ACCOUNT_SETUP (object);
+
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (postier_account_setup_parent_class)->finalize (object);
+}
+
+static void
+postier_account_setup_class_init (PostierAccountSetupClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = postier_account_setup_dispose;
+  object_class->finalize = postier_account_setup_finalize;
+
+  signals[ACCOUNT_ADDED] = g_signal_new ("account-added", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                         G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[DISMISSED] = g_signal_new ("dismissed", G_TYPE_FROM_CLASS (klass),
+                                     G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                     G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/postier/Postier/ui/postier-account-setup.ui");
+  gtk_widget_class_bind_template_child (widget_class, PostierAccountSetup, editor_bin);
+  gtk_widget_class_bind_template_child (widget_class, PostierAccountSetup, dismiss_button);
+  gtk_widget_class_bind_template_child (widget_class, PostierAccountSetup, add_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_add_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_dismiss_clicked);
+}
+
+static void
+postier_account_setup_init (PostierAccountSetup *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+PostierAccountSetup *
+postier_account_setup_new (PostierAccountStore *store)
+{
+  PostierAccountSetup *self;
+
+  g_return_val_if_fail (POSTIER_IS_ACCOUNT_STORE (store), NULL);
+
+  self = g_object_new (POSTIER_TYPE_ACCOUNT_SETUP, NULL);
+  self->store = g_object_ref (store);
+  create_editor (self);
+  return self;
+}
+
+PostierAccountEditor *
+postier_account_setup_get_editor (PostierAccountSetup *self)
+{
+  g_return_val_if_fail (POSTIER_IS_ACCOUNT_SETUP (self), NULL);
+  return self->editor;
+}
+
+void
+postier_account_setup_set_dismissible (PostierAccountSetup *self,
+                                       gboolean             dismissible)
+{
+  g_return_if_fail (POSTIER_IS_ACCOUNT_SETUP (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->dismiss_button), dismissible);
+}

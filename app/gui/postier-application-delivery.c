@@ -1,0 +1,230 @@
+/* postier-application-delivery.c — the app's submitter, its notifications,
+ * and staying alive while mail waits to go out
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "postier-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "postier-application-private.h"
+#include "postier-core.h"
+#include "postier-submitter.h"
+
+PostierSubmitter *
+postier_application_get_submitter (PostierApplication *self)
+{
+  g_return_val_if_fail (POSTIER_IS_APPLICATION (self), NULL);
+  return self->submitter;
+}
+
+void
+postier_application_message_queued (PostierApplication *self,
+                                    const char         *outbox_id)
+{
+  g_return_if_fail (POSTIER_IS_APPLICATION (self));
+
+  g_debug ("queued %s", outbox_id);
+  if (self->submitter != NULL)
+    {
+      if (!postier_submitter_get_online (self->submitter))
+        self->went_offline = TRUE;
+      postier_submitter_kick (self->submitter);
+    }
+  _postier_application_check_pending (self);
+}
+
+/* Mail still to go out: queued, being sent, or waiting to retry. Failed
+ * and needs-attention entries wait for the person, not for us. */
+static guint
+count_pending (PostierApplication *self)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+  guint pending = 0;
+
+  entries = postier_outbox_list (self->outbox, &error);
+  if (entries == NULL)
+    {
+      g_warning ("Cannot read the outbox: %s", error->message);
+      return 0;
+    }
+  for (guint i = 0; i < entries->len; i++)
+    switch (postier_outbox_entry_get_state (g_ptr_array_index (entries, i)))
+      {
+      case POSTIER_OUTBOX_STATE_QUEUED:
+      case POSTIER_OUTBOX_STATE_SENDING:
+      case POSTIER_OUTBOX_STATE_DEFERRED:
+        pending++;
+        break;
+      default:
+        break;
+      }
+  return pending;
+}
+
+void
+_postier_application_update_hold (PostierApplication *self)
+{
+  gboolean want_hold;
+
+  g_clear_handle_id (&self->pending_check, g_source_remove);
+  want_hold = self->submitter != NULL && count_pending (self) > 0;
+  if (want_hold && !self->held_for_outbox)
+    {
+      g_debug ("mail is waiting: staying in the background");
+      g_application_hold (G_APPLICATION (self));
+      self->held_for_outbox = TRUE;
+    }
+  else if (!want_hold && self->held_for_outbox)
+    {
+      g_debug ("nothing left to send");
+      self->held_for_outbox = FALSE;
+      g_application_release (G_APPLICATION (self));
+    }
+}
+
+gboolean
+_postier_application_is_holding (PostierApplication *self)
+{
+  return self->held_for_outbox;
+}
+
+static gboolean
+check_pending_now (gpointer user_data)
+{
+  PostierApplication *self = user_data;
+
+  self->pending_check = 0;
+  _postier_application_update_hold (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+_postier_application_check_pending (PostierApplication *self)
+{
+  /* Batched: a flush settles many entries at once. */
+  if (self->pending_check == 0)
+    self->pending_check = g_idle_add (check_pending_now, self);
+}
+
+static void
+notify_entry (PostierApplication *self,
+              const char         *id,
+              PostierOutboxState  state)
+{
+  g_autoptr(PostierOutboxEntry) entry = NULL;
+  g_autoptr(GNotification) notification = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *notification_id = NULL;
+  const char *subject;
+  const char *problem;
+
+  entry = postier_outbox_lookup (self->outbox, id, &error);
+  if (entry == NULL)
+    return;
+
+  subject = postier_outbox_entry_get_subject (entry);
+  problem = postier_outbox_entry_get_last_error (entry);
+  if (subject == NULL || *subject == '\0')
+    subject = _("(no subject)");
+  if (problem == NULL)
+    problem = "";
+
+  if (state == POSTIER_OUTBOX_STATE_NEEDS_ATTENTION)
+    {
+      notification = g_notification_new (_("A message needs your attention"));
+      body = g_strdup_printf (_("“%s” waits until the account “%s” is fixed. %s"),
+                              subject, postier_outbox_entry_get_account_name (entry), problem);
+    }
+  else
+    {
+      notification = g_notification_new (_("A message could not be sent"));
+      body = g_strdup_printf (_("“%s”: %s"), subject, problem);
+    }
+  g_notification_set_body (notification, body);
+  g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+  g_notification_set_default_action_and_target (notification, "app.show-page", "s", "outbox");
+  g_notification_add_button_with_target (notification, _("Open Outbox"), "app.show-page", "s", "outbox");
+
+  notification_id = g_strdup_printf ("outbox-%s", id);
+  g_application_send_notification (G_APPLICATION (self), notification_id, notification);
+}
+
+static void
+on_entry_changed (PostierSubmitter   *submitter,
+                  const char         *id,
+                  int                 state,
+                  PostierApplication *self)
+{
+  (void) submitter;
+  if (state == POSTIER_OUTBOX_STATE_FAILED || state == POSTIER_OUTBOX_STATE_NEEDS_ATTENTION)
+    notify_entry (self, id, state);
+  _postier_application_check_pending (self);
+}
+
+static void
+on_online_changed (PostierSubmitter   *submitter,
+                   gboolean            online,
+                   PostierApplication *self)
+{
+  (void) submitter;
+  if (!online && count_pending (self) > 0)
+    self->went_offline = TRUE;
+}
+
+static void
+on_flush_finished (PostierSubmitter   *submitter,
+                   guint               sent,
+                   guint               unsent,
+                   PostierApplication *self)
+{
+  (void) unsent;
+  if (self->went_offline && sent > 0 && postier_submitter_get_online (submitter))
+    {
+      g_autoptr(GNotification) notification = g_notification_new (_("Waiting mail was sent"));
+      g_autofree char *body = NULL;
+
+      body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "%u message queued while offline went out.",
+                                           "%u messages queued while offline went out.", sent),
+                              sent);
+      g_notification_set_body (notification, body);
+      g_notification_set_default_action_and_target (notification, "app.show-page", "s", "sent");
+      g_application_send_notification (G_APPLICATION (self), "sent-after-offline", notification);
+      self->went_offline = FALSE;
+    }
+  _postier_application_check_pending (self);
+}
+
+void
+_postier_application_start_delivery (PostierApplication *self)
+{
+  self->submitter = postier_submitter_new (self->outbox, self->accounts);
+  g_signal_connect_object (self->submitter, "entry-changed", G_CALLBACK (on_entry_changed), self, 0);
+  g_signal_connect_object (self->submitter, "online-changed", G_CALLBACK (on_online_changed), self, 0);
+  g_signal_connect_object (self->submitter, "flush-finished", G_CALLBACK (on_flush_finished), self, 0);
+  self->went_offline = !postier_submitter_get_online (self->submitter);
+  postier_submitter_start (self->submitter);
+  _postier_application_check_pending (self);
+}
+
+void
+_postier_application_stop_delivery (PostierApplication *self)
+{
+  g_clear_handle_id (&self->pending_check, g_source_remove);
+  if (self->submitter != NULL)
+    {
+      gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+      postier_submitter_stop (self->submitter);
+      /* A flush that was running is cancelled; let it settle its entries
+       * (a few moments) rather than leave them half-written. */
+      while (postier_submitter_is_busy (self->submitter) && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  g_clear_object (&self->submitter);
+}

@@ -1,0 +1,80 @@
+/* postier-composer-private.h — what the composer's aspects share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "postier-address-entry.h"
+#include "postier-composer.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  PostierComposer *composer;     /* not a reference: rows die with it */
+  GFile           *file;
+  char            *path;
+  char            *name;
+  gint64           size;         /* -1 until known */
+  GtkWidget       *row;
+  GCancellable    *cancellable;
+} Attachment;
+
+struct _PostierComposer
+{
+  AdwBin               parent_instance;
+
+  /* template */
+  GtkRevealer         *sandbox_revealer;
+  AdwComboRow         *from_row;
+  PostierAddressEntry *to_entry;
+  PostierAddressEntry *cc_entry;
+  PostierAddressEntry *bcc_entry;
+  AdwEntryRow         *subject_entry;
+  GtkTextView         *body_view;
+  GtkLabel            *size_warning_label;
+  GtkListBox          *attachment_list;
+  GtkRevealer         *error_revealer;
+  GtkLabel            *error_label;
+  GtkLabel            *status_label;
+
+  /* the engine */
+  PostierAccountStore *accounts;
+  PostierOutbox       *outbox;
+  PostierAddressBook  *address_book;
+  GSettings           *settings;
+
+  GtkStringList       *from_model;
+  GPtrArray           *from_names;    /* account name per from_model item */
+  GPtrArray           *attachments;   /* Attachment */
+  PostierDraft        *base;          /* what was opened: keeps Reply-To, In-Reply-To… */
+  GtkNativeDialog     *file_chooser;
+
+  /* Draft files are written in order on one worker thread, so a save can
+   * never land after the deletion of the same draft. */
+  GThreadPool         *draft_io;
+  char                *drafts_dir;
+  char                *draft_path;    /* this message's autosave file */
+  guint                autosave_source;
+  gboolean             dirty;
+  gboolean             loading;
+  gboolean             show_cc_bcc;
+  guint                sends_in_flight;
+  char                *error_message;
+};
+
+/* postier-composer.c */
+void            _postier_composer_show_error          (PostierComposer *self,
+                                                       const char      *message);
+void            _postier_composer_mark_changed        (PostierComposer *self);
+PostierAccount *_postier_composer_get_account         (PostierComposer *self);
+
+/* postier-composer-attachments.c */
+void            _postier_composer_attachment_free     (Attachment      *attachment);
+void            _postier_composer_clear_attachments   (PostierComposer *self);
+void            _postier_composer_update_size_warning (PostierComposer *self);
+void            _postier_composer_attach_action       (GtkWidget       *widget,
+                                                       const char      *action_name,
+                                                       GVariant        *parameter);
+void            _postier_composer_setup_drop          (PostierComposer *self);
+
+G_END_DECLS

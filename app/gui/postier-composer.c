@@ -1,0 +1,1180 @@
+/* postier-composer.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "postier-composer"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+
+#include "postier-composer-private.h"
+#include "postier-core.h"
+#include "postier-error.h"
+#include "postier-mime.h"
+#include "postier-paths.h"
+
+#define DRAFT_SUFFIX ".draft"
+
+
+
+G_DEFINE_FINAL_TYPE (PostierComposer, postier_composer, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_ACCOUNTS,
+  PROP_OUTBOX,
+  PROP_ADDRESS_BOOK,
+  PROP_DRAFTS_DIR,
+  PROP_SHOW_CC_BCC,
+  N_PROPS
+};
+
+enum {
+  MESSAGE_QUEUED,
+  SHOW_TOAST,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void update_actions        (PostierComposer *self);
+
+/* --- Messages to the person -------------------------------------------- */
+
+void
+_postier_composer_show_error (PostierComposer *self,
+            const char      *message)
+{
+  g_free (self->error_message);
+  self->error_message = g_strdup (message);
+  gtk_label_set_text (self->error_label, message != NULL ? message : "");
+  gtk_revealer_set_reveal_child (self->error_revealer, message != NULL);
+}
+
+static void
+toast (PostierComposer *self,
+       const char      *message)
+{
+  g_autoptr(AdwToast) toast = adw_toast_new (message);
+
+  g_signal_emit (self, signals[SHOW_TOAST], 0, toast);
+}
+
+const char *
+postier_composer_get_error (PostierComposer *self)
+{
+  g_return_val_if_fail (POSTIER_IS_COMPOSER (self), NULL);
+  return self->error_message;
+}
+
+gboolean
+postier_composer_is_busy (PostierComposer *self)
+{
+  g_return_val_if_fail (POSTIER_IS_COMPOSER (self), FALSE);
+  return self->sends_in_flight > 0;
+}
+
+/* --- Accounts ------------------------------------------------------------ */
+
+PostierAccount *
+_postier_composer_get_account (PostierComposer *self)
+{
+  guint selected = adw_combo_row_get_selected (self->from_row);
+
+  if (selected == GTK_INVALID_LIST_POSITION || selected >= self->from_names->len)
+    return NULL;
+  return postier_account_store_lookup (self->accounts, g_ptr_array_index (self->from_names, selected));
+}
+
+static void
+select_account (PostierComposer *self,
+                const char      *name)
+{
+  for (guint i = 0; name != NULL && i < self->from_names->len; i++)
+    if (g_str_equal (g_ptr_array_index (self->from_names, i), name))
+      {
+        adw_combo_row_set_selected (self->from_row, i);
+        return;
+      }
+}
+
+static void
+update_sandbox_notice (PostierComposer *self)
+{
+  PostierAccount *account = _postier_composer_get_account (self);
+
+  gtk_revealer_set_reveal_child (self->sandbox_revealer,
+                                 account != NULL &&
+                                 postier_account_get_kind (account) == POSTIER_ACCOUNT_KIND_SANDBOX);
+}
+
+/* Fills the From list. Hidden accounts are left out, except the one in use
+ * and the Sandbox when it is the only way to send. */
+static void
+rebuild_accounts (PostierComposer *self)
+{
+  PostierAccount *current = _postier_composer_get_account (self);
+  g_autofree char *keep = g_strdup (current != NULL ? postier_account_get_name (current) : NULL);
+  g_autoptr(GPtrArray) accounts = postier_account_store_list (self->accounts);
+  g_autoptr(GStrvBuilder) labels = g_strv_builder_new ();
+  g_auto(GStrv) strings = NULL;
+  guint relays = postier_account_store_count_relays (self->accounts);
+  gboolean was_loading = self->loading;
+  PostierAccount *fallback;
+
+  self->loading = TRUE;
+  g_ptr_array_set_size (self->from_names, 0);
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      PostierAccount *account = g_ptr_array_index (accounts, i);
+      const char *name = postier_account_get_name (account);
+      gboolean sandbox = postier_account_get_kind (account) == POSTIER_ACCOUNT_KIND_SANDBOX;
+      g_autofree char *label = NULL;
+
+      if (postier_account_get_hidden (account) && g_strcmp0 (name, keep) != 0 &&
+          !(sandbox && relays == 0))
+        continue;
+      if (sandbox)
+        /* Translators: the From choice of the built-in Sandbox account. */
+        label = g_strdup_printf (_("%s — Sandbox, stays on this computer"),
+                                 postier_account_get_address (account));
+      else
+        /* Translators: a From choice: the sender, then the account's name. */
+        label = g_strdup_printf (_("%s — %s"), postier_account_get_identity (account), name);
+      g_strv_builder_add (labels, label);
+      g_ptr_array_add (self->from_names, g_strdup (name));
+    }
+  strings = g_strv_builder_end (labels);
+  gtk_string_list_splice (self->from_model, 0,
+                          g_list_model_get_n_items (G_LIST_MODEL (self->from_model)),
+                          (const char * const *) strings);
+
+  fallback = postier_account_store_get_default (self->accounts);
+  adw_combo_row_set_selected (self->from_row, GTK_INVALID_LIST_POSITION);
+  select_account (self, fallback != NULL ? postier_account_get_name (fallback) : NULL);
+  select_account (self, keep);
+  self->loading = was_loading;
+  update_sandbox_notice (self);
+  _postier_composer_update_size_warning (self);
+}
+
+static void
+on_accounts_changed (PostierAccountStore *store,
+                     PostierComposer     *self)
+{
+  (void) store;
+  rebuild_accounts (self);
+}
+
+static void
+on_from_selected (GObject         *row,
+                  GParamSpec      *pspec,
+                  PostierComposer *self)
+{
+  (void) row;
+  (void) pspec;
+  update_sandbox_notice (self);
+  _postier_composer_update_size_warning (self);
+  _postier_composer_mark_changed (self);
+}
+
+/* --- Drafts on disk ------------------------------------------------------ */
+
+typedef enum {
+  DRAFT_JOB_SAVE,
+  DRAFT_JOB_DELETE,
+} DraftJobKind;
+
+typedef struct {
+  DraftJobKind  kind;
+  char         *path;
+  PostierDraft *draft;        /* SAVE only */
+  GWeakRef      composer;
+  GError       *error;
+} DraftJob;
+
+static void
+draft_job_free (DraftJob *job)
+{
+  g_free (job->path);
+  g_clear_object (&job->draft);
+  g_weak_ref_clear (&job->composer);
+  g_clear_error (&job->error);
+  g_free (job);
+}
+
+/* Files an imported message's attachments were written to live beside the
+ * draft and go with it. */
+static char *
+draft_files_dir (const char *draft_path)
+{
+  return g_strconcat (draft_path, ".files", NULL);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static gboolean
+draft_job_done (gpointer data)
+{
+  DraftJob *job = data;
+  g_autoptr(PostierComposer) self = g_weak_ref_get (&job->composer);
+
+  if (self != NULL && self->status_label != NULL)
+    {
+      if (job->error != NULL)
+        {
+          g_autofree char *message = g_strdup_printf (_("The draft cannot be saved: %s"), job->error->message);
+          _postier_composer_show_error (self, message);
+        }
+      else if (job->kind == DRAFT_JOB_SAVE)
+        gtk_label_set_text (self->status_label, _("Draft saved"));
+    }
+  draft_job_free (job);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+draft_job_run (gpointer data,
+               gpointer user_data)
+{
+  DraftJob *job = data;
+
+  (void) user_data;
+  if (job->kind == DRAFT_JOB_SAVE)
+    {
+      g_autofree char *dir = g_path_get_dirname (job->path);
+
+      if (postier_ensure_private_dir (dir, &job->error))
+        postier_draft_save (job->draft, job->path, &job->error);
+    }
+  else
+    {
+      g_autofree char *files = draft_files_dir (job->path);
+
+      if (g_unlink (job->path) != 0 && errno != ENOENT)
+        g_set_error (&job->error, G_IO_ERROR, g_io_error_from_errno (errno),
+                     "%s: %s", job->path, g_strerror (errno));
+      remove_tree (files);
+    }
+  g_idle_add (draft_job_done, job);
+}
+
+static void
+queue_draft_job (PostierComposer *self,
+                 DraftJobKind     kind,
+                 const char      *path,
+                 PostierDraft    *draft)
+{
+  DraftJob *job = g_new0 (DraftJob, 1);
+
+  job->kind = kind;
+  job->path = g_strdup (path);
+  job->draft = draft != NULL ? g_object_ref (draft) : NULL;
+  g_weak_ref_init (&job->composer, self);
+  g_thread_pool_push (self->draft_io, job, NULL);
+}
+
+static char *
+new_draft_path (PostierComposer *self)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *name = g_strconcat (id, DRAFT_SUFFIX, NULL);
+
+  return g_build_filename (self->drafts_dir, name, NULL);
+}
+
+static void
+save_draft (PostierComposer *self)
+{
+  g_autoptr(PostierDraft) draft = NULL;
+
+  g_clear_handle_id (&self->autosave_source, g_source_remove);
+  if (!self->dirty)
+    return;
+  self->dirty = FALSE;
+
+  draft = postier_composer_dup_draft (self);
+  if (postier_draft_is_empty (draft))
+    queue_draft_job (self, DRAFT_JOB_DELETE, self->draft_path, NULL);
+  else
+    queue_draft_job (self, DRAFT_JOB_SAVE, self->draft_path, draft);
+}
+
+static gboolean
+autosave_timeout (gpointer user_data)
+{
+  PostierComposer *self = user_data;
+
+  self->autosave_source = 0;
+  save_draft (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+postier_composer_save_now (PostierComposer *self)
+{
+  g_return_if_fail (POSTIER_IS_COMPOSER (self));
+  save_draft (self);
+}
+
+void
+_postier_composer_mark_changed (PostierComposer *self)
+{
+  if (self->loading)
+    return;
+
+  self->dirty = TRUE;
+  g_clear_handle_id (&self->autosave_source, g_source_remove);
+  self->autosave_source = g_timeout_add_seconds (g_settings_get_uint (self->settings, "autosave-delay"),
+                                                 autosave_timeout, self);
+  gtk_label_set_text (self->status_label, "");
+  update_actions (self);
+}
+
+static void
+on_field_changed (PostierComposer *self)
+{
+  _postier_composer_mark_changed (self);
+}
+
+/* The newest draft in the folder: what a crash or a restart interrupted. */
+static char *
+find_newest_draft (PostierComposer *self)
+{
+  g_autoptr(GDir) dir = g_dir_open (self->drafts_dir, 0, NULL);
+  g_autofree char *newest = NULL;
+  gint64 newest_time = G_MININT64;
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      GStatBuf st;
+
+      if (!g_str_has_suffix (name, DRAFT_SUFFIX))
+        continue;
+      path = g_build_filename (self->drafts_dir, name, NULL);
+      if (g_stat (path, &st) == 0 && S_ISREG (st.st_mode) && (gint64) st.st_mtime > newest_time)
+        {
+          newest_time = st.st_mtime;
+          g_free (newest);
+          newest = g_steal_pointer (&path);
+        }
+    }
+  return g_steal_pointer (&newest);
+}
+
+/* --- The fields and the draft ------------------------------------------- */
+
+static PostierAddressEntry *
+address_entries (PostierComposer *self,
+                 guint            index)
+{
+  PostierAddressEntry *entries[] = { self->to_entry, self->cc_entry, self->bcc_entry };
+
+  return index < G_N_ELEMENTS (entries) ? entries[index] : NULL;
+}
+
+static void
+set_show_cc_bcc (PostierComposer *self,
+                 gboolean         show)
+{
+  show = !!show;
+  if (self->show_cc_bcc == show)
+    return;
+  self->show_cc_bcc = show;
+  update_actions (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_CC_BCC]);
+}
+
+PostierDraft *
+postier_composer_dup_draft (PostierComposer *self)
+{
+  PostierDraft *draft = postier_draft_new ();
+  PostierAccount *account;
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+  g_autofree char *body = NULL;
+
+  g_return_val_if_fail (POSTIER_IS_COMPOSER (self), NULL);
+
+  account = _postier_composer_get_account (self);
+  if (account != NULL)
+    postier_draft_set_account_name (draft, postier_account_get_name (account));
+  postier_draft_set_to (draft, gtk_editable_get_text (GTK_EDITABLE (self->to_entry)));
+  postier_draft_set_cc (draft, gtk_editable_get_text (GTK_EDITABLE (self->cc_entry)));
+  postier_draft_set_bcc (draft, gtk_editable_get_text (GTK_EDITABLE (self->bcc_entry)));
+  postier_draft_set_subject (draft, gtk_editable_get_text (GTK_EDITABLE (self->subject_entry)));
+
+  buffer = gtk_text_view_get_buffer (self->body_view);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  body = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  postier_draft_set_body (draft, body);
+
+  for (guint i = 0; i < self->attachments->len; i++)
+    postier_draft_add_attachment (draft, ((Attachment *) g_ptr_array_index (self->attachments, i))->path);
+
+  /* What the composer does not show travels on unchanged. */
+  if (self->base != NULL)
+    {
+      const char * const *headers = postier_draft_get_headers (self->base);
+
+      postier_draft_set_from (draft, postier_draft_get_from (self->base));
+      postier_draft_set_reply_to (draft, postier_draft_get_reply_to (self->base));
+      postier_draft_set_in_reply_to (draft, postier_draft_get_in_reply_to (self->base));
+      postier_draft_set_references (draft, postier_draft_get_references (self->base));
+      for (guint i = 0; headers != NULL && headers[i] != NULL && headers[i + 1] != NULL; i += 2)
+        postier_draft_set_header (draft, headers[i], headers[i + 1], NULL);
+    }
+  return draft;
+}
+
+gboolean
+postier_composer_is_empty (PostierComposer *self)
+{
+  GtkEditable *fields[] = {
+    GTK_EDITABLE (self->to_entry), GTK_EDITABLE (self->cc_entry),
+    GTK_EDITABLE (self->bcc_entry), GTK_EDITABLE (self->subject_entry),
+  };
+
+  g_return_val_if_fail (POSTIER_IS_COMPOSER (self), TRUE);
+
+  /* Looked at directly, not through a draft: this runs at every key. */
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    if (*gtk_editable_get_text (fields[i]) != '\0')
+      return FALSE;
+  return self->attachments->len == 0 &&
+         gtk_text_buffer_get_char_count (gtk_text_view_get_buffer (self->body_view)) == 0;
+}
+
+static const char *
+or_empty (const char *text)
+{
+  return text != NULL ? text : "";
+}
+
+static void
+fill_fields (PostierComposer *self,
+             PostierDraft    *draft)
+{
+  const char *cc = postier_draft_get_cc (draft);
+  const char *bcc = postier_draft_get_bcc (draft);
+  const char *account_name = postier_draft_get_account_name (draft);
+  PostierAccount *fallback = postier_account_store_get_default (self->accounts);
+
+  self->loading = TRUE;
+  g_set_object (&self->base, draft);
+
+  adw_combo_row_set_selected (self->from_row, GTK_INVALID_LIST_POSITION);
+  select_account (self, fallback != NULL ? postier_account_get_name (fallback) : NULL);
+  select_account (self, account_name);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->to_entry), or_empty (postier_draft_get_to (draft)));
+  gtk_editable_set_text (GTK_EDITABLE (self->cc_entry), or_empty (cc));
+  gtk_editable_set_text (GTK_EDITABLE (self->bcc_entry), or_empty (bcc));
+  gtk_editable_set_text (GTK_EDITABLE (self->subject_entry), or_empty (postier_draft_get_subject (draft)));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->body_view),
+                            or_empty (postier_draft_get_body (draft)), -1);
+
+  _postier_composer_clear_attachments (self);
+  for (guint i = 0; i < postier_draft_get_n_attachments (draft); i++)
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (postier_draft_get_attachment (draft, i));
+
+      postier_composer_attach_file (self, file);
+    }
+  for (guint i = 0; i < 3; i++)
+    postier_address_entry_validate (address_entries (self, i), NULL);
+  if ((cc != NULL && *cc != '\0') || (bcc != NULL && *bcc != '\0'))
+    set_show_cc_bcc (self, TRUE);
+
+  self->loading = FALSE;
+  self->dirty = FALSE;
+  update_sandbox_notice (self);
+  _postier_composer_update_size_warning (self);
+  update_actions (self);
+}
+
+/* Starts a new message in a new draft file; the old one stays on disk. */
+static void
+start_new_draft (PostierComposer *self,
+                 PostierDraft    *draft)
+{
+  g_autoptr(PostierDraft) empty = NULL;
+
+  g_clear_handle_id (&self->autosave_source, g_source_remove);
+  g_free (self->draft_path);
+  self->draft_path = new_draft_path (self);
+  if (draft == NULL)
+    draft = empty = postier_draft_new ();
+  fill_fields (self, draft);
+  _postier_composer_show_error (self, NULL);
+  gtk_label_set_text (self->status_label, "");
+  set_show_cc_bcc (self, g_settings_get_boolean (self->settings, "show-cc-bcc") ||
+                         (postier_draft_get_cc (draft) != NULL && *postier_draft_get_cc (draft) != '\0') ||
+                         (postier_draft_get_bcc (draft) != NULL && *postier_draft_get_bcc (draft) != '\0'));
+}
+
+void
+postier_composer_open_draft_file (PostierComposer *self,
+                                  PostierDraft    *draft,
+                                  const char      *draft_path)
+{
+  g_return_if_fail (POSTIER_IS_COMPOSER (self));
+  g_return_if_fail (POSTIER_IS_DRAFT (draft));
+
+  /* The message being written is kept as a draft before it is replaced. */
+  save_draft (self);
+  if (!postier_composer_is_empty (self))
+    toast (self, _("The message you were writing was saved as a draft"));
+  start_new_draft (self, draft);
+  if (draft_path != NULL)
+    {
+      g_free (self->draft_path);
+      self->draft_path = g_strdup (draft_path);
+    }
+  /* Saved at once: an opened message must survive a crash too. */
+  self->dirty = TRUE;
+  save_draft (self);
+}
+
+void
+postier_composer_open_draft (PostierComposer *self,
+                             PostierDraft    *draft)
+{
+  postier_composer_open_draft_file (self, draft, NULL);
+}
+
+gboolean
+postier_composer_open_mailto (PostierComposer *self,
+                              const char      *uri)
+{
+  g_autoptr(PostierDraft) draft = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (POSTIER_IS_COMPOSER (self), FALSE);
+  g_return_val_if_fail (uri != NULL, FALSE);
+
+  draft = postier_draft_new_from_mailto (uri, &error);
+  if (draft == NULL)
+    {
+      /* Core's words say what was wrong with the link and that it was refused. */
+      _postier_composer_show_error (self, error->message);
+      return FALSE;
+    }
+  postier_composer_open_draft (self, draft);
+  return TRUE;
+}
+
+gboolean
+postier_composer_open_message_file (PostierComposer *self,
+                                    GFile           *file)
+{
+  g_autoptr(PostierDraft) draft = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *draft_path = NULL;
+  g_autofree char *files_dir = NULL;
+
+  g_return_val_if_fail (POSTIER_IS_COMPOSER (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      _postier_composer_show_error (self, _("Only message files on this computer can be opened"));
+      return FALSE;
+    }
+
+  /* The message's attachments are written beside its new draft. */
+  draft_path = new_draft_path (self);
+  files_dir = draft_files_dir (draft_path);
+  draft = postier_draft_new_from_message_file (path, files_dir, &error);
+  if (draft == NULL)
+    {
+      g_autofree char *name = g_file_get_basename (file);
+      g_autofree char *message = g_strdup_printf (_("“%s” cannot be opened: %s"), name, error->message);
+
+      remove_tree (files_dir);
+      _postier_composer_show_error (self, message);
+      return FALSE;
+    }
+  /* Saved where its attachments were written beside. */
+  postier_composer_open_draft_file (self, draft, draft_path);
+  return TRUE;
+}
+
+/* --- Sending ------------------------------------------------------------- */
+
+typedef struct {
+  PostierDraft   *draft;
+  PostierAccount *account;
+  PostierOutbox  *outbox;
+  char           *draft_path;
+} SendJob;
+
+static void
+send_job_free (SendJob *job)
+{
+  g_clear_object (&job->draft);
+  g_clear_object (&job->account);
+  g_clear_object (&job->outbox);
+  g_free (job->draft_path);
+  g_free (job);
+}
+
+static void
+send_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  SendJob *job = task_data;
+  GError *error = NULL;
+  char *id;
+
+  (void) source_object;
+  id = postier_mime_enqueue_draft (job->draft, job->account, job->outbox, cancellable, &error);
+  if (id == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, id, g_free);
+}
+
+static void
+send_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  PostierComposer *self = POSTIER_COMPOSER (source);
+  SendJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  GApplication *app = g_application_get_default ();
+
+  (void) user_data;
+  self->sends_in_flight--;
+  id = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (id != NULL)
+    {
+      /* Only now may the draft go: until here it was the message's only copy. */
+      if (self->draft_io != NULL)
+        queue_draft_job (self, DRAFT_JOB_DELETE, job->draft_path, NULL);
+      if (self->address_book != NULL)
+        {
+          postier_address_book_add_text (self->address_book, postier_draft_get_to (job->draft));
+          postier_address_book_add_text (self->address_book, postier_draft_get_cc (job->draft));
+          postier_address_book_add_text (self->address_book, postier_draft_get_bcc (job->draft));
+          if (!postier_address_book_save (self->address_book, &error))
+            g_warning ("Cannot save the address book: %s", error->message);
+        }
+      g_signal_emit (self, signals[MESSAGE_QUEUED], 0, id, postier_account_get_name (job->account));
+      if (self->status_label != NULL)
+        {
+          if (postier_account_get_kind (job->account) == POSTIER_ACCOUNT_KIND_SANDBOX)
+            toast (self, _("Message queued for the Sandbox"));
+          else if (!g_network_monitor_get_network_available (g_network_monitor_get_default ()))
+            toast (self, _("Message queued: it will be sent when you are back online"));
+          else
+            toast (self, _("Message queued"));
+        }
+    }
+  else if (self->status_label != NULL)
+    {
+      g_autofree char *message = NULL;
+
+      /* The message goes back where it was written, unless something new
+       * is being written already; its draft file is still on disk. */
+      if (postier_composer_is_empty (self))
+        {
+          fill_fields (self, job->draft);
+          g_free (self->draft_path);
+          self->draft_path = g_strdup (job->draft_path);
+          message = g_strdup_printf (_("The message was not sent: %s"), error->message);
+        }
+      else
+        message = g_strdup_printf (_("The message was not sent and was kept as a draft: %s"),
+                                   error->message);
+      _postier_composer_show_error (self, message);
+    }
+
+  if (app != NULL)
+    g_application_release (app);
+  if (self->status_label != NULL)
+    update_actions (self);
+}
+
+static PostierAddressEntry *
+entry_for_field (PostierComposer *self,
+                 const char      *message)
+{
+  /* Errors start with the field's name ("Cc: …"), as core writes them. */
+  for (guint i = 0; i < 3; i++)
+    {
+      PostierAddressEntry *entry = address_entries (self, i);
+      g_autofree char *prefix = g_strconcat (postier_address_entry_get_field_name (entry), ":", NULL);
+
+      if (g_str_has_prefix (message, prefix))
+        return entry;
+    }
+  return NULL;
+}
+
+static void
+send_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  PostierComposer *self = POSTIER_COMPOSER (widget);
+  g_autoptr(PostierDraft) draft = NULL;
+  g_autoptr(GError) error = NULL;
+  GApplication *app = g_application_get_default ();
+  PostierAccount *account;
+  PostierAddressEntry *culprit;
+  SendJob *job;
+  GTask *task;
+
+  (void) action_name;
+  (void) parameter;
+
+  account = _postier_composer_get_account (self);
+  if (account == NULL)
+    {
+      _postier_composer_show_error (self, _("Choose the account to send from"));
+      gtk_widget_grab_focus (GTK_WIDGET (self->from_row));
+      return;
+    }
+
+  for (guint i = 0; i < 3; i++)
+    {
+      PostierAddressEntry *entry = address_entries (self, i);
+
+      if (!postier_address_entry_validate (entry, &error))
+        {
+          _postier_composer_show_error (self, error->message);
+          if (entry != self->to_entry)
+            set_show_cc_bcc (self, TRUE);
+          gtk_widget_grab_focus (GTK_WIDGET (entry));
+          return;
+        }
+    }
+
+  draft = postier_composer_dup_draft (self);
+  if (!postier_draft_validate (draft, &error))
+    {
+      _postier_composer_show_error (self, error->message);
+      culprit = entry_for_field (self, error->message);
+      if (culprit == NULL && g_error_matches (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_NO_RECIPIENTS))
+        culprit = self->to_entry;
+      if (culprit != NULL)
+        gtk_widget_grab_focus (GTK_WIDGET (culprit));
+      return;
+    }
+  _postier_composer_show_error (self, NULL);
+
+  /* The draft on disk is the message's copy until the outbox has it. */
+  self->dirty = TRUE;
+  save_draft (self);
+
+  job = g_new0 (SendJob, 1);
+  job->draft = g_object_ref (draft);
+  job->account = postier_account_copy (account);
+  job->outbox = g_object_ref (self->outbox);
+  job->draft_path = g_strdup (self->draft_path);
+
+  task = g_task_new (self, NULL, send_done, NULL);
+  g_task_set_source_tag (task, send_action);
+  g_task_set_task_data (task, job, (GDestroyNotify) send_job_free);
+  self->sends_in_flight++;
+  /* Queued mail keeps the app alive even if the window closes meanwhile. */
+  if (app != NULL)
+    g_application_hold (app);
+  g_task_run_in_thread (task, send_thread);
+  g_object_unref (task);
+
+  /* The window is free at once for the next message. */
+  start_new_draft (self, NULL);
+  gtk_widget_grab_focus (GTK_WIDGET (self->to_entry));
+}
+
+static void
+on_discard_response (AdwMessageDialog *dialog,
+                     const char       *response,
+                     PostierComposer  *self)
+{
+  (void) dialog;
+  if (!g_str_equal (response, "discard"))
+    return;
+  g_clear_handle_id (&self->autosave_source, g_source_remove);
+  queue_draft_job (self, DRAFT_JOB_DELETE, self->draft_path, NULL);
+  start_new_draft (self, NULL);
+  toast (self, _("Draft discarded"));
+}
+
+static void
+discard_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  PostierComposer *self = POSTIER_COMPOSER (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *dialog;
+
+  (void) action_name;
+  (void) parameter;
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Discard This Message?"),
+                                   _("What you wrote and its draft will be deleted."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "discard", _("_Discard"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_discard_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+dismiss_error_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  (void) action_name;
+  (void) parameter;
+  _postier_composer_show_error (POSTIER_COMPOSER (widget), NULL);
+}
+
+static void
+update_actions (PostierComposer *self)
+{
+  gboolean empty = postier_composer_is_empty (self);
+
+  /* Cc and Bcc that hold addresses stay in sight, whatever the toggle says. */
+  gboolean show = self->show_cc_bcc ||
+                  *gtk_editable_get_text (GTK_EDITABLE (self->cc_entry)) != '\0' ||
+                  *gtk_editable_get_text (GTK_EDITABLE (self->bcc_entry)) != '\0';
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.discard", !empty);
+  gtk_widget_set_visible (GTK_WIDGET (self->cc_entry), show);
+  gtk_widget_set_visible (GTK_WIDGET (self->bcc_entry), show);
+}
+
+void
+postier_composer_focus (PostierComposer *self)
+{
+  g_return_if_fail (POSTIER_IS_COMPOSER (self));
+
+  if (*gtk_editable_get_text (GTK_EDITABLE (self->to_entry)) == '\0')
+    gtk_widget_grab_focus (GTK_WIDGET (self->to_entry));
+  else if (*gtk_editable_get_text (GTK_EDITABLE (self->subject_entry)) == '\0')
+    gtk_widget_grab_focus (GTK_WIDGET (self->subject_entry));
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->body_view));
+}
+
+static void
+on_subject_activated (AdwEntryRow     *row,
+                      PostierComposer *self)
+{
+  (void) row;
+  gtk_widget_grab_focus (GTK_WIDGET (self->body_view));
+}
+
+/* --- GObject ------------------------------------------------------------- */
+
+/* Addresses used before are offered only while the setting says so. */
+static void
+update_completion (PostierComposer *self)
+{
+  gboolean complete = g_settings_get_boolean (self->settings, "complete-addresses");
+
+  for (guint i = 0; i < 3; i++)
+    postier_address_entry_set_address_book (address_entries (self, i),
+                                            complete ? self->address_book : NULL);
+}
+
+PostierComposer *
+postier_composer_new (PostierAccountStore *accounts,
+                      PostierOutbox       *outbox,
+                      PostierAddressBook  *address_book,
+                      const char          *drafts_dir)
+{
+  g_return_val_if_fail (POSTIER_IS_ACCOUNT_STORE (accounts), NULL);
+  g_return_val_if_fail (POSTIER_IS_OUTBOX (outbox), NULL);
+
+  return g_object_new (POSTIER_TYPE_COMPOSER,
+                       "accounts", accounts,
+                       "outbox", outbox,
+                       "address-book", address_book,
+                       "drafts-dir", drafts_dir,
+                       NULL);
+}
+
+static void
+postier_composer_constructed (GObject *object)
+{
+  PostierComposer *self = POSTIER_COMPOSER (object);
+  g_autofree char *restored = NULL;
+
+  G_OBJECT_CLASS (postier_composer_parent_class)->constructed (object);
+
+  if (self->drafts_dir == NULL)
+    self->drafts_dir = postier_data_dir ("drafts");
+  update_completion (self);
+  g_signal_connect_object (self->settings, "changed::complete-addresses",
+                           G_CALLBACK (update_completion), self, G_CONNECT_SWAPPED);
+
+  g_signal_connect_object (self->accounts, "changed", G_CALLBACK (on_accounts_changed), self, 0);
+  rebuild_accounts (self);
+
+  restored = find_newest_draft (self);
+  if (restored != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PostierDraft) draft = postier_draft_load (restored, &error);
+
+      if (draft != NULL)
+        {
+          start_new_draft (self, draft);
+          g_free (self->draft_path);
+          self->draft_path = g_steal_pointer (&restored);
+          gtk_label_set_text (self->status_label, _("Draft restored"));
+          return;
+        }
+      g_warning ("Cannot restore the draft %s: %s", restored, error->message);
+    }
+  start_new_draft (self, NULL);
+}
+
+static void
+postier_composer_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  PostierComposer *self = POSTIER_COMPOSER (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNTS:
+      g_value_set_object (value, self->accounts);
+      break;
+    case PROP_OUTBOX:
+      g_value_set_object (value, self->outbox);
+      break;
+    case PROP_ADDRESS_BOOK:
+      g_value_set_object (value, self->address_book);
+      break;
+    case PROP_DRAFTS_DIR:
+      g_value_set_string (value, self->drafts_dir);
+      break;
+    case PROP_SHOW_CC_BCC:
+      g_value_set_boolean (value, self->show_cc_bcc);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+postier_composer_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  PostierComposer *self = POSTIER_COMPOSER (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNTS:
+      self->accounts = g_value_dup_object (value);
+      break;
+    case PROP_OUTBOX:
+      self->outbox = g_value_dup_object (value);
+      break;
+    case PROP_ADDRESS_BOOK:
+      self->address_book = g_value_dup_object (value);
+      break;
+    case PROP_DRAFTS_DIR:
+      self->drafts_dir = g_value_dup_string (value);
+      break;
+    case PROP_SHOW_CC_BCC:
+      /* The toggle (a property action) and the setting come through here;
+       * a draft that has Cc shows the fields without changing the setting. */
+      set_show_cc_bcc (self, g_value_get_boolean (value));
+      if (self->settings != NULL &&
+          g_settings_get_boolean (self->settings, "show-cc-bcc") != self->show_cc_bcc)
+        g_settings_set_boolean (self->settings, "show-cc-bcc", self->show_cc_bcc);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+postier_composer_dispose (GObject *object)
+{
+  PostierComposer *self = POSTIER_COMPOSER (object);
+
+  if (self->draft_io != NULL)
+    {
+      /* The last changes reach the disk before the composer goes. */
+      if (self->status_label != NULL)
+        save_draft (self);
+      g_thread_pool_free (g_steal_pointer (&self->draft_io), FALSE, TRUE);
+    }
+  g_clear_handle_id (&self->autosave_source, g_source_remove);
+  if (self->file_chooser != NULL)
+    gtk_native_dialog_destroy (self->file_chooser);
+  g_clear_object (&self->file_chooser);
+  g_clear_pointer (&self->attachments, g_ptr_array_unref);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), POSTIER_TYPE_COMPOSER);
+
+  g_clear_object (&self->base);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->from_model);
+  g_clear_object (&self->address_book);
+  g_clear_object (&self->outbox);
+  g_clear_object (&self->accounts);
+
+  G_OBJECT_CLASS (postier_composer_parent_class)->dispose (object);
+}
+
+static void
+postier_composer_finalize (GObject *object)
+{
+  PostierComposer *self = POSTIER_COMPOSER (object);
+
+  g_ptr_array_unref (self->from_names);
+  g_free (self->drafts_dir);
+  g_free (self->draft_path);
+  g_free (self->error_message);
+
+  G_OBJECT_CLASS (postier_composer_parent_class)->finalize (object);
+}
+
+static void
+postier_composer_class_init (PostierComposerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = postier_composer_constructed;
+  object_class->get_property = postier_composer_get_property;
+  object_class->set_property = postier_composer_set_property;
+  object_class->dispose = postier_composer_dispose;
+  object_class->finalize = postier_composer_finalize;
+
+  properties[PROP_ACCOUNTS] =
+    g_param_spec_object ("accounts", NULL, NULL, POSTIER_TYPE_ACCOUNT_STORE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_OUTBOX] =
+    g_param_spec_object ("outbox", NULL, NULL, POSTIER_TYPE_OUTBOX,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ADDRESS_BOOK] =
+    g_param_spec_object ("address-book", NULL, NULL, POSTIER_TYPE_ADDRESS_BOOK,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DRAFTS_DIR] =
+    g_param_spec_string ("drafts-dir", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_CC_BCC] =
+    g_param_spec_boolean ("show-cc-bcc", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[MESSAGE_QUEUED] =
+    g_signal_new ("message-queued", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  signals[SHOW_TOAST] =
+    g_signal_new ("show-toast", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, ADW_TYPE_TOAST);
+
+  g_type_ensure (POSTIER_TYPE_ADDRESS_ENTRY);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/postier/Postier/ui/postier-composer.ui");
+  gtk_widget_class_bind_template_child (widget_class, PostierComposer, sandbox_revealer);
+  gtk_widget_class_bind_template_child (widget_class, PostierComposer, from_row);
+  gtk_widget_class_bind_template_child (widget_class, PostierComposer, to_entry);
+  gtk_widget_class_bind_template_child (widget_class, PostierComposer, cc_entry);
+  gtk_widget_class_bind_template_child (widget_class, PostierComposer, bcc_entry);
+  gtk_widget_class_bind_template_child (widget_class, PostierComposer, subject_entry);
+  gtk_widget_class_bind_template_child (widget_class, PostierComposer, body_view);
+  gtk_widget_class_bind_template_child (widget_class, PostierComposer, size_warning_label);
+  gtk_widget_class_bind_template_child (widget_class, PostierComposer, attachment_list);
+  gtk_widget_class_bind_template_child (widget_class, PostierComposer, error_revealer);
+  gtk_widget_class_bind_template_child (widget_class, PostierComposer, error_label);
+  gtk_widget_class_bind_template_child (widget_class, PostierComposer, status_label);
+
+  gtk_widget_class_install_action (widget_class, "composer.send", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "composer.attach", NULL, _postier_composer_attach_action);
+  gtk_widget_class_install_action (widget_class, "composer.discard", NULL, discard_action);
+  gtk_widget_class_install_action (widget_class, "composer.dismiss-error", NULL, dismiss_error_action);
+  gtk_widget_class_install_property_action (widget_class, "composer.show-cc-bcc", "show-cc-bcc");
+}
+
+static void
+postier_composer_init (PostierComposer *self)
+{
+  GtkEventController *shortcuts;
+
+  self->from_names = g_ptr_array_new_with_free_func (g_free);
+  self->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify) _postier_composer_attachment_free);
+  self->settings = g_settings_new (APPLICATION_ID);
+  self->draft_io = g_thread_pool_new (draft_job_run, NULL, 1, FALSE, NULL);
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->from_model = gtk_string_list_new (NULL);
+  adw_combo_row_set_expression (self->from_row,
+                                gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string"));
+  adw_combo_row_set_model (self->from_row, G_LIST_MODEL (self->from_model));
+
+  g_settings_bind (self->settings, "show-cc-bcc", self, "show-cc-bcc", G_SETTINGS_BIND_GET);
+
+  g_signal_connect_object (self->from_row, "notify::selected", G_CALLBACK (on_from_selected), self, 0);
+  g_signal_connect_swapped (self->to_entry, "changed", G_CALLBACK (on_field_changed), self);
+  g_signal_connect_swapped (self->cc_entry, "changed", G_CALLBACK (on_field_changed), self);
+  g_signal_connect_swapped (self->bcc_entry, "changed", G_CALLBACK (on_field_changed), self);
+  g_signal_connect_swapped (self->subject_entry, "changed", G_CALLBACK (on_field_changed), self);
+  g_signal_connect_swapped (gtk_text_view_get_buffer (self->body_view), "changed",
+                            G_CALLBACK (on_field_changed), self);
+  g_signal_connect (self->subject_entry, "entry-activated", G_CALLBACK (on_subject_activated), self);
+
+  _postier_composer_setup_drop (self);
+
+  /* Ctrl+Return must win over the text view, which would add a line. */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>Return|<Control>KP_Enter"),
+                                                          gtk_named_action_new ("composer.send")));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control><Shift>a"),
+                                                          gtk_named_action_new ("composer.attach")));
+  gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
+}

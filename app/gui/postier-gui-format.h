@@ -1,0 +1,17 @@
+/* postier-gui-format.h — times and sizes as the views show them
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* A moment relative to NOW (Unix seconds, local time): "14:05" today,
+ * "Yesterday 14:05", "Mon 14:05" within the week, "3 Mar 2025 14:05"
+ * otherwise. Translated. */
+char *postier_format_moment (gint64 unix_time,
+                             gint64 now);
+
+G_END_DECLS

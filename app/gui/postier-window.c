@@ -1,0 +1,377 @@
+/* postier-window.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "postier-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "postier-composer.h"
+#include "postier-views.h"
+#include "postier-window.h"
+
+/* Each page is a bin that stays in the stack for good: a view taking over
+ * a placeholder only changes the bin's child. Moving pages in and out of
+ * the stack instead would reparent every page, which loses the actions of
+ * widgets inside them (GTK 4.8), and AdwViewStack 1.2 can only append. */
+typedef struct
+{
+  char             *name;
+  GtkWidget        *widget;
+  AdwBin           *bin;
+  AdwViewStackPage *stack_page;
+} Page;
+
+struct _PostierWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  AdwToastOverlay      *toast_overlay;
+  AdwViewStack         *view_stack;
+  AdwViewSwitcherTitle *switcher_title;
+
+  PostierComposer      *composer;
+  GSettings            *settings;
+  GPtrArray            *pages;      /* Page, in the order they are shown */
+};
+
+G_DEFINE_FINAL_TYPE (PostierWindow, postier_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void
+page_free (Page *page)
+{
+  g_free (page->name);
+  g_free (page);
+}
+
+static void add_engine_pages (PostierWindow      *self,
+                              PostierApplication *app);
+
+/* POSTIER_BENCH_FIRST_FRAME: tests/bench/bench-startup.c times the start of
+ * the app to its first drawn frame. The app prints the moment on the
+ * monotonic clock (the same for every process) and quits. */
+static void
+on_first_frame_painted (GdkFrameClock *clock,
+                        PostierWindow *self)
+{
+  g_print ("first-frame %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
+  g_signal_handlers_disconnect_by_func (clock, on_first_frame_painted, self);
+  g_application_quit (G_APPLICATION (postier_window_get_application (self)));
+}
+
+static void
+on_mapped_for_bench (PostierWindow *self)
+{
+  g_signal_connect_object (gtk_widget_get_frame_clock (GTK_WIDGET (self)), "after-paint",
+                           G_CALLBACK (on_first_frame_painted), self, 0);
+}
+
+PostierWindow *
+postier_window_new (PostierApplication *application)
+{
+  PostierWindow *self;
+
+  g_return_val_if_fail (POSTIER_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (POSTIER_TYPE_WINDOW, "application", application, NULL);
+  add_engine_pages (self, application);
+  if (g_getenv ("POSTIER_BENCH_FIRST_FRAME") != NULL)
+    g_signal_connect (self, "map", G_CALLBACK (on_mapped_for_bench), NULL);
+  /* The views need the application's engine, known only now. */
+  postier_views_install (self);
+  return self;
+}
+
+PostierApplication *
+postier_window_get_application (PostierWindow *self)
+{
+  g_return_val_if_fail (POSTIER_IS_WINDOW (self), NULL);
+  return POSTIER_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+}
+
+static Page *
+find_page (PostierWindow *self,
+           const char    *name)
+{
+  for (guint i = 0; i < self->pages->len; i++)
+    {
+      Page *page = g_ptr_array_index (self->pages, i);
+
+      if (g_str_equal (page->name, name))
+        return page;
+    }
+  return NULL;
+}
+
+void
+postier_window_add_page (PostierWindow *self,
+                         const char    *name,
+                         const char    *title,
+                         const char    *icon_name,
+                         GtkWidget     *widget)
+{
+  Page *page;
+
+  g_return_if_fail (POSTIER_IS_WINDOW (self));
+  g_return_if_fail (name != NULL && title != NULL);
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  page = find_page (self, name);
+  if (page == NULL)
+    {
+      page = g_new0 (Page, 1);
+      page->name = g_strdup (name);
+      page->bin = ADW_BIN (adw_bin_new ());
+      page->stack_page = adw_view_stack_add_named (self->view_stack, GTK_WIDGET (page->bin), name);
+      g_ptr_array_add (self->pages, page);
+    }
+  adw_view_stack_page_set_title (page->stack_page, title);
+  adw_view_stack_page_set_icon_name (page->stack_page, icon_name);
+  page->widget = widget;
+  adw_bin_set_child (page->bin, widget);
+}
+
+GtkWidget *
+postier_window_get_page (PostierWindow *self,
+                         const char    *name)
+{
+  Page *page;
+
+  g_return_val_if_fail (POSTIER_IS_WINDOW (self), NULL);
+  page = find_page (self, name);
+  return page != NULL ? page->widget : NULL;
+}
+
+void
+postier_window_show_page (PostierWindow *self,
+                          const char    *name)
+{
+  g_return_if_fail (POSTIER_IS_WINDOW (self));
+  if (find_page (self, name) != NULL)
+    adw_view_stack_set_visible_child_name (self->view_stack, name);
+}
+
+void
+postier_window_add_toast (PostierWindow *self,
+                          AdwToast      *toast)
+{
+  g_return_if_fail (POSTIER_IS_WINDOW (self));
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+void
+postier_window_show_message (PostierWindow *self,
+                             const char    *message)
+{
+  g_return_if_fail (POSTIER_IS_WINDOW (self));
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+PostierComposer *
+postier_window_get_composer (PostierWindow *self)
+{
+  g_return_val_if_fail (POSTIER_IS_WINDOW (self), NULL);
+  return self->composer;
+}
+
+void
+postier_window_open_file (PostierWindow *self,
+                          GFile         *file)
+{
+  g_return_if_fail (POSTIER_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  postier_window_show_page (self, "compose");
+  if (g_file_has_uri_scheme (file, "mailto"))
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+
+      postier_composer_open_mailto (self->composer, uri);
+    }
+  else
+    postier_composer_open_message_file (self->composer, file);
+  postier_composer_focus (self->composer);
+}
+
+void
+postier_window_open_draft (PostierWindow *self,
+                           PostierDraft  *draft,
+                           const char    *draft_path)
+{
+  g_return_if_fail (POSTIER_IS_WINDOW (self));
+  g_return_if_fail (POSTIER_IS_DRAFT (draft));
+
+  postier_window_show_page (self, "compose");
+  postier_composer_open_draft_file (self->composer, draft, draft_path);
+  postier_composer_focus (self->composer);
+}
+
+void
+postier_window_show_preferences (PostierWindow *self)
+{
+  g_return_if_fail (POSTIER_IS_WINDOW (self));
+  postier_views_show_preferences (self);
+}
+
+void
+postier_window_show_account_setup (PostierWindow *self)
+{
+  g_return_if_fail (POSTIER_IS_WINDOW (self));
+  postier_views_show_account_setup (self, FALSE);
+}
+
+static GtkWidget *
+placeholder_new (const char *icon_name,
+                 const char *title)
+{
+  return g_object_new (ADW_TYPE_STATUS_PAGE,
+                       "icon-name", icon_name,
+                       "title", title,
+                       "description", _("This view is not ready yet."),
+                       NULL);
+}
+
+static void
+new_message_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  PostierWindow *self = POSTIER_WINDOW (widget);
+
+  (void) action_name;
+  (void) parameter;
+  postier_window_show_page (self, "compose");
+  postier_composer_focus (self->composer);
+}
+
+static void
+show_page_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  (void) action_name;
+  postier_window_show_page (POSTIER_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+add_account_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  (void) action_name;
+  (void) parameter;
+  postier_views_show_account_setup (POSTIER_WINDOW (widget), FALSE);
+}
+
+static gboolean
+postier_window_close_request (GtkWindow *window)
+{
+  PostierWindow *self = POSTIER_WINDOW (window);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  postier_composer_save_now (self->composer);
+
+  return GTK_WINDOW_CLASS (postier_window_parent_class)->close_request (window);
+}
+
+static void
+on_show_toast (PostierComposer *composer,
+               AdwToast        *toast,
+               PostierWindow   *self)
+{
+  (void) composer;
+  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (toast));
+}
+
+static void
+on_message_queued (PostierComposer    *composer,
+                   const char         *outbox_id,
+                   const char         *account_name,
+                   PostierApplication *app)
+{
+  (void) composer;
+  (void) account_name;
+  postier_application_message_queued (app, outbox_id);
+}
+
+/* The application property is set after construction, so the pages that
+ * need its engine are made here. */
+static void
+add_engine_pages (PostierWindow      *self,
+                  PostierApplication *app)
+{
+  self->composer = postier_composer_new (postier_application_get_account_store (app),
+                                         postier_application_get_outbox (app),
+                                         postier_application_get_address_book (app),
+                                         NULL);
+  g_signal_connect_object (self->composer, "show-toast", G_CALLBACK (on_show_toast), self, 0);
+  /* Connected to the app, which outlives the window: a message still being
+   * queued when the window closes must reach the submitter. */
+  g_signal_connect_object (self->composer, "message-queued", G_CALLBACK (on_message_queued), app, 0);
+  postier_window_add_page (self, "compose", _("Compose"), "mail-message-new-symbolic",
+                           GTK_WIDGET (self->composer));
+  adw_view_stack_set_visible_child_name (self->view_stack, "compose");
+}
+
+static void
+postier_window_dispose (GObject *object)
+{
+  PostierWindow *self = POSTIER_WINDOW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), POSTIER_TYPE_WINDOW);
+  g_clear_pointer (&self->pages, g_ptr_array_unref);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (postier_window_parent_class)->dispose (object);
+}
+
+static void
+postier_window_class_init (PostierWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = postier_window_dispose;
+  window_class->close_request = postier_window_close_request;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/postier/Postier/ui/postier-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PostierWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, PostierWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, PostierWindow, switcher_title);
+
+  gtk_widget_class_install_action (widget_class, "win.new-message", NULL, new_message_action);
+  gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
+  gtk_widget_class_install_action (widget_class, "win.add-account", NULL, add_account_action);
+}
+
+static void
+postier_window_init (PostierWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->pages = g_ptr_array_new_with_free_func ((GDestroyNotify) page_free);
+  self->settings = g_settings_new (APPLICATION_ID);
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  /* The order of the switcher. The views replace their placeholders with
+   * postier_window_add_page(). */
+  postier_window_add_page (self, "compose", _("Compose"), "mail-message-new-symbolic",
+                           placeholder_new ("mail-message-new-symbolic", _("Compose")));  postier_window_add_page (self, "outbox", _("Outbox"), "mail-send-receive-symbolic",
+                           placeholder_new ("mail-send-receive-symbolic", _("Outbox")));
+  postier_window_add_page (self, "sent", _("Sent"), "mail-send-symbolic",
+                           placeholder_new ("mail-send-symbolic", _("Sent")));
+  postier_window_add_page (self, "sandbox", _("Sandbox"), "folder-symbolic",
+                           placeholder_new ("folder-symbolic", _("Sandbox")));
+  adw_view_stack_set_visible_child_name (self->view_stack, "compose");
+}

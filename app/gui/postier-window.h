@@ -1,0 +1,53 @@
+/* postier-window.h — the main window: a view stack of pages and toasts
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "postier-application.h"
+#include "postier-composer.h"
+
+G_BEGIN_DECLS
+
+#define POSTIER_TYPE_WINDOW (postier_window_get_type ())
+G_DECLARE_FINAL_TYPE (PostierWindow, postier_window, POSTIER, WINDOW, AdwApplicationWindow)
+
+PostierWindow      *postier_window_new              (PostierApplication *application);
+PostierApplication *postier_window_get_application  (PostierWindow      *self);
+
+/* Pages of the view stack, by name: "compose", "outbox", "sent",
+ * "sandbox". Adding a name that exists replaces that page's widget in
+ * place, so a view can take over its placeholder and keep its position. */
+void                postier_window_add_page         (PostierWindow      *self,
+                                                     const char         *name,
+                                                     const char         *title,
+                                                     const char         *icon_name,
+                                                     GtkWidget          *widget);
+GtkWidget          *postier_window_get_page         (PostierWindow      *self,
+                                                     const char         *name);
+void                postier_window_show_page        (PostierWindow      *self,
+                                                     const char         *name);
+
+/* A short message at the bottom of the window. */
+void                postier_window_add_toast        (PostierWindow      *self,
+                                                     AdwToast           *toast);
+void                postier_window_show_message     (PostierWindow      *self,
+                                                     const char         *message);
+
+PostierComposer    *postier_window_get_composer     (PostierWindow      *self);
+/* A mailto: URI or a message file, opened as a new draft. */
+void                postier_window_open_file        (PostierWindow      *self,
+                                                     GFile              *file);
+/* A draft (e.g. an outbox entry taken back for editing) in the composer.
+ * DRAFT_PATH, when not NULL, is where it is already saved: the composer
+ * keeps saving there, and removes it (and DRAFT_PATH.files/) once sent. */
+void                postier_window_open_draft       (PostierWindow      *self,
+                                                     PostierDraft       *draft,
+                                                     const char         *draft_path);
+void                postier_window_show_preferences (PostierWindow      *self);
+/* Adding an account (the composer's Sandbox notice offers it). */
+void                postier_window_show_account_setup (PostierWindow    *self);
+
+G_END_DECLS

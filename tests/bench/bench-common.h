@@ -1,0 +1,40 @@
+/* bench-common.h — what the benchmarks share: the rig, timing, children
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* POSTIER_TEST_<NAME> from tests/rig/with-rig; exits 77 (skip) without. */
+const char *bench_rig              (const char  *name);
+/* POSTIER_BENCH_N, or FALLBACK. */
+guint       bench_n                (guint        fallback);
+double      bench_seconds_since    (gint64       start);
+char       *bench_make_folder      (void);
+void        bench_remove_folder    (const char  *folder);
+
+/* Runs ARGV to the end with STDIN_PATH (or nothing) as its input; returns
+ * the wall time in seconds. PEAK_RSS_KB, when not NULL, gets the child's
+ * peak resident memory. A failing child is reported, not fatal. */
+double      bench_run              (const char * const *argv,
+                                    const char  *stdin_path,
+                                    gboolean     quiet,
+                                    glong       *peak_rss_kb);
+
+/* Waits until the rig's Postfix has no message left to deliver, so one
+ * tool's deliveries do not slow the next one down. */
+void        bench_wait_for_empty_queue (void);
+
+/* Postfix's own `smtp-source -d -s 1` (one session, each message waits for
+ * its reply) into PORT: messages per second, the server's ceiling. */
+double      bench_smtp_source      (guint        port,
+                                    guint        n);
+
+/* msmtp, one process per message, STARTTLS + AUTH PLAIN to the rig's
+ * submission port, sending each of MESSAGES (paths): messages per second. */
+double      bench_msmtp            (GPtrArray   *messages);
+
+G_END_DECLS

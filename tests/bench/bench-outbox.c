@@ -1,0 +1,202 @@
+/* bench-outbox.c — queue many messages, then flush them to the relay
+ *
+ * Issue 5's figures, all against the rig's Postfix in the same run:
+ *   - `postierctl send --queue-only`, one process per message: time per
+ *     enqueue (target under 5 ms);
+ *   - `postierctl queue flush` of the whole outbox over STARTTLS + AUTH
+ *     PLAIN: messages per second and the flusher's peak memory;
+ *   - the same server's ceiling for one session, `smtp-source -d -s 1`
+ *     (target: flush at least 0.9x of it);
+ *   - msmtp, one process per message (target: flush at least 60x of it).
+ * POSTIER_BENCH_N sets the number of messages (default 10000).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "bench-common.h"
+#include "postier-core.h"
+#include "postier-mime.h"
+
+static const char *postierctl;
+
+static void
+ctl (const char *stdin_path,
+     ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) postierctl);
+  va_start (args, stdin_path);
+  for (const char *arg = va_arg (args, const char *); arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  bench_run ((const char * const *) argv->pdata, stdin_path, TRUE, NULL);
+}
+
+/* The engine's own cost of an enqueue, without a process start: build
+ * the MIME message, write it with CRLF, fsync, rename into the outbox. */
+static double
+enqueue_in_process (const char *folder,
+                    const char *body,
+                    guint       n)
+{
+  g_autofree char *dir = g_build_filename (folder, "inprocess-outbox", NULL);
+  g_autoptr(PostierOutbox) outbox = postier_outbox_new (dir);
+  g_autoptr(PostierAccount) account = postier_account_new ("Rig");
+  gint64 start;
+
+  postier_account_set_identity (account, "Bench <alice@localhost>");
+  postier_account_set_host (account, "localhost");
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PostierDraft) draft = postier_draft_new ();
+      g_autofree char *subject = g_strdup_printf ("Outbox benchmark %u", i);
+      g_autofree char *id = NULL;
+      g_autoptr(GError) error = NULL;
+
+      postier_draft_set_account_name (draft, "Rig");
+      postier_draft_set_to (draft, "bench@example.org");
+      postier_draft_set_subject (draft, subject);
+      postier_draft_set_body (draft, body);
+      id = postier_mime_enqueue_draft (draft, account, outbox, NULL, &error);
+      if (id == NULL)
+        g_error ("%s", error->message);
+    }
+  return bench_seconds_since (start) / n;
+}
+
+static guint
+count_entries (const char *outbox)
+{
+  g_autoptr(GDir) dir = g_dir_open (outbox, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (name[0] != '.')
+      n++;
+  return n;
+}
+
+/* About 2 KB of text, like the other benchmarks' messages. */
+static char *
+body_text (void)
+{
+  GString *text = g_string_new (NULL);
+
+  while (text->len < 1800)
+    g_string_append (text, "The outbox benchmark sends this line many times over.\n");
+  return g_string_free (text, FALSE);
+}
+
+int
+main (void)
+{
+  guint n = bench_n (10000);
+  guint msmtp_n = 30;
+  g_autofree char *folder = bench_make_folder ();
+  g_autofree char *config = g_build_filename (folder, "config", NULL);
+  g_autofree char *data = g_build_filename (folder, "data", NULL);
+  g_autofree char *outbox = NULL;
+  g_autofree char *body_path = g_build_filename (folder, "body.txt", NULL);
+  g_autofree char *password_path = g_build_filename (folder, "password", NULL);
+  g_autofree char *body = body_text ();
+  g_autoptr(GPtrArray) msmtp_messages = g_ptr_array_new_with_free_func (g_free);
+  const char *port = bench_rig ("SUBMISSION_PORT");
+  guint plain_port = (guint) g_ascii_strtoull (bench_rig ("PLAIN_PORT"), NULL, 10);
+  double enqueue_seconds, flush_seconds, flush_rate, source_rate, msmtp_rate;
+  double source_before, source_after;
+  glong flush_rss = 0;
+  guint left;
+  gint64 start;
+
+  postierctl = g_getenv ("POSTIERCTL");
+  if (postierctl == NULL)
+    {
+      g_printerr ("POSTIERCTL is not set; run through meson (make bench)\n");
+      return 77;
+    }
+
+  /* A home of its own: the children inherit these. */
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  g_setenv ("XDG_DATA_HOME", data, TRUE);
+  outbox = g_build_filename (data, "postier", "outbox", NULL);
+  g_file_set_contents (body_path, body, -1, NULL);
+  g_file_set_contents (password_path, bench_rig ("PASSWORD"), -1, NULL);
+
+  ctl (password_path, "account", "add", "Rig", "--from", "Bench <alice@localhost>",
+       "--host", "localhost", "--port", port, "--security", "starttls", "--auth", "plain",
+       "--user", bench_rig ("USER"), "--ca-file", bench_rig ("CA"), "--password-stdin",
+       "--default", NULL);
+
+  printf ("Outbox: %u messages of about 2 KB, STARTTLS + AUTH PLAIN to the rig's Postfix\n", n);
+
+  postier_core_init ();
+  printf ("  enqueue in the engine (postier_mime_enqueue_draft, %u):     %6.2f ms per message\n",
+          MIN (n, 1000), enqueue_in_process (folder, body, MIN (n, 1000)) * 1000);
+  {
+    const char *argv[] = { postierctl, "--version", NULL };
+    double seconds = 0;
+
+    for (guint i = 0; i < 20; i++)
+      seconds += bench_run (argv, NULL, TRUE, NULL);
+    printf ("  postierctl --version, the cost of starting the process:    %6.2f ms\n", seconds * 1000 / 20);
+  }
+
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *subject = g_strdup_printf ("Outbox benchmark %u", i);
+      ctl (body_path, "send", "--queue-only", "--account", "Rig", "--to", "bench@example.org",
+           "--subject", subject, "--body-file", "-", NULL);
+    }
+  enqueue_seconds = bench_seconds_since (start);
+  printf ("  enqueue, postierctl send --queue-only (one process each): %6.2f ms per message  (target < 5 ms)\n",
+          enqueue_seconds * 1000 / n);
+  if (count_entries (outbox) != n)
+    printf ("  WARNING: %u entries in the outbox, expected %u\n", count_entries (outbox), n);
+
+  /* The server's pace drifts while its Maildir grows: smtp-source runs
+   * right before and right after the flush, and the ratio takes their mean. */
+  bench_wait_for_empty_queue ();
+  source_before = bench_smtp_source (plain_port, MIN (n, 2000));
+  bench_wait_for_empty_queue ();
+  {
+    const char *argv[] = { postierctl, "queue", "flush", NULL };
+    flush_seconds = bench_run (argv, NULL, FALSE, &flush_rss);
+  }
+  flush_rate = n / flush_seconds;
+  left = count_entries (outbox);
+  bench_wait_for_empty_queue ();
+  source_after = bench_smtp_source (plain_port, MIN (n, 2000));
+  source_rate = (source_before + source_after) / 2;
+  printf ("  flush, postierctl queue flush (one session):  %8.1f msg/s  (%.1f s, peak RSS %.1f MB (VmHWM), %u left)\n",
+          flush_rate, flush_seconds, flush_rss / 1024.0, left);
+  printf ("  smtp-source -d -s 1 (plain, one session):     %8.1f msg/s  (before %.1f, after %.1f: the server's ceiling)\n",
+          source_rate, source_before, source_after);
+
+  for (guint i = 0; i < msmtp_n; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/msmtp-%u.eml", folder, i);
+      g_autofree char *text = g_strdup_printf ("From: alice@localhost\r\nTo: bob@example.org\r\n"
+                                               "Subject: msmtp %u\r\n\r\n%s", i, body);
+      g_file_set_contents (path, text, -1, NULL);
+      g_ptr_array_add (msmtp_messages, g_steal_pointer (&path));
+    }
+  bench_wait_for_empty_queue ();
+  msmtp_rate = bench_msmtp (msmtp_messages);
+  printf ("  msmtp, one process per message, %u messages:  %8.1f msg/s\n", msmtp_n, msmtp_rate);
+
+  printf ("  ratio flush / smtp-source: %.2fx  (target >= 0.9x)\n", flush_rate / source_rate);
+  printf ("  ratio flush / msmtp:       %.1fx  (target >= 60x)\n", flush_rate / msmtp_rate);
+
+  bench_remove_folder (folder);
+  return left == 0 ? 0 : 1;
+}

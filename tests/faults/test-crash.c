@@ -1,0 +1,214 @@
+/* test-crash.c — a flusher killed at random moments loses nothing
+ *
+ * `postierctl queue flush` is sent SIGKILL again and again while it empties
+ * an outbox into the rig's Postfix, then runs to the end. Every message
+ * must have reached the Maildir at least once, the outbox must be empty,
+ * and a message that arrived twice must be one whose Sent copy says it was
+ * a possible duplicate: the person was told.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "postier-core.h"
+#include "postier-test.h"
+
+#define N_MESSAGES 200
+#define N_KILLS    30
+
+static char *
+message_id (const char *tag,
+            guint       n)
+{
+  return g_strdup_printf ("<%u.%s@crash.postier.test>", n, tag);
+}
+
+static void
+enqueue (PostierOutbox *outbox,
+         const char    *tag,
+         guint          n)
+{
+  g_autoptr(PostierEnvelope) envelope = postier_envelope_new ("alice@localhost");
+  g_autofree char *mid = message_id (tag, n);
+  g_autofree char *text = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *padding = g_strnfill (40 * 1024, 'x');  /* long enough to be killed mid-data */
+
+  text = g_strdup_printf ("From: Alice <alice@localhost>\r\nTo: crash@example.org\r\n"
+                          "Subject: crash %u\r\nMessage-ID: %s\r\n"
+                          "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\n"
+                          "Message %u.\r\n%s\r\n", n, mid, n, padding);
+  postier_envelope_add_recipient (envelope, "crash@example.org");
+  bytes = g_bytes_new_take (text, strlen (text));
+  text = NULL;
+  id = postier_outbox_enqueue_bytes (outbox, "Rig", envelope, bytes, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static GSubprocess *
+spawn_flush (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("POSTIERCTL"), "queue", "flush", NULL);
+  g_assert_no_error (error);
+  return process;
+}
+
+/* Copies of message N in the rig Maildir. */
+static guint
+delivered (const char *tag,
+           guint       n)
+{
+  g_autofree char *mid = message_id (tag, n);
+  g_autofree char *needle = g_strdup_printf ("Message-ID: %s", mid);
+
+  return postier_test_maildir_count (needle);
+}
+
+/* Whether a Sent copy of message N says it may be a duplicate. */
+static gboolean
+sent_copy_flagged (const char *tag,
+                   guint       n)
+{
+  g_autoptr(PostierSentStore) sent = postier_sent_store_new (NULL);
+  g_autofree char *dir_path = g_build_filename (postier_sent_store_get_dir (sent), "new", NULL);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  g_autofree char *mid = message_id (tag, n);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir_path, name, NULL);
+      g_autofree char *contents = NULL;
+      char *end_of_headers;
+
+      if (!g_file_get_contents (path, &contents, NULL, NULL) || strstr (contents, mid) == NULL)
+        continue;
+      end_of_headers = strstr (contents, "\n\n");
+      if (end_of_headers != NULL)
+        *end_of_headers = '\0';
+      if (strstr (contents, POSTIER_SENT_HEADER ":") != NULL &&
+          strstr (contents, "possible-duplicate") != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_kill_flusher (void)
+{
+  g_autoptr(PostierAccountStore) store = NULL;
+  g_autoptr(PostierOutbox) outbox = NULL;
+  g_autoptr(GPtrArray) left = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tag = NULL;
+  guint kills = 0, duplicates = 0, flagged = 0;
+  int status;
+
+  if (postier_test_rig ("MAILDIR") == NULL || postier_test_rig ("SUBMISSION_PORT") == NULL ||
+      postier_test_rig ("KEYRING") == NULL)
+    return;
+
+  tag = g_strdup_printf ("%d.%" G_GINT64_FORMAT, getpid (), g_get_real_time ());
+  store = postier_test_add_rig_account ("Rig", 0, NULL);
+  if (store == NULL)
+    return;
+
+  outbox = postier_outbox_new (NULL);
+  for (guint i = 0; i < N_MESSAGES; i++)
+    enqueue (outbox, tag, i);
+
+  for (guint round = 0; round < N_KILLS; round++)
+    {
+      g_autoptr(GSubprocess) flusher = spawn_flush ();
+      g_autoptr(GPtrArray) entries = NULL;
+
+      /* Anywhere from before the connection to deep in the batch. */
+      g_usleep (g_test_rand_int_range (20, 200) * 1000);
+      g_subprocess_send_signal (flusher, SIGKILL);
+      g_subprocess_wait (flusher, NULL, NULL);
+      if (g_subprocess_get_if_signaled (flusher))
+        kills++;
+
+      entries = postier_outbox_list (outbox, &error);
+      g_assert_no_error (error);
+      if (entries->len == 0)
+        break;
+    }
+  g_test_message ("%u flushers killed", kills);
+  g_assert_cmpuint (kills, >, 0);
+
+  /* The last flusher runs to the end. A killed session may have left the
+   * relay busy for a moment, so an entry can be deferred by a real 4xx or
+   * timeout: that is the delivery rules working, not a loss. Such entries
+   * are made due (as the network returning would) and flushed again. */
+  for (guint pass = 0; pass < 5; pass++)
+    {
+      const char *args[] = { "queue", "flush", NULL };
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+
+      g_clear_pointer (&left, g_ptr_array_unref);
+      status = postier_test_run_ctlv (NULL, NULL, 0, &out, &err, args);
+      left = postier_outbox_list (outbox, &error);
+      g_assert_no_error (error);
+      if (status == 0 && left->len == 0)
+        break;
+      for (guint i = 0; i < left->len; i++)
+        {
+          PostierOutboxEntry *entry = g_ptr_array_index (left, i);
+          g_test_message ("pass %u left %s: %s, %s", pass, postier_outbox_entry_get_id (entry),
+                          postier_outbox_state_to_string (postier_outbox_entry_get_state (entry)),
+                          postier_outbox_entry_get_last_error (entry));
+          g_assert_cmpint (postier_outbox_entry_get_state (entry), ==, POSTIER_OUTBOX_STATE_DEFERRED);
+        }
+      postier_outbox_make_deferred_due (outbox, NULL);
+    }
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpuint (left->len, ==, 0);
+
+  for (guint i = 0; i < N_MESSAGES; i++)
+    {
+      guint copies = 0;
+
+      for (guint wait = 0; wait < 100 && (copies = delivered (tag, i)) == 0; wait++)
+        g_usleep (100 * 1000);
+      if (copies == 0)
+        g_test_fail_printf ("message %u was lost", i);
+      if (copies > 1)
+        {
+          duplicates++;
+          if (sent_copy_flagged (tag, i))
+            flagged++;
+          else
+            g_test_fail_printf ("message %u arrived %u times without being marked a possible duplicate",
+                                i, copies);
+        }
+    }
+  g_test_message ("%u of %u messages arrived twice, every one marked possible duplicate",
+                  duplicates, N_MESSAGES);
+  g_assert_cmpuint (flagged, ==, duplicates);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  postier_test_init (&argc, &argv);
+  g_test_add_func ("/outbox/crash/kill-flusher-at-random", test_kill_flusher);
+  return g_test_run ();
+}

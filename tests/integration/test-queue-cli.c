@@ -1,0 +1,243 @@
+/* test-queue-cli.c — `postierctl queue` as a script or a person uses it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "postier-core.h"
+#include "postier-test.h"
+
+static PostierOutbox *
+set_up (void)
+{
+  g_autoptr(PostierAccountStore) store = postier_test_add_rig_account ("Rig", 0, NULL);
+
+  return store != NULL ? postier_outbox_new (NULL) : NULL;
+}
+
+static char *
+enqueue (PostierOutbox *outbox,
+         const char    *recipient,
+         const char    *subject)
+{
+  g_autoptr(PostierEnvelope) envelope = postier_envelope_new ("alice@localhost");
+  g_autofree char *text = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  char *id;
+
+  text = g_strdup_printf ("From: Alice <alice@localhost>\r\nTo: %s\r\nSubject: %s\r\n"
+                          "Message-ID: <%s.%d.%" G_GINT64_FORMAT "@queue.postier.test>\r\n"
+                          "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\nHello.\r\n",
+                          recipient, subject, subject, getpid (), g_get_real_time ());
+  postier_envelope_add_recipient (envelope, recipient);
+  bytes = g_bytes_new (text, strlen (text));
+  id = postier_outbox_enqueue_bytes (outbox, "Rig", envelope, bytes, NULL, &error);
+  g_assert_no_error (error);
+  return id;
+}
+
+static int
+ctl (char       **out,
+     char       **err,
+     const char  *first,
+     ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  va_start (ap, first);
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  return postier_test_run_ctlv (NULL, NULL, 0, out, err, (const char * const *) args->pdata);
+}
+
+static JsonArray *
+list_json (void)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (ctl (&out, NULL, "queue", "list", "--json", NULL), ==, 0);
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)));
+  return json_array_ref (json_node_get_array (json_parser_get_root (parser)));
+}
+
+static JsonObject *
+find (JsonArray  *array,
+      const char *id)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *object = json_array_get_object_element (array, i);
+      if (g_strcmp0 (json_object_get_string_member (object, "id"), id) == 0)
+        return object;
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_list_flush_show (void)
+{
+  g_autoptr(PostierOutbox) outbox = set_up ();
+  g_autofree char *good = NULL;
+  g_autofree char *later = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *show = NULL;
+  g_autoptr(JsonArray) before = NULL;
+  g_autoptr(JsonArray) after = NULL;
+  JsonObject *entry;
+  JsonObject *recipient;
+
+  if (outbox == NULL)
+    return;
+
+  good = enqueue (outbox, "cli@example.org", "first");
+  later = enqueue (outbox, "tempfail@example.org", "second");
+
+  /* The stable shape scripts read. */
+  before = list_json ();
+  g_assert_cmpuint (json_array_get_length (before), ==, 2);
+  entry = find (before, good);
+  g_assert_cmpstr (json_object_get_string_member (entry, "account"), ==, "Rig");
+  g_assert_cmpstr (json_object_get_string_member (entry, "state"), ==, "queued");
+  g_assert_cmpstr (json_object_get_string_member (entry, "subject"), ==, "first");
+  g_assert_cmpstr (json_object_get_string_member (entry, "sender"), ==, "alice@localhost");
+  g_assert_cmpint (json_object_get_int_member (entry, "attempts"), ==, 0);
+  g_assert_true (json_object_get_null_member (entry, "last_error"));
+  g_assert_true (json_object_get_null_member (entry, "next_attempt"));
+  g_assert_false (json_object_get_boolean_member (entry, "possible_duplicate"));
+  g_assert_nonnull (json_object_get_string_member (entry, "created"));
+  recipient = json_array_get_object_element (json_object_get_array_member (entry, "recipients"), 0);
+  g_assert_cmpstr (json_object_get_string_member (recipient, "address"), ==, "cli@example.org");
+  g_assert_cmpstr (json_object_get_string_member (recipient, "state"), ==, "pending");
+
+  /* One goes, one waits: "try again later". */
+  g_assert_cmpint (ctl (&out, &err, "queue", "flush", NULL), ==, 75);
+  g_assert_cmpstr (out, ==, "1 sent, 1 deferred, 0 failed, 0 need attention\n");
+  g_assert_nonnull (strstr (err, "1 due message was not sent"));
+
+  after = list_json ();
+  g_assert_cmpuint (json_array_get_length (after), ==, 1);
+  entry = find (after, later);
+  g_assert_cmpstr (json_object_get_string_member (entry, "state"), ==, "deferred");
+  g_assert_cmpint (json_object_get_int_member (entry, "attempts"), ==, 1);
+  g_assert_false (json_object_get_null_member (entry, "next_attempt"));
+  g_assert_nonnull (strstr (json_object_get_string_member (entry, "last_error"), "temporarily refused"));
+  recipient = json_array_get_object_element (json_object_get_array_member (entry, "recipients"), 0);
+  g_assert_cmpstr (json_object_get_string_member (recipient, "state"), ==, "deferred");
+  g_assert_nonnull (strstr (json_object_get_string_member (recipient, "reply"), "450"));
+
+  /* What a person reads. */
+  g_assert_cmpint (ctl (&show, NULL, "queue", "show", later, NULL), ==, 0);
+  g_assert_nonnull (strstr (show, "Waiting to retry (deferred)"));
+  g_assert_nonnull (strstr (show, "Next attempt:"));
+  g_assert_nonnull (strstr (show, "tempfail@example.org"));
+  g_assert_nonnull (strstr (show, "Transcript:"));
+  g_assert_nonnull (strstr (show, "RCPT TO:<tempfail@example.org>"));
+  g_assert_null (strstr (show, postier_test_rig ("PASSWORD")));
+}
+
+static void
+test_retry_and_remove (void)
+{
+  g_autoptr(PostierOutbox) outbox = set_up ();
+  g_autofree char *id = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonArray) list = NULL;
+
+  if (outbox == NULL)
+    return;
+
+  id = enqueue (outbox, "refuse@example.org", "refused");
+  /* Refused for good: it waits for the person, "unavailable". */
+  g_assert_cmpint (ctl (&out, &err, "queue", "flush", NULL), ==, 69);
+  g_assert_cmpstr (out, ==, "0 sent, 0 deferred, 1 failed, 0 need attention\n");
+  list = list_json ();
+  g_assert_cmpstr (json_object_get_string_member (find (list, id), "state"), ==, "failed");
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (ctl (&out, NULL, "queue", "retry", id, NULL), ==, 0);
+  g_clear_pointer (&list, json_array_unref);
+  list = list_json ();
+  g_assert_cmpstr (json_object_get_string_member (find (list, id), "state"), ==, "queued");
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (ctl (&out, NULL, "queue", "remove", id, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (ctl (&out, NULL, "queue", "list", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "The outbox is empty.\n");
+
+  /* An id that is not there is a clear error, not a crash. */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ctl (NULL, &err, "queue", "show", id, NULL), ==, 65);
+  g_assert_nonnull (strstr (err, id));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ctl (NULL, &err, "queue", "show", "../../etc", NULL), !=, 0);
+  g_assert_cmpstr (err, !=, "");
+}
+
+static void
+test_flush_while_another_flushes (void)
+{
+  g_autoptr(PostierOutbox) outbox = set_up ();
+  g_autoptr(PostierOutbox) holder = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *err = NULL;
+
+  if (outbox == NULL)
+    return;
+
+  id = enqueue (outbox, "busy@example.org", "busy");
+  /* This process plays the app, flushing right now. */
+  holder = postier_outbox_new (NULL);
+  g_assert_true (postier_outbox_lock (holder, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ctl (NULL, &err, "queue", "flush", NULL), ==, 75);
+  g_assert_nonnull (strstr (err, "sending the outbox right now"));
+  postier_outbox_unlock (holder);
+
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ctl (NULL, &err, "queue", "flush", NULL), ==, 0);
+}
+
+static void
+test_french (void)
+{
+  const char *env[] = { "LANGUAGE=fr", NULL };
+  const char *list[] = { "queue", "list", NULL };
+  const char *usage[] = { "queue", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (postier_test_run_ctlv (env, NULL, 0, &out, NULL, list), ==, 0);
+  g_assert_cmpstr (out, ==, "La boîte d’envoi est vide.\n");
+  g_assert_cmpint (postier_test_run_ctlv (env, NULL, 0, NULL, &err, usage), ==, 64);
+  g_assert_true (g_str_has_prefix (err, "Utilisation : postierctl queue"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  postier_test_init (&argc, &argv);
+
+  g_test_add_func ("/queue-cli/list-flush-show", test_list_flush_show);
+  g_test_add_func ("/queue-cli/retry-and-remove", test_retry_and_remove);
+  g_test_add_func ("/queue-cli/flush-while-another-flushes", test_flush_while_another_flushes);
+  g_test_add_func ("/queue-cli/french", test_french);
+
+  return g_test_run ();
+}

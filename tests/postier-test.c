@@ -1,0 +1,471 @@
+/* postier-test.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "postier-test"
+
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "postier-core.h"
+#include "postier-test.h"
+
+/* The system data folders before the isolation, for child processes: a
+ * postierctl run by a test must see the MIME database as well. */
+static char *system_data_dirs;
+
+void
+postier_test_init (int    *argc,
+                   char ***argv)
+{
+  /* Messages are compared in English unless a test asks for French. */
+  g_setenv ("LANGUAGE", "C", TRUE);
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  setlocale (LC_ALL, "");
+  /* Isolated folders hide the system's MIME database; content type
+   * guessing must still see it (GIO's documented way for tests). */
+  g_content_type_set_mime_dirs (NULL);
+  system_data_dirs = g_strjoinv (":", (char **) g_get_system_data_dirs ());
+  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  postier_core_init ();
+}
+
+const char *
+postier_test_rig (const char *name)
+{
+  g_autofree char *variable = g_strdup_printf ("POSTIER_TEST_%s", name);
+  const char *value = g_getenv (variable);
+
+  if (value != NULL && *value != '\0')
+    return value;
+
+  if (g_getenv ("POSTIER_TEST_REQUIRE_RIG") != NULL)
+    g_test_fail_printf ("the test rig did not provide %s", variable);
+  else
+    g_test_skip_printf ("%s not set: run under tests/rig/with-rig (make test does)", variable);
+  return NULL;
+}
+
+static int
+run (const char * const *extra_env,
+     const char   *stdin_text,
+     gsize         stdin_length,
+     char        **out,
+     char        **err,
+     const char  **argv)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GBytes) out_bytes = NULL;
+  g_autoptr(GBytes) err_bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_autofree char *input_path = NULL;
+  int input_fd;
+
+  /* Standard input comes from a file, not a pipe: a program that stops
+   * reading early (it found bad input) must not fail the test with EPIPE. */
+  input_fd = g_file_open_tmp ("postier-test-stdin-XXXXXX", &input_path, &error);
+  g_assert_no_error (error);
+  if (stdin_text != NULL && stdin_length > 0)
+    g_assert_true (g_file_set_contents (input_path, stdin_text, (gssize) stdin_length, NULL));
+  close (input_fd);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_stdin_file_path (launcher, input_path);
+  /* G_TEST_OPTION_ISOLATE_DIRS changes what GLib returns in this process,
+   * not the environment children inherit: hand them this test's folders. */
+  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
+  if (system_data_dirs != NULL)
+    g_subprocess_launcher_setenv (launcher, "XDG_DATA_DIRS", system_data_dirs, TRUE);
+  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (extra_env[i], "=", 2);
+      if (pair[1] != NULL)
+        g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
+      else
+        g_subprocess_launcher_unsetenv (launcher, pair[0]);
+    }
+
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+
+  g_subprocess_communicate (process, NULL, NULL, &out_bytes, &err_bytes, &error);
+  g_assert_no_error (error);
+  g_unlink (input_path);
+
+  /* Empty output is "", never NULL, so tests can compare it. */
+  if (out != NULL)
+    *out = g_strndup (g_bytes_get_size (out_bytes) ? g_bytes_get_data (out_bytes, NULL) : "",
+                      g_bytes_get_size (out_bytes));
+  if (err != NULL)
+    *err = g_strndup (g_bytes_get_size (err_bytes) ? g_bytes_get_data (err_bytes, NULL) : "",
+                      g_bytes_get_size (err_bytes));
+
+  if (g_subprocess_get_if_signaled (process))
+    return 128 + g_subprocess_get_term_sig (process);
+  return g_subprocess_get_exit_status (process);
+}
+
+int
+postier_test_run_program (const char  **extra_env,
+                          const char   *stdin_text,
+                          char        **out,
+                          char        **err,
+                          const char  **argv)
+{
+  return run (extra_env, stdin_text, stdin_text ? strlen (stdin_text) : 0, out, err, argv);
+}
+
+int
+postier_test_run_ctlv (const char * const *extra_env,
+                       const char         *stdin_text,
+                       gsize               stdin_length,
+                       char              **out,
+                       char              **err,
+                       const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *ctl = g_getenv ("POSTIERCTL");
+
+  g_assert_nonnull (ctl);
+  g_ptr_array_add (argv, (gpointer) ctl);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  return run (extra_env, stdin_text, stdin_length, out, err, (const char **) argv->pdata);
+}
+
+int
+postier_test_run_ctl (const char  *stdin_text,
+                      char       **out,
+                      char       **err,
+                      const char  *first_arg,
+                      ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  va_start (ap, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  return postier_test_run_ctlv (NULL, stdin_text, stdin_text ? strlen (stdin_text) : 0,
+                                out, err, (const char **) args->pdata);
+}
+
+gboolean
+postier_test_tree_contains (const char *dir,
+                            const char *needle)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (handle == NULL)
+    return FALSE;
+
+  while ((name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          if (postier_test_tree_contains (path, needle))
+            return TRUE;
+        }
+      else
+        {
+          g_autofree char *contents = NULL;
+          gsize length;
+
+          if (g_file_get_contents (path, &contents, &length, NULL) &&
+              memmem (contents, length, needle, strlen (needle)) != NULL)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+char *
+postier_test_read_file (const char *path,
+                        gsize      *length)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  g_file_get_contents (path, &contents, length, &error);
+  g_assert_no_error (error);
+  return contents;
+}
+
+JsonObject *
+postier_test_parse_message (const char *path)
+{
+  g_autofree char *script = g_build_filename (g_getenv ("POSTIER_SOURCE_ROOT"), "tests",
+                                              "parse-message.py", NULL);
+  const char *argv[] = { "/usr/bin/python3", script, path, NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  g_assert_nonnull (g_getenv ("POSTIER_SOURCE_ROOT"));
+  status = postier_test_run_program (NULL, NULL, &out, &err, argv);
+  if (status != 0)
+    g_test_message ("parse-message.py: %s", err);
+  g_assert_cmpint (status, ==, 0);
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+char *
+postier_test_file_sha256 (const char *path)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) stream = g_file_read (file, NULL, &error);
+  guchar buffer[65536];
+  gssize n;
+
+  g_assert_no_error (error);
+  while ((n = g_input_stream_read (G_INPUT_STREAM (stream), buffer, sizeof buffer, NULL, &error)) > 0)
+    g_checksum_update (checksum, buffer, (gsize) n);
+  g_assert_no_error (error);
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+/* ------------------------------------------------------------------------
+ * A network monitor the test drives
+ */
+
+#define POSTIER_TYPE_TEST_MONITOR (postier_test_monitor_get_type ())
+G_DECLARE_FINAL_TYPE (PostierTestMonitor, postier_test_monitor, POSTIER, TEST_MONITOR, GObject)
+
+struct _PostierTestMonitor
+{
+  GObject  parent_instance;
+  gboolean available;
+};
+
+enum {
+  PROP_0,
+  PROP_NETWORK_AVAILABLE,
+  PROP_NETWORK_METERED,
+  PROP_CONNECTIVITY,
+};
+
+static void postier_test_monitor_iface_init (GNetworkMonitorInterface *iface);
+static void postier_test_monitor_initable_init (GInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (PostierTestMonitor, postier_test_monitor, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, postier_test_monitor_initable_init)
+                               G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR, postier_test_monitor_iface_init))
+
+static void
+postier_test_monitor_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  PostierTestMonitor *self = POSTIER_TEST_MONITOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_NETWORK_AVAILABLE:
+      g_value_set_boolean (value, self->available);
+      break;
+    case PROP_NETWORK_METERED:
+      g_value_set_boolean (value, FALSE);
+      break;
+    case PROP_CONNECTIVITY:
+      g_value_set_enum (value, self->available ? G_NETWORK_CONNECTIVITY_FULL : G_NETWORK_CONNECTIVITY_LOCAL);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+postier_test_monitor_class_init (PostierTestMonitorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = postier_test_monitor_get_property;
+  g_object_class_override_property (object_class, PROP_NETWORK_AVAILABLE, "network-available");
+  g_object_class_override_property (object_class, PROP_NETWORK_METERED, "network-metered");
+  g_object_class_override_property (object_class, PROP_CONNECTIVITY, "connectivity");
+}
+
+static void
+postier_test_monitor_init (G_GNUC_UNUSED PostierTestMonitor *self)
+{
+}
+
+static gboolean
+postier_test_monitor_can_reach (GNetworkMonitor     *monitor,
+                                G_GNUC_UNUSED GSocketConnectable *connectable,
+                                G_GNUC_UNUSED GCancellable       *cancellable,
+                                GError             **error)
+{
+  if (POSTIER_TEST_MONITOR (monitor)->available)
+    return TRUE;
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE, "offline (test)");
+  return FALSE;
+}
+
+static void
+postier_test_monitor_iface_init (GNetworkMonitorInterface *iface)
+{
+  iface->can_reach = postier_test_monitor_can_reach;
+}
+
+static gboolean
+postier_test_monitor_initable (G_GNUC_UNUSED GInitable    *initable,
+                               G_GNUC_UNUSED GCancellable *cancellable,
+                               G_GNUC_UNUSED GError      **error)
+{
+  return TRUE;
+}
+
+static void
+postier_test_monitor_initable_init (GInitableIface *iface)
+{
+  iface->init = postier_test_monitor_initable;
+}
+
+GNetworkMonitor *
+postier_test_network_monitor_new (gboolean available)
+{
+  PostierTestMonitor *self = g_object_new (POSTIER_TYPE_TEST_MONITOR, NULL);
+
+  self->available = available;
+  return G_NETWORK_MONITOR (self);
+}
+
+void
+postier_test_network_monitor_set_available (GNetworkMonitor *monitor,
+                                            gboolean         available)
+{
+  PostierTestMonitor *self = POSTIER_TEST_MONITOR (monitor);
+
+  if (self->available == available)
+    return;
+  self->available = available;
+  g_object_notify (G_OBJECT (self), "network-available");
+  g_signal_emit_by_name (self, "network-changed", available);
+}
+
+static guint
+count_in (const char *dir,
+          const char *needle)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint count = 0;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autoptr(GMappedFile) file = g_mapped_file_new (path, FALSE, NULL);
+
+      if (file != NULL && g_mapped_file_get_length (file) > 0 &&
+          memmem (g_mapped_file_get_contents (file), g_mapped_file_get_length (file),
+                  needle, strlen (needle)) != NULL)
+        count++;
+    }
+  return count;
+}
+
+guint
+postier_test_maildir_count (const char *needle)
+{
+  const char *maildir = postier_test_rig ("MAILDIR");
+  g_autofree char *new_dir = NULL;
+  g_autofree char *cur_dir = NULL;
+
+  if (maildir == NULL)
+    return 0;
+  new_dir = g_build_filename (maildir, "new", NULL);
+  cur_dir = g_build_filename (maildir, "cur", NULL);
+  return count_in (new_dir, needle) + count_in (cur_dir, needle);
+}
+
+guint
+postier_test_dead_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  /* Bound, never listening, closed on return: connecting is refused. */
+  g_assert_true (g_socket_bind (socket, address, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+PostierAccount *
+postier_test_rig_account (const char *name,
+                          guint       port)
+{
+  PostierAccount *account;
+  const char *submission = postier_test_rig ("SUBMISSION_PORT");
+
+  if (submission == NULL || postier_test_rig ("CA") == NULL || postier_test_rig ("USER") == NULL)
+    return NULL;
+  account = postier_account_new (name);
+  postier_account_set_identity (account, "Alice <alice@localhost>");
+  postier_account_set_host (account, "localhost");
+  postier_account_set_port (account, port != 0 ? port : (guint) g_ascii_strtoull (submission, NULL, 10));
+  postier_account_set_security (account, POSTIER_SECURITY_STARTTLS);
+  postier_account_set_auth (account, POSTIER_AUTH_PLAIN);
+  postier_account_set_user (account, postier_test_rig ("USER"));
+  postier_account_set_ca_file (account, postier_test_rig ("CA"));
+  return account;
+}
+
+PostierAccountStore *
+postier_test_add_rig_account (const char *name,
+                              guint       port,
+                              const char *password)
+{
+  g_autoptr(PostierAccountStore) store = NULL;
+  g_autoptr(PostierAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (postier_test_rig ("KEYRING") == NULL || postier_test_rig ("PASSWORD") == NULL)
+    return NULL;
+  account = postier_test_rig_account (name, port);
+  if (account == NULL)
+    return NULL;
+
+  store = postier_account_store_new (NULL);
+  g_assert_true (postier_account_store_load (store, &error));
+  g_assert_no_error (error);
+  g_assert_true (postier_account_store_add (store, account, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (postier_secret_store_password_sync (account,
+                                                     password != NULL ? password : postier_test_rig ("PASSWORD"),
+                                                     NULL, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&store);
+}

@@ -1,0 +1,94 @@
+/* postier-test.h — helpers shared by Postier's test programs
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* g_test_init with isolated XDG dirs per test, plus core initialisation. */
+void      postier_test_init         (int          *argc,
+                                     char       ***argv);
+
+/* The value of POSTIER_TEST_<NAME> set by tests/rig/with-rig. When it is
+ * missing the test is skipped, unless POSTIER_TEST_REQUIRE_RIG is set (as
+ * `make test` does), in which case it fails: a fixture that did not start
+ * must never pass unnoticed. Returns NULL after skipping or failing. */
+const char *postier_test_rig        (const char   *name);
+
+/* Runs postierctl with the given arguments (NULL-terminated), feeding
+ * STDIN_TEXT (may be NULL) and capturing both outputs. Returns the exit
+ * status. EXTRA_ENV is a NULL-terminated list of "NAME=value" or NULL. */
+int       postier_test_run_ctl      (const char   *stdin_text,
+                                     char        **out,
+                                     char        **err,
+                                     const char   *first_arg,
+                                     ...) G_GNUC_NULL_TERMINATED;
+int       postier_test_run_ctlv     (const char * const *extra_env,
+                                     const char   *stdin_text,
+                                     gsize         stdin_length,
+                                     char        **out,
+                                     char        **err,
+                                     const char * const *args);
+
+/* Runs any program the same way. */
+int       postier_test_run_program  (const char  **extra_env,
+                                     const char   *stdin_text,
+                                     char        **out,
+                                     char        **err,
+                                     const char  **argv);
+
+/* TRUE if any regular file below DIR contains NEEDLE. */
+gboolean  postier_test_tree_contains (const char  *dir,
+                                      const char  *needle);
+
+/* Reads a file wholly; fails the test if it cannot. */
+char     *postier_test_read_file    (const char   *path,
+                                     gsize        *length);
+
+/* Reads the message in PATH with Python's email package (policy=default)
+ * through tests/parse-message.py and returns what it saw (see that script
+ * for the members). Fails the test if the script fails. */
+JsonObject *postier_test_parse_message (const char  *path);
+
+/* Hex SHA-256 of a file's contents. */
+char       *postier_test_file_sha256   (const char  *path);
+
+G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* A GNetworkMonitor whose availability the test sets, so offline and back
+ * online can be played without touching the machine's network. */
+GNetworkMonitor *postier_test_network_monitor_new           (gboolean         available);
+void             postier_test_network_monitor_set_available (GNetworkMonitor *monitor,
+                                                             gboolean         available);
+
+/* Files in the rig Maildir (new/ and cur/) that contain NEEDLE. */
+guint            postier_test_maildir_count                 (const char      *needle);
+
+G_END_DECLS
+
+#include "postier-account-store.h"
+
+G_BEGIN_DECLS
+
+/* A port on loopback where nothing listens: a relay that is down. */
+guint            postier_test_dead_port                     (void);
+
+/* An account for the rig's Postfix as Alice, STARTTLS + AUTH PLAIN on PORT
+ * (0: the submission port), trusting the rig's CA. NULL (and the test
+ * skipped or failed) when the rig is missing. */
+PostierAccount  *postier_test_rig_account                   (const char      *name,
+                                                             guint            port);
+/* The same, added as the default account to the isolated accounts.ini,
+ * with PASSWORD (NULL: the right one) in the rig's keyring. Returns the
+ * store, NULL when the rig is missing. */
+PostierAccountStore *postier_test_add_rig_account           (const char      *name,
+                                                             guint            port,
+                                                             const char      *password);
+
+G_END_DECLS

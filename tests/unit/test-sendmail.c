@@ -1,0 +1,700 @@
+/* test-sendmail.c — a message piped in the way sendmail takes it, and the
+ * postierctl send / sendmail commands that put messages in the outbox
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "postier-core.h"
+#include "postier-gmime.h"
+#include "postier-sendmail-reader.h"
+#include "postier-test.h"
+
+/* --- The reader, fed through a pipe in uneven chunks ---------------------- */
+
+typedef struct {
+  int           fd;
+  const guint8 *data;
+  gsize         length;
+  guint32       seed;
+} Feeder;
+
+static gpointer
+feed_in_chunks (gpointer user_data)
+{
+  Feeder *feeder = user_data;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (feeder->seed);
+  gsize done = 0;
+
+  /* Chunks of 1 to 9000 octets put line ends and dots across reads. */
+  while (done < feeder->length)
+    {
+      gsize wanted = (gsize) g_rand_int_range (rand, 1, 9000);
+      gsize chunk = MIN (feeder->length - done, wanted);
+      ssize_t n = write (feeder->fd, feeder->data + done, chunk);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        break;  /* the reader stopped early (a lone dot): fine */
+      done += (gsize) n;
+    }
+  close (feeder->fd);
+  return NULL;
+}
+
+typedef struct {
+  gboolean   ok;
+  GError    *error;
+  char      *output;
+  gsize      length;
+  GStrv      recipients;
+  gboolean   eight_bit;
+  gboolean   utf8_headers;
+  gboolean   added_date;
+  gboolean   added_message_id;
+} ReadResult;
+
+static void
+read_result_free (ReadResult *result)
+{
+  g_clear_error (&result->error);
+  g_free (result->output);
+  g_strfreev (result->recipients);
+  g_free (result);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReadResult, read_result_free)
+
+static ReadResult *
+read_message_with (const char           *input,
+                   gsize                 length,
+                   PostierSendmailFlags  flags,
+                   const char           *default_from,
+                   guint32               seed)
+{
+  g_autoptr(PostierSendmailReader) reader = postier_sendmail_reader_new (flags);
+  ReadResult *result = g_new0 (ReadResult, 1);
+  Feeder feeder = { -1, (const guint8 *) input, length, seed };
+  GThread *thread;
+  int pipe_fds[2];
+  int out_fd;
+  off_t size;
+
+  g_assert_cmpint (pipe (pipe_fds), ==, 0);
+  out_fd = memfd_create ("sendmail-out", MFD_CLOEXEC);
+  g_assert_cmpint (out_fd, >=, 0);
+  feeder.fd = pipe_fds[1];
+  thread = g_thread_new ("feeder", feed_in_chunks, &feeder);
+
+  postier_sendmail_reader_set_default_from (reader, default_from);
+  result->ok = postier_sendmail_reader_run (reader, pipe_fds[0], out_fd, NULL, &result->error);
+  close (pipe_fds[0]);
+  g_thread_join (thread);
+
+  size = lseek (out_fd, 0, SEEK_END);
+  result->output = g_malloc0 ((gsize) size + 1);
+  g_assert_cmpint (pread (out_fd, result->output, (gsize) size, 0), ==, size);
+  result->length = (gsize) size;
+  close (out_fd);
+
+  if (result->ok)
+    {
+      g_assert_cmpuint (postier_sendmail_reader_get_size (reader), ==, result->length);
+      result->recipients = g_strdupv ((char **) postier_sendmail_reader_get_recipients (reader));
+      result->eight_bit = postier_sendmail_reader_get_8bit (reader);
+      result->utf8_headers = postier_sendmail_reader_get_utf8_headers (reader);
+      result->added_date = postier_sendmail_reader_get_added_date (reader);
+      result->added_message_id = postier_sendmail_reader_get_added_message_id (reader);
+    }
+  return result;
+}
+
+static ReadResult *
+read_message (const char           *input,
+              PostierSendmailFlags  flags)
+{
+  return read_message_with (input, strlen (input), flags, NULL, 1);
+}
+
+/* The header block of OUTPUT without the Date and Message-ID we add. */
+static char *
+headers_without_added (ReadResult *result)
+{
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GString) kept = g_string_new (NULL);
+  const char *end = strstr (result->output, "\r\n\r\n");
+
+  g_assert_nonnull (end);
+  lines = g_strsplit (result->output, "\r\n", -1);
+  for (guint i = 0; lines[i] != NULL && *lines[i] != '\0'; i++)
+    if ((!result->added_date || !g_str_has_prefix (lines[i], "Date: ")) &&
+        (!result->added_message_id || !g_str_has_prefix (lines[i], "Message-ID: ")))
+      g_string_append_printf (kept, "%s\r\n", lines[i]);
+  return g_string_free (g_steal_pointer (&kept), FALSE);
+}
+
+static const char *
+body_of (ReadResult *result)
+{
+  const char *end = strstr (result->output, "\r\n\r\n");
+
+  g_assert_nonnull (end);
+  return end + 4;
+}
+
+static void
+test_reader_line_ends_and_bytes (void)
+{
+  g_autoptr(ReadResult) result = NULL;
+  g_autofree char *headers = NULL;
+
+  result = read_message ("Subject:  two  spaces  \n"
+                         "X-Folded: first\n"
+                         "\tsecond\r\n"
+                         "  third\n"
+                         "From : Obsolete Syntax <old@example.org>\n"
+                         "X-Raw: Ünïcode raw\n"
+                         "To: ann@example.org\n"
+                         "Date: Mon, 1 Jan 2024 00:00:00 +0000\n"
+                         "message-id: <kept@example.org>\n"
+                         "\n"
+                         "crlf\r\n"
+                         "lf\n"
+                         "lone cr\rnext\n"
+                         "\n"
+                         "no final line end", POSTIER_SENDMAIL_NONE);
+  g_assert_no_error (result->error);
+  g_assert_false (result->added_date);
+  g_assert_false (result->added_message_id);
+  g_assert_cmpstr (result->output, ==,
+                   "Subject:  two  spaces  \r\n"
+                   "X-Folded: first\r\n"
+                   "\tsecond\r\n"
+                   "  third\r\n"
+                   "From : Obsolete Syntax <old@example.org>\r\n"
+                   "X-Raw: Ünïcode raw\r\n"
+                   "To: ann@example.org\r\n"
+                   "Date: Mon, 1 Jan 2024 00:00:00 +0000\r\n"
+                   "message-id: <kept@example.org>\r\n"
+                   "\r\n"
+                   "crlf\r\n"
+                   "lf\r\n"
+                   "lone cr\r\nnext\r\n"
+                   "\r\n"
+                   "no final line end\r\n");
+  g_assert_true (result->eight_bit);
+  g_assert_true (result->utf8_headers);
+  /* Without -t, the headers name no recipients. */
+  g_assert_null (result->recipients[0]);
+  headers = headers_without_added (result);
+  g_assert_true (g_str_has_prefix (result->output, headers));
+}
+
+static void
+test_reader_adds_date_message_id_from (void)
+{
+  g_autoptr(ReadResult) result = NULL;
+  g_autoptr(GDateTime) date = NULL;
+  const char *line;
+
+  result = read_message_with ("Subject: hi\n\nbody\n", strlen ("Subject: hi\n\nbody\n"), POSTIER_SENDMAIL_NONE,
+                              "Zoë Example <zoe@bücher.example>", 1);
+  g_assert_no_error (result->error);
+  g_assert_true (result->added_date);
+  g_assert_true (result->added_message_id);
+  g_assert_true (g_str_has_prefix (result->output, "Subject: hi\r\n"));
+  g_assert_nonnull (strstr (result->output, "\r\nFrom: =?UTF-8?"));
+  g_assert_nonnull (strstr (result->output, "<zoe@xn--bcher-kva.example>\r\n"));
+  line = strstr (result->output, "\r\nDate: ");
+  g_assert_nonnull (line);
+  {
+    g_autofree char *value = g_strndup (line + 8, strcspn (line + 8, "\r"));
+    date = g_mime_utils_header_decode_date (value);
+    g_assert_nonnull (date);
+    g_assert_cmpint (ABS (g_date_time_to_unix (date) - g_get_real_time () / G_USEC_PER_SEC), <, 60);
+  }
+  line = strstr (result->output, "\r\nMessage-ID: <");
+  g_assert_nonnull (line);
+  g_assert_nonnull (strstr (line, "@xn--bcher-kva.example>\r\n"));
+  g_assert_true (g_str_has_suffix (result->output, "\r\n\r\nbody\r\n"));
+  g_assert_false (result->utf8_headers);
+  g_clear_pointer (&result, read_result_free);
+
+  /* A From of its own names the Message-ID's domain and is not replaced. */
+  result = read_message_with ("From: a@own.example\n\nx\n", strlen ("From: a@own.example\n\nx\n"), POSTIER_SENDMAIL_NONE,
+                              "Zoë <zoe@example.org>", 1);
+  g_assert_no_error (result->error);
+  g_assert_null (strstr (result->output, "zoe@"));
+  g_assert_nonnull (strstr (result->output, "@own.example>\r\n"));
+}
+
+static void
+test_reader_lone_dot (void)
+{
+  g_autoptr(ReadResult) result = NULL;
+  const char *input = "Subject: dots\n\n.leading\n..two\n.\nafter the dot\n";
+
+  result = read_message (input, POSTIER_SENDMAIL_NONE);
+  g_assert_no_error (result->error);
+  g_assert_cmpstr (body_of (result), ==, ".leading\r\n..two\r\n");
+  g_clear_pointer (&result, read_result_free);
+
+  result = read_message (input, POSTIER_SENDMAIL_IGNORE_DOTS);
+  g_assert_no_error (result->error);
+  g_assert_cmpstr (body_of (result), ==, ".leading\r\n..two\r\n.\r\nafter the dot\r\n");
+  g_clear_pointer (&result, read_result_free);
+
+  /* CRLF around the dot, and a dot with nothing after it. */
+  result = read_message ("Subject: x\r\n\r\nbody\r\n.\r\nrest", POSTIER_SENDMAIL_NONE);
+  g_assert_cmpstr (body_of (result), ==, "body\r\n");
+  g_clear_pointer (&result, read_result_free);
+  result = read_message ("Subject: x\n\nbody\n.", POSTIER_SENDMAIL_NONE);
+  g_assert_cmpstr (body_of (result), ==, "body\r\n");
+  g_clear_pointer (&result, read_result_free);
+  result = read_message ("Subject: x\n\n. \n.x\n", POSTIER_SENDMAIL_NONE);
+  g_assert_cmpstr (body_of (result), ==, ". \r\n.x\r\n");
+}
+
+static void
+test_reader_recipients_and_bcc (void)
+{
+  g_autoptr(ReadResult) result = NULL;
+  const char *expected[] = {
+    "ann@example.org", "bob@example.org", "carol@example.org", "dave@example.org",
+    "erin@example.org", "frank@example.org", "frank@example.org", NULL,
+  };
+
+  result = read_message ("To: Ann <ann@example.org>,\n bob@example.org\n"
+                         "Subject: x\n"
+                         "Bcc: carol@example.org\n"
+                         "cc: Team: dave@example.org, =?UTF-8?Q?Er=C3=AFn?= <erin@example.org>;\n"
+                         "BCC: frank@example.org,\n\tfrank@example.org\n"
+                         "X-After: kept\n"
+                         "\nbody\n", POSTIER_SENDMAIL_READ_HEADERS);
+  g_assert_no_error (result->error);
+  g_assert_cmpstrv (result->recipients, expected);
+  g_assert_null (strstr (result->output, "carol"));
+  g_assert_null (strstr (result->output, "frank"));
+  g_assert_null (g_strstr_len (result->output, -1, "Bcc"));
+  g_assert_null (g_strstr_len (result->output, -1, "BCC"));
+  g_assert_true (g_str_has_prefix (result->output,
+                                   "To: Ann <ann@example.org>,\r\n bob@example.org\r\n"
+                                   "Subject: x\r\n"
+                                   "cc: Team: dave@example.org, =?UTF-8?Q?Er=C3=AFn?= <erin@example.org>;\r\n"
+                                   "X-After: kept\r\n"));
+  g_clear_pointer (&result, read_result_free);
+
+  /* Bcc never leaves, with or without -t. */
+  result = read_message ("Bcc: carol@example.org\nSubject: x\n\nbody\n", POSTIER_SENDMAIL_NONE);
+  g_assert_no_error (result->error);
+  g_assert_null (strstr (result->output, "carol"));
+  g_clear_pointer (&result, read_result_free);
+
+  result = read_message ("To: ann@example.org, not an address\n\nbody\n", POSTIER_SENDMAIL_READ_HEADERS);
+  g_assert_error (result->error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_BAD_ADDRESS);
+  g_assert_nonnull (strstr (result->error->message, "not an address"));
+}
+
+static void
+test_reader_mbox_line (void)
+{
+  g_autoptr(ReadResult) result = NULL;
+
+  result = read_message ("From 1234abcd Mon Sep 17 00:00:00 2001\nFrom: A <a@example.org>\nSubject: [PATCH] x\n\n"
+                         "From the body, kept\n", POSTIER_SENDMAIL_NONE);
+  g_assert_no_error (result->error);
+  g_assert_true (g_str_has_prefix (result->output, "From: A <a@example.org>\r\n"));
+  g_assert_cmpstr (body_of (result), ==, "From the body, kept\r\n");
+}
+
+static void
+test_reader_refuses (void)
+{
+  static const struct { const char *input; gsize length; const char *named; } cases[] = {
+    { "Subject: x\n\nbo\0dy\n", 17, "NUL" },
+    { "Subj\0ect: x\n\nbody\n", 18, "NUL" },
+    { "Subject: x\nTo: a@example.org\n", 0, "blank line" },
+    { "Subject: x\nTo: a@example.org", 0, "blank line" },
+    { "", 0, "empty" },
+    { "Subject: x\n.\n\nbody\n", 0, "blank line" },
+    { " continued: x\n\nbody\n", 0, "Line 1" },
+    { "Subject: x\nthis is not a header\n\nbody\n", 0, "Line 2" },
+    { "Subject: x\n: no name\n\nbody\n", 0, "Line 2" },
+    { "Subject: x\nBad Name: y\n\nbody\n", 0, "Line 2" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gsize length = cases[i].length != 0 ? cases[i].length : strlen (cases[i].input);
+      g_autoptr(ReadResult) result = read_message_with (cases[i].input, length, POSTIER_SENDMAIL_NONE, NULL, i);
+
+      g_test_message ("case %u: %s", i, result->error ? result->error->message : "(accepted)");
+      g_assert_false (result->ok);
+      g_assert_error (result->error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_MALFORMED);
+      g_assert_nonnull (strstr (result->error->message, cases[i].named));
+      g_assert_null (strchr (result->error->message, '\n'));
+    }
+}
+
+static void
+test_reader_header_limit (void)
+{
+  g_autoptr(GString) input = g_string_new (NULL);
+  g_autoptr(ReadResult) result = NULL;
+
+  while (input->len <= POSTIER_SENDMAIL_MAX_HEADER)
+    g_string_append (input, "X-Filler: 0123456789012345678901234567890123456789\n");
+  g_string_append (input, "\nbody\n");
+  result = read_message_with (input->str, input->len, POSTIER_SENDMAIL_NONE, NULL, 7);
+  g_assert_error (result->error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_MALFORMED);
+}
+
+/* What the reader must do to any body, written the plain way. */
+static char *
+reference_body (const char *body,
+                gboolean    ignore_dots)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char *p = body;
+
+  while (*p != '\0')
+    {
+      gsize length = strcspn (p, "\r\n");
+      if (!ignore_dots && length == 1 && p[0] == '.')
+        break;
+      g_string_append_len (out, p, (gssize) length);
+      g_string_append (out, "\r\n");
+      p += length;
+      if (p[0] == '\r' && p[1] == '\n')
+        p += 2;
+      else if (*p != '\0')
+        p++;
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+test_reader_random_bodies (void)
+{
+  static const char alphabet[] = "ab.\r\n \xc3\xa9";
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20240901);
+
+  for (guint round = 0; round < 60; round++)
+    {
+      g_autoptr(GString) input = g_string_new ("Subject: random\n\n");
+      g_autoptr(GString) body = g_string_new (NULL);
+      g_autoptr(ReadResult) result = NULL;
+      g_autofree char *expected = NULL;
+      gboolean ignore_dots = round % 2 == 0;
+      guint length = (guint) g_rand_int_range (rand, 0, 200000);
+
+      for (guint i = 0; i < length; i++)
+        g_string_append_c (body, alphabet[g_rand_int_range (rand, 0, sizeof alphabet - 1)]);
+      g_string_append (input, body->str);
+      expected = reference_body (body->str, ignore_dots);
+
+      result = read_message_with (input->str, input->len,
+                                  ignore_dots ? POSTIER_SENDMAIL_IGNORE_DOTS : POSTIER_SENDMAIL_NONE,
+                                  NULL, round);
+      g_test_message ("round %u: %u octets", round, length);
+      g_assert_no_error (result->error);
+      g_assert_cmpstr (body_of (result), ==, expected);
+    }
+}
+
+/* --- postierctl send and sendmail ------------------------------------------- */
+
+/* A port on loopback where nothing listens. */
+static guint
+dead_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, address, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* The relay is down, so a delivery attempt after queueing leaves the
+ * message in the outbox, deferred, without waiting on any network. */
+static void
+add_account (void)
+{
+  g_autofree char *err = NULL;
+  g_autofree char *port = g_strdup_printf ("%u", dead_port ());
+  int status = postier_test_run_ctl (NULL, NULL, &err, "account", "add", "Work",
+                                     "--from", "Ada Lovelace <ada@example.org>",
+                                     "--host", "127.0.0.1", "--port", port, "--security", "none",
+                                     "--auth", "none", NULL);
+  g_assert_cmpint (status, ==, 0);
+}
+
+/* Every entry of the outbox, and checks that nothing else is in its folder
+ * (no staging file left behind). */
+static GPtrArray *
+outbox_entries (void)
+{
+  g_autoptr(PostierOutbox) outbox = postier_outbox_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = g_dir_open (postier_outbox_get_dir (outbox), 0, NULL);
+  GPtrArray *entries = postier_outbox_list (outbox, &error);
+  const char *name;
+
+  g_assert_no_error (error);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    g_assert_true (name[0] != '.' || g_str_equal (name, ".lock"));
+  return entries;
+}
+
+static char *
+entry_message (PostierOutboxEntry *entry,
+               gsize              *length)
+{
+  g_autofree char *path = postier_outbox_entry_get_message_path (entry);
+  return postier_test_read_file (path, length);
+}
+
+static void
+test_ctl_send_queue_only (void)
+{
+  g_autofree char *attachment = g_build_filename (g_get_user_cache_dir (), "Été à la mer.jpg", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *message_path = NULL;
+  g_autofree char *sha = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(JsonObject) parsed = NULL;
+  PostierOutboxEntry *entry;
+  JsonObject *first;
+  int status;
+
+  add_account ();
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_cache_dir (), 0700), ==, 0);
+  g_assert_true (g_file_set_contents (attachment, "\xff\xd8\xff\xe0 not really a jpeg", 22, NULL));
+  status = postier_test_run_ctl ("Bonjour,\n\nÇa marche.\n.\n", &out, &err, "send",
+                                 "--to", "Ann <ann@example.org>", "--to", "bob@example.org",
+                                 "--cc", "carol@example.org", "--bcc", "secret@example.org",
+                                 "--subject", "Réunion — 会議", "--body-file", "-",
+                                 "--attach", attachment, "--queue-only", NULL);
+  g_test_message ("%s%s", out, err);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "Queued"));
+
+  entries = outbox_entries ();
+  g_assert_cmpuint (entries->len, ==, 1);
+  entry = g_ptr_array_index (entries, 0);
+  g_assert_nonnull (strstr (out, postier_outbox_entry_get_id (entry)));
+  g_assert_cmpstr (postier_outbox_entry_get_account_name (entry), ==, "Work");
+  g_assert_cmpstr (postier_outbox_entry_get_sender (entry), ==, "ada@example.org");
+  g_assert_cmpuint (postier_outbox_entry_get_n_recipients (entry), ==, 4);
+  g_assert_cmpstr (postier_outbox_entry_get_recipient (entry, 3), ==, "secret@example.org");
+  g_assert_cmpstr (postier_outbox_entry_get_subject (entry), ==, "Réunion — 会議");
+
+  message_path = postier_outbox_entry_get_message_path (entry);
+  g_assert_false (postier_test_tree_contains (postier_outbox_entry_get_path (entry), "Bcc:"));
+  parsed = postier_test_parse_message (message_path);
+  g_assert_cmpstr (json_object_get_string_member (parsed, "body"), ==, "Bonjour,\n\nÇa marche.\n.\n");
+  g_assert_false (json_object_get_boolean_member (parsed, "bare_lf"));
+  first = json_array_get_object_element (json_object_get_array_member (parsed, "attachments"), 0);
+  sha = postier_test_file_sha256 (attachment);
+  g_assert_cmpstr (json_object_get_string_member (first, "filename"), ==, "Été à la mer.jpg");
+  g_assert_cmpstr (json_object_get_string_member (first, "sha256"), ==, sha);
+}
+
+typedef struct {
+  const char *args[8];
+  const char *stdin_text;
+  int         status;
+  const char *named;
+} BadCtl;
+
+static void
+test_ctl_bad_input_queues_nothing (void)
+{
+  static const BadCtl cases[] = {
+    { { "send", "--to", "not an address", "--queue-only" }, NULL, EX_DATAERR, "not an address" },
+    { { "send", "--to", "a@example.org", "--subject", "x\nBcc: b@example.org" }, NULL, EX_DATAERR, "Subject" },
+    { { "send", "--subject", "nobody" }, NULL, EX_DATAERR, "recipients" },
+    { { "send", "--to", "a@example.org", "--attach", "/nonexistent/file.pdf" }, NULL, EX_DATAERR, "/nonexistent/file.pdf" },
+    { { "send", "--to", "a@example.org", "stray" }, NULL, EX_USAGE, "stray" },
+    { { "send", "--to", "a@example.org", "--account", "Nope" }, NULL, EX_CONFIG, "Nope" },
+    { { "sendmail", "a@example.org" }, "Subject: x\nno blank line\n", EX_DATAERR, "Line 2" },
+    { { "sendmail", "a@example.org" }, "Subject: x\n", EX_DATAERR, "blank line" },
+    { { "sendmail", "a@example.org" }, "", EX_DATAERR, "empty" },
+    { { "sendmail", "-t" }, "Subject: x\n\nbody\n", EX_DATAERR, "recipients" },
+    { { "sendmail" }, "Subject: x\n\nbody\n", EX_DATAERR, "recipients" },
+    { { "sendmail", "-t" }, "To: bad address\n\nbody\n", EX_DATAERR, "bad address" },
+    /* Refused before standard input is read: no input, or writing it could
+     * meet a closed pipe. */
+    { { "sendmail", "bad address" }, NULL, EX_DATAERR, "bad address" },
+    { { "sendmail", "-f", "not@@valid", "a@example.org" }, NULL, EX_DATAERR, "not@@valid" },
+    { { "sendmail", "-q", "a@example.org" }, NULL, EX_USAGE, "-q" },
+    { { "sendmail", "-bp" }, "", EX_USAGE, "-bp" },
+    { { "sendmail", "-f" }, "", EX_USAGE, "-f" },
+  };
+
+  add_account ();
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autoptr(GPtrArray) entries = NULL;
+      g_auto(GStrv) lines = NULL;
+      int status;
+
+      status = postier_test_run_ctlv (NULL, cases[i].stdin_text,
+                                      cases[i].stdin_text ? strlen (cases[i].stdin_text) : 0,
+                                      &out, &err, cases[i].args);
+      g_test_message ("case %u: %d %s", i, status, err);
+      g_assert_cmpint (status, ==, cases[i].status);
+      g_assert_nonnull (strstr (err, cases[i].named));
+      /* One line naming the problem. */
+      lines = g_strsplit (g_strchomp (err), "\n", -1);
+      g_assert_cmpuint (g_strv_length (lines), ==, 1);
+      entries = outbox_entries ();
+      g_assert_cmpuint (entries->len, ==, 0);
+    }
+
+  /* A NUL byte on standard input. */
+  {
+    const char *args[] = { "sendmail", "a@example.org", NULL };
+    g_autofree char *err = NULL;
+    g_autoptr(GPtrArray) entries = NULL;
+    int status = postier_test_run_ctlv (NULL, "Subject: x\n\nnul\0byte\n", 20, NULL, &err, args);
+
+    g_assert_cmpint (status, ==, EX_DATAERR);
+    g_assert_nonnull (strstr (err, "NUL"));
+    entries = outbox_entries ();
+    g_assert_cmpuint (entries->len, ==, 0);
+  }
+}
+
+static void
+test_ctl_sendmail_bytes_and_envelope (void)
+{
+  const char *input = "From: Ada <ada@example.org>\n"
+                      "To: Ann <ann@example.org>\n"
+                      "Cc: bob@example.org\n"
+                      "Bcc: secret@example.org\n"
+                      "Subject: =?UTF-8?Q?caf=C3=A9?=\n"
+                      "X-Mailer: git-send-email 2.39\n"
+                      "\n"
+                      "Line one\n"
+                      ".dot line\n"
+                      "\n"
+                      "-- \n"
+                      "sig\n";
+  const char *args[] = { "sendmail", "-t", "-oi", "-oem", "-f", "bounces@example.org", "extra@example.org", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(JsonObject) parsed = NULL;
+  g_autofree char *path = NULL;
+  PostierOutboxEntry *entry;
+  gsize length;
+  int status;
+
+  add_account ();
+  status = postier_test_run_ctlv (NULL, input, strlen (input), &out, &err, args);
+  g_test_message ("%s%s", out, err);
+  g_assert_cmpint (status, ==, 0);
+  /* Queued, tried at once, and still queued: the relay is down. */
+  g_assert_nonnull (strstr (out, "not sent yet"));
+
+  entries = outbox_entries ();
+  g_assert_cmpuint (entries->len, ==, 1);
+  entry = g_ptr_array_index (entries, 0);
+  g_assert_cmpstr (postier_outbox_entry_get_sender (entry), ==, "bounces@example.org");
+  g_assert_cmpuint (postier_outbox_entry_get_n_recipients (entry), ==, 4);
+  g_assert_cmpstr (postier_outbox_entry_get_recipient (entry, 0), ==, "extra@example.org");
+  g_assert_cmpstr (postier_outbox_entry_get_recipient (entry, 1), ==, "ann@example.org");
+  g_assert_cmpstr (postier_outbox_entry_get_recipient (entry, 2), ==, "bob@example.org");
+  g_assert_cmpstr (postier_outbox_entry_get_recipient (entry, 3), ==, "secret@example.org");
+  g_assert_cmpstr (postier_outbox_entry_get_subject (entry), ==, "café");
+
+  message = entry_message (entry, &length);
+  g_assert_true (g_str_has_prefix (message,
+                                   "From: Ada <ada@example.org>\r\n"
+                                   "To: Ann <ann@example.org>\r\n"
+                                   "Cc: bob@example.org\r\n"
+                                   "Subject: =?UTF-8?Q?caf=C3=A9?=\r\n"
+                                   "X-Mailer: git-send-email 2.39\r\n"
+                                   "Date: "));
+  g_assert_true (g_str_has_suffix (message, "\r\n\r\nLine one\r\n.dot line\r\n\r\n-- \r\nsig\r\n"));
+  g_assert_null (strstr (message, "secret"));
+  g_assert_cmpuint (postier_outbox_entry_get_size (entry), ==, length);
+
+  path = postier_outbox_entry_get_message_path (entry);
+  parsed = postier_test_parse_message (path);
+  g_assert_cmpstr (json_object_get_string_member (parsed, "body"), ==, "Line one\n.dot line\n\n-- \nsig\n");
+}
+
+/* mutt and git send-email call "sendmail" with their own habits. */
+static void
+test_ctl_as_sendmail_symlink (void)
+{
+  g_autofree char *bin = g_build_filename (g_get_user_cache_dir (), "bin", NULL);
+  g_autofree char *sendmail = g_build_filename (bin, "sendmail", NULL);
+  const char *mutt[] = { sendmail, "-oem", "-oi", "--", "ann@example.org", "bob@example.org", NULL };
+  const char *git[] = { sendmail, "-i", "-f", "Ada <ada@example.org>", "ann@example.org", NULL };
+  const char *odd[] = { sendmail, "-bm", "-odi", "-oQ/tmp", "-N", "never", "-F", "Ada L.", "-t", "-v", NULL };
+  const char *message = "Subject: via symlink\nTo: ann@example.org\n\nhello\n.\nnot sent\n";
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autofree char *first_message = NULL;
+  g_autofree char *odd_message = NULL;
+  gsize length;
+
+  add_account ();
+  g_assert_cmpint (g_mkdir_with_parents (bin, 0700), ==, 0);
+  g_assert_cmpint (symlink (g_getenv ("POSTIERCTL"), sendmail), ==, 0);
+
+  g_assert_cmpint (postier_test_run_program (NULL, message, NULL, NULL, mutt), ==, 0);
+  g_assert_cmpint (postier_test_run_program (NULL, message, NULL, NULL, git), ==, 0);
+  g_assert_cmpint (postier_test_run_program (NULL, message, NULL, NULL, odd), ==, 0);
+
+  entries = outbox_entries ();
+  g_assert_cmpuint (entries->len, ==, 3);
+  g_assert_cmpuint (postier_outbox_entry_get_n_recipients (g_ptr_array_index (entries, 0)), ==, 2);
+  g_assert_cmpstr (postier_outbox_entry_get_sender (g_ptr_array_index (entries, 1)), ==, "ada@example.org");
+  /* -oi and -i keep the lone dot; the third one ends the input there. */
+  first_message = entry_message (g_ptr_array_index (entries, 0), &length);
+  g_assert_true (g_str_has_suffix (first_message, "hello\r\n.\r\nnot sent\r\n"));
+  odd_message = entry_message (g_ptr_array_index (entries, 2), &length);
+  g_assert_true (g_str_has_suffix (odd_message, "\r\n\r\nhello\r\n"));
+  /* -F names the sender when the message has no From. */
+  g_assert_nonnull (strstr (odd_message, "From: \"Ada L.\" <ada@example.org>\r\n"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  postier_test_init (&argc, &argv);
+
+  g_test_add_func ("/sendmail/reader/line-ends-and-bytes", test_reader_line_ends_and_bytes);
+  g_test_add_func ("/sendmail/reader/adds-date-message-id-from", test_reader_adds_date_message_id_from);
+  g_test_add_func ("/sendmail/reader/lone-dot", test_reader_lone_dot);
+  g_test_add_func ("/sendmail/reader/recipients-and-bcc", test_reader_recipients_and_bcc);
+  g_test_add_func ("/sendmail/reader/mbox-line", test_reader_mbox_line);
+  g_test_add_func ("/sendmail/reader/refuses", test_reader_refuses);
+  g_test_add_func ("/sendmail/reader/header-limit", test_reader_header_limit);
+  g_test_add_func ("/sendmail/reader/random-bodies", test_reader_random_bodies);
+  g_test_add_func ("/sendmail/ctl/send-queue-only", test_ctl_send_queue_only);
+  g_test_add_func ("/sendmail/ctl/bad-input", test_ctl_bad_input_queues_nothing);
+  g_test_add_func ("/sendmail/ctl/sendmail-bytes-and-envelope", test_ctl_sendmail_bytes_and_envelope);
+  g_test_add_func ("/sendmail/ctl/as-sendmail", test_ctl_as_sendmail_symlink);
+
+  return g_test_run ();
+}

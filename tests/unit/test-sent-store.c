@@ -1,0 +1,191 @@
+/* test-sent-store.c — the Sent view's list: newest first, with time,
+ * account, subject and recipients
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "postier-core.h"
+#include "postier-test.h"
+
+static char *
+write_message (const char *dir,
+               const char *subject_header,
+               const char *to)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (dir, "message.eml", NULL);
+  g_autofree char *text = g_strdup_printf (
+    "From: Ada <ada@example.org>\r\n"
+    "To: %s\r\n"
+    "Cc: Charles <charles@example.net>\r\n"
+    "Subject: %s\r\n"
+    "Date: Mon, 03 Mar 2025 10:00:00 +0000\r\n"
+    "Message-ID: <m-%08x@example.org>\r\n"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "\r\n"
+    "Subject: not a header, this is the body\r\n",
+    to, subject_header, g_random_int ());
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+test_list_newest_first (void)
+{
+  g_autofree char *sent_dir = g_build_filename (g_get_user_data_dir (), "sent-test", NULL);
+  g_autofree char *work = g_build_filename (g_get_user_data_dir (), "work", NULL);
+  g_autoptr(PostierSentStore) store = postier_sent_store_new (sent_dir);
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GError) error = NULL;
+  const gint64 base = 1741000000;
+  PostierSentMessage *m;
+
+  g_mkdir_with_parents (work, 0700);
+
+  /* Nothing sent yet: an empty list, not an error. */
+  listed = postier_sent_store_list (store, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 0);
+  g_clear_pointer (&listed, g_ptr_array_unref);
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *subject = g_strdup_printf ("Report %u", i);
+      g_autofree char *path = write_message (work, subject, "Bob <bob@example.com>");
+      g_autofree char *account = g_strdup_printf ("Acc \"%u\"", i);
+      g_autofree char *name = NULL;
+
+      /* Stored out of order: the list must follow the acceptance time. */
+      name = postier_sent_store_add (store, path, account, base + (i * 7 % 5) * 60, i == 3,
+                                     NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (name);
+    }
+
+  listed = postier_sent_store_list (store, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 5);
+  for (guint i = 1; i < listed->len; i++)
+    g_assert_cmpint (postier_sent_message_get_sent_time (listed->pdata[i - 1]), >=,
+                     postier_sent_message_get_sent_time (listed->pdata[i]));
+
+  /* Minutes (i * 7) % 5 are 0, 2, 4, 1, 3: message 2 is the newest. */
+  m = listed->pdata[0];
+  g_assert_cmpint (postier_sent_message_get_sent_time (m), ==, base + 4 * 60);
+  g_assert_cmpstr (postier_sent_message_get_subject (m), ==, "Report 2");
+  g_assert_cmpstr (postier_sent_message_get_account_name (m), ==, "Acc \"2\"");
+  g_assert_false (postier_sent_message_get_possible_duplicate (m));
+  g_assert_nonnull (strstr (postier_sent_message_get_recipients (m), "bob@example.com"));
+  g_assert_nonnull (strstr (postier_sent_message_get_recipients (m), "charles@example.net"));
+  g_assert_true (g_str_has_prefix (postier_sent_message_get_message_id (m), "m-"));
+
+  for (guint i = 0; i < listed->len; i++)
+    {
+      m = listed->pdata[i];
+      g_assert_cmpint (postier_sent_message_get_possible_duplicate (m), ==,
+                       g_str_equal (postier_sent_message_get_subject (m), "Report 3"));
+    }
+  g_clear_pointer (&listed, g_ptr_array_unref);
+
+  /* A limit keeps the newest. */
+  listed = postier_sent_store_list (store, 2, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 2);
+}
+
+static void
+test_encoded_subject_and_foreign_file (void)
+{
+  g_autofree char *sent_dir = g_build_filename (g_get_user_data_dir (), "sent-enc", NULL);
+  g_autofree char *work = g_build_filename (g_get_user_data_dir (), "work-enc", NULL);
+  g_autofree char *cur = g_build_filename (sent_dir, "cur", NULL);
+  g_autofree char *foreign = g_build_filename (cur, "1700000000.foreign:2,S", NULL);
+  g_autoptr(PostierSentStore) store = postier_sent_store_new (sent_dir);
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *name = NULL;
+  PostierSentMessage *m;
+
+  g_mkdir_with_parents (work, 0700);
+  path = write_message (work, "=?UTF-8?Q?Caf=C3=A9_cr=C3=A8me?=", "=?UTF-8?Q?Zo=C3=A9?= <zoe@example.fr>");
+  name = postier_sent_store_add (store, path, "Work", 1741000000, FALSE, NULL, &error);
+  g_assert_no_error (error);
+
+  /* A copy another program put in cur/ has no X-Postier-Sent: its Date
+   * stands in, and the account is unknown. */
+  g_file_set_contents (foreign,
+                       "From: x@example.org\nTo: y@example.org\nSubject: Old\n"
+                       "Date: Tue, 14 Nov 2023 22:13:20 +0000\n\nbody\n", -1, &error);
+  g_assert_no_error (error);
+
+  listed = postier_sent_store_list (store, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 2);
+
+  m = listed->pdata[0];
+  g_assert_cmpstr (postier_sent_message_get_subject (m), ==, "Café crème");
+  g_assert_nonnull (strstr (postier_sent_message_get_recipients (m), "Zoé"));
+  g_assert_cmpstr (postier_sent_message_get_account_name (m), ==, "Work");
+
+  m = listed->pdata[1];
+  g_assert_cmpstr (postier_sent_message_get_subject (m), ==, "Old");
+  g_assert_cmpstr (postier_sent_message_get_account_name (m), ==, "");
+  g_assert_cmpint (postier_sent_message_get_sent_time (m), ==, 1700000000);
+}
+
+static void
+list_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GPtrArray **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = postier_sent_store_list_finish (POSTIER_SENT_STORE (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_list_async (void)
+{
+  g_autofree char *sent_dir = g_build_filename (g_get_user_data_dir (), "sent-async", NULL);
+  g_autofree char *work = g_build_filename (g_get_user_data_dir (), "work-async", NULL);
+  g_autoptr(PostierSentStore) store = postier_sent_store_new (sent_dir);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *name = NULL;
+  GPtrArray *listed = NULL;
+
+  g_mkdir_with_parents (work, 0700);
+  path = write_message (work, "Async", "bob@example.com");
+  name = postier_sent_store_add (store, path, "Work", 1741000000, FALSE, NULL, &error);
+  g_assert_no_error (error);
+
+  postier_sent_store_list_async (store, 10, NULL, list_done, &listed);
+  while (listed == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (listed->len, ==, 1);
+  g_assert_cmpstr (postier_sent_message_get_subject (listed->pdata[0]), ==, "Async");
+  g_ptr_array_unref (listed);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  postier_test_init (&argc, &argv);
+
+  g_test_add_func ("/sent-store/list/newest-first", test_list_newest_first);
+  g_test_add_func ("/sent-store/list/encoded-and-foreign", test_encoded_subject_and_foreign_file);
+  g_test_add_func ("/sent-store/list/async", test_list_async);
+
+  return g_test_run ();
+}
