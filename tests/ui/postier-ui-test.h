@@ -41,6 +41,8 @@ gboolean            postier_ui_test_wait_for      (gboolean   (*check) (gpointer
                                                    guint        timeout_ms);
 /* Runs the main context for a while, letting idles and frames happen. */
 void                postier_ui_test_spin          (guint        ms);
+/* Clicks BUTTON, which must be shown and sensitive, as the pointer does. */
+void                postier_ui_test_click         (GtkWidget   *button);
 
 /* The first widget below ROOT whose builder id (template ids included) is ID. */
 GtkWidget          *postier_ui_test_find_by_id    (GtkWidget   *root,

@@ -109,6 +109,14 @@ label_shown (Fixture    *f,
   return postier_ui_test_wait_for (text_visible, &search, 3000);
 }
 
+static gboolean
+composer_emptied (gpointer data)
+{
+  Fixture *f = data;
+
+  return postier_composer_is_empty (f->composer);
+}
+
 static GPtrArray *
 outbox_entries (Fixture *f)
 {
@@ -526,7 +534,7 @@ test_send_reaches_the_relay (void)
 
   /* Keyboard activation of the button: it emits "clicked" a moment later. */
   gtk_widget_activate (postier_ui_test_find_by_id (GTK_WIDGET (f.composer), "send_button"));
-  postier_ui_test_spin (400);
+  g_assert_true (postier_ui_test_wait_for (composer_emptied, &f, 5000));
   /* The composer is free again at once, before anything went out. */
   g_assert_true (postier_composer_is_empty (f.composer));
   g_assert_null (postier_composer_get_error (f.composer));
@@ -610,6 +618,21 @@ chooser_open (gpointer data)
   return file_chooser_shown () != NULL;
 }
 
+typedef struct
+{
+  GtkFileChooser *chooser;
+  GFile          *file;
+} ChooserWait;
+
+static gboolean
+chooser_holds (gpointer data)
+{
+  ChooserWait *wait = data;
+  g_autoptr(GFile) selected = gtk_file_chooser_get_file (wait->chooser);
+
+  return selected != NULL && g_file_equal (selected, wait->file);
+}
+
 static void
 test_attach_by_chooser_and_drop (void)
 {
@@ -648,7 +671,12 @@ test_attach_by_chooser_and_drop (void)
   g_assert_true (postier_ui_test_wait_for (chooser_open, NULL, 5000));
   chooser = file_chooser_shown ();
   g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), chosen_file, NULL));
-  postier_ui_test_spin (200);
+  /* The chooser selects it once it has read the folder, a moment later. */
+  {
+    ChooserWait wait = { GTK_FILE_CHOOSER (chooser), chosen_file };
+
+    g_assert_true (postier_ui_test_wait_for (chooser_holds, &wait, 10000));
+  }
   gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
   postier_ui_test_spin (300);
   g_assert_true (label_shown (&f, "chosen.txt"));

@@ -268,10 +268,8 @@ set_body (Fixture    *f,
 static void
 click (GtkWidget *button)
 {
-  g_assert_nonnull (button);
-  g_assert_true (gtk_widget_is_sensitive (button));
-  gtk_widget_activate (button);
-  postier_ui_test_spin (300);
+  postier_ui_test_click (button);
+  postier_ui_test_spin (100);
 }
 
 static void
@@ -410,6 +408,22 @@ find_labelled_button (GtkWidget  *root,
   return NULL;
 }
 
+typedef struct
+{
+  GtkWidget  *row;
+  const char *action;
+  const char *target;
+} ButtonWait;
+
+static gboolean
+button_mapped (gpointer data)
+{
+  ButtonWait *wait = data;
+  GtkWidget *button = find_action_button (wait->row, wait->action, wait->target);
+
+  return button != NULL && gtk_widget_get_mapped (button);
+}
+
 static GtkWidget *
 expanded_row_button (PostierOutboxView *view,
                      const char        *id,
@@ -421,7 +435,12 @@ expanded_row_button (PostierOutboxView *view,
   g_assert_true (postier_ui_test_wait_for (row_shows, &wait, 5000));
   row = outbox_row (view, id);
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
-  postier_ui_test_spin (300);
+  {
+    ButtonWait button_wait = { row, action, id };
+
+    /* The row's revealer shows its buttons a few frames later. */
+    g_assert_true (postier_ui_test_wait_for (button_mapped, &button_wait, 5000));
+  }
   return find_action_button (row, action, id);
 }
 
