@@ -34,9 +34,17 @@ header_present (const char *block,
   gsize name_length = strlen (name);
 
   for (gsize i = 0; i + name_length < length; i++)
-    if ((i == 0 || block[i - 1] == '\n') && g_ascii_strncasecmp (block + i, name, name_length) == 0 &&
-        block[i + name_length] == ':')
-      return TRUE;
+    if ((i == 0 || block[i - 1] == '\n') && g_ascii_strncasecmp (block + i, name, name_length) == 0)
+      {
+        gsize after = i + name_length;
+
+        /* RFC 5322's obsolete syntax allows blanks before the colon
+         * ("Date :"); the reader counts such a field as present. */
+        while (after < length && (block[after] == ' ' || block[after] == '\t'))
+          after++;
+        if (after < length && block[after] == ':')
+          return TRUE;
+      }
   return FALSE;
 }
 
