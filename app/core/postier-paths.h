@@ -28,4 +28,8 @@ gboolean  postier_write_file_durably (const char  *path,
 gboolean  postier_fsync_dir          (const char  *path,
                                       GError     **error);
 
+/* Deletes PATH and everything below it, best effort: what cannot be removed
+ * stays. Symbolic links are removed, never followed. */
+void      postier_remove_tree        (const char  *path);
+
 G_END_DECLS

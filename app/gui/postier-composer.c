@@ -216,24 +216,6 @@ draft_files_dir (const char *draft_path)
   return g_strconcat (draft_path, ".files", NULL);
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 static gboolean
 draft_job_done (gpointer data)
 {
@@ -275,7 +257,7 @@ draft_job_run (gpointer data,
       if (g_unlink (job->path) != 0 && errno != ENOENT)
         g_set_error (&job->error, G_IO_ERROR, g_io_error_from_errno (errno),
                      "%s: %s", job->path, g_strerror (errno));
-      remove_tree (files);
+      postier_remove_tree (files);
     }
   g_idle_add (draft_job_done, job);
 }
@@ -616,7 +598,7 @@ postier_composer_open_message_file (PostierComposer *self,
       g_autofree char *name = g_file_get_basename (file);
       g_autofree char *message = g_strdup_printf (_("“%s” cannot be opened: %s"), name, error->message);
 
-      remove_tree (files_dir);
+      postier_remove_tree (files_dir);
       _postier_composer_show_error (self, message);
       return FALSE;
     }

@@ -12,7 +12,6 @@
  */
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <stdio.h>
 
 #include "postier-core.h"
@@ -36,24 +35,6 @@ write_message (const char *dir,
     g_string_append (text, ".A line of seventy-odd characters that starts with a dot, to stuff.\r\n");
   g_assert_true (g_file_set_contents (path, text->str, (gssize) text->len, NULL));
   return g_steal_pointer (&path);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static void
@@ -146,6 +127,6 @@ main (int   argc,
     }
 
   postier_sandbox_stop (sandbox);
-  remove_tree (root);
+  postier_remove_tree (root);
   return 0;
 }

@@ -6,7 +6,6 @@
 
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <unistd.h>
 
 #include "postier-core.h"
@@ -126,32 +125,14 @@ isolate_user_dirs (void)
     }
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 void
 postier_ui_test_reset_files (void)
 {
   g_autofree char *config = g_build_filename (g_get_user_config_dir (), "postier", NULL);
   g_autofree char *data = g_build_filename (g_get_user_data_dir (), "postier", NULL);
 
-  remove_tree (config);
-  remove_tree (data);
+  postier_remove_tree (config);
+  postier_remove_tree (data);
 }
 
 int
@@ -161,7 +142,7 @@ postier_ui_test_run (void)
 
   /* A forked child (g_test_trap_subprocess) leaves the folder to its parent. */
   if (!g_test_subprocess () && home_dir != NULL)
-    remove_tree (home_dir);
+    postier_remove_tree (home_dir);
   return status;
 }
 
