@@ -310,6 +310,26 @@ tls_should_retry (PostierSmtpStream  *self,
     }
 }
 
+/* What a send() or recv() on the plain socket that returned -1 means: retry
+ * (TRUE), at once when interrupted or after waiting for EVENTS, or an error
+ * (FALSE). It reads errno, so call it straight after the failed call. */
+static gboolean
+socket_should_retry (PostierSmtpStream  *self,
+                     short               events,
+                     GError            **error)
+{
+  int saved = errno;
+
+  if (saved == EINTR)
+    return TRUE;
+  if (saved != EAGAIN && saved != EWOULDBLOCK)
+    {
+      set_errno_error (self, saved, error);
+      return FALSE;
+    }
+  return wait_for (self, events, error);
+}
+
 /* ---------------------------------------------------------------------- */
 /* TLS */
 
@@ -414,16 +434,7 @@ write_all (PostierSmtpStream  *self,
           written = send (self->fd, data, length, MSG_NOSIGNAL);
           if (written < 0)
             {
-              int saved = errno;
-
-              if (saved == EINTR)
-                continue;
-              if (saved != EAGAIN && saved != EWOULDBLOCK)
-                {
-                  set_errno_error (self, saved, error);
-                  return FALSE;
-                }
-              if (!wait_for (self, POLLOUT, error))
+              if (!socket_should_retry (self, POLLOUT, error))
                 return FALSE;
               continue;
             }
@@ -498,16 +509,7 @@ fill (PostierSmtpStream  *self,
             }
           if (got < 0)
             {
-              int saved = errno;
-
-              if (saved == EINTR)
-                continue;
-              if (saved != EAGAIN && saved != EWOULDBLOCK)
-                {
-                  set_errno_error (self, saved, error);
-                  return FALSE;
-                }
-              if (!wait_for (self, POLLIN, error))
+              if (!socket_should_retry (self, POLLIN, error))
                 return FALSE;
               continue;
             }
