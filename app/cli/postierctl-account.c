@@ -264,14 +264,38 @@ account_list (int    argc,
   return EX_OK;
 }
 
+/* A new reference to the account named NAME. When STORE is not NULL, the
+ * store it was found in goes there, for changes to it. */
+static PostierAccount *
+load_account (const char           *name,
+              PostierAccountStore **store,
+              GError              **error)
+{
+  g_autoptr(PostierAccountStore) accounts = postierctl_load_accounts (error);
+  PostierAccount *account;
+
+  if (accounts == NULL)
+    return NULL;
+  account = postier_account_store_lookup (accounts, name);
+  if (account == NULL)
+    {
+      g_set_error (error, POSTIER_ACCOUNT_ERROR, POSTIER_ACCOUNT_ERROR_NOT_FOUND,
+                   _("there is no account named “%s”"), name);
+      return NULL;
+    }
+  if (store != NULL)
+    *store = g_steal_pointer (&accounts);
+  return g_object_ref (account);
+}
+
 static int
 account_show (int    argc,
               char **argv)
 {
   g_autoptr(GOptionContext) context = g_option_context_new (_("NAME — show one account"));
   g_autoptr(PostierAccountStore) store = NULL;
+  g_autoptr(PostierAccount) account = NULL;
   g_autoptr(GError) error = NULL;
-  PostierAccount *account;
   const char *source;
 
   if (!postierctl_parse_options (context, &argc, &argv))
@@ -279,17 +303,9 @@ account_show (int    argc,
   if (argc != 2)
     return postierctl_usage_error (_("account show takes exactly one account NAME"));
 
-  store = postierctl_load_accounts (&error);
-  if (store == NULL)
-    return postierctl_fail (error);
-  account = postier_account_store_lookup (store, argv[1]);
+  account = load_account (argv[1], &store, &error);
   if (account == NULL)
-    {
-      g_printerr ("postierctl: ");
-      g_printerr (_("there is no account named “%s”"), argv[1]);
-      g_printerr ("\n");
-      return EX_CONFIG;
-    }
+    return postierctl_fail (error);
 
   g_print ("%-16s %s\n", _("Name:"), postier_account_get_name (account));
   g_print ("%-16s %s\n", _("Identity:"), postier_account_get_identity (account));
@@ -343,17 +359,9 @@ account_remove (int    argc,
   if (argc != 2)
     return postierctl_usage_error (_("account remove takes exactly one account NAME"));
 
-  store = postierctl_load_accounts (&error);
-  if (store == NULL)
+  account = load_account (argv[1], &store, &error);
+  if (account == NULL)
     return postierctl_fail (error);
-  if (postier_account_store_lookup (store, argv[1]) == NULL)
-    {
-      g_printerr ("postierctl: ");
-      g_printerr (_("there is no account named “%s”"), argv[1]);
-      g_printerr ("\n");
-      return EX_CONFIG;
-    }
-  account = g_object_ref (postier_account_store_lookup (store, argv[1]));
   if (!postier_account_store_remove (store, argv[1], &error))
     return postierctl_fail (error);
 
@@ -386,11 +394,10 @@ account_test (int    argc,
     G_OPTION_ENTRY_NULL,
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("NAME — connect, secure and log in, then report"));
-  g_autoptr(PostierAccountStore) store = NULL;
+  g_autoptr(PostierAccount) account = NULL;
   g_autoptr(PostierSmtpClient) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *password = NULL;
-  PostierAccount *account;
   const char * const *lines;
   const char *summary;
 
@@ -402,17 +409,9 @@ account_test (int    argc,
   if (timeout < 1 || timeout > 3600)
     return postierctl_usage_error (_("the timeout must be between 1 and 3600 seconds"));
 
-  store = postierctl_load_accounts (&error);
-  if (store == NULL)
-    return postierctl_fail (error);
-  account = postier_account_store_lookup (store, argv[1]);
+  account = load_account (argv[1], NULL, &error);
   if (account == NULL)
-    {
-      g_printerr ("postierctl: ");
-      g_printerr (_("there is no account named “%s”"), argv[1]);
-      g_printerr ("\n");
-      return EX_CONFIG;
-    }
+    return postierctl_fail (error);
   if (postier_account_get_kind (account) == POSTIER_ACCOUNT_KIND_SANDBOX)
     {
       g_print ("%s\n", _("The Sandbox captures mail on this computer; there is no server to test."));
