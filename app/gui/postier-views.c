@@ -116,6 +116,36 @@ postier_views_show_account_setup (PostierWindow *window,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* On first run the set-up dialog opens over the window just after the
+ * window's first frame: building it before would keep the window from
+ * showing for a good part of the start-up time. */
+static gboolean
+show_first_run_setup (gpointer data)
+{
+  PostierWindow *window = data;
+
+  if (gtk_widget_get_visible (GTK_WIDGET (window)))
+    postier_views_show_account_setup (window, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_first_frame_for_setup (GdkFrameClock *clock,
+                          PostierWindow *window)
+{
+  g_signal_handlers_disconnect_by_func (clock, on_first_frame_for_setup, window);
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, show_first_run_setup, g_object_ref (window),
+                   g_object_unref);
+}
+
+static void
+on_mapped_for_setup (PostierWindow *window)
+{
+  g_signal_handlers_disconnect_by_func (window, on_mapped_for_setup, NULL);
+  g_signal_connect_object (gtk_widget_get_frame_clock (GTK_WIDGET (window)), "after-paint",
+                           G_CALLBACK (on_first_frame_for_setup), window, 0);
+}
+
 void
 postier_views_maybe_first_run (PostierWindow *window)
 {
@@ -124,9 +154,13 @@ postier_views_maybe_first_run (PostierWindow *window)
 
   g_return_if_fail (POSTIER_IS_APPLICATION (app));
 
-  if (postier_account_store_count_relays (postier_application_get_account_store (app)) == 0 &&
-      !g_settings_get_boolean (settings, "account-setup-dismissed"))
-    postier_views_show_account_setup (window, TRUE);
+  if (postier_account_store_count_relays (postier_application_get_account_store (app)) != 0 ||
+      g_settings_get_boolean (settings, "account-setup-dismissed"))
+    return;
+  if (gtk_widget_get_mapped (GTK_WIDGET (window)))
+    on_mapped_for_setup (window);
+  else
+    g_signal_connect (window, "map", G_CALLBACK (on_mapped_for_setup), NULL);
 }
 
 /* A new password lives in the keyring only, where the submitter does not
