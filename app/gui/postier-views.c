@@ -108,6 +108,15 @@ postier_views_show_account_setup (PostierWindow *window,
   gtk_widget_set_vexpand (GTK_WIDGET (setup), TRUE);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (setup));
   adw_window_set_content (ADW_WINDOW (dialog), box);
+  /* Escape closes it, as its close button does. */
+  {
+    GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                          gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                                                            gtk_named_action_new ("window.close")));
+    gtk_widget_add_controller (dialog, shortcuts);
+  }
 
   g_signal_connect_object (setup, "account-added", G_CALLBACK (on_account_added), dialog,
                            G_CONNECT_SWAPPED);

@@ -112,6 +112,12 @@ test_window_icon (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+window_hidden (gpointer data)
+{
+  return !gtk_widget_get_visible (GTK_WIDGET (data));
+}
+
 static GtkWindow *
 last_toplevel (GType type)
 {
@@ -211,7 +217,13 @@ test_window_accessible_names (void)
   dialog = last_toplevel (ADW_TYPE_WINDOW);
   g_assert_nonnull (dialog);
   postier_ui_test_check_accessible_names (GTK_WIDGET (dialog));
-  gtk_window_destroy (dialog);
+  /* A real Escape key closes it, as in every GNOME dialog. */
+  {
+    g_autoptr(GtkWindow) kept = g_object_ref (dialog);
+
+    postier_ui_test_press_keys (dialog, "Escape");
+    g_assert_true (postier_ui_test_wait_for (window_hidden, kept, 5000));
+  }
 
   postier_submitter_stop (postier_application_get_submitter (app));
   gtk_window_destroy (GTK_WINDOW (window));
