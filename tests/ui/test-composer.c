@@ -815,6 +815,33 @@ test_keyboard_order (void)
   fixture_close (&f);
 }
 
+/* Typing right after Tab: every key a person presses lands in the field. */
+static void
+test_typing_after_tab (void)
+{
+  Fixture f = { 0 };
+  const char *keys[] = { "a", "l", "p", "h", "a", "space", "b", "e", "t", "a" };
+
+  if (!postier_ui_test_have_display ())
+    return;
+  postier_ui_test_reset_files ();
+  fixture_open (&f);
+  g_assert_cmpstr (focus_name (&f), ==, "to_entry");
+  postier_ui_test_press_keys (GTK_WINDOW (f.window), "Tab");
+  postier_ui_test_spin (100);
+  g_assert_cmpstr (focus_name (&f), ==, "subject_entry");
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      postier_ui_test_press_keys (GTK_WINDOW (f.window), keys[i]);
+      /* A pause while typing, long enough for the draft to be saved. */
+      if (i == 4)
+        postier_ui_test_spin (4000);
+    }
+  postier_ui_test_spin (200);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (field (&f, "subject_entry"))), ==, "alpha beta");
+  fixture_close (&f);
+}
+
 /* --- message files ------------------------------------------------------ */
 
 static void
@@ -994,6 +1021,7 @@ main (int   argc,
   g_test_add_func ("/ui/composer/attach-by-chooser-and-drop", test_attach_by_chooser_and_drop);
   g_test_add_func ("/ui/composer/keyboard-send-and-named-buttons", test_keyboard_send_and_named_buttons);
   g_test_add_func ("/ui/composer/keyboard-order", test_keyboard_order);
+  g_test_add_func ("/ui/composer/typing-after-tab", test_typing_after_tab);
   g_test_add_func ("/ui/composer/message-file-opens-as-draft", test_message_file_opens_as_draft);
   g_test_add_func ("/ui/composer/pending-mail-keeps-the-app-alive", test_pending_mail_keeps_the_app_alive);
   g_test_add_func ("/ui/composer/send-reaches-the-relay", test_send_reaches_the_relay);
