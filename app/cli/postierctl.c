@@ -101,6 +101,17 @@ postierctl_usage_error (const char *format,
   return EX_USAGE;
 }
 
+/* GOption writes "Usage: PRGNAME …"; the program's name grows with each
+ * command word, so `postierctl account add --help` names itself in full. */
+static void
+enter_command (const char *word)
+{
+  const char *current = g_get_prgname ();
+  g_autofree char *name = g_strconcat (current != NULL ? current : "postierctl", " ", word, NULL);
+
+  g_set_prgname (name);
+}
+
 int
 postierctl_run_subcommand (const PostierctlCommand *subcommands,
                            guint                    n_subcommands,
@@ -112,7 +123,10 @@ postierctl_run_subcommand (const PostierctlCommand *subcommands,
     {
       for (guint i = 0; i < n_subcommands; i++)
         if (g_str_equal (argv[1], subcommands[i].name))
-          return subcommands[i].run (argc - 1, argv + 1);
+          {
+            enter_command (argv[1]);
+            return subcommands[i].run (argc - 1, argv + 1);
+          }
     }
 
   g_printerr ("%s\n", usage);
@@ -244,9 +258,13 @@ main (int   argc,
       return EX_OK;
     }
 
+  g_set_prgname ("postierctl");
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_str_equal (commands[i].name, argv[1]))
-      return commands[i].run (argc - 1, argv + 1);
+      {
+        enter_command (argv[1]);
+        return commands[i].run (argc - 1, argv + 1);
+      }
 
   g_printerr ("postierctl: ");
   g_printerr (_("unknown command “%s”"), argv[1]);

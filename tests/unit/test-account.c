@@ -327,6 +327,19 @@ test_loopback_detection (void)
   g_assert_false (postier_host_is_loopback ("smtp.example.org"));
 }
 
+/* `--help` of a command names it in full, as a person would type it. */
+static void
+test_help_names_the_command (void)
+{
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "account", "add", "--help", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "postierctl account add [OPTION"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "send", "--help", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "postierctl send [OPTION"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -348,6 +361,7 @@ main (int   argc,
   g_test_add_func ("/account/store/corrupt", test_corrupt_file_is_reported);
   g_test_add_func ("/account/loopback", test_loopback_detection);
   g_test_add_func ("/account/french", test_errors_in_french);
+  g_test_add_func ("/account/help-names-the-command", test_help_names_the_command);
 
   return g_test_run ();
 }
