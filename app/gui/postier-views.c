@@ -95,7 +95,8 @@ postier_views_show_account_setup (PostierWindow *window,
   gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (window));
   gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
   gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
-  gtk_window_set_default_size (GTK_WINDOW (dialog), 640, 760);
+  /* No taller than the main window opens, so it sits over it. */
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 640, 600);
   gtk_window_set_title (GTK_WINDOW (dialog), first_run ? _("Welcome to Postier") : _("Add Account"));
 
   header = adw_header_bar_new ();
