@@ -140,20 +140,11 @@ show_first_run_setup (gpointer data)
 }
 
 static void
-on_first_frame_for_setup (GdkFrameClock *clock,
-                          PostierWindow *window)
+on_first_frame_for_setup (PostierWindow *window)
 {
-  g_signal_handlers_disconnect_by_func (clock, on_first_frame_for_setup, window);
+  g_signal_handlers_disconnect_by_func (window, on_first_frame_for_setup, NULL);
   g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, show_first_run_setup, g_object_ref (window),
                    g_object_unref);
-}
-
-static void
-on_mapped_for_setup (PostierWindow *window)
-{
-  g_signal_handlers_disconnect_by_func (window, on_mapped_for_setup, NULL);
-  g_signal_connect_object (gtk_widget_get_frame_clock (GTK_WIDGET (window)), "after-paint",
-                           G_CALLBACK (on_first_frame_for_setup), window, 0);
 }
 
 void
@@ -167,10 +158,10 @@ postier_views_maybe_first_run (PostierWindow *window)
   if (postier_account_store_count_relays (postier_application_get_account_store (app)) != 0 ||
       g_settings_get_boolean (settings, "account-setup-dismissed"))
     return;
-  if (gtk_widget_get_mapped (GTK_WIDGET (window)))
-    on_mapped_for_setup (window);
+  if (postier_window_has_drawn (window))
+    on_first_frame_for_setup (window);
   else
-    g_signal_connect (window, "map", G_CALLBACK (on_mapped_for_setup), NULL);
+    g_signal_connect (window, "first-frame", G_CALLBACK (on_first_frame_for_setup), NULL);
 }
 
 /* A new password lives in the keyring only, where the submitter does not

@@ -35,7 +35,11 @@ struct _PostierWindow
   PostierComposer      *composer;
   GSettings            *settings;
   GPtrArray            *pages;      /* Page, in the order they are shown */
+  gboolean              drawn;      /* its first frame has been painted */
 };
+
+enum { FIRST_FRAME, N_SIGNALS };
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (PostierWindow, postier_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -49,23 +53,38 @@ page_free (Page *page)
 static void add_engine_pages (PostierWindow      *self,
                               PostierApplication *app);
 
-/* POSTIER_BENCH_FIRST_FRAME: tests/bench/bench-startup.c times the start of
- * the app to its first drawn frame. The app prints the moment on the
- * monotonic clock (the same for every process) and quits. */
 static void
 on_first_frame_painted (GdkFrameClock *clock,
                         PostierWindow *self)
 {
-  g_print ("first-frame %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
   g_signal_handlers_disconnect_by_func (clock, on_first_frame_painted, self);
-  g_application_quit (G_APPLICATION (postier_window_get_application (self)));
+  self->drawn = TRUE;
+  g_signal_emit (self, signals[FIRST_FRAME], 0);
 }
 
 static void
-on_mapped_for_bench (PostierWindow *self)
+on_mapped (PostierWindow *self)
 {
-  g_signal_connect_object (gtk_widget_get_frame_clock (GTK_WIDGET (self)), "after-paint",
-                           G_CALLBACK (on_first_frame_painted), self, 0);
+  if (!self->drawn)
+    g_signal_connect_object (gtk_widget_get_frame_clock (GTK_WIDGET (self)), "after-paint",
+                             G_CALLBACK (on_first_frame_painted), self, 0);
+}
+
+gboolean
+postier_window_has_drawn (PostierWindow *self)
+{
+  g_return_val_if_fail (POSTIER_IS_WINDOW (self), FALSE);
+  return self->drawn;
+}
+
+/* POSTIER_BENCH_FIRST_FRAME: tests/bench/bench-startup.c times the start of
+ * the app to its first drawn frame. The app prints the moment on the
+ * monotonic clock (the same for every process) and quits. */
+static void
+quit_after_first_frame (PostierWindow *self)
+{
+  g_print ("first-frame %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
+  g_application_quit (G_APPLICATION (postier_window_get_application (self)));
 }
 
 PostierWindow *
@@ -78,7 +97,7 @@ postier_window_new (PostierApplication *application)
   self = g_object_new (POSTIER_TYPE_WINDOW, "application", application, NULL);
   add_engine_pages (self, application);
   if (g_getenv ("POSTIER_BENCH_FIRST_FRAME") != NULL)
-    g_signal_connect (self, "map", G_CALLBACK (on_mapped_for_bench), NULL);
+    g_signal_connect (self, "first-frame", G_CALLBACK (quit_after_first_frame), NULL);
   /* The views need the application's engine, known only now. */
   postier_views_install (self);
   return self;
@@ -346,6 +365,11 @@ postier_window_class_init (PostierWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PostierWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, PostierWindow, switcher_title);
 
+  /* Once, when the window's first frame has been painted. */
+  signals[FIRST_FRAME] = g_signal_new ("first-frame", G_TYPE_FROM_CLASS (klass),
+                                       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                       G_TYPE_NONE, 0);
+
   gtk_widget_class_install_action (widget_class, "win.new-message", NULL, new_message_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
   gtk_widget_class_install_action (widget_class, "win.add-account", NULL, add_account_action);
@@ -355,6 +379,7 @@ static void
 postier_window_init (PostierWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self, "map", G_CALLBACK (on_mapped), NULL);
 
   self->pages = g_ptr_array_new_with_free_func ((GDestroyNotify) page_free);
   self->settings = g_settings_new (APPLICATION_ID);

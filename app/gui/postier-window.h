@@ -16,6 +16,8 @@ G_DECLARE_FINAL_TYPE (PostierWindow, postier_window, POSTIER, WINDOW, AdwApplica
 
 PostierWindow      *postier_window_new              (PostierApplication *application);
 PostierApplication *postier_window_get_application  (PostierWindow      *self);
+/* Whether the window's first frame has been painted ("first-frame"). */
+gboolean            postier_window_has_drawn        (PostierWindow      *self);
 
 /* Pages of the view stack, by name: "compose", "outbox", "sent",
  * "sandbox". Adding a name that exists replaces that page's widget in

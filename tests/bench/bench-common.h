@@ -14,7 +14,6 @@ const char *bench_rig              (const char  *name);
 guint       bench_n                (guint        fallback);
 double      bench_seconds_since    (gint64       start);
 char       *bench_make_folder      (void);
-void        bench_remove_folder    (const char  *folder);
 
 /* Runs ARGV to the end with STDIN_PATH (or nothing) as its input; returns
  * the wall time in seconds. PEAK_RSS_KB, when not NULL, gets the child's

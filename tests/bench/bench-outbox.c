@@ -19,6 +19,7 @@
 
 #include "bench-common.h"
 #include "postier-core.h"
+#include "postier-paths.h"
 #include "postier-mime.h"
 
 static const char *postierctl;
@@ -197,6 +198,6 @@ main (void)
   printf ("  ratio flush / smtp-source: %.2fx  (target >= 0.9x)\n", flush_rate / source_rate);
   printf ("  ratio flush / msmtp:       %.1fx  (target >= 60x)\n", flush_rate / msmtp_rate);
 
-  bench_remove_folder (folder);
+  postier_remove_tree (folder);
   return left == 0 ? 0 : 1;
 }

@@ -30,6 +30,7 @@
 
 #include "bench-common.h"
 #include "postier-core.h"
+#include "postier-paths.h"
 #include "postier-smtp-client.h"
 
 /* A ~2 KB message, as the issue measures. */
@@ -251,7 +252,7 @@ bench_postfix (void)
   printf ("  ratio postier / smtp-source: %.2fx   (target >= 0.9x)\n", postier / source);
   printf ("  ratio postier / msmtp:       %.1fx   (target >= 60x)\n", postier / msmtp);
 
-  bench_remove_folder (folder);
+  postier_remove_tree (folder);
   return 0;
 }
 
@@ -280,7 +281,7 @@ bench_sink (void)
 
   stop (proxy);
   stop (sink);
-  bench_remove_folder (folder);
+  postier_remove_tree (folder);
   return 0;
 }
 
@@ -391,7 +392,7 @@ bench_large (void)
 
   stop (proxy);
   stop (sink);
-  bench_remove_folder (folder);
+  postier_remove_tree (folder);
   return 0;
 }
 

@@ -16,6 +16,7 @@
 
 #include "bench-common.h"
 #include "postier-core.h"
+#include "postier-paths.h"
 
 static int
 compare_doubles (gconstpointer a,
@@ -145,6 +146,6 @@ main (int   argc,
   measure (argv[1], home, NULL, "default renderer (GL)", n);
   measure (argv[1], home, "cairo", "cairo renderer", n);
 
-  bench_remove_folder (home);
+  postier_remove_tree (home);
   return 0;
 }
