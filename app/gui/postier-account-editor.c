@@ -743,7 +743,7 @@ postier_account_editor_class_init (PostierAccountEditorClass *klass)
                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/org/postier/Postier/ui/postier-account-editor.ui");
+                                               "/io/github/postier/Postier/ui/postier-account-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, PostierAccountEditor, error_label);
   gtk_widget_class_bind_template_child (widget_class, PostierAccountEditor, display_name_row);
   gtk_widget_class_bind_template_child (widget_class, PostierAccountEditor, address_row);

@@ -101,7 +101,7 @@ postier_account_setup_class_init (PostierAccountSetupClass *klass)
                                      G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/org/postier/Postier/ui/postier-account-setup.ui");
+                                               "/io/github/postier/Postier/ui/postier-account-setup.ui");
   gtk_widget_class_bind_template_child (widget_class, PostierAccountSetup, editor_bin);
   gtk_widget_class_bind_template_child (widget_class, PostierAccountSetup, dismiss_button);
   gtk_widget_class_bind_template_child (widget_class, PostierAccountSetup, add_button);

@@ -521,7 +521,7 @@ postier_address_entry_class_init (PostierAddressEntryClass *klass)
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_template_from_resource (widget_class, "/org/postier/Postier/ui/postier-address-entry.ui");
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/postier/Postier/ui/postier-address-entry.ui");
   gtk_widget_class_bind_template_child (widget_class, PostierAddressEntry, error_icon);
   gtk_widget_class_bind_template_child (widget_class, PostierAddressEntry, completion_popover);
   gtk_widget_class_bind_template_child (widget_class, PostierAddressEntry, completion_list);

@@ -37,7 +37,7 @@ postier_application_new (void)
   return g_object_new (POSTIER_TYPE_APPLICATION,
                        "application-id", APPLICATION_ID,
                        "flags", G_APPLICATION_HANDLES_OPEN,
-                       "resource-base-path", "/org/postier/Postier",
+                       "resource-base-path", "/io/github/postier/Postier",
                        NULL);
 }
 

@@ -1098,7 +1098,7 @@ postier_composer_class_init (PostierComposerClass *klass)
                   NULL, NULL, NULL, G_TYPE_NONE, 1, ADW_TYPE_TOAST);
 
   g_type_ensure (POSTIER_TYPE_ADDRESS_ENTRY);
-  gtk_widget_class_set_template_from_resource (widget_class, "/org/postier/Postier/ui/postier-composer.ui");
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/postier/Postier/ui/postier-composer.ui");
   gtk_widget_class_bind_template_child (widget_class, PostierComposer, sandbox_revealer);
   gtk_widget_class_bind_template_child (widget_class, PostierComposer, from_row);
   gtk_widget_class_bind_template_child (widget_class, PostierComposer, to_entry);

@@ -1055,7 +1055,7 @@ postier_outbox_view_class_init (PostierOutboxViewClass *klass)
                                       G_TYPE_NONE, 1, G_TYPE_OBJECT);
 
   gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/org/postier/Postier/ui/postier-outbox-view.ui");
+                                               "/io/github/postier/Postier/ui/postier-outbox-view.ui");
   gtk_widget_class_bind_template_child (widget_class, PostierOutboxView, offline_revealer);
   gtk_widget_class_bind_template_child (widget_class, PostierOutboxView, offline_label);
   gtk_widget_class_bind_template_child (widget_class, PostierOutboxView, stack);

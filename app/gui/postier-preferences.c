@@ -538,7 +538,7 @@ postier_preferences_class_init (PostierPreferencesClass *klass)
                                          G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/org/postier/Postier/ui/postier-preferences.ui");
+                                               "/io/github/postier/Postier/ui/postier-preferences.ui");
   gtk_widget_class_bind_template_child (widget_class, PostierPreferences, accounts_list);
   gtk_widget_class_bind_template_child (widget_class, PostierPreferences, sandbox_visible_switch);
   gtk_widget_class_bind_template_child (widget_class, PostierPreferences, complete_addresses_switch);

@@ -873,7 +873,7 @@ postier_sandbox_view_class_init (PostierSandboxViewClass *klass)
                                           G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/org/postier/Postier/ui/postier-sandbox-view.ui");
+                                               "/io/github/postier/Postier/ui/postier-sandbox-view.ui");
   gtk_widget_class_bind_template_child (widget_class, PostierSandboxView, sidebar);
   gtk_widget_class_bind_template_child (widget_class, PostierSandboxView, count_label);
   gtk_widget_class_bind_template_child (widget_class, PostierSandboxView, list_stack);

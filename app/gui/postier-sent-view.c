@@ -209,7 +209,7 @@ postier_sent_view_class_init (PostierSentViewClass *klass)
   object_class->finalize = postier_sent_view_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/org/postier/Postier/ui/postier-sent-view.ui");
+                                               "/io/github/postier/Postier/ui/postier-sent-view.ui");
   gtk_widget_class_bind_template_child (widget_class, PostierSentView, summary_label);
   gtk_widget_class_bind_template_child (widget_class, PostierSentView, list_box);
 }

@@ -98,7 +98,7 @@ postier_transcript_window_class_init (PostierTranscriptWindowClass *klass)
   object_class->finalize = postier_transcript_window_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/org/postier/Postier/ui/postier-transcript-window.ui");
+                                               "/io/github/postier/Postier/ui/postier-transcript-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PostierTranscriptWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, PostierTranscriptWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, PostierTranscriptWindow, text_view);

@@ -360,7 +360,7 @@ postier_window_class_init (PostierWindowClass *klass)
   object_class->dispose = postier_window_dispose;
   window_class->close_request = postier_window_close_request;
 
-  gtk_widget_class_set_template_from_resource (widget_class, "/org/postier/Postier/ui/postier-window.ui");
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/postier/Postier/ui/postier-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PostierWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, PostierWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, PostierWindow, switcher_title);

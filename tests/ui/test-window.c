@@ -78,7 +78,7 @@ test_window_accelerators (void)
     }
   /* The shortcuts window comes from resources, at the path GtkApplication
    * looks in. */
-  g_assert_true (g_resources_get_info ("/org/postier/Postier/gtk/help-overlay.ui",
+  g_assert_true (g_resources_get_info ("/io/github/postier/Postier/gtk/help-overlay.ui",
                                        G_RESOURCE_LOOKUP_FLAGS_NONE, NULL, NULL, NULL));
 }
 
