@@ -37,6 +37,7 @@ typedef enum {
   POSTIER_MESSAGE_ERROR_NO_RECIPIENTS,
   POSTIER_MESSAGE_ERROR_ATTACHMENT,
   POSTIER_MESSAGE_ERROR_MALFORMED,
+  POSTIER_MESSAGE_ERROR_TOO_LARGE,     /* over the relay's SIZE or Postier's input cap */
 } PostierMessageError;
 
 /* Submission: every failure of a dialogue with a relay falls in one class,
