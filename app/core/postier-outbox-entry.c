@@ -47,6 +47,7 @@ struct _PostierOutboxEntry
   gint64              next_attempt;
   char               *last_error;
   char               *sent_copy;
+  PostierOutboxFailure failure;
   guint               possible_duplicate : 1;
   guint               smtputf8 : 1;
   guint               eight_bit : 1;
@@ -63,6 +64,23 @@ static const char * const state_names[] = {
   [POSTIER_OUTBOX_STATE_NEEDS_ATTENTION] = "needs-attention",
   [POSTIER_OUTBOX_STATE_SENT] = "sent",
 };
+
+static const char * const failure_names[] = {
+  [POSTIER_OUTBOX_FAILURE_NONE] = "none",
+  [POSTIER_OUTBOX_FAILURE_MESSAGE] = "message",
+  [POSTIER_OUTBOX_FAILURE_RECIPIENTS] = "recipients",
+  [POSTIER_OUTBOX_FAILURE_AUTH] = "auth",
+  [POSTIER_OUTBOX_FAILURE_CERTIFICATE] = "certificate",
+  [POSTIER_OUTBOX_FAILURE_CONFIGURATION] = "configuration",
+  [POSTIER_OUTBOX_FAILURE_EXPIRED] = "expired",
+};
+
+const char *
+postier_outbox_failure_to_string (PostierOutboxFailure failure)
+{
+  g_return_val_if_fail (failure <= POSTIER_OUTBOX_FAILURE_EXPIRED, NULL);
+  return failure_names[failure];
+}
 
 static const char * const recipient_state_names[] = {
   [POSTIER_RECIPIENT_STATE_PENDING] = "pending",
@@ -244,6 +262,7 @@ _postier_outbox_entry_copy (PostierOutboxEntry *self)
   copy->next_attempt = self->next_attempt;
   copy->last_error = g_strdup (self->last_error);
   copy->sent_copy = g_strdup (self->sent_copy);
+  copy->failure = self->failure;
   copy->possible_duplicate = self->possible_duplicate;
   copy->smtputf8 = self->smtputf8;
   copy->eight_bit = self->eight_bit;
@@ -341,6 +360,8 @@ _postier_outbox_entry_save (PostierOutboxEntry  *self,
   set_time (file, ENTRY_GROUP, "LastAttempt", self->last_attempt);
   set_time (file, ENTRY_GROUP, "NextAttempt", self->next_attempt);
   set_optional_string (file, "LastError", self->last_error);
+  if (self->state == POSTIER_OUTBOX_STATE_FAILED || self->state == POSTIER_OUTBOX_STATE_NEEDS_ATTENTION)
+    g_key_file_set_string (file, ENTRY_GROUP, "Failure", failure_names[self->failure]);
   g_key_file_set_boolean (file, ENTRY_GROUP, "PossibleDuplicate", self->possible_duplicate);
   set_optional_string (file, "SentCopy", self->sent_copy);
   g_key_file_set_integer (file, ENTRY_GROUP, "Recipients", (int) self->recipients->len);
@@ -440,6 +461,14 @@ _postier_outbox_entry_load (const char  *id,
   self->last_attempt = get_time (file, ENTRY_GROUP, "LastAttempt");
   self->next_attempt = get_time (file, ENTRY_GROUP, "NextAttempt");
   self->possible_duplicate = g_key_file_get_boolean (file, ENTRY_GROUP, "PossibleDuplicate", NULL);
+  {
+    g_autofree char *failure = g_key_file_get_string (file, ENTRY_GROUP, "Failure", NULL);
+
+    /* Unknown or absent (an entry from an older Postier): NONE. */
+    for (guint i = 0; failure != NULL && i < G_N_ELEMENTS (failure_names); i++)
+      if (g_str_equal (failure, failure_names[i]))
+        self->failure = (PostierOutboxFailure) i;
+  }
 
   {
     g_autofree char *mark = g_build_filename (path, POSTIER_OUTBOX_SENDING_MARK, NULL);
@@ -636,6 +665,15 @@ postier_outbox_entry_count_recipients (PostierOutboxEntry    *self,
   return count;
 }
 
+PostierOutboxFailure
+postier_outbox_entry_get_failure (PostierOutboxEntry *self)
+{
+  g_return_val_if_fail (POSTIER_IS_OUTBOX_ENTRY (self), POSTIER_OUTBOX_FAILURE_NONE);
+  if (self->state != POSTIER_OUTBOX_STATE_FAILED && self->state != POSTIER_OUTBOX_STATE_NEEDS_ATTENTION)
+    return POSTIER_OUTBOX_FAILURE_NONE;
+  return self->failure;
+}
+
 gboolean
 postier_outbox_entry_is_due (PostierOutboxEntry *self,
                              gint64              now)
@@ -726,6 +764,39 @@ classify (const GError *error)
   return OUTCOME_TEMPORARY;
 }
 
+/* Which kind of failure ERROR is, once classify() said it is not
+ * temporary: what postierctl turns into an exit status. */
+static PostierOutboxFailure
+failure_kind (PostierOutboxEntry *self,
+              const GError       *error)
+{
+  if (error->domain == POSTIER_SMTP_ERROR)
+    {
+      switch (error->code)
+        {
+        case POSTIER_SMTP_ERROR_AUTH:
+          return POSTIER_OUTBOX_FAILURE_AUTH;
+        case POSTIER_SMTP_ERROR_TLS_CERTIFICATE:
+        case POSTIER_SMTP_ERROR_TLS:
+          return POSTIER_OUTBOX_FAILURE_CERTIFICATE;
+        case POSTIER_SMTP_ERROR_PERMANENT:
+          /* Every recipient asked was refused (nobody is left to ask): the
+           * recipients, not the message. A refusal at MAIL FROM or DATA
+           * leaves recipients pending. */
+          if (postier_outbox_entry_count_recipients (self, POSTIER_RECIPIENT_STATE_REFUSED) > 0 &&
+              postier_outbox_entry_count_recipients (self, POSTIER_RECIPIENT_STATE_PENDING) == 0 &&
+              postier_outbox_entry_count_recipients (self, POSTIER_RECIPIENT_STATE_DEFERRED) == 0)
+            return POSTIER_OUTBOX_FAILURE_RECIPIENTS;
+          return POSTIER_OUTBOX_FAILURE_MESSAGE;
+        default:
+          return POSTIER_OUTBOX_FAILURE_MESSAGE;
+        }
+    }
+  if (error->domain == POSTIER_ACCOUNT_ERROR || error->domain == POSTIER_SECRET_ERROR)
+    return POSTIER_OUTBOX_FAILURE_CONFIGURATION;
+  return POSTIER_OUTBOX_FAILURE_MESSAGE;
+}
+
 static void
 defer (PostierOutboxEntry *self,
        gint64              now,
@@ -738,6 +809,7 @@ defer (PostierOutboxEntry *self,
       g_autofree char *text = g_strdup_printf (_("Gave up after 5 days of temporary failures: %s"),
                                                reason);
       self->state = POSTIER_OUTBOX_STATE_FAILED;
+      self->failure = POSTIER_OUTBOX_FAILURE_EXPIRED;
       _postier_outbox_entry_set_last_error (self, text);
       return;
     }
@@ -770,6 +842,7 @@ _postier_outbox_entry_conclude (PostierOutboxEntry *self,
 {
   self->attempts++;
   self->last_attempt = now;
+  self->failure = POSTIER_OUTBOX_FAILURE_NONE;
 
   if (error == NULL)
     {
@@ -793,6 +866,7 @@ _postier_outbox_entry_conclude (PostierOutboxEntry *self,
                                                self->recipients->len),
                                   refused, self->recipients->len, reply != NULL ? reply : "");
           self->state = POSTIER_OUTBOX_STATE_FAILED;
+          self->failure = POSTIER_OUTBOX_FAILURE_RECIPIENTS;
           _postier_outbox_entry_set_last_error (self, text);
         }
       else
@@ -810,11 +884,13 @@ _postier_outbox_entry_conclude (PostierOutboxEntry *self,
       break;
     case OUTCOME_PERMANENT:
       self->state = POSTIER_OUTBOX_STATE_FAILED;
+      self->failure = failure_kind (self, error);
       _postier_outbox_entry_set_last_error (self, error->message);
       break;
     case OUTCOME_ATTENTION:
     default:
       self->state = POSTIER_OUTBOX_STATE_NEEDS_ATTENTION;
+      self->failure = failure_kind (self, error);
       _postier_outbox_entry_set_last_error (self, error->message);
       break;
     }

@@ -26,6 +26,20 @@ typedef enum {
   POSTIER_RECIPIENT_STATE_REFUSED,   /* 5xx: reported; tried again only on an explicit retry */
 } PostierRecipientState;
 
+/* Why an entry is failed or needs attention, kept in entry.ini so that
+ * postierctl can tell the caller exactly (its exit status). */
+typedef enum {
+  POSTIER_OUTBOX_FAILURE_NONE,           /* not failed, or only deferred */
+  POSTIER_OUTBOX_FAILURE_MESSAGE,        /* the relay refused the message itself (5xx, SIZE, SMTPUTF8) */
+  POSTIER_OUTBOX_FAILURE_RECIPIENTS,     /* recipients refused for good (all, or some) */
+  POSTIER_OUTBOX_FAILURE_AUTH,           /* login refused, or no usable mechanism */
+  POSTIER_OUTBOX_FAILURE_CERTIFICATE,    /* certificate not trusted, TLS or STARTTLS missing */
+  POSTIER_OUTBOX_FAILURE_CONFIGURATION,  /* the account: missing, invalid, no password */
+  POSTIER_OUTBOX_FAILURE_EXPIRED,        /* temporary failures for too long */
+} PostierOutboxFailure;
+
+const char *postier_outbox_failure_to_string  (PostierOutboxFailure   failure);
+
 const char *postier_outbox_state_to_string    (PostierOutboxState     state);
 gboolean    postier_outbox_state_from_string  (const char            *text,
                                                PostierOutboxState    *state);
@@ -57,6 +71,8 @@ gint64               postier_outbox_entry_get_next_attempt        (PostierOutbox
 /* The last problem in the relay's own words (or ours for a network or
  * keyring problem); NULL when there was none. */
 const char          *postier_outbox_entry_get_last_error          (PostierOutboxEntry *self);
+/* Why it is failed or needs attention; NONE in any other state. */
+PostierOutboxFailure postier_outbox_entry_get_failure             (PostierOutboxEntry *self);
 /* Set when the message may already have reached some recipients once
  * (a flusher died while waiting for the final reply). */
 gboolean             postier_outbox_entry_get_possible_duplicate  (PostierOutboxEntry *self);

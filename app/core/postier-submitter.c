@@ -327,11 +327,14 @@ record_results (PostierOutboxEntry *entry,
         continue;  /* never asked: stays pending */
       if (r->accepted)
         state = POSTIER_RECIPIENT_STATE_ACCEPTED;
+      else if (r->code / 100 == 2)
+        state = POSTIER_RECIPIENT_STATE_PENDING;  /* RCPT taken, then DATA failed: nobody has it */
       else if (r->code >= 400 && r->code < 500)
         state = POSTIER_RECIPIENT_STATE_DEFERRED;
       else
         state = POSTIER_RECIPIENT_STATE_REFUSED;
-      if (!_postier_outbox_entry_set_recipient (entry, r->address, state, r->reply))
+      if (!_postier_outbox_entry_set_recipient (entry, r->address, state,
+                                                state == POSTIER_RECIPIENT_STATE_PENDING ? NULL : r->reply))
         g_warning ("%s: the relay answered for %s, which is not a recipient",
                    postier_outbox_entry_get_id (entry), r->address);
     }
