@@ -1255,7 +1255,7 @@ on_accounts_changed (G_GNUC_UNUSED PostierAccountStore *accounts,
     postier_submitter_account_changed (self, changed->pdata[i]);
 }
 
-void
+guint
 postier_submitter_account_changed (PostierSubmitter *self,
                                    const char       *account_name)
 {
@@ -1280,6 +1280,7 @@ postier_submitter_account_changed (PostierSubmitter *self,
     }
   if (retried > 0)
     postier_submitter_kick (self);
+  return retried;
 }
 
 void
@@ -1288,7 +1289,7 @@ postier_submitter_start (PostierSubmitter *self)
   g_autoptr(GFile) dir = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_return_if_fail (POSTIER_IS_SUBMITTER (self));
+  g_return_val_if_fail (POSTIER_IS_SUBMITTER (self), 0);
 
   if (self->started)
     return;

@@ -69,8 +69,9 @@ void              postier_submitter_stop                (PostierSubmitter     *s
 void              postier_submitter_kick                (PostierSubmitter     *self);
 /* An account's settings or password changed: its entries that need
  * attention are tried again. Account store changes do this by themselves;
- * a password changed in the keyring only does it through this call. */
-void              postier_submitter_account_changed     (PostierSubmitter     *self,
+ * a password changed in the keyring only does it through this call.
+ * Returns how many entries were made due, for the person to be told. */
+guint             postier_submitter_account_changed     (PostierSubmitter     *self,
                                                          const char           *account_name);
 gboolean          postier_submitter_is_busy             (PostierSubmitter     *self);
 
