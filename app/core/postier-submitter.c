@@ -1262,7 +1262,7 @@ postier_submitter_account_changed (PostierSubmitter *self,
   g_autoptr(GPtrArray) entries = NULL;
   guint retried = 0;
 
-  g_return_if_fail (POSTIER_IS_SUBMITTER (self));
+  g_return_val_if_fail (POSTIER_IS_SUBMITTER (self), 0);
 
   entries = postier_outbox_list (self->outbox, NULL);
   for (guint i = 0; entries != NULL && i < entries->len; i++)
@@ -1289,7 +1289,7 @@ postier_submitter_start (PostierSubmitter *self)
   g_autoptr(GFile) dir = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_return_val_if_fail (POSTIER_IS_SUBMITTER (self), 0);
+  g_return_if_fail (POSTIER_IS_SUBMITTER (self));
 
   if (self->started)
     return;
