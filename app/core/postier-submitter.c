@@ -37,6 +37,9 @@
 #define PROGRESS_INTERVAL_US (100 * 1000)
 /* When another process holds the flush lock, look again after this long. */
 #define BUSY_RETRY_SECONDS 30
+/* How often a flush waiting for the lock (POSTIER_FLUSH_WAIT_FOR_LOCK)
+ * tries it again. */
+#define LOCK_POLL_MS 100
 /* New entries are picked up this long after the outbox folder changed,
  * so that a burst of enqueues becomes one flush. */
 #define KICK_DELAY_MS 300
@@ -154,6 +157,9 @@ typedef struct {
   gboolean           loopback_works_offline;
   PostierFlushStats  stats;
   guint              unsent;       /* due entries not sent at the end */
+  PostierFlushFlags  flags;
+  GHashTable        *attempted;    /* ids taken in this flush */
+  GHashTable        *offline;      /* ids left for want of a network */
 } FlushJob;
 
 static void
@@ -161,18 +167,24 @@ flush_job_free (FlushJob *job)
 {
   g_clear_object (&job->self);
   g_clear_pointer (&job->accounts, g_hash_table_unref);
+  g_clear_pointer (&job->attempted, g_hash_table_unref);
+  g_clear_pointer (&job->offline, g_hash_table_unref);
   g_free (job);
 }
 
 /* The accounts as they are now, copied: the store is not thread-safe and
  * the person may edit it while a flush runs. */
 static FlushJob *
-flush_job_new (PostierSubmitter *self)
+flush_job_new (PostierSubmitter  *self,
+               PostierFlushFlags  flags)
 {
   FlushJob *job = g_new0 (FlushJob, 1);
   g_autoptr(GPtrArray) list = postier_account_store_list (self->accounts);
 
   job->self = g_object_ref (self);
+  job->flags = flags;
+  job->attempted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  job->offline = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   job->online = postier_submitter_get_online (self);
   job->loopback_works_offline = self->loopback_works_offline;
   job->accounts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
@@ -755,70 +767,183 @@ account_needs_network (FlushJob   *job,
          !postier_host_is_loopback (postier_account_get_host (account));
 }
 
+/* Whether this flush should take ENTRY now. An entry is attempted once per
+ * flush: after an attempt it is deferred (not due for a minute at least),
+ * failed or needing attention, so only a person's retry (state queued
+ * again) brings it back in the same flush. */
+static gboolean
+flush_takes (FlushJob           *job,
+             PostierOutboxEntry *entry,
+             gint64              now)
+{
+  const char *id = postier_outbox_entry_get_id (entry);
+
+  if (g_hash_table_contains (job->offline, id))
+    return FALSE;
+  switch (postier_outbox_entry_get_state (entry))
+    {
+    case POSTIER_OUTBOX_STATE_QUEUED:
+      return TRUE;
+    case POSTIER_OUTBOX_STATE_DEFERRED:
+      if (g_hash_table_contains (job->attempted, id))
+        return FALSE;
+      return (job->flags & POSTIER_FLUSH_ALL) != 0 || postier_outbox_entry_is_due (entry, now);
+    default:
+      return FALSE;
+    }
+}
+
+/* One look at the outbox: the entries to take, grouped by account (in
+ * ORDER, oldest first within each). Returns how many, or -1 on error. */
+static gint
+collect_round (FlushJob    *job,
+               GPtrArray   *order,
+               GHashTable  *groups,
+               GError     **error)
+{
+  g_autoptr(GPtrArray) entries = postier_outbox_list (job->self->outbox, error);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint taken = 0;
+
+  if (entries == NULL)
+    return -1;
+  for (guint i = 0; i < entries->len; i++)
+    {
+      PostierOutboxEntry *entry = g_ptr_array_index (entries, i);
+      const char *name = postier_outbox_entry_get_account_name (entry);
+      const char *id = postier_outbox_entry_get_id (entry);
+      GPtrArray *group;
+
+      if (!flush_takes (job, entry, now))
+        continue;
+      if (!job->online && account_needs_network (job, name))
+        {
+          g_hash_table_add (job->offline, g_strdup (id));
+          job->unsent++;
+          continue;
+        }
+      g_hash_table_add (job->attempted, g_strdup (id));
+      group = g_hash_table_lookup (groups, name);
+      if (group == NULL)
+        {
+          /* The key lives as long as the group's first entry. */
+          group = g_ptr_array_new_with_free_func (g_object_unref);
+          g_hash_table_insert (groups, (gpointer) name, group);
+          g_ptr_array_add (order, (gpointer) name);
+        }
+      g_ptr_array_add (group, g_object_ref (entry));
+      taken++;
+    }
+  return taken;
+}
+
+/* Takes the flush lock; with WAIT, polls until the holder lets go (flock
+ * cannot be interrupted by a GCancellable, a poll can). */
+static gboolean
+lock_outbox (PostierOutbox  *outbox,
+             gboolean        wait,
+             GCancellable   *cancellable,
+             GError        **error)
+{
+  for (;;)
+    {
+      g_autoptr(GError) local_error = NULL;
+      GPollFD pollfd;
+      gboolean have_fd;
+
+      if (postier_outbox_lock (outbox, &local_error))
+        return TRUE;
+      if (!wait || !g_error_matches (local_error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_BUSY))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      have_fd = g_cancellable_make_pollfd (cancellable, &pollfd);
+      if (have_fd)
+        {
+          g_poll (&pollfd, 1, LOCK_POLL_MS);
+          g_cancellable_release_fd (cancellable);
+        }
+      else
+        g_usleep (LOCK_POLL_MS * 1000);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+    }
+}
+
 static gboolean
 run_flush (FlushJob      *job,
            GCancellable  *cancellable,
            GError       **error)
 {
   PostierSubmitter *self = job->self;
-  g_autoptr(GPtrArray) entries = NULL;
-  g_autoptr(GPtrArray) order = g_ptr_array_new ();
-  g_autoptr(GHashTable) groups = NULL;
-  gint64 now;
+  gboolean first = TRUE;
 
-  if (!postier_outbox_lock (self->outbox, error))
-    return FALSE;
-
-  if (!_postier_outbox_recover (self->outbox, error))
+  for (;;)
     {
-      postier_outbox_unlock (self->outbox);
-      return FALSE;
-    }
+      g_autoptr(GError) lock_error = NULL;
+      g_autoptr(GPtrArray) after = NULL;
+      gint64 now;
+      gboolean more = FALSE;
 
-  entries = postier_outbox_list (self->outbox, error);
-  if (entries == NULL)
-    {
-      postier_outbox_unlock (self->outbox);
-      return FALSE;
-    }
-
-  /* Due entries grouped by account, oldest first within each. */
-  now = g_get_real_time () / G_USEC_PER_SEC;
-  groups = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
-  for (guint i = 0; i < entries->len; i++)
-    {
-      PostierOutboxEntry *entry = g_ptr_array_index (entries, i);
-      const char *name = postier_outbox_entry_get_account_name (entry);
-      GPtrArray *group;
-
-      if (!postier_outbox_entry_is_due (entry, now))
-        continue;
-      if (!job->online && account_needs_network (job, name))
+      if (!lock_outbox (self->outbox, first && (job->flags & POSTIER_FLUSH_WAIT_FOR_LOCK) != 0,
+                        cancellable, &lock_error))
         {
-          job->unsent++;
-          continue;
+          /* Someone took the lock between our two looks: whoever holds it
+           * now looks at the outbox after taking it, late entries included. */
+          if (!first && g_error_matches (lock_error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_BUSY))
+            break;
+          g_propagate_error (error, g_steal_pointer (&lock_error));
+          return FALSE;
         }
-      group = g_hash_table_lookup (groups, name);
-      if (group == NULL)
-        {
-          group = g_ptr_array_new_with_free_func (g_object_unref);
-          g_hash_table_insert (groups, (gpointer) name, group);
-          g_ptr_array_add (order, (gpointer) name);
-        }
-      g_ptr_array_add (group, g_object_ref (entry));
-    }
+      first = FALSE;
 
-  for (guint i = 0; i < order->len; i++)
-    {
+      if (!_postier_outbox_recover (self->outbox, error))
+        {
+          postier_outbox_unlock (self->outbox);
+          return FALSE;
+        }
+
+      /* Rounds: what was there at the start, then whatever arrived while
+       * the previous round was on the wire, until a look finds nothing. */
+      while (!g_cancellable_is_cancelled (cancellable))
+        {
+          g_autoptr(GPtrArray) order = g_ptr_array_new ();
+          g_autoptr(GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                                (GDestroyNotify) g_ptr_array_unref);
+          gint taken = collect_round (job, order, groups, error);
+
+          if (taken < 0)
+            {
+              postier_outbox_unlock (self->outbox);
+              return FALSE;
+            }
+          if (taken == 0)
+            break;
+          for (guint i = 0; i < order->len; i++)
+            {
+              GPtrArray *group = g_hash_table_lookup (groups, order->pdata[i]);
+
+              if (g_cancellable_is_cancelled (cancellable))
+                job->unsent += group->len;
+              else
+                send_group (job, order->pdata[i], group, cancellable);
+            }
+        }
+
+      postier_outbox_unlock (self->outbox);
       if (g_cancellable_is_cancelled (cancellable))
-        {
-          job->unsent += ((GPtrArray *) g_hash_table_lookup (groups, order->pdata[i]))->len;
-          continue;
-        }
-      send_group (job, order->pdata[i], g_hash_table_lookup (groups, order->pdata[i]), cancellable);
-    }
+        break;
 
-  postier_outbox_unlock (self->outbox);
+      /* An entry enqueued between our last look and the unlock belongs to
+       * a process that found the lock busy and counts on us: look again. */
+      after = postier_outbox_list (self->outbox, NULL);
+      now = g_get_real_time () / G_USEC_PER_SEC;
+      for (guint i = 0; after != NULL && i < after->len && !more; i++)
+        more = flush_takes (job, g_ptr_array_index (after, i), now);
+      if (!more)
+        break;
+    }
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
@@ -1017,6 +1142,16 @@ postier_submitter_flush_sync (PostierSubmitter   *self,
                               GCancellable       *cancellable,
                               GError            **error)
 {
+  return postier_submitter_flush_full_sync (self, POSTIER_FLUSH_DUE, stats, cancellable, error);
+}
+
+gboolean
+postier_submitter_flush_full_sync (PostierSubmitter   *self,
+                                   PostierFlushFlags   flags,
+                                   PostierFlushStats  *stats,
+                                   GCancellable       *cancellable,
+                                   GError            **error)
+{
   FlushJob *job;
   gboolean ok;
   guint unsent;
@@ -1024,7 +1159,7 @@ postier_submitter_flush_sync (PostierSubmitter   *self,
   g_return_val_if_fail (POSTIER_IS_SUBMITTER (self), FALSE);
 
   ensure_monitor (self);
-  job = flush_job_new (self);
+  job = flush_job_new (self, flags);
   ok = run_flush (job, cancellable, error);
   copy_stats (job, stats);
   unsent = job->unsent;
@@ -1079,7 +1214,7 @@ postier_submitter_flush_async (PostierSubmitter    *self,
   ensure_monitor (self);
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, postier_submitter_flush_async);
-  g_task_set_task_data (task, flush_job_new (self), (GDestroyNotify) flush_job_free);
+  g_task_set_task_data (task, flush_job_new (self, POSTIER_FLUSH_DUE), (GDestroyNotify) flush_job_free);
   g_task_run_in_thread (task, flush_thread);
 }
 

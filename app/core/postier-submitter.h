@@ -34,7 +34,8 @@ gboolean          postier_submitter_get_online          (PostierSubmitter     *s
 void              postier_submitter_set_loopback_works_offline (PostierSubmitter *self,
                                                          gboolean              works);
 
-/* One flush: every due entry, now. Blocking; for postierctl and tests.
+/* One flush: every due entry (POSTIER_FLUSH_DUE below), now. Blocking;
+ * for postierctl and tests.
  * TRUE when no due entry is left unsent (deferred or failed ones count as
  * unsent); FALSE with POSTIER_OUTBOX_ERROR_BUSY when another process is
  * flushing. Statistics are optional. */
@@ -48,6 +49,35 @@ typedef struct {
 } PostierFlushStats;
 
 gboolean          postier_submitter_flush_sync          (PostierSubmitter     *self,
+                                                         PostierFlushStats    *stats,
+                                                         GCancellable         *cancellable,
+                                                         GError              **error);
+
+/* What a flush takes, and how it treats another flusher.
+ *
+ * DUE: queued entries, and deferred ones whose next attempt has come (the
+ *   app's timers, `queue flush --due`). This is what flush_sync() does.
+ * ALL: every queued and deferred entry now, whatever its backoff timer
+ *   (`queue flush`, like `postqueue -f`). Failed and needs-attention
+ *   entries are never taken by a flush: they wait for a retry.
+ * WAIT_FOR_LOCK: when another process holds the flush lock, wait for it
+ *   (polling, cancellable) instead of failing with BUSY. For a caller that
+ *   must know what became of its entry (`send`'s immediate try).
+ *
+ * Whatever the flags, a flush never strands a late entry: after its last
+ * group it looks at the outbox again, sends what became due meanwhile, and
+ * looks once more after letting go of the lock; if another flusher has the
+ * lock by then, that one takes them. So a process that enqueued and found
+ * the lock busy may count on the holder. Each entry is attempted at most
+ * once per flush, unless the person retried it meanwhile. */
+typedef enum {
+  POSTIER_FLUSH_DUE           = 0,
+  POSTIER_FLUSH_ALL           = 1 << 0,
+  POSTIER_FLUSH_WAIT_FOR_LOCK = 1 << 1,
+} PostierFlushFlags;
+
+gboolean          postier_submitter_flush_full_sync     (PostierSubmitter     *self,
+                                                         PostierFlushFlags     flags,
                                                          PostierFlushStats    *stats,
                                                          GCancellable         *cancellable,
                                                          GError              **error);
