@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "postier-build-env.h"
 #include "postierctl-private.h"
 
 static const PostierctlCommand commands[] = {
@@ -215,7 +216,7 @@ print_usage (FILE *out)
 static void
 setup_i18n (void)
 {
-  const char *localedir = g_getenv ("POSTIER_LOCALEDIR");
+  const char *localedir = postier_build_getenv ("POSTIER_LOCALEDIR");
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);

@@ -11,8 +11,10 @@
 
 #include "postier-accessible.h"
 #include "postier-application-private.h"
+#include "postier-build-env.h"
 #include "postier-core.h"
 #include "postier-resources.h"
+#include "postier-settings.h"
 #include "postier-views.h"
 #include "postier-window.h"
 
@@ -21,10 +23,10 @@ G_DEFINE_FINAL_TYPE (PostierApplication, postier_application, ADW_TYPE_APPLICATI
 void
 postier_application_init_i18n (void)
 {
-  const char *localedir = g_getenv ("POSTIER_LOCALEDIR");
+  const char *localedir = postier_build_getenv ("POSTIER_LOCALEDIR");
 
   /* POSTIER_LOCALEDIR lets `make run` and the tests use the build's
-   * catalogues without installing them. */
+   * catalogues without installing them; an installed app ignores it. */
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
@@ -125,6 +127,8 @@ postier_application_startup (GApplication *app)
   g_autoptr(GError) error = NULL;
 
   G_APPLICATION_CLASS (postier_application_parent_class)->startup (app);
+  /* Before any window reads its size or the composer its options. */
+  postier_settings_migrate (NULL);
   postier_accessible_install ();
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action,

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "postier-build-env.h"
 #include "postier-composer.h"
 #include "postier-views.h"
 #include "postier-window.h"
@@ -96,7 +97,7 @@ postier_window_new (PostierApplication *application)
 
   self = g_object_new (POSTIER_TYPE_WINDOW, "application", application, NULL);
   add_engine_pages (self, application);
-  if (g_getenv ("POSTIER_BENCH_FIRST_FRAME") != NULL)
+  if (postier_build_getenv ("POSTIER_BENCH_FIRST_FRAME") != NULL)
     g_signal_connect (self, "first-frame", G_CALLBACK (quit_after_first_frame), NULL);
   /* The views need the application's engine, known only now. */
   postier_views_install (self);
