@@ -153,6 +153,7 @@ queue_list (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new (_("— list the messages in the outbox"));
   g_autoptr(PostierOutbox) outbox = open_outbox ();
   g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) damaged = NULL;
   g_autoptr(GError) error = NULL;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -161,9 +162,13 @@ queue_list (int    argc,
   if (argc != 1)
     return postierctl_usage_error (_("queue list takes no arguments"));
 
-  list = postier_outbox_list (outbox, &error);
+  list = postier_outbox_list_with_damaged (outbox, &damaged, &error);
   if (list == NULL)
     return postierctl_fail (error);
+  /* Damaged entries (a planted link, an unreadable entry.ini) are left
+   * alone but never hidden: on stderr, so the JSON stays as scripts know it. */
+  for (guint i = 0; i < damaged->len; i++)
+    g_printerr ("%s\n", ((GError *) g_ptr_array_index (damaged, i))->message);
 
   if (json)
     {
@@ -177,7 +182,7 @@ queue_list (int    argc,
       return EX_OK;
     }
 
-  if (list->len == 0)
+  if (list->len == 0 && damaged->len == 0)
     {
       g_print ("%s\n", _("The outbox is empty."));
       return EX_OK;

@@ -7,8 +7,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "postier-error.h"
@@ -412,8 +414,35 @@ _postier_outbox_entry_load (const char  *id,
   g_autofree char *ini = g_build_filename (path, POSTIER_OUTBOX_ENTRY_FILE, NULL);
   g_autofree char *state = NULL;
   int n_recipients;
+  struct stat info;
+  g_autoptr(GMappedFile) mapped = NULL;
+  const char *contents;
+  int fd;
 
-  if (!g_key_file_load_from_file (file, ini, G_KEY_FILE_NONE, &local_error))
+  /* Postier never makes links in its outbox: one found there was planted
+   * (or copied in by some tool), and following it would send, or delete,
+   * whatever it points to. It is reported as damaged and left alone. */
+  if (lstat (path, &info) != 0)
+    {
+      g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_NOT_FOUND,
+                   _("There is no outbox entry “%s”"), id);
+      return NULL;
+    }
+  if (!S_ISDIR (info.st_mode))
+    return corrupt (error, path, S_ISLNK (info.st_mode)
+                    ? _("the entry is a symbolic link; it was left alone")
+                    : _("the entry is not a folder")), NULL;
+  {
+    g_autofree char *message = g_build_filename (path, POSTIER_OUTBOX_MESSAGE_FILE, NULL);
+
+    if (lstat (message, &info) == 0 && !S_ISREG (info.st_mode))
+      return corrupt (error, message, S_ISLNK (info.st_mode)
+                      ? _("the message is a symbolic link; it was left alone")
+                      : _("the message is not a plain file")), NULL;
+  }
+
+  fd = postier_open_regular (ini, O_RDONLY, 0, &local_error);
+  if (fd < 0)
     {
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_NOT_FOUND,
@@ -422,6 +451,15 @@ _postier_outbox_entry_load (const char  *id,
         corrupt (error, ini, local_error->message);
       return NULL;
     }
+  mapped = g_mapped_file_new_from_fd (fd, FALSE, &local_error);
+  close (fd);
+  if (mapped == NULL)
+    return corrupt (error, ini, local_error->message), NULL;
+  contents = g_mapped_file_get_contents (mapped);
+  if (!g_key_file_load_from_data (file, contents != NULL ? contents : "",
+                                  g_mapped_file_get_length (mapped), G_KEY_FILE_NONE,
+                                  &local_error))
+    return corrupt (error, ini, local_error->message), NULL;
 
   self = g_object_new (POSTIER_TYPE_OUTBOX_ENTRY, NULL);
   self->id = g_strdup (id);

@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
@@ -161,20 +162,41 @@ fsync_file (const char  *path,
   return TRUE;
 }
 
-/* Removes a folder with the few plain files an entry holds. */
+/* Removes a folder with the few plain files an entry holds. The folder is
+ * opened without following a link, and its files are removed through that
+ * descriptor: a link planted in place of the folder is removed itself (it
+ * is in our outbox), never what it points to. */
 static gboolean
 remove_entry_folder (const char *path)
 {
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
+  struct dirent *child;
+  DIR *dir;
+  int fd;
 
-  if (dir == NULL)
-    return g_rmdir (path) == 0 || errno == ENOENT;
-  while ((name = g_dir_read_name (dir)) != NULL)
+  fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
     {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      g_unlink (child);
+      if (errno == ENOENT)
+        return TRUE;
+      if (errno == ELOOP || errno == ENOTDIR)
+        return g_unlink (path) == 0;
+      return FALSE;
     }
+  dir = fdopendir (fd);
+  if (dir == NULL)
+    {
+      close (fd);
+      return FALSE;
+    }
+  while ((child = readdir (dir)) != NULL)
+    {
+      if (g_str_equal (child->d_name, ".") || g_str_equal (child->d_name, ".."))
+        continue;
+      /* unlinkat() removes a link itself; a folder inside stays (Postier
+       * makes none), and then so does the entry's. */
+      unlinkat (fd, child->d_name, 0);
+    }
+  closedir (dir);
   return g_rmdir (path) == 0;
 }
 
@@ -198,7 +220,7 @@ read_header_fields (const char  *message_path,
   *subject = NULL;
   *message_id = NULL;
 
-  fd = open (message_path, O_RDONLY | O_CLOEXEC);
+  fd = postier_open_regular (message_path, O_RDONLY, 0, NULL);
   if (fd < 0)
     return;
   file_stream = g_mime_stream_fs_new (fd);
@@ -380,7 +402,16 @@ GPtrArray *
 postier_outbox_list (PostierOutbox  *self,
                      GError        **error)
 {
+  return postier_outbox_list_with_damaged (self, NULL, error);
+}
+
+GPtrArray *
+postier_outbox_list_with_damaged (PostierOutbox  *self,
+                                  GPtrArray     **damaged,
+                                  GError        **error)
+{
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
   g_autoptr(GDir) dir = NULL;
   g_autoptr(GError) local_error = NULL;
   const char *name;
@@ -409,11 +440,17 @@ postier_outbox_list (PostierOutbox  *self,
       entry = _postier_outbox_entry_load (name, path, &local_error);
       if (entry != NULL)
         g_ptr_array_add (entries, entry);
-      else if (!g_error_matches (local_error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_NOT_FOUND))
+      else if (g_error_matches (local_error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_NOT_FOUND))
+        continue;
+      else if (damaged != NULL)
+        g_ptr_array_add (problems, g_steal_pointer (&local_error));
+      else
         g_warning ("%s", local_error->message);
     }
 
   g_ptr_array_sort (entries, compare_entries);
+  if (damaged != NULL)
+    *damaged = g_steal_pointer (&problems);
   return g_steal_pointer (&entries);
 }
 
@@ -791,6 +828,7 @@ _postier_outbox_append_transcript (PostierOutbox      *self,
 {
   g_autofree char *path = postier_outbox_entry_get_transcript_path (entry);
   g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GError) local_error = NULL;
   gsize written = 0;
   int fd;
 
@@ -802,10 +840,11 @@ _postier_outbox_append_transcript (PostierOutbox      *self,
     g_string_append_c (text, '\n');
 
   /* A diagnostic, not the message: not worth an fsync per attempt. */
-  fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  /* Never appended through a link planted in the entry's folder. */
+  fd = postier_open_regular (path, O_WRONLY | O_APPEND | O_CREAT, 0600, &local_error);
   if (fd < 0)
     {
-      g_debug ("cannot write %s: %s", path, g_strerror (errno));
+      g_debug ("%s", local_error->message);
       return;
     }
   while (written < text->len)

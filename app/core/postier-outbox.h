@@ -57,6 +57,13 @@ char          *postier_outbox_enqueue_bytes    (PostierOutbox    *self,
  * nowhere but logged; it is never deleted behind the person's back. */
 GPtrArray          *postier_outbox_list           (PostierOutbox    *self,
                                                    GError          **error);
+/* The same, and in DAMAGED (when not NULL) one GError per damaged entry
+ * (POSTIER_OUTBOX_ERROR_CORRUPT, its message naming the entry), for the
+ * views to show instead of logging: a planted symbolic link, an entry.ini
+ * that does not parse. Damaged entries are left alone. */
+GPtrArray          *postier_outbox_list_with_damaged (PostierOutbox *self,
+                                                   GPtrArray      **damaged,
+                                                   GError         **error);
 PostierOutboxEntry *postier_outbox_lookup         (PostierOutbox    *self,
                                                    const char       *id,
                                                    GError          **error);

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "postier-paths.h"
@@ -75,6 +76,62 @@ postier_remove_tree (const char *path)
         g_unlink (child);
     }
   g_rmdir (path);
+}
+
+int
+postier_open_regular (const char  *path,
+                      int          flags,
+                      mode_t       mode,
+                      GError     **error)
+{
+  struct stat info;
+  int fd;
+
+  /* O_NONBLOCK so that a planted FIFO cannot hang us in open(); it means
+   * nothing for a plain file and is cleared once we know it is one. */
+  fd = open (path, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, mode);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == ELOOP)
+        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                     _("“%s” is a symbolic link, not a file; it was left alone"), path);
+      else
+        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                     _("Cannot open “%s”: %s"), path, g_strerror (saved_errno));
+      errno = saved_errno;
+      return -1;
+    }
+  if (fstat (fd, &info) != 0)
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("Cannot open “%s”: %s"), path, g_strerror (saved_errno));
+      errno = saved_errno;
+      return -1;
+    }
+  if (!S_ISREG (info.st_mode))
+    {
+      close (fd);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   _("“%s” is not a plain file; it was left alone"), path);
+      errno = EINVAL;
+      return -1;
+    }
+  if (!(flags & O_NONBLOCK))
+    fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
+  return fd;
+}
+
+gboolean
+postier_is_real_dir (const char *path)
+{
+  struct stat info;
+
+  return lstat (path, &info) == 0 && S_ISDIR (info.st_mode);
 }
 
 gboolean

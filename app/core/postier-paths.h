@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include <sys/types.h>
 
 G_BEGIN_DECLS
 
@@ -31,5 +32,18 @@ gboolean  postier_fsync_dir          (const char  *path,
 /* Deletes PATH and everything below it, best effort: what cannot be removed
  * stays. Symbolic links are removed, never followed. */
 void      postier_remove_tree        (const char  *path);
+
+/* open(2) that never follows a symbolic link in the last component of PATH
+ * and accepts only a plain file (no FIFO, device or folder): what Postier
+ * keeps in its folders is never a link, so one found there was planted.
+ * O_NOFOLLOW and O_CLOEXEC are added to FLAGS. Returns the descriptor, or
+ * -1 with ERROR set (G_FILE_ERROR_INVAL for a link or a special file). */
+int       postier_open_regular       (const char  *path,
+                                      int          flags,
+                                      mode_t       mode,
+                                      GError     **error);
+
+/* Whether PATH itself (not what a link points to) is a plain folder. */
+gboolean  postier_is_real_dir        (const char  *path);
 
 G_END_DECLS

@@ -153,7 +153,7 @@ add_copy (PostierSentStore  *self,
       return NULL;
     }
 
-  in_fd = open (message_path, O_RDONLY | O_CLOEXEC);
+  in_fd = postier_open_regular (message_path, O_RDONLY, 0, NULL);
   if (in_fd < 0)
     {
       set_storage_error (error, errno, message_path);

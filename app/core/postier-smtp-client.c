@@ -1075,7 +1075,15 @@ postier_smtp_client_send (PostierSmtpClient  *self,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  fd = g_open (message_path, O_RDONLY | O_CLOEXEC, 0);
+  /* Never a link or a special file: the outbox makes neither, so one
+   * there was planted to send some other file. */
+  fd = g_open (message_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0);
+  if (fd >= 0 && fstat (fd, &info) == 0 && !S_ISREG (info.st_mode))
+    {
+      close (fd);
+      fd = -1;
+      errno = EINVAL;
+    }
   if (fd < 0 || fstat (fd, &info) != 0)
     {
       int saved = errno;
