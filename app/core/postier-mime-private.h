@@ -16,4 +16,23 @@ char               *postier_mime_new_message_id     (const char *address);
 /* CRLF line ends, RFC 2231 parameters. */
 GMimeFormatOptions *postier_mime_new_format_options (void);
 
+typedef struct {
+  gboolean changed;    /* some part was encoded again */
+  guint64  size;       /* the new size, when changed */
+  gboolean eight_bit;  /* the new message still has 8-bit octets */
+} PostierMimeReencoded;
+
+/* The message in FD (LENGTH octets, CRLF), its parts that SMTP cannot
+ * carry as declared — a line over 998 octets, a CR alone, 8-bit content
+ * in 7bit or with no charset — encoded again in place (text:
+ * quoted-printable with a charset, utf-8 when it validates, else
+ * unknown-8bit; other types: base64). Writes through an unnamed file in
+ * SCRATCH_DIR. Untouched when nothing needs it. */
+gboolean            postier_mime_reencode_fd        (int                    fd,
+                                                     guint64                length,
+                                                     const char            *scratch_dir,
+                                                     PostierMimeReencoded  *result,
+                                                     GCancellable          *cancellable,
+                                                     GError               **error);
+
 G_END_DECLS

@@ -22,6 +22,7 @@
 #include "postier-address.h"
 #include "postier-core.h"
 #include "postier-error.h"
+#include "postier-message-check.h"
 #include "postier-mime-private.h"
 #include "postier-mime-sink.h"
 #include "postier-sendmail-reader.h"
@@ -40,7 +41,19 @@ typedef struct {
   gsize offset;
   gsize length;
   gsize name_length;
+  guint line;                            /* where it starts in the input */
 } Field;
+
+/* RFC 5322 2.1.1: no line over 998 octets, CRLF excluded. */
+#define MAX_LINE_OCTETS 998
+/* Where a folded header line aims to end (RFC 5322 2.1.1's 78). */
+#define FOLD_COLUMN 78
+/* A word of an unstructured header longer than this cannot sit on a
+ * line of its own: it goes out as RFC 2047 encoded words. */
+#define MAX_HEADER_WORD 900
+/* Octets of UTF-8 per encoded word: "=?UTF-8?B?" + 60 + "?=" is 72,
+ * under RFC 2047's 75. */
+#define ENCODED_WORD_OCTETS 45
 
 struct _PostierSendmailReader
 {
@@ -64,6 +77,14 @@ struct _PostierSendmailReader
   gboolean              skipped_mbox_line;
   guint8               *out;
   gsize                 out_length;
+  guint64               max_size;        /* 0: no cap */
+  guint64               put_total;       /* octets given to the sink */
+  char                 *scratch_dir;
+
+  /* What the body holds that SMTP does not carry as is. */
+  gboolean              body_long_line;
+  gboolean              body_bare_cr;
+  gboolean              body_8bit;
 
   /* Results. */
   GPtrArray            *recipients;      /* char*, NULL-terminated */
@@ -71,6 +92,8 @@ struct _PostierSendmailReader
   gboolean              utf8_headers;
   gboolean              added_date;
   gboolean              added_message_id;
+  gboolean              reencoded;
+  guint64               size;
 };
 
 G_DEFINE_FINAL_TYPE (PostierSendmailReader, postier_sendmail_reader, G_TYPE_OBJECT)
@@ -83,6 +106,7 @@ postier_sendmail_reader_finalize (GObject *object)
   PostierSendmailReader *self = POSTIER_SENDMAIL_READER (object);
 
   g_free (self->default_from);
+  g_free (self->scratch_dir);
   g_clear_error (&self->error);
   g_clear_object (&self->sink);
   g_byte_array_unref (self->header);
@@ -127,33 +151,84 @@ postier_sendmail_reader_set_default_from (PostierSendmailReader *self,
   self->default_from = g_strdup (identity);
 }
 
-static void
-fail_malformed (PostierSendmailReader *self,
-                const char            *format,
-                ...) G_GNUC_PRINTF (2, 3);
+void
+postier_sendmail_reader_set_max_size (PostierSendmailReader *self,
+                                      guint64                max_size)
+{
+  g_return_if_fail (POSTIER_IS_SENDMAIL_READER (self));
+  self->max_size = max_size;
+}
+
+void
+postier_sendmail_reader_set_scratch_dir (PostierSendmailReader *self,
+                                         const char            *dir)
+{
+  g_return_if_fail (POSTIER_IS_SENDMAIL_READER (self));
+  g_free (self->scratch_dir);
+  self->scratch_dir = g_strdup (dir);
+}
 
 static void
-fail_malformed (PostierSendmailReader *self,
-                const char            *format,
-                ...)
+fail_with (PostierSendmailReader *self,
+           PostierMessageError    code,
+           const char            *format,
+           ...) G_GNUC_PRINTF (3, 4);
+
+static void
+fail_with (PostierSendmailReader *self,
+           PostierMessageError    code,
+           const char            *format,
+           ...)
 {
   va_list args;
 
   if (self->error != NULL)
     return;
   va_start (args, format);
-  self->error = g_error_new_valist (POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_MALFORMED, format, args);
+  self->error = g_error_new_valist (POSTIER_MESSAGE_ERROR, code, format, args);
   va_end (args);
   self->phase = PHASE_DONE;
 }
 
+#define fail_malformed(self, ...) fail_with ((self), POSTIER_MESSAGE_ERROR_MALFORMED, __VA_ARGS__)
+
+static void
+fail_too_large (PostierSendmailReader *self)
+{
+  g_autofree char *limit = g_format_size (self->max_size);
+
+  fail_with (self, POSTIER_MESSAGE_ERROR_TOO_LARGE,
+             _("The message is larger than %s, the most Postier will send through this account; "
+               "nothing was queued"), limit);
+}
+
 /* --- Output ------------------------------------------------------------ */
+
+/* Counts what goes out, and stops at the cap: the input may be endless
+ * (/dev/zero, a runaway pipe); neither memory nor the disk may follow. */
+static gboolean
+count_out (PostierSendmailReader *self,
+           gsize                  length)
+{
+  self->put_total += length;
+  if (self->max_size != 0 && self->put_total > self->max_size)
+    {
+      fail_too_large (self);
+      return FALSE;
+    }
+  return TRUE;
+}
 
 static void
 flush_out (PostierSendmailReader *self)
 {
   if (self->out_length == 0)
     return;
+  if (!count_out (self, self->out_length))
+    {
+      self->out_length = 0;
+      return;
+    }
   if (g_mime_stream_write (self->sink, (const char *) self->out, self->out_length) < 0)
     self->phase = PHASE_DONE;  /* the sink knows why; run() asks it */
   self->out_length = 0;
@@ -174,7 +249,9 @@ put_bytes (PostierSendmailReader *self,
            gsize                  length)
 {
   flush_out (self);
-  if (length > 0 && g_mime_stream_write (self->sink, data, length) < 0)
+  if (length == 0 || self->phase == PHASE_DONE || !count_out (self, length))
+    return;
+  if (g_mime_stream_write (self->sink, data, length) < 0)
     self->phase = PHASE_DONE;
 }
 
@@ -199,8 +276,73 @@ is_obsolete_from_field (const guint8 *line,
   return i < length && line[i] == ':';
 }
 
-/* Checks the header line that just ended (header->data from line_start,
- * without its CRLF) and records where fields start. */
+static void header_block_ended (PostierSendmailReader *self);
+static void body_line (PostierSendmailReader *self, const guint8 *line, gsize length);
+
+/* The name of the field a header line belongs to, for error messages. */
+static char *
+name_of_line (PostierSendmailReader *self,
+              const guint8          *line,
+              gsize                  name_length)
+{
+  const Field *field;
+
+  if (name_length > 0)
+    return g_strndup ((const char *) line, MIN (name_length, 64));
+  field = &g_array_index (self->fields, Field, self->fields->len - 1);
+  return g_strndup ((const char *) self->header->data + field->offset, MIN (field->name_length, 64));
+}
+
+/* A header line must be text: a CR without its LF could make a reader or
+ * a relay see a header we never saw (Bcc: hidden recipients), so it is
+ * refused; so are other control characters and bytes that are not UTF-8
+ * (RFC 6532 allows UTF-8 in headers, nothing else beyond ASCII). */
+static gboolean
+header_line_is_text (PostierSendmailReader *self,
+                     const guint8          *line,
+                     gsize                  length,
+                     gsize                  name_length)
+{
+  gboolean has_8bit = FALSE;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      g_autofree char *name = NULL;
+
+      if (line[i] >= 0x80)
+        has_8bit = TRUE;
+      else if (line[i] == '\r')
+        {
+          name = name_of_line (self, line, name_length);
+          fail_with (self, POSTIER_MESSAGE_ERROR_HEADER_INJECTION,
+                     _("Line %u: the %s header holds a carriage return that does not end the line; "
+                       "it could hide another header, so the message is refused"),
+                     self->line_number, name);
+          return FALSE;
+        }
+      else if ((line[i] < 0x20 && line[i] != '\t') || line[i] == 0x7f)
+        {
+          name = name_of_line (self, line, name_length);
+          fail_malformed (self, _("Line %u: the %s header holds a control character (0x%02X)"),
+                          self->line_number, name, line[i]);
+          return FALSE;
+        }
+    }
+  if (has_8bit && !g_utf8_validate_len ((const char *) line, length, NULL))
+    {
+      g_autofree char *name = name_of_line (self, line, name_length);
+
+      fail_malformed (self, _("Line %u: the %s header is not valid UTF-8 text"),
+                      self->line_number, name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The header line that just ended (header->data from line_start, without
+ * its line end) is a field, a continuation, or, as Postfix's cleanup
+ * reads it, the first line of the body: then the header block ends
+ * before it and the blank line between them is added. */
 static void
 header_line_ended (PostierSendmailReader *self)
 {
@@ -219,16 +361,12 @@ header_line_ended (PostierSendmailReader *self)
       return;
     }
 
-  if (length > 0 && (line[0] == ' ' || line[0] == '\t'))
+  if (length > 0 && (line[0] == ' ' || line[0] == '\t') && self->fields->len > 0)
     {
       Field *field;
 
-      if (self->fields->len == 0)
-        {
-          fail_malformed (self, _("Line %u starts with a space, but no header field comes before it"),
-                          self->line_number);
-          return;
-        }
+      if (!header_line_is_text (self, line, length, 0))
+        return;
       field = &g_array_index (self->fields, Field, self->fields->len - 1);
       g_byte_array_append (self->header, (const guint8 *) "\r\n", 2);
       field->length = self->header->len - field->offset;
@@ -242,16 +380,26 @@ header_line_ended (PostierSendmailReader *self)
     i++;
   if (name_length == 0 || i >= length || line[i] != ':')
     {
-      fail_malformed (self, _("Line %u is neither a header field nor the blank line that ends the headers"),
-                      self->line_number);
+      /* Not a header: the body starts here. */
+      g_autofree guint8 *copy = g_memdup2 (line, length);
+
+      g_byte_array_set_size (self->header, (guint) self->line_start);
+      header_block_ended (self);
+      if (self->phase == PHASE_DONE)
+        return;
+      self->phase = PHASE_BODY;
+      body_line (self, copy, length);
       return;
     }
 
+  if (!header_line_is_text (self, line, length, name_length))
+    return;
   g_byte_array_append (self->header, (const guint8 *) "\r\n", 2);
   g_array_append_val (self->fields, ((Field) {
     .offset = self->line_start,
     .length = self->header->len - self->line_start,
     .name_length = name_length,
+    .line = self->line_number,
   }));
 }
 
@@ -339,6 +487,161 @@ put_added_header (PostierSendmailReader *self,
   put_bytes (self, line, strlen (line));
 }
 
+/* RFC 5322 3.2.5 calls these unstructured: their text may be RFC 2047
+ * encoded without changing what they mean. Any other field with a word
+ * too long to fold is refused rather than altered. */
+static gboolean
+field_is_unstructured (PostierSendmailReader *self,
+                       const Field           *field)
+{
+  return field_is (self, field, "Subject") || field_is (self, field, "Comments") ||
+         field_is (self, field, "Content-Description") ||
+         (field->name_length > 2 &&
+          g_ascii_strncasecmp ((const char *) self->header->data + field->offset, "X-", 2) == 0);
+}
+
+static gboolean
+has_long_line (const guint8 *data,
+               gsize         length)
+{
+  gsize line = 0;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      if (data[i] == '\n')
+        line = 0;
+      else if (data[i] != '\r' && ++line > MAX_LINE_OCTETS)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Appends WORD (UTF-8, no blanks) as RFC 2047 B-encoded words, each on
+ * whole characters, separated by spaces (which a reader drops between
+ * encoded words, so the word comes back whole). */
+static void
+append_encoded_word (GString    *out,
+                     const char *word,
+                     gsize       length)
+{
+  const char *p = word;
+  const char *end = word + length;
+
+  while (p < end)
+    {
+      const char *chunk_end = p;
+      g_autofree char *encoded = NULL;
+
+      while (chunk_end < end)
+        {
+          const char *next = g_utf8_next_char (chunk_end);
+          if (next - p > ENCODED_WORD_OCTETS && chunk_end > p)
+            break;
+          chunk_end = next;
+        }
+      encoded = g_base64_encode ((const guchar *) p, (gsize) (chunk_end - p));
+      if (p != word)
+        g_string_append_c (out, ' ');
+      g_string_append_printf (out, "=?UTF-8?B?%s?=", encoded);
+      p = chunk_end;
+    }
+}
+
+/* A field with a line over 998 octets, folded again (RFC 5322 3.2.2:
+ * a CRLF before a blank, aiming at 78 columns), with the over-long words
+ * of an unstructured field RFC 2047 encoded. NULL (and a failure) when a
+ * line would still be too long. */
+static char *
+refold_field (PostierSendmailReader *self,
+              const Field           *field)
+{
+  const char *start = (const char *) self->header->data + field->offset;
+  g_autoptr(GString) unfolded = g_string_sized_new (field->length);
+  g_autoptr(GString) folded = g_string_sized_new (field->length + field->length / 32);
+  gboolean unstructured = field_is_unstructured (self, field);
+  gsize column = 0;
+  gsize i = 0;
+
+  /* Unfold: drop every CRLF, keep the blanks after them. */
+  for (gsize k = 0; k < field->length; k++)
+    if (start[k] != '\r' && start[k] != '\n')
+      g_string_append_c (unfolded, start[k]);
+
+  /* Segments: a run of blanks, then a word. The name and colon are the
+   * first word; a break is only ever put before a blank. */
+  while (i < unfolded->len)
+    {
+      gsize blanks = i;
+      gsize word;
+      g_autoptr(GString) segment = g_string_new (NULL);
+
+      while (blanks < unfolded->len && (unfolded->str[blanks] == ' ' || unfolded->str[blanks] == '\t'))
+        blanks++;
+      word = blanks;
+      while (word < unfolded->len && unfolded->str[word] != ' ' && unfolded->str[word] != '\t')
+        word++;
+
+      g_string_append_len (segment, unfolded->str + i, (gssize) (blanks - i));
+      if (unstructured && i > 0 && word - blanks > MAX_HEADER_WORD)
+        append_encoded_word (segment, unfolded->str + blanks, word - blanks);
+      else
+        g_string_append_len (segment, unfolded->str + blanks, (gssize) (word - blanks));
+
+      /* Encoded words may be broken between, too. */
+      for (gsize k = 0; k < segment->len; )
+        {
+          gsize piece_end = k;
+
+          while (piece_end < segment->len && (segment->str[piece_end] == ' ' || segment->str[piece_end] == '\t'))
+            piece_end++;
+          while (piece_end < segment->len && segment->str[piece_end] != ' ' && segment->str[piece_end] != '\t')
+            piece_end++;
+          /* Break before a blank that leads to a word, never leaving a
+           * line of blanks only. */
+          if (column > 0 && k < piece_end && (segment->str[k] == ' ' || segment->str[k] == '\t') &&
+              column + (piece_end - k) > FOLD_COLUMN &&
+              (piece_end - k) > strspn (segment->str + k, " \t"))
+            {
+              g_string_append (folded, "\r\n");
+              column = 0;
+            }
+          g_string_append_len (folded, segment->str + k, (gssize) (piece_end - k));
+          column += piece_end - k;
+          k = piece_end;
+        }
+      i = word;
+    }
+  g_string_append (folded, "\r\n");
+
+  if (has_long_line ((const guint8 *) folded->str, folded->len))
+    {
+      g_autofree char *name = g_strndup (start, MIN (field->name_length, 64));
+
+      fail_malformed (self, _("Line %u: the %s header has a line over 998 octets with no space "
+                              "where it could be folded"), field->line, name);
+      return NULL;
+    }
+  return g_string_free (g_steal_pointer (&folded), FALSE);
+}
+
+/* Writes FIELD: as it came, or folded again when a line is too long. */
+static void
+put_field (PostierSendmailReader *self,
+           const Field           *field)
+{
+  const guint8 *data = self->header->data + field->offset;
+  g_autofree char *folded = NULL;
+
+  if (!has_long_line (data, field->length))
+    {
+      put_bytes (self, data, field->length);
+      return;
+    }
+  folded = refold_field (self, field);
+  if (folded != NULL)
+    put_bytes (self, folded, strlen (folded));
+}
+
 /* The blank line came: the header block is complete. Writes it out, with
  * what it lacks added and Bcc left out. */
 static void
@@ -376,13 +679,16 @@ header_block_ended (PostierSendmailReader *self)
         break;
       }
 
-  /* Kept fields, byte for byte, in order; Bcc never leaves. */
-  for (guint i = 0; i < self->fields->len; i++)
+  /* Kept fields, byte for byte unless a line is too long, in order; Bcc
+   * never leaves. */
+  for (guint i = 0; i < self->fields->len && self->phase != PHASE_DONE; i++)
     {
       const Field *field = &g_array_index (self->fields, Field, i);
       if (!field_is (self, field, "Bcc"))
-        put_bytes (self, self->header->data + field->offset, field->length);
+        put_field (self, field);
     }
+  if (self->phase == PHASE_DONE)
+    return;
 
   if (from_field == NULL && self->default_from != NULL)
     {
@@ -421,6 +727,32 @@ header_block_ended (PostierSendmailReader *self)
 
 /* --- Lines --------------------------------------------------------------- */
 
+static inline void
+body_byte (PostierSendmailReader *self,
+           guint8                 byte)
+{
+  if (byte >= 0x80)
+    self->body_8bit = TRUE;
+  else if (byte == '\r')
+    self->body_bare_cr = TRUE;
+  put_byte (self, byte);
+}
+
+/* A whole body line (without its line end) that was read as a header
+ * line first. */
+static void
+body_line (PostierSendmailReader *self,
+           const guint8          *line,
+           gsize                  length)
+{
+  if (length > MAX_LINE_OCTETS)
+    self->body_long_line = TRUE;
+  for (gsize i = 0; i < length && self->phase != PHASE_DONE; i++)
+    body_byte (self, line[i]);
+  put_byte (self, '\r');
+  put_byte (self, '\n');
+}
+
 static void
 line_ended (PostierSendmailReader *self)
 {
@@ -431,9 +763,8 @@ line_ended (PostierSendmailReader *self)
       /* A lone dot: the end of the input, like sendmail without -i. */
       self->pending_dot = FALSE;
       if (self->phase == PHASE_HEADERS)
-        fail_malformed (self, _("The message has no blank line between its headers and its body"));
-      else
-        self->phase = PHASE_DONE;
+        header_block_ended (self);
+      self->phase = PHASE_DONE;
       return;
     }
 
@@ -495,11 +826,14 @@ line_byte (PostierSendmailReader *self,
       if (self->pending_dot)
         put_byte (self, '.');
       self->pending_dot = FALSE;
-      put_byte (self, byte);
+      body_byte (self, byte);
     }
-  self->line_length++;
+  if (++self->line_length > MAX_LINE_OCTETS && self->phase == PHASE_BODY)
+    self->body_long_line = TRUE;
 }
 
+/* Only LF and CRLF end a line (as for Postfix's sendmail): a CR alone is
+ * a character of the line, so "\r.\r" cannot end the input. */
 static void
 feed (PostierSendmailReader *self,
       const guint8          *data,
@@ -516,11 +850,15 @@ feed (PostierSendmailReader *self,
         }
       if (self->pending_cr)
         {
-          /* CRLF, or a lone CR: either way the line ended. */
           self->pending_cr = FALSE;
-          line_ended (self);
-          if (c == '\n' || self->phase == PHASE_DONE)
-            continue;
+          if (c == '\n')
+            {
+              line_ended (self);
+              continue;
+            }
+          line_byte (self, '\r');
+          if (self->phase == PHASE_DONE)
+            return;
         }
       if (c == '\r')
         self->pending_cr = TRUE;
@@ -539,18 +877,14 @@ input_ended (PostierSendmailReader *self)
   if (self->pending_cr)
     {
       self->pending_cr = FALSE;
-      line_ended (self);
+      line_byte (self, '\r');
     }
   /* A last line without its line end still counts as a line. */
   if (self->phase != PHASE_DONE && self->line_length > 0)
     line_ended (self);
+  /* Headers and no body, or no input at all: Postfix takes both. */
   if (self->phase == PHASE_HEADERS)
-    {
-      if (!self->any_input)
-        fail_malformed (self, _("The message is empty"));
-      else
-        fail_malformed (self, _("The message has no blank line between its headers and its body"));
-    }
+    header_block_ended (self);
 }
 
 gboolean
@@ -611,7 +945,40 @@ postier_sendmail_reader_run (PostierSendmailReader *self,
       return FALSE;
     }
   flush_out (self);
-  return postier_mime_sink_finish (POSTIER_MIME_SINK (self->sink), error);
+  if (self->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&self->error));
+      return FALSE;
+    }
+  if (!postier_mime_sink_finish (POSTIER_MIME_SINK (self->sink), error))
+    return FALSE;
+  self->size = postier_mime_sink_get_written (POSTIER_MIME_SINK (self->sink));
+
+  /* A body SMTP would not carry as it is (a line over 998 octets, a CR
+   * alone, 8-bit text with no charset or transfer encoding said) is
+   * encoded again, part by part, by GMime. */
+  if (self->body_long_line || self->body_bare_cr || self->body_8bit)
+    {
+      PostierMimeReencoded result = { 0 };
+
+      if (!postier_mime_reencode_fd (out_fd, self->size,
+                                     self->scratch_dir != NULL ? self->scratch_dir : g_get_tmp_dir (),
+                                     &result, cancellable, error))
+        return FALSE;
+      if (result.changed)
+        {
+          self->reencoded = TRUE;
+          self->size = result.size;
+          self->eight_bit = result.eight_bit;
+        }
+      if (self->max_size != 0 && self->size > self->max_size)
+        {
+          fail_too_large (self);
+          g_propagate_error (error, g_steal_pointer (&self->error));
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 const char * const *
@@ -625,7 +992,14 @@ guint64
 postier_sendmail_reader_get_size (PostierSendmailReader *self)
 {
   g_return_val_if_fail (POSTIER_IS_SENDMAIL_READER (self), 0);
-  return self->sink != NULL ? postier_mime_sink_get_written (POSTIER_MIME_SINK (self->sink)) : 0;
+  return self->size;
+}
+
+gboolean
+postier_sendmail_reader_get_reencoded (PostierSendmailReader *self)
+{
+  g_return_val_if_fail (POSTIER_IS_SENDMAIL_READER (self), FALSE);
+  return self->reencoded;
 }
 
 gboolean
@@ -657,6 +1031,14 @@ postier_sendmail_reader_get_added_message_id (PostierSendmailReader *self)
 }
 
 /* --- Into the outbox --------------------------------------------------- */
+
+guint64
+postier_sendmail_size_cap (PostierAccount *account)
+{
+  guint64 relay = postier_relay_size_limit_lookup (postier_account_get_name (account));
+
+  return relay > 0 ? relay : POSTIER_SENDMAIL_DEFAULT_MAX_SIZE;
+}
 
 static gboolean
 add_recipient_text (PostierEnvelope  *envelope,
@@ -739,17 +1121,25 @@ postier_mime_enqueue_sendmail (int                   fd,
   staging = postier_outbox_new_staging_path (outbox, error);
   if (staging == NULL)
     return NULL;
-  out_fd = g_open (staging, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  /* Read back too, when a body must be encoded again. */
+  out_fd = g_open (staging, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (out_fd < 0)
     {
       int saved_errno = errno;
       g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_STORAGE,
                    _("Cannot write the message to “%s”: %s"), staging, g_strerror (saved_errno));
+      /* new_staging_path() made the file: not ours to leave behind. */
+      g_unlink (staging);
       return NULL;
     }
 
   reader = postier_sendmail_reader_new (flags);
   postier_sendmail_reader_set_default_from (reader, postier_account_get_identity (account));
+  postier_sendmail_reader_set_max_size (reader, postier_sendmail_size_cap (account));
+  {
+    g_autofree char *staging_dir = g_path_get_dirname (staging);
+    postier_sendmail_reader_set_scratch_dir (reader, staging_dir);
+  }
   ok = postier_sendmail_reader_run (reader, fd, out_fd, cancellable, error);
   if (close (out_fd) != 0 && ok)
     {

@@ -1,12 +1,18 @@
 /* postier-sendmail-reader.h — a message on standard input, read the way
  * sendmail reads it
  *
- * Streams the input to an output file descriptor: bare LF (and a lone CR)
- * become CRLF, a line holding a single "." ends the input unless
- * POSTIER_SENDMAIL_IGNORE_DOTS, a missing Date, Message-ID or From is
- * added, Bcc fields are dropped, and every other header is kept byte for
- * byte. Only the header block is held in memory (at most
- * POSTIER_SENDMAIL_MAX_HEADER octets); the body streams through.
+ * Streams the input to an output file descriptor the way Postfix's
+ * sendmail and cleanup take it: LF and CRLF end lines (a CR alone does
+ * not), a line holding a single "." ends the input unless
+ * POSTIER_SENDMAIL_IGNORE_DOTS, the header block ends at the blank line
+ * or at the first line that is not a header field (the blank line is then
+ * added), a missing Date, Message-ID or From is added, Bcc fields are
+ * dropped, and every other header is kept byte for byte unless a line is
+ * over 998 octets (then folded). A header with a CR alone, a control
+ * character or bytes that are not UTF-8 is refused. A body SMTP cannot
+ * carry as it is gets encoded again afterwards. Only the header block is
+ * held in memory (at most POSTIER_SENDMAIL_MAX_HEADER octets); the body
+ * streams through.
  *
  * postier_mime_enqueue_sendmail() (postier-mime.h) is the whole path into
  * the outbox; this lower level is what the fuzz target exercises.
@@ -22,6 +28,10 @@
 G_BEGIN_DECLS
 
 #define POSTIER_SENDMAIL_MAX_HEADER (1024 * 1024)
+/* The largest message taken on standard input when the relay's SIZE is
+ * not known yet (the same as postierctl's cap for bodies and
+ * attachments read from streams). */
+#define POSTIER_SENDMAIL_DEFAULT_MAX_SIZE ((guint64) 50 * 1000 * 1000)
 
 #define POSTIER_TYPE_SENDMAIL_READER (postier_sendmail_reader_get_type ())
 G_DECLARE_FINAL_TYPE (PostierSendmailReader, postier_sendmail_reader, POSTIER, SENDMAIL_READER, GObject)
@@ -34,12 +44,22 @@ PostierSendmailReader *postier_sendmail_reader_new             (PostierSendmailF
 void                   postier_sendmail_reader_set_default_from (PostierSendmailReader *self,
                                                                  const char            *identity);
 
+/* The most octets the written message may have (0: no cap); over it,
+ * run() stops reading and fails with POSTIER_MESSAGE_ERROR_TOO_LARGE. */
+void                   postier_sendmail_reader_set_max_size    (PostierSendmailReader *self,
+                                                                guint64                max_size);
+/* Where a body encoded again is written before it replaces the output
+ * (default: g_get_tmp_dir ()); best on the output's file system. */
+void                   postier_sendmail_reader_set_scratch_dir (PostierSendmailReader *self,
+                                                                const char            *dir);
+
 /* Reads IN_FD to its end (or to a lone dot) and writes the message to
- * OUT_FD, which stays open. Fails with POSTIER_MESSAGE_ERROR_MALFORMED (a
- * NUL byte, no blank line after the headers, a line that is not a header
- * field, a header block over the limit), _BAD_ADDRESS (with -t, an address
- * in To, Cc or Bcc that does not parse), G_IO_ERROR for reading or
- * writing, or G_IO_ERROR_CANCELLED. */
+ * OUT_FD (open for reading too), which stays open. Fails with
+ * POSTIER_MESSAGE_ERROR_MALFORMED (a NUL byte, a header line with a
+ * control character or invalid UTF-8 or too long to fold, a header block
+ * over the limit), _HEADER_INJECTION (a CR alone in a header), _TOO_LARGE,
+ * _BAD_ADDRESS (with -t, an address in To, Cc or Bcc that does not parse),
+ * G_IO_ERROR for reading or writing, or G_IO_ERROR_CANCELLED. */
 gboolean               postier_sendmail_reader_run             (PostierSendmailReader *self,
                                                                 int                    in_fd,
                                                                 int                    out_fd,
@@ -50,6 +70,9 @@ gboolean               postier_sendmail_reader_run             (PostierSendmailR
 /* With READ_HEADERS: every address of To, Cc and Bcc, in order
  * (NULL-terminated, owned by the reader); empty otherwise. */
 const char * const    *postier_sendmail_reader_get_recipients  (PostierSendmailReader *self);
+/* The body was encoded again (quoted-printable or base64, see
+ * postier_mime_reencode_fd ()). */
+gboolean               postier_sendmail_reader_get_reencoded   (PostierSendmailReader *self);
 /* Octets written. */
 guint64                postier_sendmail_reader_get_size        (PostierSendmailReader *self);
 /* The written message has a non-ASCII octet somewhere / in its headers. */
@@ -58,5 +81,10 @@ gboolean               postier_sendmail_reader_get_utf8_headers (PostierSendmail
 /* Whether Date, Message-ID or From were added. */
 gboolean               postier_sendmail_reader_get_added_date  (PostierSendmailReader *self);
 gboolean               postier_sendmail_reader_get_added_message_id (PostierSendmailReader *self);
+
+/* The cap postier_mime_enqueue_sendmail () applies: the SIZE the
+ * account's relay announced (remembered in relay-limits.ini), else
+ * POSTIER_SENDMAIL_DEFAULT_MAX_SIZE. */
+guint64                postier_sendmail_size_cap               (PostierAccount        *account);
 
 G_END_DECLS

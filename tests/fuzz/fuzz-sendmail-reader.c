@@ -1,10 +1,11 @@
 /* fuzz-sendmail-reader.c — libFuzzer target for the sendmail stdin reader
  *
- * The first byte picks the flags (-t, -i, a default From); the rest is
- * standard input. Whatever comes in, the reader either refuses it with a
- * message error or writes a message that obeys the rules: CRLF line ends
- * only, no NUL, a header block ended by a blank line, a Date and a
- * Message-ID, no Bcc, and -t recipients that are valid addresses.
+ * The first byte picks the flags (-t, -i, a default From, a small size
+ * cap); the rest is standard input. Whatever comes in, the reader either
+ * refuses it with a message error or writes a message that obeys the
+ * rules: CRLF line ends only, no NUL, no line over 998 octets, a header
+ * block ended by a blank line, a Date and a Message-ID, no Bcc, -t
+ * recipients that are valid addresses, and no more than the cap.
  *
  * Built without libFuzzer (POSTIER_FUZZ_REPLAY), it replays the files
  * given as arguments, so the seeds run in every build.
@@ -25,6 +26,8 @@
 #include "postier-sendmail-reader.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+#define SMALL_CAP 4096
 
 static gboolean
 header_present (const char *block,
@@ -59,12 +62,14 @@ check_output (const char            *output,
 
   g_assert (postier_sendmail_reader_get_size (reader) == length);
   g_assert (memchr (output, '\0', length) == NULL);
-  for (gsize i = 0; i < length; i++)
+  for (gsize i = 0, line = 0; i < length; i++)
     {
       if (output[i] == '\n')
         g_assert (i > 0 && output[i - 1] == '\r');
       if (output[i] == '\r')
         g_assert (i + 1 < length && output[i + 1] == '\n');
+      line = output[i] == '\n' ? 0 : line + 1;
+      g_assert (line <= 999);  /* 998 and the CR */
     }
   g_assert (length >= 2 && memcmp (output + length - 2, "\r\n", 2) == 0);
 
@@ -110,6 +115,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   reader = postier_sendmail_reader_new (flags);
   if (data[0] & 4)
     postier_sendmail_reader_set_default_from (reader, "Zoë Fuzz <zoe@bücher.example>");
+  if (data[0] & 8)
+    postier_sendmail_reader_set_max_size (reader, SMALL_CAP);
 
   in_fd = memfd_create ("fuzz-in", MFD_CLOEXEC);
   out_fd = memfd_create ("fuzz-out", MFD_CLOEXEC);
@@ -125,6 +132,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       output = g_malloc ((gsize) length + 1);
       g_assert (pread (out_fd, output, (gsize) length, 0) == length);
       check_output (output, (gsize) length, reader, flags);
+      if (data[0] & 8)
+        g_assert ((guint64) length <= SMALL_CAP);
       g_free (output);
     }
   else
@@ -132,7 +141,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       g_assert (error->domain == POSTIER_MESSAGE_ERROR);
       g_assert (error->code == POSTIER_MESSAGE_ERROR_MALFORMED ||
                 error->code == POSTIER_MESSAGE_ERROR_BAD_ADDRESS ||
-                error->code == POSTIER_MESSAGE_ERROR_HEADER_INJECTION);
+                error->code == POSTIER_MESSAGE_ERROR_HEADER_INJECTION ||
+                ((data[0] & 8) && error->code == POSTIER_MESSAGE_ERROR_TOO_LARGE));
       g_assert (g_utf8_validate (error->message, -1, NULL));
       g_assert (strchr (error->message, '\n') == NULL);
       g_error_free (error);
@@ -160,7 +170,7 @@ main (int   argc,
           return 1;
         }
       /* Every seed with every flag combination. */
-      for (guint8 flags = 0; flags < 8; flags++)
+      for (guint8 flags = 0; flags < 16; flags++)
         {
           g_autofree guint8 *input = g_malloc (length + 1);
           input[0] = flags;

@@ -149,6 +149,43 @@ body_of (ReadResult *result)
   return end + 4;
 }
 
+static GMimeMessage *
+parse_output (ReadResult *result)
+{
+  g_autoptr(GMimeStream) stream = g_mime_stream_mem_new_with_buffer (result->output, result->length);
+  g_autoptr(GMimeParser) parser = g_mime_parser_new_with_stream (stream);
+  GMimeMessage *message = g_mime_parser_construct_message (parser, NULL);
+
+  g_assert_nonnull (message);
+  return message;
+}
+
+/* The octets of PART's content as a reader decodes them, CRLF as LF. */
+static char *
+decoded_part (GMimeObject *object)
+{
+  g_autoptr(GMimeStream) memory = g_mime_stream_mem_new ();
+  GMimeDataWrapper *content;
+  GByteArray *bytes;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (GMIME_IS_PART (object));
+  content = g_mime_part_get_content (GMIME_PART (object));
+  if (content != NULL)
+    g_mime_data_wrapper_write_to_stream (content, memory);
+  bytes = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (memory));
+  text = bytes->len > 0 ? g_strndup ((const char *) bytes->data, bytes->len) : g_strdup ("");
+  lines = g_strsplit (text, "\r\n", -1);
+  return g_strjoinv ("\n", lines);
+}
+
+static char *
+decoded_text (GMimeMessage *message)
+{
+  return decoded_part (g_mime_message_get_mime_part (message));
+}
+
 static void
 test_reader_line_ends_and_bytes (void)
 {
@@ -167,7 +204,6 @@ test_reader_line_ends_and_bytes (void)
                          "\n"
                          "crlf\r\n"
                          "lf\n"
-                         "lone cr\rnext\n"
                          "\n"
                          "no final line end", POSTIER_SENDMAIL_NONE);
   g_assert_no_error (result->error);
@@ -186,7 +222,6 @@ test_reader_line_ends_and_bytes (void)
                    "\r\n"
                    "crlf\r\n"
                    "lf\r\n"
-                   "lone cr\r\nnext\r\n"
                    "\r\n"
                    "no final line end\r\n");
   g_assert_true (result->eight_bit);
@@ -317,30 +352,101 @@ test_reader_mbox_line (void)
 static void
 test_reader_refuses (void)
 {
-  static const struct { const char *input; gsize length; const char *named; } cases[] = {
-    { "Subject: x\n\nbo\0dy\n", 17, "NUL" },
-    { "Subj\0ect: x\n\nbody\n", 18, "NUL" },
-    { "Subject: x\nTo: a@example.org\n", 0, "blank line" },
-    { "Subject: x\nTo: a@example.org", 0, "blank line" },
-    { "", 0, "empty" },
-    { "Subject: x\n.\n\nbody\n", 0, "blank line" },
-    { " continued: x\n\nbody\n", 0, "Line 1" },
-    { "Subject: x\nthis is not a header\n\nbody\n", 0, "Line 2" },
-    { "Subject: x\n: no name\n\nbody\n", 0, "Line 2" },
-    { "Subject: x\nBad Name: y\n\nbody\n", 0, "Line 2" },
+  static const struct { const char *input; gsize length; int code; const char *named; } cases[] = {
+    { "Subject: x\n\nbo\0dy\n", 17, POSTIER_MESSAGE_ERROR_MALFORMED, "NUL" },
+    { "Subj\0ect: x\n\nbody\n", 18, POSTIER_MESSAGE_ERROR_MALFORMED, "NUL" },
+    /* A CR alone in a header could smuggle one in (issue 10). */
+    { "Subject: x\rBcc: hidden@example.org\n\nbody\n", 0, POSTIER_MESSAGE_ERROR_HEADER_INJECTION, "Line 1: the Subject header" },
+    { "To: a@example.org\nSubject: x\n\tmore\rBcc: y@example.org\n\nbody\n", 0, POSTIER_MESSAGE_ERROR_HEADER_INJECTION, "Line 3: the Subject header" },
+    { "Subject: x\r\n", 0, POSTIER_MESSAGE_ERROR_FAILED, NULL },  /* CRLF is fine: accepted */
+    { "Subject: caf\xe9\n\nbody\n", 0, POSTIER_MESSAGE_ERROR_MALFORMED, "Line 1: the Subject header is not valid UTF-8" },
+    { "To: a@example.org\nX-Note: ok\n \xff\xfe\n\nbody\n", 0, POSTIER_MESSAGE_ERROR_MALFORMED, "Line 3: the X-Note header is not valid UTF-8" },
+    { "Subject: bell\a\n\nbody\n", 0, POSTIER_MESSAGE_ERROR_MALFORMED, "Line 1: the Subject header holds a control character" },
+    { "Subject: \x1b]0;title\x07\n\nbody\n", 0, POSTIER_MESSAGE_ERROR_MALFORMED, "control character" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       gsize length = cases[i].length != 0 ? cases[i].length : strlen (cases[i].input);
-      g_autoptr(ReadResult) result = read_message_with (cases[i].input, length, POSTIER_SENDMAIL_NONE, NULL, i);
+      g_autoptr(ReadResult) result = read_message_with (cases[i].input, length, POSTIER_SENDMAIL_READ_HEADERS, NULL, i);
 
       g_test_message ("case %u: %s", i, result->error ? result->error->message : "(accepted)");
+      if (cases[i].named == NULL)
+        {
+          g_assert_no_error (result->error);
+          continue;
+        }
       g_assert_false (result->ok);
-      g_assert_error (result->error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_MALFORMED);
+      g_assert_error (result->error, POSTIER_MESSAGE_ERROR, cases[i].code);
       g_assert_nonnull (strstr (result->error->message, cases[i].named));
       g_assert_null (strchr (result->error->message, '\n'));
     }
+}
+
+/* What Postfix's sendmail takes (checked against Postfix 3.7 through its
+ * pickup service): the header block ends at the blank line or at the
+ * first line that is not a field; headers with no body, a body with no
+ * header and nothing at all are messages too. No To is added (Postfix's
+ * undisclosed_recipients_header is empty since 2.8). */
+static void
+test_reader_postfix_idioms (void)
+{
+  static const struct { const char *input; const char *headers; const char *body; } cases[] = {
+    { "Subject: only a subject\n", "Subject: only a subject\r\n", "" },
+    { "Subject: only a subject", "Subject: only a subject\r\n", "" },
+    { "just a body line\nsecond\n", "", "just a body line\r\nsecond\r\n" },
+    { "Subject: s\nX-A: b\n", "Subject: s\r\nX-A: b\r\n", "" },
+    { "Subject: s\nthis is not a header\nmore\n", "Subject: s\r\n", "this is not a header\r\nmore\r\n" },
+    { " leading space line\nbody\n", "", " leading space line\r\nbody\r\n" },
+    { "Subject: x\n: no name\n\nbody\n", "Subject: x\r\n", ": no name\r\n\r\nbody\r\n" },
+    { "Subject: x\nBad Name: y\n", "Subject: x\r\n", "Bad Name: y\r\n" },
+    { "Subject: x\n.\nafter the dot\n", "Subject: x\r\n", "" },
+    { "Subject: x\n.leading dot\n", "Subject: x\r\n", ".leading dot\r\n" },
+    { "", "", "" },
+    { "Subject: x\n\n", "Subject: x\r\n", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(ReadResult) result = read_message_with (cases[i].input, strlen (cases[i].input),
+                                                        POSTIER_SENDMAIL_NONE, "Zoë <zoe@example.org>", i);
+      g_autofree char *headers = NULL;
+      g_autofree char *expected = NULL;
+
+      g_test_message ("case %u", i);
+      g_assert_no_error (result->error);
+      g_assert_true (result->added_date);
+      g_assert_true (result->added_message_id);
+      headers = headers_without_added (result);
+      expected = g_strdup_printf ("%sFrom: =?UTF-8?b?Wm/Dqw==?= <zoe@example.org>\r\n", cases[i].headers);
+      g_assert_cmpstr (headers, ==, expected);
+      g_assert_cmpstr (body_of (result), ==, cases[i].body);
+      g_assert_null (g_strstr_len (result->output, -1, "\nTo:"));
+    }
+}
+
+/* Only LF and CRLF end lines: "\r.\r" is text, not the end of input
+ * (issue 16, finding 8), and a CR alone in a body is kept as a character,
+ * quoted-printable encoded so that no bare CR goes out. */
+static void
+test_reader_bare_cr (void)
+{
+  g_autoptr(ReadResult) result = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autofree char *text = NULL;
+
+  result = read_message ("Subject: x\n\nline\r.\rafter\n.\r\nnot the end\nlast\n", POSTIER_SENDMAIL_NONE);
+  g_assert_no_error (result->error);
+  g_assert_nonnull (strstr (result->output, "\r\nContent-Transfer-Encoding: quoted-printable\r\n"));
+  g_assert_nonnull (strstr (body_of (result), "line=0D.=0Dafter\r\n"));
+  for (const char *p = result->output; *p; p++)
+    if (*p == '\r')
+      g_assert_cmpint (p[1], ==, '\n');
+  /* ".\r\n" alone is still the end, CRLF being a line end. */
+  g_assert_null (strstr (result->output, "not the end"));
+  message = parse_output (result);
+  text = decoded_text (message);
+  g_assert_cmpstr (text, ==, "line\r.\rafter\n");
 }
 
 static void
@@ -356,7 +462,9 @@ test_reader_header_limit (void)
   g_assert_error (result->error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_MALFORMED);
 }
 
-/* What the reader must do to any body, written the plain way. */
+/* The text a reader must see for any body, worked out the plain way:
+ * LF or CRLF end a line, a CR alone is a character, a lone dot ends it
+ * all. Line ends come out as LF. */
 static char *
 reference_body (const char *body,
                 gboolean    ignore_dots)
@@ -366,15 +474,18 @@ reference_body (const char *body,
 
   while (*p != '\0')
     {
-      gsize length = strcspn (p, "\r\n");
-      if (!ignore_dots && length == 1 && p[0] == '.')
+      const char *newline = strchr (p, '\n');
+      gsize length = newline != NULL ? (gsize) (newline - p) : strlen (p);
+      gsize content = length;
+
+      if (newline != NULL && content > 0 && p[content - 1] == '\r')
+        content--;
+      if (!ignore_dots && content == 1 && p[0] == '.')
         break;
-      g_string_append_len (out, p, (gssize) length);
-      g_string_append (out, "\r\n");
+      g_string_append_len (out, p, (gssize) content);
+      g_string_append (out, "\n");
       p += length;
-      if (p[0] == '\r' && p[1] == '\n')
-        p += 2;
-      else if (*p != '\0')
+      if (*p == '\n')
         p++;
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
@@ -405,7 +516,25 @@ test_reader_random_bodies (void)
                                   NULL, round);
       g_test_message ("round %u: %u octets", round, length);
       g_assert_no_error (result->error);
-      g_assert_cmpstr (body_of (result), ==, expected);
+      {
+        g_autoptr(GMimeMessage) message = parse_output (result);
+        g_autofree char *text = decoded_text (message);
+
+        gsize at = 0;
+
+        while (text[at] != '\0' && text[at] == expected[at])
+          at++;
+        if (text[at] != expected[at])
+          {
+            g_autofree char *got = g_strescape (text + (at > 20 ? at - 20 : 0), NULL);
+            g_autofree char *want = g_strescape (expected + (at > 20 ? at - 20 : 0), NULL);
+            g_test_message ("first difference at %" G_GSIZE_FORMAT ": got …%.60s, expected …%.60s", at, got, want);
+          }
+        g_assert_true (g_str_equal (text, expected));
+      }
+      for (gsize i = 0; i < result->length; i++)
+        if (result->output[i] == '\r')
+          g_assert_cmpint (result->output[i + 1], ==, '\n');
     }
 }
 
@@ -689,6 +818,8 @@ main (int   argc,
   g_test_add_func ("/sendmail/reader/recipients-and-bcc", test_reader_recipients_and_bcc);
   g_test_add_func ("/sendmail/reader/mbox-line", test_reader_mbox_line);
   g_test_add_func ("/sendmail/reader/refuses", test_reader_refuses);
+  g_test_add_func ("/sendmail/reader/postfix-idioms", test_reader_postfix_idioms);
+  g_test_add_func ("/sendmail/reader/bare-cr", test_reader_bare_cr);
   g_test_add_func ("/sendmail/reader/header-limit", test_reader_header_limit);
   g_test_add_func ("/sendmail/reader/random-bodies", test_reader_random_bodies);
   g_test_add_func ("/sendmail/ctl/send-queue-only", test_ctl_send_queue_only);
