@@ -1,6 +1,12 @@
 /* postierctl-deliver.c — the immediate try after send/sendmail queued a
  * message, and what its outcome means for the caller (exit status, words)
  *
+ * The exit status reports that try exactly (docs/design-notes.md,
+ * "postierctl send/sendmail outcome"): 0 sent or deferred, 65 message
+ * refused, 67 recipients refused, 77 login refused, 78 certificate or
+ * configuration. Whatever was refused stays in the outbox for
+ * `postierctl queue retry`.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "postierctl"
@@ -12,10 +18,35 @@
 
 #include "postierctl-private.h"
 
-static PostierOutbox *
-open_outbox (void)
+/* When another process holds the flush lock, look again this often (at
+ * most), for at most this long: it takes our entry before it lets go. */
+#define BUSY_POLL_MAX_US (500 * 1000)
+#define BUSY_WAIT_SECONDS 300
+
+typedef struct {
+  int        status;
+  PostierctlDelivery delivery;
+  char      *out;     /* for stdout, on success */
+  GPtrArray *err;     /* lines for stderr */
+} Outcome;
+
+static void
+outcome_clear (Outcome *outcome)
 {
-  return postier_outbox_new (NULL);
+  g_free (outcome->out);
+  g_ptr_array_unref (outcome->err);
+}
+
+static void G_GNUC_PRINTF (2, 3)
+add_err (Outcome    *outcome,
+         const char *format,
+         ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_ptr_array_add (outcome->err, g_strdup_vprintf (format, args));
+  va_end (args);
 }
 
 static char *
@@ -31,63 +62,310 @@ format_time (gint64 when)
   return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
 }
 
-PostierctlDelivery
-postierctl_deliver_now (const char *id,
-                        char      **report)
+static void
+retry_hint (Outcome    *outcome,
+            const char *id)
+{
+  add_err (outcome, _("The message stays in the outbox as %s; once the cause is fixed, run "
+                      "“postierctl queue retry %s”."), id, id);
+}
+
+/* Every refused recipient, one line each, with the relay's words. */
+static void
+name_refused (Outcome            *outcome,
+              PostierOutboxEntry *entry)
+{
+  for (guint i = 0; i < postier_outbox_entry_get_n_recipients (entry); i++)
+    if (postier_outbox_entry_get_recipient_state (entry, i) == POSTIER_RECIPIENT_STATE_REFUSED)
+      {
+        const char *reply = postier_outbox_entry_get_recipient_reply (entry, i);
+        add_err (outcome, "  %s: %s", postier_outbox_entry_get_recipient (entry, i),
+                 reply != NULL ? reply : _("refused"));
+      }
+}
+
+static void
+report_refused_recipients (Outcome            *outcome,
+                           PostierOutboxEntry *entry)
+{
+  guint total = postier_outbox_entry_get_n_recipients (entry);
+  guint refused = postier_outbox_entry_count_recipients (entry, POSTIER_RECIPIENT_STATE_REFUSED);
+  guint accepted = postier_outbox_entry_count_recipients (entry, POSTIER_RECIPIENT_STATE_ACCEPTED);
+  guint waiting = total - refused - accepted;
+
+  if (accepted == 0 && waiting == 0)
+    add_err (outcome, "%s", _("The server refused every recipient:"));
+  else if (waiting == 0)
+    add_err (outcome, g_dngettext (GETTEXT_PACKAGE,
+                                   "The server refused %u of %u recipient; the others got the message once:",
+                                   "The server refused %u of %u recipients; the others got the message once:",
+                                   total),
+             refused, total);
+  else
+    add_err (outcome, g_dngettext (GETTEXT_PACKAGE,
+                                   "The server refused %u of %u recipient; the others will be tried again:",
+                                   "The server refused %u of %u recipients; the others will be tried again:",
+                                   total),
+             refused, total);
+  name_refused (outcome, entry);
+  outcome->status = EX_NOUSER;
+  outcome->delivery = POSTIERCTL_DELIVERY_FAILED;
+}
+
+static int
+status_for_failure (PostierOutboxFailure failure)
+{
+  switch (failure)
+    {
+    case POSTIER_OUTBOX_FAILURE_MESSAGE:
+      return EX_DATAERR;
+    case POSTIER_OUTBOX_FAILURE_RECIPIENTS:
+      return EX_NOUSER;
+    case POSTIER_OUTBOX_FAILURE_AUTH:
+      return EX_NOPERM;
+    case POSTIER_OUTBOX_FAILURE_CERTIFICATE:
+    case POSTIER_OUTBOX_FAILURE_CONFIGURATION:
+      return EX_CONFIG;
+    case POSTIER_OUTBOX_FAILURE_EXPIRED:
+    case POSTIER_OUTBOX_FAILURE_NONE:
+    default:
+      return EX_UNAVAILABLE;
+    }
+}
+
+/* The entry failed or needs attention: why, in the caller's terms. */
+static void
+report_failure (Outcome            *outcome,
+                PostierOutboxEntry *entry)
+{
+  PostierOutboxFailure failure = postier_outbox_entry_get_failure (entry);
+  const char *reason = postier_outbox_entry_get_last_error (entry);
+
+  if (reason == NULL)
+    reason = _("no reason was given");
+  outcome->delivery = POSTIERCTL_DELIVERY_FAILED;
+  outcome->status = status_for_failure (failure);
+  switch (failure)
+    {
+    case POSTIER_OUTBOX_FAILURE_RECIPIENTS:
+      report_refused_recipients (outcome, entry);
+      break;
+    case POSTIER_OUTBOX_FAILURE_MESSAGE:
+      add_err (outcome, _("The server refused the message: %s"), reason);
+      break;
+    case POSTIER_OUTBOX_FAILURE_AUTH:
+      add_err (outcome, _("The server refused the login: %s"), reason);
+      break;
+    default:
+      add_err (outcome, _("Not sent: %s"), reason);
+      break;
+    }
+  retry_hint (outcome, postier_outbox_entry_get_id (entry));
+}
+
+/* Still waiting for a temporary reason: one line, and success. */
+static void
+report_waiting (Outcome            *outcome,
+                PostierOutboxEntry *entry,
+                const char         *reason)
+{
+  const char *id = postier_outbox_entry_get_id (entry);
+
+  outcome->status = EX_OK;
+  outcome->delivery = POSTIERCTL_DELIVERY_QUEUED;
+  if (postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_DEFERRED)
+    {
+      g_autofree char *next = format_time (postier_outbox_entry_get_next_attempt (entry));
+      add_err (outcome, _("Queued as %s, not sent yet: %s; next attempt at %s."), id, reason, next);
+    }
+  else
+    add_err (outcome, _("Queued as %s, not sent yet: %s; it will be sent at the next flush."), id, reason);
+}
+
+static gboolean
+is_sandbox (PostierAccountStore *store,
+            const char          *account_name)
+{
+  PostierAccount *account = postier_account_store_lookup (store, account_name);
+
+  return account != NULL && postier_account_get_kind (account) == POSTIER_ACCOUNT_KIND_SANDBOX;
+}
+
+/* Flushes; while another process holds the flush lock, waits (bounded)
+ * until it has settled entry ID, which it takes before letting go. */
+static gboolean
+flush_or_wait (PostierSubmitter *submitter,
+               PostierOutbox    *outbox,
+               const char       *id,
+               guint             attempts_before,
+               gboolean         *busy,
+               GError          **error)
+{
+  gint64 deadline = g_get_monotonic_time () + BUSY_WAIT_SECONDS * G_USEC_PER_SEC;
+  gulong delay = 20 * 1000;
+
+  *busy = FALSE;
+  for (;;)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(PostierOutboxEntry) entry = NULL;
+      PostierOutboxState state;
+
+      if (postier_submitter_flush_sync (submitter, NULL, NULL, &local_error))
+        return TRUE;
+      if (!g_error_matches (local_error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_BUSY))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return TRUE;
+        }
+
+      entry = postier_outbox_lookup (outbox, id, NULL);
+      if (entry == NULL)
+        return TRUE;  /* the other flusher sent it */
+      state = postier_outbox_entry_get_state (entry);
+      if (state != POSTIER_OUTBOX_STATE_QUEUED && state != POSTIER_OUTBOX_STATE_SENDING &&
+          postier_outbox_entry_get_attempts (entry) > attempts_before)
+        return TRUE;  /* it tried, and settled it */
+      if (g_get_monotonic_time () >= deadline)
+        {
+          *busy = TRUE;
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_usleep (delay);
+      delay = MIN (delay * 2, BUSY_POLL_MAX_US);
+    }
+}
+
+static void
+try_now (const char *id,
+         Outcome    *outcome)
 {
   g_autoptr(PostierAccountStore) store = NULL;
-  g_autoptr(PostierOutbox) outbox = open_outbox ();
+  g_autoptr(PostierOutbox) outbox = postier_outbox_new (NULL);
   g_autoptr(PostierSubmitter) submitter = NULL;
+  g_autoptr(PostierOutboxEntry) before = NULL;
   g_autoptr(PostierOutboxEntry) entry = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GError) lookup_error = NULL;
+  g_autofree char *account_name = NULL;
+  gboolean busy = FALSE;
   const char *reason;
+
+  outcome->err = g_ptr_array_new_with_free_func (g_free);
+  outcome->status = EX_OK;
+  outcome->delivery = POSTIERCTL_DELIVERY_QUEUED;
+
+  before = postier_outbox_lookup (outbox, id, &error);
+  if (before == NULL)
+    {
+      outcome->status = postierctl_exit_code_for (error);
+      add_err (outcome, "%s", error->message);
+      return;
+    }
+  account_name = g_strdup (postier_outbox_entry_get_account_name (before));
 
   store = postierctl_load_accounts (&error);
   if (store == NULL)
     {
-      *report = g_strdup_printf (_("Queued as %s, not sent yet: %s"), id, error->message);
-      return POSTIERCTL_DELIVERY_QUEUED;
+      outcome->status = postierctl_exit_code_for (error);
+      outcome->delivery = POSTIERCTL_DELIVERY_FAILED;
+      add_err (outcome, _("Not sent: %s"), error->message);
+      retry_hint (outcome, id);
+      return;
     }
 
   submitter = postier_submitter_new (outbox, store);
-  if (!postier_submitter_flush_sync (submitter, NULL, NULL, &error) &&
-      g_error_matches (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_BUSY))
-    {
-      *report = g_strdup_printf (_("Queued as %s; Postier is sending the outbox right now and "
-                                   "will send it."), id);
-      return POSTIERCTL_DELIVERY_QUEUED;
-    }
+  flush_or_wait (submitter, outbox, id, postier_outbox_entry_get_attempts (before), &busy, &error);
 
-  entry = postier_outbox_lookup (outbox, id, &lookup_error);
+  entry = postier_outbox_lookup (outbox, id, NULL);
   if (entry == NULL)
     {
-      *report = g_strdup_printf (_("Sent (%s)."), id);
-      return POSTIERCTL_DELIVERY_SENT;
+      outcome->delivery = POSTIERCTL_DELIVERY_SENT;
+      if (is_sandbox (store, account_name))
+        outcome->out = g_strdup_printf (_("%s captured by the Sandbox (not sent); see it with "
+                                          "“postierctl sandbox list”."), id);
+      else
+        outcome->out = g_strdup_printf (_("Sent (%s)."), id);
+      return;
     }
 
-  reason = postier_outbox_entry_get_last_error (entry);
-  if (reason == NULL)
-    reason = error != NULL ? error->message : _("no attempt was possible");
   switch (postier_outbox_entry_get_state (entry))
     {
-    case POSTIER_OUTBOX_STATE_DEFERRED:
-      {
-        g_autofree char *next = format_time (postier_outbox_entry_get_next_attempt (entry));
-        *report = g_strdup_printf (_("Queued as %s, not sent yet: %s (next attempt %s)"),
-                                   id, reason, next);
-        return POSTIERCTL_DELIVERY_QUEUED;
-      }
     case POSTIER_OUTBOX_STATE_FAILED:
-      *report = g_strdup_printf (_("Queued as %s, but the server refused it: %s"), id, reason);
-      return POSTIERCTL_DELIVERY_FAILED;
     case POSTIER_OUTBOX_STATE_NEEDS_ATTENTION:
-      *report = g_strdup_printf (_("Queued as %s, not sent: %s. Fix the account, then run "
-                                   "“postierctl queue retry %s”."), id, reason, id);
-      return POSTIERCTL_DELIVERY_FAILED;
+      report_failure (outcome, entry);
+      return;
+    case POSTIER_OUTBOX_STATE_DEFERRED:
+      /* Some recipients refused for good, others only deferred: the
+       * refusals will not go away by waiting. */
+      if (postier_outbox_entry_count_recipients (entry, POSTIER_RECIPIENT_STATE_REFUSED) > 0)
+        {
+          report_refused_recipients (outcome, entry);
+          retry_hint (outcome, id);
+          return;
+        }
+      reason = postier_outbox_entry_get_last_error (entry);
+      report_waiting (outcome, entry, reason != NULL ? reason : _("the server asked to wait"));
+      return;
     default:
-      *report = g_strdup_printf (_("Queued as %s, not sent yet: %s"), id, reason);
-      return POSTIERCTL_DELIVERY_QUEUED;
+      /* Not attempted. */
+      if (busy)
+        reason = _("another Postier process is sending the outbox and has not reached it yet");
+      else if (!postier_submitter_get_online (submitter))
+        reason = _("this computer is offline");
+      else
+        reason = error != NULL ? error->message : _("no attempt was possible");
+      report_waiting (outcome, entry, reason);
+      return;
     }
 }
 
+int
+postierctl_deliver (const char            *id,
+                    PostierctlDeliverFlags flags)
+{
+  Outcome outcome = { 0 };
+  int status;
+
+  if (flags & POSTIERCTL_DELIVER_QUEUE_ONLY)
+    {
+      if (!(flags & POSTIERCTL_DELIVER_QUIET))
+        {
+          g_print (_("Queued as %s."), id);
+          g_print ("\n");
+        }
+      return EX_OK;
+    }
+
+  try_now (id, &outcome);
+  if (outcome.out != NULL && !(flags & POSTIERCTL_DELIVER_QUIET))
+    g_print ("%s\n", outcome.out);
+  for (guint i = 0; i < outcome.err->len; i++)
+    g_printerr ("postierctl: %s\n", (const char *) g_ptr_array_index (outcome.err, i));
+  status = outcome.status;
+  outcome_clear (&outcome);
+  return status;
+}
+
+PostierctlDelivery
+postierctl_deliver_now (const char *id,
+                        char      **report)
+{
+  Outcome outcome = { 0 };
+  PostierctlDelivery delivery;
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  try_now (id, &outcome);
+  if (outcome.out != NULL)
+    g_string_append (text, outcome.out);
+  for (guint i = 0; i < outcome.err->len; i++)
+    {
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, g_ptr_array_index (outcome.err, i));
+    }
+  *report = g_string_free (g_steal_pointer (&text), FALSE);
+  delivery = outcome.delivery;
+  outcome_clear (&outcome);
+  return delivery;
+}

@@ -61,6 +61,56 @@ typedef enum {
  * entry ID, with a sentence for the person in REPORT. */
 PostierctlDelivery postierctl_deliver_now (const char  *id,
                                            char       **report);
+
+typedef enum {
+  POSTIERCTL_DELIVER_NONE       = 0,
+  POSTIERCTL_DELIVER_QUIET      = 1 << 0,  /* the sendmail face: nothing on stdout on success */
+  POSTIERCTL_DELIVER_QUEUE_ONLY = 1 << 1,  /* --queue-only: done once durable */
+} PostierctlDeliverFlags;
+
+/* After an enqueue: tries entry ID at once (waiting, bounded, for another
+ * flusher), prints the outcome (success on stdout, the rest on stderr) and
+ * returns the exit status of the exit-code table (design-notes). */
+int   postierctl_deliver           (const char            *id,
+                                    PostierctlDeliverFlags flags);
+
+/* --- postierctl-input.c: bounded reading of bodies and attachments --- */
+
+/* Cap for input from a stream when the relay's SIZE is not known. */
+#define POSTIERCTL_INPUT_DEFAULT_CAP ((guint64) 50 * 1000 * 1000)
+/* Seconds a pipe, FIFO or device may stay silent before it is an error. */
+#define POSTIERCTL_INPUT_DEFAULT_TIMEOUT 60
+
+/* The relay's SIZE for that account when known, else the default cap. */
+guint64 postierctl_input_cap       (const char   *account_name);
+
+typedef gboolean (*PostierctlSink) (const char *data,
+                                    gsize       length,
+                                    gpointer    user_data,
+                                    GError    **error);
+/* Reads FD to its end in chunks handed to SINK: over CAP octets is
+ * POSTIER_MESSAGE_ERROR_TOO_LARGE; a stream silent for TIMEOUT seconds,
+ * or unreadable, is a G_FILE_ERROR naming WHAT. */
+gboolean postierctl_input_copy     (int            fd,
+                                    const char    *what,
+                                    guint64        cap,
+                                    guint          timeout,
+                                    PostierctlSink sink,
+                                    gpointer       user_data,
+                                    GError       **error);
+/* A message text from PATH ("-" or NULL: standard input), UTF-8 checked. */
+char    *postierctl_input_read_text (const char  *path,
+                                     guint64      cap,
+                                     guint        timeout,
+                                     GError     **error);
+/* PATH itself when it is a regular file under CAP; for a pipe, FIFO or
+ * device, a copy read (bounded) into a new folder under STAGING_DIR, with
+ * the same base name. */
+char    *postierctl_input_stage_attachment (const char  *path,
+                                            const char  *staging_dir,
+                                            guint64      cap,
+                                            guint        timeout,
+                                            GError     **error);
 int   postierctl_sandbox_main      (int argc, char **argv);
 
 G_END_DECLS

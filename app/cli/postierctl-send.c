@@ -10,13 +10,27 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "postier-gmime.h"
+#include "postier-paths.h"
 #include "postierctl-private.h"
+
+static gboolean
+has_real_account (PostierAccountStore *store)
+{
+  g_autoptr(GPtrArray) list = postier_account_store_list (store);
+
+  for (guint i = 0; i < list->len; i++)
+    if (postier_account_get_kind (g_ptr_array_index (list, i)) != POSTIER_ACCOUNT_KIND_SANDBOX)
+      return TRUE;
+  return FALSE;
+}
 
 static PostierAccount *
 choose_account (const char  *name,
@@ -27,6 +41,16 @@ choose_account (const char  *name,
 
   if (store == NULL)
     return NULL;
+  if (name == NULL && !has_real_account (store))
+    {
+      /* Capturing on this computer what the caller believes is sent would
+       * lose mail silently: the Sandbox is only used when named. */
+      g_set_error (error, POSTIER_ACCOUNT_ERROR, POSTIER_ACCOUNT_ERROR_NOT_FOUND,
+                   _("There is no account to send with: mail would only be captured by the Sandbox "
+                     "on this computer. Add one with “postierctl account add NAME --from ADDRESS "
+                     "--host HOST”, or choose “--account Sandbox” on purpose"));
+      return NULL;
+    }
   account = name != NULL ? postier_account_store_lookup (store, name) :
                            postier_account_store_get_default (store);
   if (account == NULL)
@@ -42,56 +66,106 @@ choose_account (const char  *name,
   return g_object_ref (account);
 }
 
-/* The message is safe in the outbox; now the relay. Whatever the relay
- * says, the exit is 0: the message is durably queued (DESIGN.md), and a
- * caller that retried on failure would send it twice. */
-static int
-deliver (const char *id,
-         gboolean    queue_only)
+/* A From (or, for send, the identity) that is not the account's own
+ * address goes out, but relays often refuse or rewrite it: say so. */
+static void
+warn_foreign_from (const char     *id,
+                   PostierAccount *account)
 {
-  g_autofree char *report = NULL;
+  g_autoptr(PostierOutbox) outbox = postier_outbox_new (NULL);
+  g_autoptr(PostierOutboxEntry) entry = postier_outbox_lookup (outbox, id, NULL);
+  g_autoptr(GMimeStream) stream = NULL;
+  g_autoptr(GMimeParser) parser = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autofree char *path = NULL;
+  const char *own = postier_account_get_address (account);
+  InternetAddressList *from;
 
-  if (queue_only)
+  if (entry == NULL || own == NULL ||
+      postier_account_get_kind (account) == POSTIER_ACCOUNT_KIND_SANDBOX)
+    return;
+  path = postier_outbox_entry_get_message_path (entry);
+  stream = g_mime_stream_fs_open (path, O_RDONLY, 0, NULL);
+  if (stream == NULL)
+    return;
+  parser = g_mime_parser_new_with_stream (stream);
+  message = g_mime_parser_construct_message (parser, NULL);
+  from = message != NULL ? g_mime_message_get_from (message) : NULL;
+  for (int i = 0; from != NULL && i < internet_address_list_length (from); i++)
     {
-      g_print (_("Queued as %s."), id);
-      g_print ("\n");
-      return EX_OK;
-    }
+      InternetAddress *address = internet_address_list_get_address (from, i);
+      const char *addr;
 
-  if (postierctl_deliver_now (id, &report) == POSTIERCTL_DELIVERY_FAILED)
-    g_printerr ("postierctl: %s\n", report);
-  else
-    g_print ("%s\n", report);
-  return EX_OK;
+      if (!INTERNET_ADDRESS_IS_MAILBOX (address))
+        continue;
+      addr = internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address));
+      if (g_ascii_strcasecmp (addr, own) != 0)
+        {
+          g_autofree char *warning = g_strdup_printf (_("warning: the From address %s is not the address of "
+                                                        "the account “%s” (%s); relays often refuse or "
+                                                        "rewrite such mail"),
+                                                      addr, postier_account_get_name (account), own);
+          g_printerr ("postierctl: %s\n", warning);
+        }
+    }
 }
 
 /* --- send -------------------------------------------------------------- */
 
-static char *
-read_body (const char  *body_file,
-           GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *contents = NULL;
-  gsize length = 0;
+/* The short form of the exit-code table and the input limits, for --help. */
+static const char input_and_exit_help[] = N_(
+  "Text piped in is the body when no --body-file is given. A body or attachment read from a pipe, "
+  "FIFO or device is limited to the relay’s SIZE when known, else 50 MB, and fails after "
+  "--input-timeout seconds without data.\n"
+  "\n"
+  "Exit status (the message is queued first, then tried at once):\n"
+  "   0  sent; or deferred for a temporary reason (one line on standard error); or queued with --queue-only\n"
+  "  64  bad command line\n"
+  "  65  the message was refused by the relay, or is malformed (nothing queued)\n"
+  "  66  a body or attachment file cannot be read (nothing queued)\n"
+  "  67  recipients refused (all or some; each is named)\n"
+  "  73, 74  the outbox cannot be written (nothing queued)\n"
+  "  77  the relay refused the login\n"
+  "  78  certificate not trusted, TLS missing, account misconfigured, or no account but the Sandbox\n"
+  "A refused message stays in the outbox: “postierctl queue retry ID” once the cause is fixed.");
 
-  if (g_str_equal (body_file, "-"))
-    contents = postierctl_read_stdin (&length, &local_error);
-  else
-    g_file_get_contents (body_file, &contents, &length, &local_error);
-  if (contents == NULL)
+/* Input problems: unreadable is 66, too big or not text is the message's
+ * fault (65). Nothing is queued. */
+static int
+input_fail (const GError *error)
+{
+  g_printerr ("postierctl: %s\n", error->message);
+  if (error->domain == G_FILE_ERROR)
+    return EX_NOINPUT;
+  return postierctl_exit_code_for (error);
+}
+
+/* A folder of this run's own for attachments read from streams, in the
+ * private cache (not /tmp: they may be private). */
+static char *
+make_staging_dir (GError **error)
+{
+  g_autofree char *parent = g_build_filename (g_get_user_cache_dir (), "postier", NULL);
+  g_autofree char *staging = NULL;
+
+  if (!postier_ensure_private_dir (parent, error))
+    return NULL;
+  staging = g_build_filename (parent, "attachments-XXXXXX", NULL);
+  if (g_mkdtemp_full (staging, 0700) == NULL)
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-                   _("Cannot read the message text: %s"), local_error->message);
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot keep a copy of an attachment: %s"), g_strerror (saved_errno));
       return NULL;
     }
-  if (strlen (contents) != length || !g_utf8_validate (contents, (gssize) length, NULL))
-    {
-      g_set_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_MALFORMED,
-                   _("The message text is not UTF-8 text (it holds a NUL byte or an invalid sequence)"));
-      return NULL;
-    }
-  return g_steal_pointer (&contents);
+  return g_steal_pointer (&staging);
+}
+
+static void
+remove_staged (const char *staging)
+{
+  if (staging != NULL)
+    postier_remove_tree (staging);
 }
 
 static int
@@ -106,18 +180,24 @@ send_main (int    argc,
   g_auto(GStrv) bcc = NULL;
   g_auto(GStrv) attach = NULL;
   gboolean queue_only = FALSE;
+  int input_timeout = POSTIERCTL_INPUT_DEFAULT_TIMEOUT;
   const GOptionEntry entries[] = {
     { "account", 0, 0, G_OPTION_ARG_STRING, &account_name, N_("Send through this account (default: the default account)"), N_("NAME") },
     { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &to, N_("A recipient (repeat for more)"), N_("ADDR") },
     { "cc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cc, N_("A copy recipient (repeat for more)"), N_("ADDR") },
     { "bcc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &bcc, N_("A hidden recipient (repeat for more)"), N_("ADDR") },
     { "subject", 0, 0, G_OPTION_ARG_STRING, &subject, N_("The subject"), N_("TEXT") },
-    { "body-file", 0, 0, G_OPTION_ARG_FILENAME, &body_file, N_("Read the text from FILE, or standard input for -"), N_("FILE") },
+    { "body-file", 0, 0, G_OPTION_ARG_FILENAME, &body_file,
+      N_("Read the text from FILE, or standard input for - (the default when it is not a terminal)"), N_("FILE") },
     { "attach", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &attach, N_("Attach a file (repeat for more)"), N_("FILE") },
     { "queue-only", 0, 0, G_OPTION_ARG_NONE, &queue_only, N_("Only queue the message; do not try to send it now"), NULL },
+    { "input-timeout", 0, 0, G_OPTION_ARG_INT, &input_timeout,
+      N_("Give up on a pipe, FIFO or device that sends nothing for this long (default 60)"), N_("SECONDS") },
     G_OPTION_ENTRY_NULL,
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("— write and send a message"));
+  g_autofree char *staging = NULL;
+  guint64 cap;
   g_autoptr(PostierAccount) account = NULL;
   g_autoptr(PostierDraft) draft = NULL;
   g_autoptr(PostierOutbox) outbox = NULL;
@@ -126,10 +206,13 @@ send_main (int    argc,
   g_autofree char *id = NULL;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (context, _(input_and_exit_help));
   if (!postierctl_parse_options (context, &argc, &argv))
     return EX_USAGE;
   if (argc > 1)
     return postierctl_usage_error (_("send takes its recipients as --to, --cc or --bcc, not “%s”"), argv[1]);
+  if (input_timeout <= 0)
+    return postierctl_usage_error (_("--input-timeout needs a number of SECONDS above 0"));
 
   account = choose_account (account_name, &error);
   if (account == NULL)
@@ -144,27 +227,41 @@ send_main (int    argc,
   for (guint i = 0; bcc != NULL && bcc[i] != NULL; i++)
     postier_draft_add_bcc (draft, bcc[i]);
   postier_draft_set_subject (draft, subject);
+
+  /* Like mail(1): text piped in is the body. */
+  if (body_file == NULL && !isatty (STDIN_FILENO))
+    body_file = g_strdup ("-");
+  cap = postierctl_input_cap (postier_account_get_name (account));
   if (body_file != NULL)
     {
-      body = read_body (body_file, &error);
-      if (body == NULL && error->domain == G_FILE_ERROR)
-        {
-          g_printerr ("postierctl: %s\n", error->message);
-          return EX_NOINPUT;
-        }
+      body = postierctl_input_read_text (body_file, cap, (guint) input_timeout, &error);
       if (body == NULL)
-        return postierctl_fail (error);
+        return input_fail (error);
       postier_draft_set_body (draft, body);
     }
   for (guint i = 0; attach != NULL && attach[i] != NULL; i++)
-    postier_draft_add_attachment (draft, attach[i]);
+    {
+      g_autofree char *path = NULL;
+
+      if (staging == NULL && (staging = make_staging_dir (&error)) == NULL)
+        return postierctl_fail (error);
+      path = postierctl_input_stage_attachment (attach[i], staging, cap, (guint) input_timeout, &error);
+      if (path == NULL)
+        {
+          remove_staged (staging);
+          return input_fail (error);
+        }
+      postier_draft_add_attachment (draft, path);
+    }
 
   outbox = postier_outbox_new (NULL);
   id = postier_mime_enqueue_draft (draft, account, outbox, NULL, &error);
+  /* The message file holds the attachments now. */
+  remove_staged (staging);
   if (id == NULL)
     return postierctl_fail (error);
 
-  return deliver (id, queue_only);
+  return postierctl_deliver (id, queue_only ? POSTIERCTL_DELIVER_QUEUE_ONLY : POSTIERCTL_DELIVER_NONE);
 }
 
 /* --- sendmail ------------------------------------------------------------ */
@@ -175,6 +272,7 @@ typedef struct {
   char                 *full_name;
   char                 *account_name;
   gboolean              queue_only;
+  gboolean              verbose;
   GPtrArray            *recipients;
 } SendmailOptions;
 
@@ -193,6 +291,9 @@ print_sendmail_usage (FILE *out)
   fprintf (out, "%s\n", _("Usage: postierctl sendmail [-t] [-i] [-f SENDER] [-F NAME] [--account NAME] "
                           "[--queue-only] [RECIPIENT…]"));
   fprintf (out, "%s\n", _("Reads a message on standard input and queues it, like sendmail."));
+  fprintf (out, "%s\n", _("Prints nothing when the message is sent (-v: what “postierctl send” prints); "
+                          "problems go to standard error."));
+  fprintf (out, "\n%s\n", _(input_and_exit_help));
 }
 
 /* Takes the value of an option given as "-fVALUE" or "-f VALUE". */
@@ -288,7 +389,9 @@ parse_sendmail_options (int              argc,
           if (!take_value (argc, argv, &i, 2, &value))
             return postierctl_usage_error (_("%s needs a value"), arg);
         }
-      else if (g_str_equal (arg, "-v") || g_str_equal (arg, "-U") || g_str_equal (arg, "-n") ||
+      else if (g_str_equal (arg, "-v"))
+        options->verbose = TRUE;  /* say what send says; silent otherwise, for cron */
+      else if (g_str_equal (arg, "-U") || g_str_equal (arg, "-n") ||
                g_str_equal (arg, "-G") || g_str_equal (arg, "-m") || g_str_equal (arg, "-s"))
         ;
       else
@@ -326,27 +429,22 @@ sendmail_main (int    argc,
       return postierctl_fail (error);
     }
 
-  /* -F (and -f) say who the message is from when it has no From. */
-  if (options.full_name != NULL || options.sender != NULL)
+  /* -F names the From added to a message that has none; its address stays
+   * the account's. -f is the envelope sender only: it never makes up a
+   * From (the account's name on someone else's address). */
+  if (options.full_name != NULL)
     {
       g_autoptr(PostierAccount) copy = postier_account_copy (account);
       g_autoptr(InternetAddress) identity = NULL;
-      const char *address = options.sender != NULL && *options.sender != '\0' &&
-                            !g_str_equal (options.sender, "<>") ?
-                            options.sender : postier_account_get_address (account);
-      const char *name = options.full_name != NULL ? options.full_name :
-                         postier_account_get_display_name (account);
+      const char *address = postier_account_get_address (account);
       g_autofree char *text = NULL;
 
-      identity = internet_address_mailbox_new (name != NULL ? name : "", address != NULL ? address : "");
+      identity = internet_address_mailbox_new (options.full_name, address != NULL ? address : "");
       text = internet_address_to_string (identity, NULL, FALSE);
       postier_account_set_identity (copy, text);
-      /* MAIL FROM stays -f's or the account's, not the From's. */
+      /* MAIL FROM stays -f's or the account's. */
       if (options.sender == NULL)
-        {
-          g_free (options.sender);
-          options.sender = g_strdup (postier_account_get_address (account));
-        }
+        options.sender = g_strdup (postier_account_get_address (account));
       g_set_object (&account, copy);
     }
 
@@ -354,11 +452,17 @@ sendmail_main (int    argc,
   id = postier_mime_enqueue_sendmail (STDIN_FILENO, options.flags, options.sender,
                                       (const char * const *) options.recipients->pdata,
                                       account, outbox, NULL, &error);
-  sendmail_options_clear (&options);
   if (id == NULL)
-    return postierctl_fail (error);
+    {
+      sendmail_options_clear (&options);
+      return postierctl_fail (error);
+    }
 
-  return deliver (id, options.queue_only);
+  warn_foreign_from (id, account);
+  status = postierctl_deliver (id, (options.queue_only ? POSTIERCTL_DELIVER_QUEUE_ONLY : 0) |
+                                   (options.verbose ? 0 : POSTIERCTL_DELIVER_QUIET));
+  sendmail_options_clear (&options);
+  return status;
 }
 
 int
