@@ -222,11 +222,12 @@ save_attachment (ImportState *state,
 
   if (GMIME_IS_PART (object) && g_mime_part_get_content (GMIME_PART (object)) != NULL)
     written = g_mime_data_wrapper_write_to_stream (g_mime_part_get_content (GMIME_PART (object)), out);
-  else if (GMIME_IS_MESSAGE_PART (object))
+  else if (GMIME_IS_MESSAGE_PART (object) &&
+           g_mime_message_part_get_message (GMIME_MESSAGE_PART (object)) != NULL)
     written = g_mime_object_write_to_stream (
       GMIME_OBJECT (g_mime_message_part_get_message (GMIME_MESSAGE_PART (object))), NULL, out);
   else
-    written = 0;
+    written = 0;  /* an empty part (message/rfc822 with no message): an empty file */
 
   if (written < 0 || g_mime_stream_flush (out) != 0)
     {

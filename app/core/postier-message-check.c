@@ -430,6 +430,10 @@ encoded_word_is_valid (const char *word,
     default:
       return FALSE;
     }
+  /* An empty word ("=?UTF-8?B??=") decodes to nothing; readers show
+   * nothing. (g_convert () wants a non-NULL string even for no bytes.) */
+  if (bytes->len == 0)
+    return TRUE;
   converted = g_convert ((const char *) bytes->data, bytes->len, "UTF-8", charset, NULL, NULL, NULL);
   return converted != NULL;
 }

@@ -379,6 +379,39 @@ test_from_message_file (void)
 
 /* A message built from a draft and opened again (Edit in the outbox, a
  * saved .eml) has the text the person wrote: no empty line added. */
+/* Issue 16, finding 7: an empty message/rfc822 part has no message; its
+ * import once passed NULL to g_mime_object_write_to_stream (), a
+ * critical. It is saved as an empty attachment. */
+static void
+test_message_file_empty_rfc822 (void)
+{
+  g_autofree char *path = g_build_filename (g_get_user_cache_dir (), "empty-rfc822.eml", NULL);
+  g_autofree char *cache = g_build_filename (g_get_user_cache_dir (), "postier", "imported", NULL);
+  g_autoptr(PostierDraft) draft = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *message =
+    "From: zoe@example.org\r\n"
+    "To: ann@example.org\r\n"
+    "Subject: forwarded nothing\r\n"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: multipart/mixed; boundary=\"b1\"\r\n"
+    "\r\n"
+    "--b1\r\n"
+    "Content-Type: text/plain\r\n"
+    "\r\n"
+    "See attached.\r\n"
+    "--b1\r\n"
+    "Content-Type: message/rfc822\r\n"
+    "\r\n"
+    "--b1--\r\n";
+
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_cache_dir (), 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, message, -1, NULL));
+  draft = postier_draft_new_from_message_file (path, cache, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (postier_draft_get_body (draft), ==, "See attached.");
+}
+
 static void
 test_message_file_round_trip (void)
 {
@@ -444,6 +477,7 @@ main (int   argc,
   g_test_add_func ("/draft/autosave/garbage", test_load_refuses_garbage);
   g_test_add_func ("/draft/message-file", test_from_message_file);
   g_test_add_func ("/draft/message-file/round-trip", test_message_file_round_trip);
+  g_test_add_func ("/draft/message-file/empty-rfc822", test_message_file_empty_rfc822);
 
   return g_test_run ();
 }

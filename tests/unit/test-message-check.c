@@ -250,6 +250,17 @@ test_unknown_charset (void)
   check_one (&parts, POSTIER_CHECK_HEADER_ENCODING, POSTIER_CHECK_FAIL, "Subject");
 }
 
+/* Issue 16, finding 7: an empty encoded word once reached g_convert ()
+ * with NULL, a critical (an abort under G_DEBUG=fatal-criticals, as in
+ * every GTest). It decodes to nothing, which is valid. */
+static void
+test_empty_encoded_word (void)
+{
+  Parts parts = good;
+  parts.subject = "Subject: =?UTF-8?B?\?= and =?UTF-8?Q?\?=" CRLF;
+  check_one (&parts, POSTIER_CHECK_HEADER_ENCODING, POSTIER_CHECK_PASS, NULL);
+}
+
 static void
 test_long_line (void)
 {
@@ -484,6 +495,7 @@ main (int   argc,
   g_test_add_func ("/check/header-encoding/smtputf8", test_utf8_header_with_smtputf8);
   g_test_add_func ("/check/header-encoding/invalid-word", test_invalid_encoded_word);
   g_test_add_func ("/check/header-encoding/unknown-charset", test_unknown_charset);
+  g_test_add_func ("/check/header-encoding/empty-encoded-word", test_empty_encoded_word);
   g_test_add_func ("/check/line-length", test_long_line);
   g_test_add_func ("/check/text-part/none", test_no_text_part);
   g_test_add_func ("/check/text-part/html-only", test_html_only);
