@@ -1,4 +1,4 @@
-/* postierctl-account.c — postierctl account add|list|show|remove
+/* postierctl-account.c — postierctl account add|set|list|show|test|remove
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,136 +10,406 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "postier-tls.h"
 #include "postierctl-private.h"
+
+/* What `account add` and `account set` take, as given on the command line:
+ * NULL or -1 where nothing was given. One set of options, one set of
+ * checks, one way of applying them, so the two commands cannot drift. */
+typedef struct {
+  char     *from;
+  char     *host;
+  char     *security_text;
+  char     *auth_text;
+  char     *user;
+  char     *password_command;
+  char     *ca_file;
+  char     *pin;
+  gboolean  password_stdin;
+  gboolean  make_default;
+  gboolean  request_dsn;
+  gboolean  no_dsn;
+  gint      port;
+  PostierSecurity   security;   /* parsed from security_text */
+  PostierAuthMethod auth;       /* parsed from auth_text */
+} AccountOptions;
+
+static void
+account_options_clear (AccountOptions *options)
+{
+  g_free (options->from);
+  g_free (options->host);
+  g_free (options->security_text);
+  g_free (options->auth_text);
+  g_free (options->user);
+  g_free (options->password_command);
+  g_free (options->ca_file);
+  g_free (options->pin);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AccountOptions, account_options_clear)
+
+static void
+add_account_entries (GOptionContext *context,
+                     AccountOptions *options,
+                     gboolean        editing)
+{
+  const GOptionEntry entries[] = {
+    { "from", 0, 0, G_OPTION_ARG_STRING, &options->from, N_("Sender identity, “Name <address>”"), N_("ADDR") },
+    { "host", 0, 0, G_OPTION_ARG_STRING, &options->host, N_("Outgoing (smart host) server"), N_("HOST") },
+    { "port", 0, 0, G_OPTION_ARG_INT, &options->port, N_("Port (default 465 for tls, 587 for starttls)"), N_("N") },
+    { "security", 0, 0, G_OPTION_ARG_STRING, &options->security_text, N_("tls, starttls or none"), N_("MODE") },
+    { "auth", 0, 0, G_OPTION_ARG_STRING, &options->auth_text,
+      N_("auto, none, plain, login, cram-md5, scram-sha-1, scram-sha-256 or xoauth2"), N_("METHOD") },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &options->user, N_("Login name (default: the address)"), N_("USER") },
+    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &options->password_stdin,
+      N_("Read the password on standard input and store it in the keyring"), NULL },
+    { "password-command", 0, 0, G_OPTION_ARG_STRING, &options->password_command,
+      N_("Run CMD to get the password, instead of the keyring"), N_("CMD") },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &options->ca_file, N_("Trust the CAs in this PEM file"), N_("PEM") },
+    { "pin-sha256", 0, 0, G_OPTION_ARG_STRING, &options->pin,
+      N_("Accept only the server certificate with this SHA-256 fingerprint"), N_("HEX") },
+    { "dsn", 0, 0, G_OPTION_ARG_NONE, &options->request_dsn, N_("Ask the server for delivery status notifications"), NULL },
+    { "default", 0, 0, G_OPTION_ARG_NONE, &options->make_default, N_("Make this the default account"), NULL },
+    G_OPTION_ENTRY_NULL,
+  };
+  const GOptionEntry edit_entries[] = {
+    { "no-dsn", 0, 0, G_OPTION_ARG_NONE, &options->no_dsn, N_("Stop asking for delivery status notifications"), NULL },
+    G_OPTION_ENTRY_NULL,
+  };
+
+  options->port = -1;
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (editing)
+    {
+      g_option_context_add_main_entries (context, edit_entries, GETTEXT_PACKAGE);
+      g_option_context_set_description (context,
+                                        _("Only the settings given change. An empty value (--user \"\") "
+                                          "removes --user, --ca-file, --pin-sha256 or --password-command. "
+                                          "Messages that wait for this account because of a refused login "
+                                          "or certificate are tried again."));
+    }
+}
+
+/* The checks on the command line itself; the account's own rules are
+ * postier_account_validate()'s, applied when it is saved. */
+static int
+check_account_options (AccountOptions *options)
+{
+  options->security = POSTIER_SECURITY_TLS;
+  options->auth = POSTIER_AUTH_AUTO;
+  if (options->security_text != NULL &&
+      !postier_security_from_string (options->security_text, &options->security))
+    return postierctl_usage_error (_("unknown security “%s”: use tls, starttls or none"),
+                                   options->security_text);
+  if (options->auth_text != NULL && !postier_auth_method_from_string (options->auth_text, &options->auth))
+    return postierctl_usage_error (_("unknown authentication method “%s”"), options->auth_text);
+  if (options->port != -1 && (options->port < 1 || options->port > 65535))
+    return postierctl_usage_error (_("the port %d is out of range (1–65535)"), options->port);
+  if (options->password_stdin && options->password_command != NULL)
+    return postierctl_usage_error (_("give either --password-stdin or --password-command, not both"));
+  if (options->request_dsn && options->no_dsn)
+    return postierctl_usage_error (_("give either --dsn or --no-dsn, not both"));
+  return EX_OK;
+}
+
+/* TRUE when OPTIONS change a setting of the account, not only the default. */
+static gboolean
+account_options_change_settings (const AccountOptions *options)
+{
+  return options->from != NULL || options->host != NULL || options->security_text != NULL ||
+         options->auth_text != NULL || options->user != NULL || options->password_command != NULL ||
+         options->ca_file != NULL || options->pin != NULL || options->password_stdin ||
+         options->request_dsn || options->no_dsn || options->port != -1;
+}
+
+static const char *
+empty_as_null (const char *text)
+{
+  return text != NULL && *text != '\0' ? text : NULL;
+}
+
+/* Changes what was given, nothing else. A new security brings its own
+ * default port along, unless the port had been chosen. */
+static void
+apply_account_options (PostierAccount       *account,
+                       const AccountOptions *options)
+{
+  PostierSecurity old_security = postier_account_get_security (account);
+  gboolean default_port = postier_account_get_port (account) == postier_security_default_port (old_security);
+
+  if (options->from != NULL)
+    postier_account_set_identity (account, options->from);
+  if (options->host != NULL)
+    postier_account_set_host (account, options->host);
+  if (options->security_text != NULL)
+    postier_account_set_security (account, options->security);
+  if (options->port != -1)
+    postier_account_set_port (account, (guint) options->port);
+  else if (options->security_text != NULL && default_port)
+    postier_account_set_port (account, postier_security_default_port (options->security));
+  if (options->auth_text != NULL)
+    postier_account_set_auth (account, options->auth);
+  if (options->user != NULL)
+    postier_account_set_user (account, empty_as_null (options->user));
+  if (options->password_command != NULL)
+    postier_account_set_password_command (account, empty_as_null (options->password_command));
+  else if (options->password_stdin)
+    postier_account_set_password_command (account, NULL);  /* the keyring from now on */
+  if (options->ca_file != NULL)
+    postier_account_set_ca_file (account, empty_as_null (options->ca_file));
+  if (options->pin != NULL)
+    {
+      /* "AB:CD:…" as openssl prints it is the same fingerprint. */
+      g_autofree char *normalized = postier_tls_normalize_fingerprint (options->pin);
+
+      postier_account_set_pinned_sha256 (account, normalized != NULL ? normalized : empty_as_null (options->pin));
+    }
+  if (options->request_dsn || options->no_dsn)
+    postier_account_set_request_dsn (account, options->request_dsn);
+}
+
+/* Reads the password for --password-stdin; on a problem prints it and
+ * returns NULL with *STATUS set. */
+static char *
+read_password (int *status)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *password = NULL;
+  gsize length;
+
+  password = postierctl_read_stdin (&length, &error);
+  if (password == NULL)
+    {
+      *status = postierctl_fail (error);
+      return NULL;
+    }
+  /* One trailing line end is the terminal's, not the password's. */
+  if (length > 0 && password[length - 1] == '\n')
+    password[--length] = '\0';
+  if (length > 0 && password[length - 1] == '\r')
+    password[--length] = '\0';
+  if (length == 0)
+    *status = postierctl_usage_error (_("the password read on standard input is empty"));
+  else if (strlen (password) != length)
+    *status = postierctl_usage_error (_("the password read on standard input contains a NUL byte"));
+  else
+    return g_steal_pointer (&password);
+  explicit_bzero (password, length);
+  return NULL;
+}
+
+typedef struct {
+  GMainLoop *loop;
+  GError    *error;
+  gboolean   saved;
+} SaveWait;
+
+static void
+on_account_saved (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  SaveWait *wait = user_data;
+
+  wait->saved = postier_account_save_finish (POSTIER_ACCOUNT_STORE (source), result, &wait->error);
+  g_main_loop_quit (wait->loop);
+}
+
+/* The app's way of saving (core's account-save): the keyring first, then
+ * accounts.ini, or neither; a changed server or login takes the stored
+ * password along. */
+static gboolean
+save_account (PostierAccountStore     *store,
+              PostierAccount          *account,
+              PostierAccountSaveMode   mode,
+              const char              *password,
+              gboolean                 make_default,
+              GError                 **error)
+{
+  SaveWait wait = { .loop = g_main_loop_new (NULL, FALSE) };
+
+  postier_account_save_async (store, account, mode, password, make_default, NULL, on_account_saved, &wait);
+  g_main_loop_run (wait.loop);
+  g_main_loop_unref (wait.loop);
+  if (!wait.saved)
+    g_propagate_error (error, wait.error);
+  return wait.saved;
+}
+
+static gboolean
+uses_keyring (PostierAccount *account)
+{
+  return postier_account_get_kind (account) == POSTIER_ACCOUNT_KIND_RELAY &&
+         postier_account_needs_password (account) &&
+         postier_account_get_password_command (account) == NULL;
+}
+
+/* "Account “NAME” added/changed (HOST:PORT, SECURITY)." */
+static void
+print_saved (const char     *format,
+             PostierAccount *account)
+{
+  g_autofree char *name = postierctl_printable (postier_account_get_name (account));
+  g_autofree char *host = postierctl_printable (postier_account_get_host (account));
+
+  g_print (format, name, host, postier_account_get_port (account),
+           postier_security_to_string (postier_account_get_security (account)));
+  g_print ("\n");
+}
 
 static int
 account_add (int    argc,
              char **argv)
 {
-  g_autofree char *from = NULL;
-  g_autofree char *host = NULL;
-  g_autofree char *security_text = NULL;
-  g_autofree char *auth_text = NULL;
-  g_autofree char *user = NULL;
-  g_autofree char *password_command = NULL;
-  g_autofree char *ca_file = NULL;
-  g_autofree char *pin = NULL;
-  gboolean password_stdin = FALSE;
-  gboolean make_default = FALSE;
-  gboolean request_dsn = FALSE;
-  gint port = -1;
-  const GOptionEntry entries[] = {
-    { "from", 0, 0, G_OPTION_ARG_STRING, &from, N_("Sender identity, “Name <address>”"), N_("ADDR") },
-    { "host", 0, 0, G_OPTION_ARG_STRING, &host, N_("Outgoing (smart host) server"), N_("HOST") },
-    { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("Port (default 465 for tls, 587 for starttls)"), N_("N") },
-    { "security", 0, 0, G_OPTION_ARG_STRING, &security_text, N_("tls, starttls or none"), N_("MODE") },
-    { "auth", 0, 0, G_OPTION_ARG_STRING, &auth_text,
-      N_("auto, none, plain, login, cram-md5, scram-sha-1, scram-sha-256 or xoauth2"), N_("METHOD") },
-    { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("Login name (default: the address)"), N_("USER") },
-    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin,
-      N_("Read the password on standard input and store it in the keyring"), NULL },
-    { "password-command", 0, 0, G_OPTION_ARG_STRING, &password_command,
-      N_("Run CMD to get the password, instead of the keyring"), N_("CMD") },
-    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Trust the CAs in this PEM file"), N_("PEM") },
-    { "pin-sha256", 0, 0, G_OPTION_ARG_STRING, &pin,
-      N_("Accept only the server certificate with this SHA-256 fingerprint"), N_("HEX") },
-    { "dsn", 0, 0, G_OPTION_ARG_NONE, &request_dsn, N_("Ask the server for delivery status notifications"), NULL },
-    { "default", 0, 0, G_OPTION_ARG_NONE, &make_default, N_("Make this the default account"), NULL },
-    G_OPTION_ENTRY_NULL,
-  };
+  g_auto(AccountOptions) options = { 0 };
   g_autoptr(GOptionContext) context = g_option_context_new (_("NAME — add an account"));
   g_autoptr(PostierAccountStore) store = NULL;
   g_autoptr(PostierAccount) account = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *password = NULL;
-  PostierSecurity security = POSTIER_SECURITY_TLS;
-  PostierAuthMethod auth = POSTIER_AUTH_AUTO;
+  int status = EX_OK;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  add_account_entries (context, &options, FALSE);
   if (!postierctl_parse_options (context, &argc, &argv))
     return EX_USAGE;
 
   if (argc != 2)
     return postierctl_usage_error (_("account add takes exactly one account NAME"));
-  if (from == NULL)
+  if (options.from == NULL)
     return postierctl_usage_error (_("account add needs --from ADDR"));
-  if (host == NULL)
+  if (options.host == NULL)
     return postierctl_usage_error (_("account add needs --host HOST"));
-  if (security_text != NULL && !postier_security_from_string (security_text, &security))
-    return postierctl_usage_error (_("unknown security “%s”: use tls, starttls or none"), security_text);
-  if (auth_text != NULL && !postier_auth_method_from_string (auth_text, &auth))
-    return postierctl_usage_error (_("unknown authentication method “%s”"), auth_text);
-  if (port != -1 && (port < 1 || port > 65535))
-    return postierctl_usage_error (_("the port %d is out of range (1–65535)"), port);
-  if (password_stdin && password_command != NULL)
-    return postierctl_usage_error (_("give either --password-stdin or --password-command, not both"));
-  if (auth == POSTIER_AUTH_NONE && (password_stdin || password_command != NULL))
-    return postierctl_usage_error (_("--auth none takes no password"));
+  status = check_account_options (&options);
+  if (status != EX_OK)
+    return status;
 
   account = postier_account_new (argv[1]);
-  postier_account_set_identity (account, from);
-  postier_account_set_host (account, host);
-  postier_account_set_security (account, security);
-  postier_account_set_port (account, port != -1 ? (guint) port : postier_security_default_port (security));
-  postier_account_set_auth (account, auth);
-  postier_account_set_user (account, user);
-  postier_account_set_password_command (account, password_command);
-  postier_account_set_ca_file (account, ca_file);
-  postier_account_set_pinned_sha256 (account, pin);
-  postier_account_set_request_dsn (account, request_dsn);
-
+  apply_account_options (account, &options);
+  if (postier_account_get_auth (account) == POSTIER_AUTH_NONE &&
+      (options.password_stdin || empty_as_null (options.password_command) != NULL))
+    return postierctl_usage_error (_("--auth none takes no password"));
   if (!postier_account_validate (account, &error))
     return postierctl_fail (error);
 
   store = postierctl_load_accounts (&error);
   if (store == NULL)
     return postierctl_fail (error);
+  /* Before the password is read: nobody should type one for nothing. */
   if (postier_account_store_lookup (store, argv[1]) != NULL)
     {
+      g_autofree char *name = postierctl_printable (argv[1]);
+
       g_printerr ("postierctl: ");
-      g_printerr (_("an account named “%s” already exists"), argv[1]);
+      g_printerr (_("an account named “%s” already exists"), name);
       g_printerr ("\n");
       return EX_CONFIG;
     }
 
-  if (password_stdin)
+  if (options.password_stdin && (password = read_password (&status)) == NULL)
+    return status;
+  if (!save_account (store, account, POSTIER_ACCOUNT_SAVE_ADD, password, options.make_default, &error))
+    return postierctl_fail (error);
+
+  print_saved (_("Account “%s” added (%s:%u, %s)."), account);
+  if (uses_keyring (account) && password == NULL)
     {
-      gsize length;
+      g_autofree char *name = postierctl_printable (argv[1]);
 
-      password = postierctl_read_stdin (&length, &error);
-      if (password == NULL)
-        return postierctl_fail (error);
-      /* One trailing line end is the terminal's, not the password's. */
-      if (length > 0 && password[length - 1] == '\n')
-        password[--length] = '\0';
-      if (length > 0 && password[length - 1] == '\r')
-        password[--length] = '\0';
-      if (length == 0)
-        return postierctl_usage_error (_("the password read on standard input is empty"));
-      if (strlen (password) != length)
-        return postierctl_usage_error (_("the password read on standard input contains a NUL byte"));
-
-      /* Keyring first: if it is not there, nothing has been written yet. */
-      if (!postier_secret_store_password_sync (account, password, NULL, &error))
-        return postierctl_fail (error);
-    }
-
-  if (!postier_account_store_add (store, account, make_default, &error))
-    {
-      if (password_stdin)
-        postier_secret_clear_password_sync (account, NULL, NULL);
-      return postierctl_fail (error);
-    }
-
-  g_print (_("Account “%s” added (%s:%u, %s)."), postier_account_get_name (account),
-           postier_account_get_host (account), postier_account_get_port (account),
-           postier_security_to_string (postier_account_get_security (account)));
-  g_print ("\n");
-  if (auth != POSTIER_AUTH_NONE && !password_stdin && password_command == NULL)
-    {
       g_printerr (_("Note: no password was given; sending will fail until one is stored "
-                    "(add the account again with --password-stdin, or set it in the app)."));
+                    "(postierctl account set %s --password-stdin, or in the app)."), name);
       g_printerr ("\n");
+    }
+  return EX_OK;
+}
+
+static PostierAccount *load_account (const char           *name,
+                                     PostierAccountStore **store,
+                                     GError              **error);
+
+static int
+account_set (int    argc,
+             char **argv)
+{
+  g_auto(AccountOptions) options = { 0 };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("NAME — change settings of an account"));
+  g_autoptr(PostierAccountStore) store = NULL;
+  g_autoptr(PostierAccount) stored = NULL;
+  g_autoptr(PostierAccount) account = NULL;
+  g_autoptr(PostierOutbox) outbox = NULL;
+  g_autoptr(PostierSubmitter) submitter = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *password = NULL;
+  gboolean had_keyring;
+  guint due;
+  int status;
+
+  add_account_entries (context, &options, TRUE);
+  if (!postierctl_parse_options (context, &argc, &argv))
+    return EX_USAGE;
+  if (argc != 2)
+    return postierctl_usage_error (_("account set takes exactly one account NAME"));
+  status = check_account_options (&options);
+  if (status != EX_OK)
+    return status;
+  if (!account_options_change_settings (&options) && !options.make_default)
+    return postierctl_usage_error (_("account set needs at least one setting to change "
+                                     "(see “postierctl account set --help”)"));
+
+  stored = load_account (argv[1], &store, &error);
+  if (stored == NULL)
+    return postierctl_fail (error);
+  if (postier_account_get_kind (stored) == POSTIER_ACCOUNT_KIND_SANDBOX &&
+      account_options_change_settings (&options))
+    {
+      g_printerr ("postierctl: %s\n",
+                  _("the Sandbox is built in and its settings cannot be changed; "
+                    "only “postierctl account set Sandbox --default” can be"));
+      return EX_CONFIG;
+    }
+
+  account = postier_account_copy (stored);
+  apply_account_options (account, &options);
+  if (postier_account_get_auth (account) == POSTIER_AUTH_NONE &&
+      (options.password_stdin || empty_as_null (options.password_command) != NULL))
+    return postierctl_usage_error (_("--auth none takes no password"));
+  /* Refused before a password is read, as add does. */
+  if (!postier_account_validate (account, &error))
+    return postierctl_fail (error);
+
+  if (options.password_stdin && (password = read_password (&status)) == NULL)
+    return status;
+  had_keyring = uses_keyring (stored);
+  if (!save_account (store, account, POSTIER_ACCOUNT_SAVE_REPLACE, password, options.make_default, &error))
+    return postierctl_fail (error);
+
+  if (postier_account_get_kind (account) == POSTIER_ACCOUNT_KIND_SANDBOX)
+    {
+      g_print ("%s\n", _("The Sandbox is now the default account: mail is captured on this computer, not sent."));
+      return EX_OK;
+    }
+  print_saved (_("Account “%s” changed (%s:%u, %s)."), account);
+  if (uses_keyring (account) && !had_keyring && password == NULL)
+    {
+      g_autofree char *name = postierctl_printable (argv[1]);
+
+      g_printerr (_("Note: no password was given; sending will fail until one is stored "
+                    "(postierctl account set %s --password-stdin, or in the app)."), name);
+      g_printerr ("\n");
+    }
+
+  /* As the app does after an edit: what waited for a fix goes again. */
+  if (!account_options_change_settings (&options))
+    return EX_OK;
+  outbox = postier_outbox_new (NULL);
+  submitter = postier_submitter_new (outbox, store);
+  due = postier_submitter_account_changed (submitter, postier_account_get_name (account));
+  if (due > 0)
+    {
+      g_print (ngettext ("%u message that was waiting for this account will be tried again: "
+                         "postierctl queue flush",
+                         "%u messages that were waiting for this account will be tried again: "
+                         "postierctl queue flush", due), due);
+      g_print ("\n");
     }
   return EX_OK;
 }
@@ -251,15 +521,19 @@ account_list (int    argc,
     {
       PostierAccount *account = g_ptr_array_index (accounts, i);
       g_autofree char *where = NULL;
+      g_autofree char *name = postierctl_printable (postier_account_get_name (account));
+      g_autofree char *identity = postierctl_printable (postier_account_get_identity (account));
 
       if (postier_account_get_kind (account) == POSTIER_ACCOUNT_KIND_SANDBOX)
         where = g_strdup (_("captured locally, never sent"));
       else
-        where = g_strdup_printf ("%s:%u %s", postier_account_get_host (account),
-                                 postier_account_get_port (account),
-                                 postier_security_to_string (postier_account_get_security (account)));
-      g_print ("%c %-16s %-40s %s\n", account == default_account ? '*' : ' ',
-               postier_account_get_name (account), postier_account_get_identity (account), where);
+        {
+          g_autofree char *host = postierctl_printable (postier_account_get_host (account));
+
+          where = g_strdup_printf ("%s:%u %s", host, postier_account_get_port (account),
+                                   postier_security_to_string (postier_account_get_security (account)));
+        }
+      g_print ("%c %-16s %-40s %s\n", account == default_account ? '*' : ' ', name, identity, where);
     }
   return EX_OK;
 }
@@ -288,6 +562,16 @@ load_account (const char           *name,
   return g_object_ref (account);
 }
 
+/* One "Label:  value" line of `account show`; the value is stored text. */
+static void
+print_field (const char *label,
+             const char *value)
+{
+  g_autofree char *shown = postierctl_printable (value);
+
+  g_print ("%-16s %s\n", label, shown);
+}
+
 static int
 account_show (int    argc,
               char **argv)
@@ -307,23 +591,25 @@ account_show (int    argc,
   if (account == NULL)
     return postierctl_fail (error);
 
-  g_print ("%-16s %s\n", _("Name:"), postier_account_get_name (account));
-  g_print ("%-16s %s\n", _("Identity:"), postier_account_get_identity (account));
+  print_field (_("Name:"), postier_account_get_name (account));
+  print_field (_("Identity:"), postier_account_get_identity (account));
   if (postier_account_get_kind (account) == POSTIER_ACCOUNT_KIND_SANDBOX)
     {
       g_print ("%-16s %s\n", _("Server:"), _("built-in Sandbox: mail is captured on this computer"));
       return EX_OK;
     }
-  g_print ("%-16s %s\n", _("Server:"), postier_account_get_host (account));
+  print_field (_("Server:"), postier_account_get_host (account));
   g_print ("%-16s %u\n", _("Port:"), postier_account_get_port (account));
   g_print ("%-16s %s\n", _("Security:"), postier_security_to_string (postier_account_get_security (account)));
   g_print ("%-16s %s\n", _("Authentication:"), postier_auth_method_to_string (postier_account_get_auth (account)));
   if (postier_account_needs_password (account))
-    g_print ("%-16s %s\n", _("Login:"), postier_account_get_login (account));
+    print_field (_("Login:"), postier_account_get_login (account));
   if (postier_account_get_ca_file (account) != NULL)
-    g_print ("%-16s %s\n", _("CA file:"), postier_account_get_ca_file (account));
+    print_field (_("CA file:"), postier_account_get_ca_file (account));
   if (postier_account_get_pinned_sha256 (account) != NULL)
-    g_print ("%-16s %s\n", _("Pinned SHA-256:"), postier_account_get_pinned_sha256 (account));
+    print_field (_("Pinned SHA-256:"), postier_account_get_pinned_sha256 (account));
+  if (postier_account_get_request_dsn (account))
+    g_print ("%-16s %s\n", _("DSN:"), _("delivery status notifications asked for"));
   if (account == postier_account_store_get_default (store))
     g_print ("%-16s %s\n", _("Default:"), _("yes"));
 
@@ -377,8 +663,12 @@ account_remove (int    argc,
       g_printerr ("\n");
     }
 
-  g_print (_("Account “%s” removed."), postier_account_get_name (account));
-  g_print ("\n");
+  {
+    g_autofree char *name = postierctl_printable (postier_account_get_name (account));
+
+    g_print (_("Account “%s” removed."), name);
+    g_print ("\n");
+  }
   return EX_OK;
 }
 
@@ -431,10 +721,13 @@ account_test (int    argc,
   if (password != NULL)
     explicit_bzero (password, strlen (password));
 
-  g_print (_("Connecting to %s port %u (%s)…"), postier_account_get_host (account),
-           postier_account_get_port (account),
-           postier_security_to_string (postier_account_get_security (account)));
-  g_print ("\n");
+  {
+    g_autofree char *host = postierctl_printable (postier_account_get_host (account));
+
+    g_print (_("Connecting to %s port %u (%s)…"), host, postier_account_get_port (account),
+             postier_security_to_string (postier_account_get_security (account)));
+    g_print ("\n");
+  }
 
   if (!postier_smtp_client_open (client, NULL, &error))
     {
@@ -447,7 +740,10 @@ account_test (int    argc,
 
           g_printerr ("%s\n", _("Certificate presented by the server:"));
           for (guint i = 0; parts[i] != NULL; i++)
-            g_printerr ("  %s\n", parts[i]);
+            {
+              g_autofree char *shown = postierctl_printable (parts[i]);
+              g_printerr ("  %s\n", shown);
+            }
         }
       return postierctl_fail (error);
     }
@@ -467,13 +763,17 @@ account_test (int    argc,
 
       g_print ("%s\n", _("Certificate:"));
       for (guint i = 0; parts[i] != NULL; i++)
-        g_print ("  %s\n", parts[i]);
+        {
+          g_autofree char *shown = postierctl_printable (parts[i]);
+          g_print ("  %s\n", shown);
+        }
     }
 
   if (postier_smtp_client_get_auth_mechanism (client) != NULL)
     {
-      g_print (_("Logged in as %s with %s."), postier_account_get_login (account),
-               postier_smtp_client_get_auth_mechanism (client));
+      g_autofree char *login = postierctl_printable (postier_account_get_login (account));
+
+      g_print (_("Logged in as %s with %s."), login, postier_smtp_client_get_auth_mechanism (client));
       g_print ("\n");
     }
   else
@@ -482,7 +782,10 @@ account_test (int    argc,
   g_print ("%s\n", _("Server capabilities:"));
   lines = postier_smtp_client_get_capability_lines (client);
   for (guint i = 0; lines[i] != NULL; i++)
-    g_print ("  %s\n", lines[i]);
+    {
+      g_autofree char *shown = postierctl_printable (lines[i]);
+      g_print ("  %s\n", shown);
+    }
 
   postier_smtp_client_close (client, NULL);
   g_print ("%s\n", _("The account works."));
@@ -495,6 +798,7 @@ postierctl_account_main (int    argc,
 {
   static const PostierctlCommand subcommands[] = {
     { "add", account_add, N_("Add an account") },
+    { "set", account_set, N_("Change settings of an account") },
     { "list", account_list, N_("List the accounts") },
     { "show", account_show, N_("Show one account") },
     { "test", account_test, N_("Connect, log in and show what the server offers") },
@@ -502,5 +806,5 @@ postierctl_account_main (int    argc,
   };
 
   return postierctl_run_subcommand (subcommands, G_N_ELEMENTS (subcommands),
-                                    _("Usage: postierctl account add|list|show|test|remove …"), argc, argv);
+                                    _("Usage: postierctl account add|set|list|show|test|remove …"), argc, argv);
 }

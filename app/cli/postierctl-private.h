@@ -25,8 +25,18 @@ int   postierctl_usage_error       (const char   *format,
                                     ...) G_GNUC_PRINTF (1, 2);
 int   postierctl_exit_code_for     (const GError *error);
 
-/* Runs the subcommand named by ARGV[1], or prints USAGE and the list of
- * subcommands on stderr and returns EX_USAGE. */
+/* TEXT (read from disk, a message or a server) made safe for a terminal:
+ * control characters, C1 controls, bidirectional overrides and bytes that
+ * are not UTF-8 become visible escapes (\x1b, \u202e). The _full form
+ * with KEEP_LINES leaves newlines and tabs, for transcripts and multi-line
+ * replies. NULL gives NULL. Not for --json, which JSON escapes itself. */
+char *postierctl_printable         (const char   *text);
+char *postierctl_printable_full    (const char   *text,
+                                    gboolean      keep_lines);
+
+/* Runs the subcommand named by ARGV[1]. For --help, -h or help, prints
+ * USAGE and the list of subcommands on stdout and returns EX_OK; with no
+ * subcommand or an unknown one, the same on stderr and EX_USAGE. */
 int   postierctl_run_subcommand    (const PostierctlCommand *subcommands,
                                     guint                    n_subcommands,
                                     const char              *usage,

@@ -112,14 +112,16 @@ static void
 print_entry_line (PostierOutboxEntry *entry)
 {
   PostierOutboxState state = postier_outbox_entry_get_state (entry);
-  const char *subject = postier_outbox_entry_get_subject (entry);
+  g_autofree char *subject = postierctl_printable (postier_outbox_entry_get_subject (entry));
+  g_autofree char *id = postierctl_printable (postier_outbox_entry_get_id (entry));
+  g_autofree char *recipient = postierctl_printable (postier_outbox_entry_get_recipient (entry, 0));
+  g_autofree char *last_error = postierctl_printable_full (postier_outbox_entry_get_last_error (entry), TRUE);
   g_autofree char *when = NULL;
   g_autoptr(GString) line = g_string_new (NULL);
   guint n = postier_outbox_entry_get_n_recipients (entry);
 
-  g_string_append_printf (line, "%s  %-15s ", postier_outbox_entry_get_id (entry),
-                          postier_outbox_state_to_string (state));
-  g_string_append_printf (line, "%s", postier_outbox_entry_get_recipient (entry, 0));
+  g_string_append_printf (line, "%s  %-15s ", id, postier_outbox_state_to_string (state));
+  g_string_append_printf (line, "%s", recipient);
   if (n > 1)
     g_string_append_printf (line, _(" (+%u more)"), n - 1);
   g_string_append_printf (line, "  “%s”", *subject != '\0' ? subject : _("(no subject)"));
@@ -130,9 +132,8 @@ print_entry_line (PostierOutboxEntry *entry)
       g_string_append_printf (line, _("next attempt %s"), when);
     }
   g_print ("%s\n", line->str);
-  if (postier_outbox_entry_get_last_error (entry) != NULL &&
-      state != POSTIER_OUTBOX_STATE_QUEUED)
-    g_print ("    %s\n", postier_outbox_entry_get_last_error (entry));
+  if (last_error != NULL && state != POSTIER_OUTBOX_STATE_QUEUED)
+    g_print ("    %s\n", last_error);
 }
 
 static PostierOutbox *
@@ -192,6 +193,16 @@ queue_list (int    argc,
   return EX_OK;
 }
 
+/* One "Label:  value" line of `queue show`; the value is stored text. */
+static void
+print_field (const char *label,
+             const char *value)
+{
+  g_autofree char *shown = postierctl_printable (value);
+
+  g_print ("%-18s %s\n", label, shown);
+}
+
 static int
 queue_show (int    argc,
             char **argv)
@@ -221,13 +232,13 @@ queue_show (int    argc,
   last = format_time (postier_outbox_entry_get_last_attempt (entry));
   next = format_time (postier_outbox_entry_get_next_attempt (entry));
 
-  g_print ("%-18s %s\n", _("Id:"), postier_outbox_entry_get_id (entry));
+  print_field (_("Id:"), postier_outbox_entry_get_id (entry));
   g_print ("%-18s %s (%s)\n", _("State:"), postier_outbox_state_get_label (state),
            postier_outbox_state_to_string (state));
-  g_print ("%-18s %s\n", _("Account:"), postier_outbox_entry_get_account_name (entry));
-  g_print ("%-18s %s\n", _("Sender:"), postier_outbox_entry_get_sender (entry));
-  g_print ("%-18s %s\n", _("Subject:"), postier_outbox_entry_get_subject (entry));
-  g_print ("%-18s %s\n", _("Message-ID:"), postier_outbox_entry_get_message_id (entry));
+  print_field (_("Account:"), postier_outbox_entry_get_account_name (entry));
+  print_field (_("Sender:"), postier_outbox_entry_get_sender (entry));
+  print_field (_("Subject:"), postier_outbox_entry_get_subject (entry));
+  print_field (_("Message-ID:"), postier_outbox_entry_get_message_id (entry));
   g_print ("%-18s %" G_GUINT64_FORMAT "\n", _("Size:"), postier_outbox_entry_get_size (entry));
   g_print ("%-18s %s\n", _("Queued:"), created);
   g_print ("%-18s %u\n", _("Attempts:"), postier_outbox_entry_get_attempts (entry));
@@ -236,23 +247,31 @@ queue_show (int    argc,
   if (state == POSTIER_OUTBOX_STATE_DEFERRED && next != NULL)
     g_print ("%-18s %s\n", _("Next attempt:"), next);
   if (postier_outbox_entry_get_last_error (entry) != NULL)
-    g_print ("%-18s %s\n", _("Last error:"), postier_outbox_entry_get_last_error (entry));
+    {
+      g_autofree char *last_error = postierctl_printable_full (postier_outbox_entry_get_last_error (entry), TRUE);
+      g_print ("%-18s %s\n", _("Last error:"), last_error);
+    }
   if (postier_outbox_entry_get_possible_duplicate (entry))
     g_print ("%-18s %s\n", _("Warning:"),
              _("a previous attempt was interrupted; this message may arrive twice"));
   g_print ("%s\n", _("Recipients:"));
   for (guint i = 0; i < postier_outbox_entry_get_n_recipients (entry); i++)
     {
-      const char *reply = postier_outbox_entry_get_recipient_reply (entry, i);
+      g_autofree char *address = postierctl_printable (postier_outbox_entry_get_recipient (entry, i));
+      g_autofree char *reply = postierctl_printable (postier_outbox_entry_get_recipient_reply (entry, i));
 
-      g_print ("  %-40s %-9s %s\n", postier_outbox_entry_get_recipient (entry, i),
+      g_print ("  %-40s %-9s %s\n", address,
                postier_recipient_state_to_string (postier_outbox_entry_get_recipient_state (entry, i)),
                reply != NULL ? reply : "");
     }
 
   transcript_path = postier_outbox_entry_get_transcript_path (entry);
   if (g_file_get_contents (transcript_path, &transcript, NULL, NULL))
-    g_print ("\n%s\n%s", _("Transcript:"), transcript);
+    {
+      /* The server's own words, as it sent them: escaped, lines kept. */
+      g_autofree char *shown = postierctl_printable_full (transcript, TRUE);
+      g_print ("\n%s\n%s", _("Transcript:"), shown);
+    }
   return EX_OK;
 }
 

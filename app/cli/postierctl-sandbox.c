@@ -157,14 +157,15 @@ sandbox_list (int    argc,
       g_autofree char *received = local_date (postier_sandbox_message_get_received (message));
       g_autofree char *size = g_format_size (postier_sandbox_message_get_size (message));
       const char * const *recipients = postier_sandbox_message_get_recipients (message);
-      const char *to = recipients[0] != NULL ? recipients[0] : "";
+      g_autofree char *to = postierctl_printable (recipients[0] != NULL ? recipients[0] : "");
       guint n_more = recipients[0] != NULL ? g_strv_length ((GStrv) recipients) - 1 : 0;
       g_autofree char *to_shown = n_more > 0 ? g_strdup_printf ("%s (+%u)", to, n_more) : g_strdup (to);
+      g_autofree char *id = postierctl_printable (postier_sandbox_message_get_id (message));
+      g_autofree char *sender = postierctl_printable (postier_sandbox_message_get_sender (message));
+      g_autofree char *subject = postierctl_printable (postier_sandbox_message_get_subject (message));
 
-      g_print ("%s  %s  %9s  %s → %s  %s\n", postier_sandbox_message_get_id (message), received, size,
-               postier_sandbox_message_get_sender (message) != NULL
-                 ? postier_sandbox_message_get_sender (message) : "?",
-               to_shown, postier_sandbox_message_get_subject (message));
+      g_print ("%s  %s  %9s  %s → %s  %s\n", id, received, size, sender != NULL ? sender : "?",
+               to_shown, subject != NULL ? subject : "");
     }
   return EX_OK;
 }
@@ -235,6 +236,7 @@ static void
 print_mime_node (PostierMimeNode *node)
 {
   g_autoptr(GString) line = g_string_new (NULL);
+  g_autofree char *shown = NULL;
 
   g_string_append_printf (line, "  %*s%s%s%s", (int) node->depth * 2, "",
                           *node->part_id != '\0' ? node->part_id : "",
@@ -257,7 +259,21 @@ print_mime_node (PostierMimeNode *node)
     g_string_append_printf (line, "  %s", node->disposition);
   if (node->filename != NULL)
     g_string_append_printf (line, "  “%s”", node->filename);
-  g_print ("%s\n", line->str);
+  /* Types, parameters and file names all come from the message. */
+  shown = postierctl_printable (line->str);
+  g_print ("%s\n", shown);
+}
+
+/* One line of `sandbox show` whose value is text from the message or its
+ * envelope. FORMAT takes the label, then the value. */
+static void G_GNUC_PRINTF (1, 0)
+print_field (const char *format,
+             const char *label,
+             const char *value)
+{
+  g_autofree char *shown = postierctl_printable (value);
+
+  g_print (format, label, shown != NULL ? shown : "");
 }
 
 static void
@@ -272,42 +288,50 @@ print_message (PostierSandboxMessage *message,
                                               G_FORMAT_SIZE_LONG_FORMAT);
   const char *sender = postier_sandbox_message_get_sender (message);
 
-  g_print ("%-14s %s\n", _("Id:"), postier_sandbox_message_get_id (message));
+  print_field ("%-14s %s\n", _("Id:"), postier_sandbox_message_get_id (message));
   g_print ("%-14s %s\n", _("Received:"), received);
   g_print ("%-14s %s\n", _("Size:"), size);
-  g_print ("%-14s %s\n", _("File:"), postier_sandbox_message_get_path (message));
+  print_field ("%-14s %s\n", _("File:"), postier_sandbox_message_get_path (message));
 
   g_print ("\n%s\n", _("Envelope"));
   if (sender == NULL)
     g_print ("  %s\n", _("unknown (no envelope was recorded)"));
   else
     {
-      const char *parameters = postier_sandbox_message_get_mail_parameters (message);
+      g_autofree char *shown_sender = postierctl_printable (sender);
+      g_autofree char *parameters = postierctl_printable (postier_sandbox_message_get_mail_parameters (message));
 
-      g_print ("  %-12s <%s>%s%s\n", "MAIL FROM:", sender,
+      g_print ("  %-12s <%s>%s%s\n", "MAIL FROM:", shown_sender,
                parameters != NULL ? " " : "", parameters != NULL ? parameters : "");
       for (guint i = 0; recipients[i] != NULL; i++)
-        g_print ("  %-12s <%s>\n", i == 0 ? "RCPT TO:" : "", recipients[i]);
+        {
+          g_autofree char *recipient = postierctl_printable (recipients[i]);
+          g_print ("  %-12s <%s>\n", i == 0 ? "RCPT TO:" : "", recipient);
+        }
       if (postier_sandbox_message_get_helo (message) != NULL)
-        g_print ("  %-12s %s\n", "EHLO:", postier_sandbox_message_get_helo (message));
+        print_field ("  %-12s %s\n", "EHLO:", postier_sandbox_message_get_helo (message));
       if (postier_sandbox_message_get_login (message) != NULL)
-        g_print ("  %-12s %s\n", _("Login:"), postier_sandbox_message_get_login (message));
+        print_field ("  %-12s %s\n", _("Login:"), postier_sandbox_message_get_login (message));
       if (postier_sandbox_message_get_tls (message) != NULL)
-        g_print ("  %-12s %s\n", "TLS:", postier_sandbox_message_get_tls (message));
+        print_field ("  %-12s %s\n", "TLS:", postier_sandbox_message_get_tls (message));
     }
 
   g_print ("\n%s\n", _("Headers"));
-  g_print ("  %-12s %s\n", "From:", postier_sandbox_message_get_from (message));
-  g_print ("  %-12s %s\n", "Subject:", postier_sandbox_message_get_subject (message));
+  print_field ("  %-12s %s\n", "From:", postier_sandbox_message_get_from (message));
+  print_field ("  %-12s %s\n", "Subject:", postier_sandbox_message_get_subject (message));
   g_print ("  %-12s %s\n", "Date:", date);
-  g_print ("  %-12s %s\n", "Message-ID:", postier_sandbox_message_get_message_id (message));
+  print_field ("  %-12s %s\n", "Message-ID:", postier_sandbox_message_get_message_id (message));
 
   g_print ("\n%s\n", _("Checks"));
   for (guint i = 0; i < checks->len; i++)
     {
       PostierCheckItem *item = g_ptr_array_index (checks, i);
-      g_print ("  [%s] %s\n", status_label (item->status), item->title);
-      g_print ("         %s\n", item->explanation);
+      /* Explanations quote the message (a header, an address). */
+      g_autofree char *title = postierctl_printable (item->title);
+      g_autofree char *explanation = postierctl_printable (item->explanation);
+
+      g_print ("  [%s] %s\n", status_label (item->status), title);
+      g_print ("         %s\n", explanation);
     }
 
   g_print ("\n%s\n", _("MIME structure"));

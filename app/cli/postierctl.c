@@ -9,13 +9,14 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "postier-build-env.h"
 #include "postierctl-private.h"
 
 static const PostierctlCommand commands[] = {
-  { "account", postierctl_account_main, N_("Add, list, show, test and remove accounts") },
+  { "account", postierctl_account_main, N_("Add, change, list, show, test and remove accounts") },
   { "send", postierctl_send_main, N_("Write a message from options and send it") },
   { "sendmail", postierctl_sendmail_main, N_("Send a message read on standard input, like sendmail") },
   { "queue", postierctl_queue_main, N_("List, show, flush, retry and remove queued messages") },
@@ -81,10 +82,73 @@ postierctl_exit_code_for (const GError *error)
   return EX_SOFTWARE;
 }
 
+/* Characters that would act on the terminal instead of being shown: C0
+ * controls (ESC starts cursor moves and screen clears, BEL rings), DEL, C1
+ * controls (U+009B is a one-character CSI for some terminals), and the
+ * bidirectional controls that reorder the rest of a line so a subject could
+ * show text that is not what it holds. */
+static gboolean
+acts_on_terminal (gunichar c,
+                  gboolean keep_lines)
+{
+  if (c == '\n' || c == '\t')
+    return !keep_lines;
+  if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f))
+    return TRUE;
+  return c == 0x061c || c == 0x200e || c == 0x200f ||
+         (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+         c == 0x2028 || c == 0x2029;
+}
+
+char *
+postierctl_printable_full (const char *text,
+                           gboolean    keep_lines)
+{
+  g_autoptr(GString) out = NULL;
+  const char *end;
+
+  if (text == NULL)
+    return NULL;
+  end = text + strlen (text);
+  out = g_string_sized_new ((gsize) (end - text));
+  for (const char *p = text; p < end;)
+    {
+      gunichar c = g_utf8_get_char_validated (p, end - p);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          /* Not UTF-8: a lone byte 0x9b is a CSI on 8-bit terminals. */
+          g_string_append_printf (out, "\\x%02x", (guchar) *p);
+          p++;
+          continue;
+        }
+      if (keep_lines && c == '\r' && p + 1 < end && p[1] == '\n')
+        ;  /* a line end as the server sent it; the newline follows */
+      else if (!acts_on_terminal (c, keep_lines))
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+      else if (c < 0x80)
+        g_string_append_printf (out, "\\x%02x", c);
+      else
+        g_string_append_printf (out, "\\u%04x", c);
+      p = g_utf8_next_char (p);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+char *
+postierctl_printable (const char *text)
+{
+  return postierctl_printable_full (text, FALSE);
+}
+
 int
 postierctl_fail (const GError *error)
 {
-  g_printerr ("postierctl: %s\n", error != NULL ? error->message : _("unknown error"));
+  g_autofree char *message = NULL;
+
+  /* Error messages often quote a server's reply or a file's contents. */
+  message = postierctl_printable_full (error != NULL ? error->message : _("unknown error"), TRUE);
+  g_printerr ("postierctl: %s\n", message);
   return postierctl_exit_code_for (error);
 }
 
@@ -120,6 +184,9 @@ postierctl_run_subcommand (const PostierctlCommand *subcommands,
                            int                      argc,
                            char                   **argv)
 {
+  gboolean help;
+  FILE *out;
+
   if (argc >= 2)
     {
       for (guint i = 0; i < n_subcommands; i++)
@@ -130,10 +197,26 @@ postierctl_run_subcommand (const PostierctlCommand *subcommands,
           }
     }
 
-  g_printerr ("%s\n", usage);
+  /* Asked for, help is the output and a success; a group with no command
+   * or an unknown one is a usage error, told on stderr. */
+  help = argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
+                       g_str_equal (argv[1], "help"));
+  out = help ? stdout : stderr;
+  if (argc >= 2 && !help)
+    {
+      g_autofree char *shown = postierctl_printable (argv[1]);
+
+      fprintf (out, "postierctl: ");
+      fprintf (out, _("unknown command “%s”"), shown);
+      fprintf (out, "\n");
+    }
+  fprintf (out, "%s\n\n%s\n", usage, _("Commands:"));
   for (guint i = 0; i < n_subcommands; i++)
-    g_printerr ("  %-8s %s\n", subcommands[i].name, _(subcommands[i].summary));
-  return EX_USAGE;
+    fprintf (out, "  %-10s %s\n", subcommands[i].name, _(subcommands[i].summary));
+  fprintf (out, "\n");
+  fprintf (out, _("Run “%s COMMAND --help” for the options of a command."), g_get_prgname ());
+  fprintf (out, "\n");
+  return help ? EX_OK : EX_USAGE;
 }
 
 gboolean
