@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "postier-account.h"
 #include "postier-gui-format.h"
 #include "postier-paths.h"
 #include "postier-sent-message.h"
@@ -57,7 +58,11 @@ create_row (gpointer item,
   /* Translators: the recipients of a sent message. */
   g_string_append_printf (subtitle, _("To %s"), *recipients != '\0' ? recipients : _("undisclosed recipients"));
   g_string_append_c (subtitle, '\n');
-  if (*account != '\0')
+  if (g_str_equal (account, POSTIER_ACCOUNT_SANDBOX_NAME))
+    /* What the Sandbox took never left this computer: never "Sent".
+     * Translators: "captured by the Sandbox (not sent) 14:05". */
+    g_string_append_printf (subtitle, _("Captured by the Sandbox (not sent) %s"), when);
+  else if (*account != '\0')
     /* Translators: "Sent 14:05 through Work". */
     g_string_append_printf (subtitle, _("Sent %s through %s"), when, account);
   else
