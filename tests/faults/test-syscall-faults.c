@@ -847,17 +847,22 @@ sweep_every_call (gconstpointer data)
 
 /* The benchmark: RUNS runs of the four scenarios in turn, every disk call
  * failing with probability P. */
-static int
-random_sweep (guint   runs,
-              double  probability,
-              guint64 seed)
+static guint random_runs;
+static double random_probability = 0.02;
+static guint64 random_seed;
+
+static void
+random_sweep (void)
 {
+  guint runs = random_runs;
+  double probability = random_probability;
+  guint64 seed = random_seed;
   Tally t;
   gint64 start = g_get_monotonic_time ();
 
   keep_going = TRUE;
   if (!rig_ready ())
-    return 77;
+    return;
   tally_init (&t);
   for (guint r = 0; r < runs; r++)
     {
@@ -875,33 +880,35 @@ random_sweep (guint   runs,
            (g_get_monotonic_time () - start) / 1e6);
   print_tally ("random sweep", &t);
   tally_clear (&t);
-  return 0;
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  guint runs = 0;
-  double probability = 0.02;
-  guint64 seed = 1;
-
   for (int i = 1; i + 1 < argc; i++)
     {
       if (g_str_equal (argv[i], "--random"))
-        runs = (guint) g_ascii_strtoull (argv[i + 1], NULL, 10);
+        random_runs = (guint) g_ascii_strtoull (argv[i + 1], NULL, 10);
       else if (g_str_equal (argv[i], "--probability"))
-        probability = g_ascii_strtod (argv[i + 1], NULL);
+        random_probability = g_ascii_strtod (argv[i + 1], NULL);
       else if (g_str_equal (argv[i], "--seed"))
-        seed = g_ascii_strtoull (argv[i + 1], NULL, 10);
+        random_seed = g_ascii_strtoull (argv[i + 1], NULL, 10);
+      else
+        continue;
+      /* GTest must not see them. */
+      argv[i] = argv[i + 1] = (char *) "";
+      i++;
     }
 
   postier_test_init (&argc, &argv);
-  if (runs > 0)
+  if (random_runs > 0)
     {
-      if (seed == 1)
-        seed = (guint64) g_get_real_time ();
-      return random_sweep (runs, probability, seed);
+      if (random_seed == 0)
+        random_seed = (guint64) g_get_real_time ();
+      /* A test case, for its isolated folders. */
+      g_test_add_func ("/faults/syscalls/random", random_sweep);
+      return g_test_run ();
     }
 
   g_test_add_data_func ("/faults/syscalls/send-queue-only", GUINT_TO_POINTER (SCENARIO_SEND), sweep_every_call);
