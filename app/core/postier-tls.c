@@ -23,6 +23,7 @@ struct _PostierTls {
   char    *host;
   char    *pinned_sha256;       /* normalized, or NULL */
   int      verify_error;        /* first chain or name error, X509_V_OK if none */
+  gboolean peer_checked;        /* the handshake's certificate was judged */
   char    *summary;
   char    *certificate_summary;
   char    *sha256;
@@ -117,7 +118,10 @@ postier_tls_normalize_fingerprint (const char *fingerprint)
 
 /* Chain and name errors are recorded, not fatal, so the handshake ends and
  * the person sees the certificate (fingerprint included) with the reason;
- * postier_tls_check_peer() refuses it before a single byte is sent. */
+ * postier_tls_check_peer() refuses it before a single byte is sent. That
+ * leniency is for the first handshake only: once its certificate has been
+ * judged, any other certificate in the session is refused outright (none
+ * should come: renegotiation is refused too). */
 static int
 verify_callback (int             preverify_ok,
                  X509_STORE_CTX *store)
@@ -125,7 +129,9 @@ verify_callback (int             preverify_ok,
   SSL *ssl = X509_STORE_CTX_get_ex_data (store, SSL_get_ex_data_X509_STORE_CTX_idx ());
   PostierTls *self = ssl != NULL ? SSL_get_app_data (ssl) : NULL;
 
-  if (!preverify_ok && self != NULL && self->verify_error == X509_V_OK)
+  if (self == NULL || self->peer_checked)
+    return 0;
+  if (!preverify_ok && self->verify_error == X509_V_OK)
     self->verify_error = X509_STORE_CTX_get_error (store);
   return 1;
 }
@@ -183,6 +189,10 @@ postier_tls_new (const char  *host,
       return NULL;
     }
   SSL_CTX_set_min_proto_version (self->ctx, TLS1_2_VERSION);
+  /* A TLS 1.2 server asking to renegotiate could present a second
+   * certificate that nobody checks, mid-session: refuse (the server then
+   * gets a no_renegotiation alert, and OpenSSL servers end the session). */
+  SSL_CTX_set_options (self->ctx, SSL_OP_NO_RENEGOTIATION);
   SSL_CTX_set_mode (self->ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   SSL_CTX_set_verify (self->ctx, SSL_VERIFY_PEER, verify_callback);
   /* Whole records per read() instead of header and body apart. */
@@ -481,6 +491,7 @@ postier_tls_check_peer (PostierTls  *self,
 
   cert = SSL_get1_peer_certificate (self->ssl);
   describe_peer (self, cert);
+  self->peer_checked = TRUE;
   if (cert == NULL)
     {
       g_set_error (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_TLS_CERTIFICATE,
