@@ -337,8 +337,9 @@ parse_sendmail_options (int              argc,
         }
       if (g_str_equal (arg, "--"))
         options_done = TRUE;
-      else if (g_str_equal (arg, "--help") || g_str_equal (arg, "-h"))
+      else if (g_str_equal (arg, "--help"))
         {
+          /* Not -h: that is sendmail's hop count, taken and ignored below. */
           print_sendmail_usage (stdout);
           return -1;
         }
