@@ -112,6 +112,7 @@ static const struct {
 } accels[] = {
   { "app.quit", { "<Primary>q", NULL } },
   { "app.preferences", { "<Primary>comma", NULL } },
+  { "app.help", { "F1", NULL } },
   { "win.new-message", { "<Primary>n", NULL } },
   { "window.close", { "<Primary>w", NULL } },
   { "win.show-page::compose", { "<Alt>1", NULL } },
@@ -221,7 +222,7 @@ about_activated (GSimpleAction *action,
 {
   PostierApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  static const char *developers[] = { "The Postier developers", NULL };
+  static const char *developers[] = { "The Postier developers https://github.com/postier/postier", NULL };
 
   (void) action;
   (void) parameter;
@@ -231,12 +232,30 @@ about_activated (GSimpleAction *action,
                          "version", PACKAGE_VERSION,
                          "developer-name", "The Postier developers",
                          "developers", developers,
+                         "documenters", developers,
+                         "website", POSTIER_WEBSITE,
+                         "issue-url", POSTIER_ISSUE_URL,
                          "comments", _("Write mail and send it through your SMTP relay, now or when you are back online."),
                          "license-type", GTK_LICENSE_GPL_3_0,
                          "copyright", "© 2026 The Postier developers",
                          /* Translators: replace with your names, one per line. */
                          "translator-credits", _("translator-credits"),
                          NULL);
+}
+
+/* F1 and the menu's Help item: the Mallard pages installed for Yelp
+ * (help/, gnome.yelp). */
+static void
+help_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  PostierApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  (void) action;
+  (void) parameter;
+  gtk_show_uri (parent, "help:" APPLICATION_ID, GDK_CURRENT_TIME);
 }
 
 static void
@@ -282,6 +301,7 @@ static const GActionEntry app_actions[] = {
   { "quit", quit_activated, NULL, NULL, NULL, { 0 } },
   { "new-message", new_message_activated, NULL, NULL, NULL, { 0 } },
   { "about", about_activated, NULL, NULL, NULL, { 0 } },
+  { "help", help_activated, NULL, NULL, NULL, { 0 } },
   { "preferences", preferences_activated, NULL, NULL, NULL, { 0 } },
   { "add-account", add_account_activated, NULL, NULL, NULL, { 0 } },
   { "show-page", show_page_activated, "s", NULL, NULL, { 0 } },
