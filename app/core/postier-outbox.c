@@ -422,7 +422,12 @@ postier_outbox_list_with_damaged (PostierOutbox  *self,
   if (dir == NULL)
     {
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        return g_steal_pointer (&entries);
+        {
+          /* No folder yet: nothing queued, nothing damaged. */
+          if (damaged != NULL)
+            *damaged = g_steal_pointer (&problems);
+          return g_steal_pointer (&entries);
+        }
       g_set_error_literal (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_STORAGE,
                            local_error->message);
       return NULL;
