@@ -61,6 +61,14 @@ int   postierctl_send_main         (int argc, char **argv);
 int   postierctl_sendmail_main     (int argc, char **argv);
 int   postierctl_queue_main        (int argc, char **argv);
 
+/* postierctl-flush.c: queue flush, retry and watch; sendmail -q, -bp and
+ * mailq. Each returns the exit status. */
+int   postierctl_queue_flush       (int argc, char **argv);
+int   postierctl_queue_retry       (int argc, char **argv);
+int   postierctl_queue_watch       (int argc, char **argv);
+int   postierctl_sendmail_flush    (void);
+int   postierctl_mailq             (void);
+
 typedef enum {
   POSTIERCTL_DELIVERY_SENT,
   POSTIERCTL_DELIVERY_QUEUED,   /* waits in the outbox: deferred, busy, offline */

@@ -275,72 +275,6 @@ queue_show (int    argc,
   return EX_OK;
 }
 
-static void
-print_stats (const PostierFlushStats *stats)
-{
-  g_print (_("%u sent, %u deferred, %u failed, %u need attention"),
-           stats->sent, stats->deferred, stats->failed, stats->needs_attention);
-  g_print ("\n");
-}
-
-static int
-queue_flush (int    argc,
-             char **argv)
-{
-  g_autoptr(GOptionContext) context = g_option_context_new (_("— send every message that is due now"));
-  g_autoptr(PostierAccountStore) store = NULL;
-  g_autoptr(PostierOutbox) outbox = open_outbox ();
-  g_autoptr(PostierSubmitter) submitter = NULL;
-  g_autoptr(GError) error = NULL;
-  PostierFlushStats stats = { 0 };
-
-  if (!postierctl_parse_options (context, &argc, &argv))
-    return EX_USAGE;
-  if (argc != 1)
-    return postierctl_usage_error (_("queue flush takes no arguments"));
-
-  store = postierctl_load_accounts (&error);
-  if (store == NULL)
-    return postierctl_fail (error);
-
-  submitter = postier_submitter_new (outbox, store);
-  if (!postier_submitter_flush_sync (submitter, &stats, NULL, &error))
-    {
-      if (g_error_matches (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_FAILED))
-        {
-          /* Flushed, but some due mail was not sent: say what happened.
-           * Refusals wait for the person ("unavailable"); deferrals only
-           * need time ("try again later"). */
-          print_stats (&stats);
-          g_printerr ("postierctl: %s\n", error->message);
-          return stats.failed + stats.needs_attention > 0 ? EX_UNAVAILABLE : EX_TEMPFAIL;
-        }
-      return postierctl_fail (error);
-    }
-  print_stats (&stats);
-  return EX_OK;
-}
-
-static int
-queue_retry (int    argc,
-             char **argv)
-{
-  g_autoptr(GOptionContext) context = g_option_context_new (_("ID — try a message again now"));
-  g_autoptr(PostierOutbox) outbox = open_outbox ();
-  g_autoptr(GError) error = NULL;
-
-  if (!postierctl_parse_options (context, &argc, &argv))
-    return EX_USAGE;
-  if (argc != 2)
-    return postierctl_usage_error (_("queue retry takes exactly one ID"));
-
-  if (!postier_outbox_retry (outbox, argv[1], &error))
-    return postierctl_fail (error);
-  g_print (_("%s is due now; run “postierctl queue flush” or let Postier send it."), argv[1]);
-  g_print ("\n");
-  return EX_OK;
-}
-
 static int
 queue_remove (int    argc,
               char **argv)
@@ -368,11 +302,13 @@ postierctl_queue_main (int    argc,
   static const PostierctlCommand subcommands[] = {
     { "list", queue_list, N_("List the messages in the outbox") },
     { "show", queue_show, N_("Show one message, its recipients and transcript") },
-    { "flush", queue_flush, N_("Send every message that is due now") },
-    { "retry", queue_retry, N_("Make a message due now") },
+    { "flush", postierctl_queue_flush, N_("Send every queued and deferred message now (--due: only those due)") },
+    { "retry", postierctl_queue_retry, N_("Send a message again now (--all: every one waiting)") },
     { "remove", queue_remove, N_("Delete a message from the outbox") },
+    { "watch", postierctl_queue_watch, N_("Send in the background until nothing is left to send") },
   };
 
   return postierctl_run_subcommand (subcommands, G_N_ELEMENTS (subcommands),
-                                    _("Usage: postierctl queue list [--json] | show ID | flush | retry ID | remove ID"), argc, argv);
+                                    _("Usage: postierctl queue list [--json] | show ID | flush [--due] | "
+                                      "retry ID|--all | remove ID | watch"), argc, argv);
 }

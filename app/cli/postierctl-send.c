@@ -378,6 +378,13 @@ parse_sendmail_options (int              argc,
         }
       else if (arg[1] == 'o')
         ;  /* -oem, -odb, -odi, -oQ…, -oX…: sendmail's settings, nothing to do here */
+      else if (arg[1] == 'q' || g_str_equal (arg, "-bp"))
+        {
+          /* -q[interval] flushes once now, -bp lists the queue (mailq);
+           * nothing is read. -1 is the caller's "done, exit 0". */
+          int status = arg[1] == 'q' ? postierctl_sendmail_flush () : postierctl_mailq ();
+          return status == EX_OK ? -1 : status;
+        }
       else if (arg[1] == 'b')
         {
           if (!g_str_equal (arg, "-bm"))

@@ -325,6 +325,9 @@ main (int   argc,
         if (g_str_equal (commands[i].name, "sendmail"))
           return commands[i].run (argc, argv);
     }
+  /* Invoked as "mailq": list the outbox as Postfix's mailq does. */
+  if (g_str_equal (name, "mailq"))
+    return postierctl_mailq ();
 
   if (argc < 2)
     {

@@ -73,22 +73,27 @@ sync_call_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Cron jobs, ssh sessions and the background flusher (a systemd user
+ * service) often have no keyring: the message says what works there. */
 static void
-set_no_service_error (GError     **error,
-                      const char  *detail)
+set_no_service_error (GError        **error,
+                      PostierAccount *account,
+                      const char     *detail)
 {
   g_set_error (error, POSTIER_SECRET_ERROR, POSTIER_SECRET_ERROR_NO_SERVICE,
-               _("The desktop keyring is not available (%s). Start a Secret Service such "
-                 "as gnome-keyring in your session, or give the account a password command "
-                 "(--password-command)."),
-               detail);
+               _("The desktop keyring is not available (%s). Where there is none (cron, ssh, "
+                 "the background flusher “postierctl queue watch”), give the account a password "
+                 "command: postierctl account set %s --password-command CMD; or start a Secret "
+                 "Service such as gnome-keyring in the session."),
+               detail, postier_account_get_name (account));
 }
 
 /* libsecret reports a missing service through D-Bus and GIO errors; they
  * all mean the same thing to the person: there is no keyring to talk to. */
 static void
-translate_error (GError  *source,
-                 GError **error)
+translate_error (GError         *source,
+                 PostierAccount *account,
+                 GError        **error)
 {
   if (g_error_matches (source, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_propagate_error (error, g_error_copy (source));
@@ -97,7 +102,7 @@ translate_error (GError  *source,
                  _("The desktop keyring is locked. Unlock it (for example by logging in "
                    "to the desktop) and try again."));
   else
-    set_no_service_error (error, source->message);
+    set_no_service_error (error, account, source->message);
 }
 
 /* Runs one libsecret call on a private main context with a deadline.
@@ -191,10 +196,10 @@ run_secret_call (SecretOp       op,
         {
           g_autofree char *detail = g_strdup_printf (_("no answer within %.1f seconds"),
                                                      POSTIER_SECRET_TIMEOUT_MS / 1000.0);
-          set_no_service_error (error, detail);
+          set_no_service_error (error, account, detail);
         }
       else
-        translate_error (local_error, error);
+        translate_error (local_error, account, error);
     }
   return value;
 }
