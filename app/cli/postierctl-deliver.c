@@ -150,13 +150,8 @@ report_failure (Outcome            *outcome,
     case POSTIER_OUTBOX_FAILURE_RECIPIENTS:
       report_refused_recipients (outcome, entry);
       break;
-    case POSTIER_OUTBOX_FAILURE_MESSAGE:
-      add_err (outcome, _("The server refused the message: %s"), reason);
-      break;
-    case POSTIER_OUTBOX_FAILURE_AUTH:
-      add_err (outcome, _("The server refused the login: %s"), reason);
-      break;
     default:
+      /* The reason already says who refused what, in the relay's words. */
       add_err (outcome, _("Not sent: %s"), reason);
       break;
     }
