@@ -461,6 +461,26 @@ postier_account_name_is_valid (const char  *name,
 }
 
 gboolean
+postier_inet_address_is_loopback (GInetAddress *address)
+{
+  const guint8 *bytes;
+
+  g_return_val_if_fail (G_IS_INET_ADDRESS (address), FALSE);
+
+  bytes = g_inet_address_to_bytes (address);
+  if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV4)
+    return bytes[0] == 127;
+  /* ::1, and an IPv4 loopback address mapped into IPv6 (::ffff:127.x.y.z),
+   * which GLib's own test does not count. */
+  if (g_inet_address_get_is_loopback (address))
+    return TRUE;
+  for (guint i = 0; i < 10; i++)
+    if (bytes[i] != 0)
+      return FALSE;
+  return bytes[10] == 0xff && bytes[11] == 0xff && bytes[12] == 127;
+}
+
+gboolean
 postier_host_is_loopback (const char *host)
 {
   g_autoptr(GInetAddress) inet = NULL;

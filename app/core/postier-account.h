@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <gio/gio.h>
 #include <glib-object.h>
 
 G_BEGIN_DECLS
@@ -96,6 +97,10 @@ gboolean            postier_auth_method_from_string      (const char         *te
 gboolean            postier_account_name_is_valid        (const char         *name,
                                                           GError            **error);
 gboolean            postier_host_is_loopback             (const char         *host);
+/* Whether ADDRESS is on this machine: 127.0.0.0/8, ::1 or ::ffff:127.x.y.z.
+ * This, at connect time, is what allows security "none"; the name test
+ * above is only a first filter when an account is saved. */
+gboolean            postier_inet_address_is_loopback     (GInetAddress       *address);
 gboolean            postier_parse_identity               (const char         *identity,
                                                           char              **display_name,
                                                           char              **address,

@@ -492,7 +492,9 @@ postier_smtp_client_open (PostierSmtpClient  *self,
 
   postier_smtp_transcript_note (self->transcript, "connecting to %s port %u (%s)", self->host, self->port,
                                 postier_security_to_string (security));
-  self->stream = postier_smtp_stream_connect (self->host, self->port, self->timeout, cancellable, error);
+  self->stream = postier_smtp_stream_connect_full (self->host, self->port, self->timeout,
+                                                   security == POSTIER_SECURITY_NONE,
+                                                   cancellable, error);
   if (self->stream == NULL)
     return FALSE;
   postier_smtp_stream_set_cancellable (self->stream, cancellable);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "postier-account.h"
 #include "postier-error.h"
 #include "postier-smtp-stream.h"
 
@@ -45,12 +46,100 @@ struct _PostierSmtpStream {
   PostierSmtpReplyParser *parser;
 };
 
+static void
+set_connect_error (GError      **error,
+                   GError       *local_error,
+                   const char   *host,
+                   guint         port,
+                   guint         timeout_seconds)
+{
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_propagate_error (error, g_error_copy (local_error));
+  else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    g_set_error (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_NETWORK,
+                 _("Cannot connect to %s port %u: no answer within %u seconds"),
+                 host, port, timeout_seconds);
+  else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    g_set_error (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_NETWORK,
+                 _("Cannot connect to %s port %u: the connection was refused (no mail server "
+                   "listens on that port)"), host, port);
+  else if (g_error_matches (local_error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND))
+    g_set_error (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_NETWORK,
+                 _("Cannot connect to %s: no server has that name (check its spelling)"), host);
+  else
+    g_set_error (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_NETWORK,
+                 _("Cannot connect to %s port %u: %s"), host, port, local_error->message);
+}
+
+/* Resolves HOST once and connects only to what it resolved to, each
+ * address checked before it is tried: a second lookup by GSocketClient
+ * could answer differently. A name with any address off this machine is
+ * refused as a whole, before any packet goes to it. */
+static GSocketConnection *
+connect_loopback_only (GSocketClient  *client,
+                       const char     *host,
+                       guint           port,
+                       GCancellable   *cancellable,
+                       GError        **local_error)
+{
+  g_autoptr(GResolver) resolver = g_resolver_get_default ();
+  g_autolist(GInetAddress) addresses = NULL;
+  g_autofree char *bare = NULL;
+  gsize length = strlen (host);
+
+  /* "[::1]" as accounts may spell an IPv6 literal. */
+  if (length > 2 && host[0] == '[' && host[length - 1] == ']')
+    bare = g_strndup (host + 1, length - 2);
+  else
+    bare = g_strdup (host);
+  addresses = g_resolver_lookup_by_name (resolver, bare, cancellable, local_error);
+  if (addresses == NULL)
+    return NULL;
+
+  for (GList *l = addresses; l != NULL; l = l->next)
+    if (!postier_inet_address_is_loopback (l->data))
+      {
+        g_autofree char *text = g_inet_address_to_string (l->data);
+
+        g_set_error (local_error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_TLS,
+                     _("Security “none” is only allowed for a server on this machine, and “%s” "
+                       "points to %s, which is not on this machine: nothing was sent"), host, text);
+        return NULL;
+      }
+
+  for (GList *l = addresses; l != NULL; l = l->next)
+    {
+      g_autoptr(GSocketAddress) address = g_inet_socket_address_new (l->data, (guint16) port);
+      GSocketConnection *connection;
+
+      g_clear_error (local_error);
+      connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), cancellable,
+                                            local_error);
+      if (connection != NULL)
+        return connection;
+      if (g_error_matches (*local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return NULL;
+    }
+  return NULL;
+}
+
 PostierSmtpStream *
 postier_smtp_stream_connect (const char    *host,
                              guint          port,
                              guint          timeout_seconds,
                              GCancellable  *cancellable,
                              GError       **error)
+{
+  return postier_smtp_stream_connect_full (host, port, timeout_seconds, FALSE, cancellable, error);
+}
+
+PostierSmtpStream *
+postier_smtp_stream_connect_full (const char    *host,
+                                  guint          port,
+                                  guint          timeout_seconds,
+                                  gboolean       loopback_only,
+                                  GCancellable  *cancellable,
+                                  GError       **error)
 {
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnection) connection = NULL;
@@ -64,25 +153,16 @@ postier_smtp_stream_connect (const char    *host,
    * the timeout; a desktop HTTP proxy setting has no business here. */
   g_socket_client_set_enable_proxy (client, FALSE);
   g_socket_client_set_timeout (client, timeout_seconds);
-  connection = g_socket_client_connect_to_host (client, host, (guint16) port, cancellable, &local_error);
+  if (loopback_only)
+    connection = connect_loopback_only (client, host, port, cancellable, &local_error);
+  else
+    connection = g_socket_client_connect_to_host (client, host, (guint16) port, cancellable, &local_error);
   if (connection == NULL)
     {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (local_error != NULL && local_error->domain == POSTIER_SMTP_ERROR)
         g_propagate_error (error, g_steal_pointer (&local_error));
-      else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-        g_set_error (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_NETWORK,
-                     _("Cannot connect to %s port %u: no answer within %u seconds"),
-                     host, port, timeout_seconds);
-      else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
-        g_set_error (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_NETWORK,
-                     _("Cannot connect to %s port %u: the connection was refused (no mail server "
-                       "listens on that port)"), host, port);
-      else if (g_error_matches (local_error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND))
-        g_set_error (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_NETWORK,
-                     _("Cannot connect to %s: no server has that name (check its spelling)"), host);
       else
-        g_set_error (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_NETWORK,
-                     _("Cannot connect to %s port %u: %s"), host, port, local_error->message);
+        set_connect_error (error, local_error, host, port, timeout_seconds);
       return NULL;
     }
 

@@ -28,6 +28,15 @@ PostierSmtpStream *postier_smtp_stream_connect        (const char         *host,
                                                        guint               timeout_seconds,
                                                        GCancellable       *cancellable,
                                                        GError            **error);
+/* The same; with LOOPBACK_ONLY (security "none") the name is resolved once
+ * and refused with POSTIER_SMTP_ERROR_TLS, before any connection, unless
+ * every address it resolves to is on this machine (postier_inet_address_is_loopback). */
+PostierSmtpStream *postier_smtp_stream_connect_full   (const char         *host,
+                                                       guint               port,
+                                                       guint               timeout_seconds,
+                                                       gboolean            loopback_only,
+                                                       GCancellable       *cancellable,
+                                                       GError            **error);
 void               postier_smtp_stream_free           (PostierSmtpStream  *self);
 
 /* The cancellable every following wait honours, until replaced (NULL for
