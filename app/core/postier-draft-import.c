@@ -76,8 +76,11 @@ postier_draft_new_from_mailto (const char  *uri,
       !g_uri_split (uri, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED,
                     &scheme, NULL, NULL, NULL, &path, &query, NULL, NULL))
     {
+      /* The link is anyone's bytes; the message must stay UTF-8 text. */
+      g_autofree char *shown = g_utf8_make_valid (uri, -1);
+
       g_set_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_MALFORMED,
-                   _("“%s” is not a mailto: link"), uri);
+                   _("“%s” is not a mailto: link"), shown);
       return NULL;
     }
 

@@ -516,35 +516,58 @@ has_long_line (const guint8 *data,
   return FALSE;
 }
 
-/* Appends WORD (UTF-8, no blanks) as RFC 2047 B-encoded words, each on
- * whole characters, separated by spaces (which a reader drops between
- * encoded words, so the word comes back whole). */
-static void
-append_encoded_word (GString    *out,
-                     const char *word,
-                     gsize       length)
+static gboolean
+has_long_word (const char *text)
 {
-  const char *p = word;
-  const char *end = word + length;
+  while (*text != '\0')
+    {
+      gsize word = strcspn (text, " \t");
+
+      if (word > MAX_HEADER_WORD)
+        return TRUE;
+      text += word;
+      text += strspn (text, " \t");
+    }
+  return FALSE;
+}
+
+/* TEXT (UTF-8) as RFC 2047 B-encoded words separated by spaces, each on
+ * whole characters. Every word but the last holds a multiple of three
+ * octets, so no padding sits between words: some decoders (GMime's among
+ * them) join adjacent words before decoding them. */
+static char *
+encode_words (const char *text)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char *p = text;
+  const char *end = text + strlen (text);
 
   while (p < end)
     {
       const char *chunk_end = p;
+      const char *whole = NULL;   /* the last end at a multiple of three */
       g_autofree char *encoded = NULL;
 
       while (chunk_end < end)
         {
           const char *next = g_utf8_next_char (chunk_end);
-          if (next - p > ENCODED_WORD_OCTETS && chunk_end > p)
+          if (next - p > ENCODED_WORD_OCTETS)
             break;
           chunk_end = next;
+          if ((chunk_end - p) % 3 == 0)
+            whole = chunk_end;
         }
+      if (chunk_end == p)
+        chunk_end = g_utf8_next_char (p);
+      else if (chunk_end < end && whole != NULL)
+        chunk_end = whole;
       encoded = g_base64_encode ((const guchar *) p, (gsize) (chunk_end - p));
-      if (p != word)
+      if (out->len > 0)
         g_string_append_c (out, ' ');
       g_string_append_printf (out, "=?UTF-8?B?%s?=", encoded);
       p = chunk_end;
     }
+  return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
 /* A field with a line over 998 octets, folded again (RFC 5322 3.2.2:
@@ -558,7 +581,6 @@ refold_field (PostierSendmailReader *self,
   const char *start = (const char *) self->header->data + field->offset;
   g_autoptr(GString) unfolded = g_string_sized_new (field->length);
   g_autoptr(GString) folded = g_string_sized_new (field->length + field->length / 32);
-  gboolean unstructured = field_is_unstructured (self, field);
   gsize column = 0;
   gsize i = 0;
 
@@ -566,6 +588,19 @@ refold_field (PostierSendmailReader *self,
   for (gsize k = 0; k < field->length; k++)
     if (start[k] != '\r' && start[k] != '\n')
       g_string_append_c (unfolded, start[k]);
+
+  /* An unstructured field with a word no line can hold goes out wholly
+   * encoded (what it says, decoded first if it had encoded words), so
+   * the blanks between its words survive decoding too. */
+  if (field_is_unstructured (self, field) && has_long_word (unfolded->str + field->name_length))
+    {
+      const char *value = strchr (unfolded->str, ':') + 1;
+      g_autofree char *text = g_mime_utils_header_decode_text (NULL, value + strspn (value, " \t"));
+      g_autofree char *words = encode_words (text);
+
+      g_string_truncate (unfolded, (gsize) (value - unfolded->str));
+      g_string_append_printf (unfolded, " %s", words);
+    }
 
   /* Segments: a run of blanks, then a word. The name and colon are the
    * first word; a break is only ever put before a blank. */
@@ -581,13 +616,9 @@ refold_field (PostierSendmailReader *self,
       while (word < unfolded->len && unfolded->str[word] != ' ' && unfolded->str[word] != '\t')
         word++;
 
-      g_string_append_len (segment, unfolded->str + i, (gssize) (blanks - i));
-      if (unstructured && i > 0 && word - blanks > MAX_HEADER_WORD)
-        append_encoded_word (segment, unfolded->str + blanks, word - blanks);
-      else
-        g_string_append_len (segment, unfolded->str + blanks, (gssize) (word - blanks));
+      g_string_append_len (segment, unfolded->str + i, (gssize) (word - i));
 
-      /* Encoded words may be broken between, too. */
+      /* One piece per blank run and word (the loop is kept general). */
       for (gsize k = 0; k < segment->len; )
         {
           gsize piece_end = k;

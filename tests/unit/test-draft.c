@@ -232,6 +232,9 @@ test_mailto_refuses (void)
     { "mailto:ann@example.org?subject=%FF%FE", POSTIER_MESSAGE_ERROR_MALFORMED },
     { "mailto:ann%00@example.org", POSTIER_MESSAGE_ERROR_MALFORMED },
     { "http://example.org/", POSTIER_MESSAGE_ERROR_MALFORMED },
+    /* Found by fuzz-mailto: the refusal quoted the link's bytes, which
+     * need not be UTF-8. */
+    { "mailto://=oyb=oybd&boma:\xdaY=", POSTIER_MESSAGE_ERROR_MALFORMED },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -243,6 +246,7 @@ test_mailto_refuses (void)
       g_test_message ("%s", cases[i].uri);
       g_assert_null (draft);
       g_assert_error (error, POSTIER_MESSAGE_ERROR, cases[i].code);
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
     }
 }
 

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -18,6 +19,23 @@
 #include "postier-test.h"
 
 /* --- The reader, fed through a pipe in uneven chunks ---------------------- */
+
+/* Writes the same line to a pipe until the reader goes away. */
+static gpointer
+endless_writer (gpointer user_data)
+{
+  struct { int fd; const char *line; } *endless = user_data;
+  g_autofree char *text = g_strdup_printf ("Subject: endless\n\n%s\n", endless->line);
+  g_autofree char *body = g_strdup_printf ("%s\n", endless->line);
+
+  if (write (endless->fd, text, strlen (text)) < 0)
+    goto done;
+  while (write (endless->fd, body, strlen (body)) > 0)
+    ;
+done:
+  close (endless->fd);
+  return NULL;
+}
 
 typedef struct {
   int           fd;
@@ -449,6 +467,310 @@ test_reader_bare_cr (void)
   g_assert_cmpstr (text, ==, "line\r.\rafter\n");
 }
 
+/* The header field NAME of OUTPUT with its folds (CRLFs before blanks). */
+static char *
+raw_field (const char *output,
+           const char *name)
+{
+  g_autofree char *prefix = g_strdup_printf ("%s:", name);
+  const char *start = g_str_has_prefix (output, prefix) ? output : NULL;
+  const char *end;
+
+  if (start == NULL)
+    {
+      g_autofree char *inner = g_strdup_printf ("\r\n%s", prefix);
+      start = strstr (output, inner);
+      g_assert_nonnull (start);
+      start += 2;
+    }
+  end = start;
+  do
+    end = strstr (end, "\r\n") + 2;
+  while (*end == ' ' || *end == '\t');
+  return g_strndup (start, (gsize) (end - start));
+}
+
+/* A raw field's text as a reader shows it: unfolded, RFC 2047 decoded. */
+static char *
+decode_field (const char *field,
+              const char *name)
+{
+  g_autofree char *unfolded = g_mime_utils_header_unfold (field + strlen (name) + 1);
+  char *decoded = g_mime_utils_header_decode_text (NULL, unfolded);
+
+  return g_strstrip (decoded);
+}
+
+static void
+assert_no_long_line (const char *text)
+{
+  for (const char *line = text; *line != '\0'; )
+    {
+      const char *end = strstr (line, "\r\n");
+      gsize length = end != NULL ? (gsize) (end - line) : strlen (line);
+
+      g_assert_cmpuint (length, <=, 998);
+      line += length + (end != NULL ? 2 : 0);
+    }
+}
+
+/* Header lines over 998 octets are folded at blanks (RFC 5322 3.2.2), so
+ * that unfolding gives the field back; an unstructured field's word too
+ * long for any line becomes RFC 2047 encoded words; a structured field
+ * that cannot be folded is refused, naming it. */
+static void
+test_reader_long_headers (void)
+{
+  g_autoptr(GString) words = g_string_new ("Subject:");
+  g_autoptr(GString) references = g_string_new ("References:");
+  g_autofree char *long_word = g_strnfill (1200, 'x');
+  g_autoptr(GString) accented = g_string_new (NULL);
+  g_autofree char *input = NULL;
+  g_autofree char *folded = NULL;
+  g_autofree char *unfolded = NULL;
+  g_autofree char *decoded = NULL;
+  g_autoptr(ReadResult) result = NULL;
+  g_auto(GStrv) pieces = NULL;
+
+  for (guint i = 0; i < 300; i++)
+    g_string_append (words, " word");
+  for (guint i = 0; i < 40; i++)
+    g_string_append_printf (references, " <reference-%u.0123456789@lists.example.org>", i);
+  for (guint i = 0; i < 600; i++)
+    g_string_append (accented, "é");
+
+  input = g_strdup_printf ("%s\n%s\nComments: %s\nX-Long: Re: %s end\nTo: a@example.org\n\nbody\n",
+                           words->str, references->str, long_word, accented->str);
+  result = read_message (input, POSTIER_SENDMAIL_NONE);
+  g_assert_no_error (result->error);
+  assert_no_long_line (result->output);
+
+  /* Folded at blanks: unfolding gives the very line that came in. */
+  folded = raw_field (result->output, "Subject");
+  g_assert_nonnull (strstr (folded, "\r\n "));
+  pieces = g_strsplit (folded, "\r\n", -1);
+  unfolded = g_strjoinv ("", pieces);
+  g_assert_cmpstr (unfolded, ==, words->str);
+  g_clear_pointer (&folded, g_free);
+  g_clear_pointer (&unfolded, g_free);
+  g_clear_pointer (&pieces, g_strfreev);
+  folded = raw_field (result->output, "References");
+  pieces = g_strsplit (folded, "\r\n", -1);
+  unfolded = g_strjoinv ("", pieces);
+  g_assert_cmpstr (unfolded, ==, references->str);
+
+  /* Words no line could hold come back whole from the encoded words. */
+  g_clear_pointer (&folded, g_free);
+  folded = raw_field (result->output, "Comments");
+  g_assert_nonnull (strstr (folded, "=?UTF-8?B?"));
+  decoded = decode_field (folded, "Comments");
+  g_assert_cmpstr (decoded, ==, long_word);
+  g_clear_pointer (&folded, g_free);
+  g_clear_pointer (&decoded, g_free);
+  folded = raw_field (result->output, "X-Long");
+  decoded = decode_field (folded, "X-Long");
+  {
+    g_autofree char *expected = g_strdup_printf ("Re: %s end", accented->str);
+    g_assert_cmpstr (decoded, ==, expected);
+  }
+  g_clear_pointer (&result, read_result_free);
+
+  /* An address is not text: a 1200-octet one cannot be folded or encoded. */
+  g_free (input);
+  input = g_strdup_printf ("Subject: x\nTo: %s@example.org\n\nbody\n", long_word);
+  result = read_message (input, POSTIER_SENDMAIL_NONE);
+  g_assert_error (result->error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (result->error->message, "Line 2: the To header"));
+}
+
+/* Puts INPUT through the whole sendmail path into a fresh outbox, as sent
+ * from an account "Ada Lovelace <ada@example.org>", and returns the
+ * queued message.eml (NULL and ERROR when refused). */
+static GBytes *
+enqueue_input (const char  *input,
+               gsize        length,
+               gboolean    *smtputf8,
+               GError     **error)
+{
+  g_autoptr(PostierAccount) account = postier_account_new ("Work");
+  g_autoptr(PostierOutbox) outbox = postier_outbox_new (NULL);
+  g_autoptr(PostierOutboxEntry) entry = NULL;
+  g_autoptr(PostierEnvelope) envelope = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  const char *recipients[] = { "bob@example.net", NULL };
+  gsize contents_length;
+  int fd = memfd_create ("sendmail-in", MFD_CLOEXEC);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, input, length), ==, (gssize) length);
+  g_assert_cmpint (lseek (fd, 0, SEEK_SET), ==, 0);
+  postier_account_set_identity (account, "Ada Lovelace <ada@example.org>");
+  id = postier_mime_enqueue_sendmail (fd, POSTIER_SENDMAIL_NONE, NULL, recipients, account, outbox, NULL, error);
+  close (fd);
+  if (id == NULL)
+    return NULL;
+  entry = postier_outbox_lookup (outbox, id, NULL);
+  g_assert_nonnull (entry);
+  envelope = postier_outbox_entry_dup_pending_envelope (entry);
+  *smtputf8 = postier_envelope_get_needs_smtputf8 (envelope);
+  path = postier_outbox_entry_get_message_path (entry);
+  g_assert_true (g_file_get_contents (path, &contents, &contents_length, NULL));
+  return g_bytes_new_take (g_steal_pointer (&contents), contents_length);
+}
+
+/* Postier's own check list (the Sandbox's) finds nothing wrong. */
+static void
+assert_checks_pass (GBytes   *message,
+                    gboolean  smtputf8)
+{
+  const char *identities[] = { "Ada Lovelace <ada@example.org>", NULL };
+  PostierCheckContext context = { .identities = identities, .smtputf8 = smtputf8 };
+  g_autoptr(GPtrArray) items = postier_message_check_run (message, &context);
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      PostierCheckItem *item = g_ptr_array_index (items, i);
+
+      if (item->status == POSTIER_CHECK_FAIL)
+        g_test_message ("%s: %s", postier_check_kind_to_key (item->kind), item->explanation);
+      g_assert_cmpint (item->status, !=, POSTIER_CHECK_FAIL);
+    }
+}
+
+static GMimeMessage *
+parse_bytes (GBytes *bytes)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (bytes, &length);
+  g_autoptr(GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data, length);
+  g_autoptr(GMimeParser) parser = g_mime_parser_new_with_stream (stream);
+  GMimeMessage *message = g_mime_parser_construct_message (parser, NULL);
+
+  g_assert_nonnull (message);
+  return message;
+}
+
+/* Odd input goes out standards-correct and reads the same: every odd
+ * input is queued, the queued message passes the check list, and each
+ * part decodes to the octets that came in. */
+static void
+test_enqueue_odd_inputs (void)
+{
+  g_autofree char *long_line = g_strnfill (1500, 'y');
+  g_autofree char *long_word = g_strnfill (1200, 'w');
+  struct {
+    const char *name;
+    char       *input;
+    const char *parts[3];      /* each part's decoded text, LF line ends */
+    const char *charset;       /* of the first part, NULL: not checked */
+    gboolean    reencoded;
+  } cases[] = {
+    { "long body line", g_strdup_printf ("Subject: long\n\n%s\nshort\n", long_line),
+      { NULL }, NULL, TRUE },
+    { "8-bit UTF-8, no MIME", g_strdup ("Subject: utf8\n\ncaf\xc3\xa9 na\xc3\xafve\n"),
+      { "caf\xc3\xa9 na\xc3\xafve\n" }, "utf-8", TRUE },
+    { "8-bit Latin-1, no MIME", g_strdup ("Subject: latin\n\ncaf\xe9\n"),
+      { "caf\xe9\n" }, "unknown-8bit", TRUE },
+    { "bare CR", g_strdup ("Subject: cr\n\nline\r.\rafter\n"),
+      { "line\r.\rafter\n" }, NULL, TRUE },
+    { "only a subject", g_strdup ("Subject: only a subject\n"), { "" }, NULL, FALSE },
+    { "no header", g_strdup ("just a body line\nsecond\n"), { "just a body line\nsecond\n" }, NULL, FALSE },
+    { "long headers", g_strdup_printf ("Subject: %s\nX-Words:%s\n\nbody\n", long_word,
+                                       "  w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w"
+                                       " w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w"
+                                       " w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w"
+                                       " w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w"
+                                       " w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w"
+                                       " w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w"
+                                       " w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w"),
+      { "body\n" }, NULL, FALSE },
+    { "multipart, 8-bit text part without CTE and a long binary line",
+      g_strdup_printf ("Subject: parts\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n"
+                       "--B\nContent-Type: text/plain\n\n\xc3\xa9t\xc3\xa9\n"
+                       "--B\nContent-Type: application/octet-stream\n\n%s\n--B--\n", long_line),
+      { "\xc3\xa9t\xc3\xa9" }, "utf-8", TRUE },
+    { "8-bit declared", g_strdup ("Subject: ok\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+                                  "Content-Transfer-Encoding: 8bit\n\n\xc3\xa9t\xc3\xa9\n"),
+      { "\xc3\xa9t\xc3\xa9\n" }, "utf-8", FALSE },
+  };
+
+  cases[0].parts[0] = g_strdup_printf ("%s\nshort\n", long_line);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) queued = NULL;
+      g_autoptr(GMimeMessage) message = NULL;
+      GMimeObject *first;
+      gboolean smtputf8 = FALSE;
+      gsize length;
+      const char *data;
+
+      g_test_message ("case %u: %s", i, cases[i].name);
+      queued = enqueue_input (cases[i].input, strlen (cases[i].input), &smtputf8, &error);
+      g_assert_no_error (error);
+      assert_checks_pass (queued, smtputf8);
+      data = g_bytes_get_data (queued, &length);
+      g_assert_cmpint (strstr (data, "quoted-printable") != NULL || strstr (data, "base64") != NULL, ==,
+                       cases[i].reencoded);
+
+      message = parse_bytes (queued);
+      first = g_mime_message_get_mime_part (message);
+      if (GMIME_IS_MULTIPART (first))
+        {
+          GMimeMultipart *multipart = GMIME_MULTIPART (first);
+          g_autofree char *binary = decoded_part (g_mime_multipart_get_part (multipart, 1));
+
+          first = g_mime_multipart_get_part (multipart, 0);
+          g_assert_cmpstr (binary, ==, long_line);
+        }
+      if (cases[i].parts[0] != NULL)
+        {
+          g_autofree char *text = decoded_part (first);
+          g_assert_cmpstr (text, ==, cases[i].parts[0]);
+        }
+      if (cases[i].charset != NULL)
+        g_assert_cmpstr (g_mime_object_get_content_type_parameter (first, "charset"), ==, cases[i].charset);
+    }
+
+  g_free ((char *) cases[0].parts[0]);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_free (cases[i].input);
+}
+
+/* Standard input that never ends (a runaway pipe) stops at the cap with
+ * a clear error, having read little more than the cap. */
+static void
+test_reader_size_cap (void)
+{
+  g_autoptr(PostierSendmailReader) reader = postier_sendmail_reader_new (POSTIER_SENDMAIL_NONE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_strnfill (79, 'z');
+  int pipe_fds[2];
+  int out_fd = memfd_create ("capped", MFD_CLOEXEC);
+  GThread *thread;
+  off_t written;
+  struct { int fd; const char *line; } endless;
+
+  g_assert_cmpint (pipe (pipe_fds), ==, 0);
+  endless.fd = pipe_fds[1];
+  endless.line = line;
+  thread = g_thread_new ("endless", endless_writer, &endless);
+
+  postier_sendmail_reader_set_max_size (reader, 1000 * 1000);
+  g_assert_false (postier_sendmail_reader_run (reader, pipe_fds[0], out_fd, NULL, &error));
+  close (pipe_fds[0]);   /* the writer gets EPIPE and stops */
+  g_thread_join (thread);
+  g_assert_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "1.0"));
+  g_assert_nonnull (strstr (error->message, "nothing was queued"));
+  written = lseek (out_fd, 0, SEEK_END);
+  g_assert_cmpint (written, <=, 1000 * 1000);
+  close (out_fd);
+}
+
 static void
 test_reader_header_limit (void)
 {
@@ -658,9 +980,11 @@ test_ctl_bad_input_queues_nothing (void)
     { { "send", "--to", "a@example.org", "--attach", "/nonexistent/file.pdf" }, NULL, EX_NOINPUT, "/nonexistent/file.pdf" },
     { { "send", "--to", "a@example.org", "stray" }, NULL, EX_USAGE, "stray" },
     { { "send", "--to", "a@example.org", "--account", "Nope" }, NULL, EX_CONFIG, "Nope" },
-    { { "sendmail", "a@example.org" }, "Subject: x\nno blank line\n", EX_DATAERR, "Line 2" },
-    { { "sendmail", "a@example.org" }, "Subject: x\n", EX_DATAERR, "blank line" },
-    { { "sendmail", "a@example.org" }, "", EX_DATAERR, "empty" },
+    { { "sendmail", "a@example.org" }, "Subject: x\rBcc: b@example.org\n\nbody\n", EX_DATAERR,
+      "Line 1: the Subject header holds a carriage return" },
+    { { "sendmail", "a@example.org" }, "To: a@example.org\nSubject: caf\xe9\n\nbody\n", EX_DATAERR,
+      "Line 2: the Subject header is not valid UTF-8" },
+    { { "sendmail", "a@example.org" }, "X-Bell: \a\n\nbody\n", EX_DATAERR, "control character" },
     { { "sendmail", "-t" }, "Subject: x\n\nbody\n", EX_DATAERR, "recipients" },
     { { "sendmail" }, "Subject: x\n\nbody\n", EX_DATAERR, "recipients" },
     { { "sendmail", "-t" }, "To: bad address\n\nbody\n", EX_DATAERR, "bad address" },
@@ -814,6 +1138,8 @@ main (int   argc,
       char *argv[])
 {
   postier_test_init (&argc, &argv);
+  /* A writer whose reader stopped gets EPIPE, not a signal. */
+  signal (SIGPIPE, SIG_IGN);
 
   g_test_add_func ("/sendmail/reader/line-ends-and-bytes", test_reader_line_ends_and_bytes);
   g_test_add_func ("/sendmail/reader/adds-date-message-id-from", test_reader_adds_date_message_id_from);
@@ -823,6 +1149,9 @@ main (int   argc,
   g_test_add_func ("/sendmail/reader/refuses", test_reader_refuses);
   g_test_add_func ("/sendmail/reader/postfix-idioms", test_reader_postfix_idioms);
   g_test_add_func ("/sendmail/reader/bare-cr", test_reader_bare_cr);
+  g_test_add_func ("/sendmail/reader/long-headers", test_reader_long_headers);
+  g_test_add_func ("/sendmail/reader/size-cap", test_reader_size_cap);
+  g_test_add_func ("/sendmail/enqueue/odd-inputs", test_enqueue_odd_inputs);
   g_test_add_func ("/sendmail/reader/header-limit", test_reader_header_limit);
   g_test_add_func ("/sendmail/reader/random-bodies", test_reader_random_bodies);
   g_test_add_func ("/sendmail/ctl/send-queue-only", test_ctl_send_queue_only);
