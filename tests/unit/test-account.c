@@ -340,6 +340,228 @@ test_help_names_the_command (void)
   g_assert_nonnull (strstr (out, "postierctl send [OPTION"));
 }
 
+/* --- account set ---------------------------------------------------------- */
+
+static PostierAccount *
+stored_account (const char *name)
+{
+  g_autoptr(PostierAccountStore) store = postier_account_store_new (NULL);
+  g_autoptr(GError) error = NULL;
+  PostierAccount *account;
+
+  g_assert_true (postier_account_store_load (store, &error));
+  g_assert_no_error (error);
+  account = postier_account_store_lookup (store, name);
+  g_assert_nonnull (account);
+  return g_object_ref (account);
+}
+
+static int
+set (char       **out,
+     char       **err,
+     const char  *first,
+     ...) G_GNUC_NULL_TERMINATED;
+
+static int
+set (char       **out,
+     char       **err,
+     const char  *first,
+     ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  g_ptr_array_add (args, (gpointer) "account");
+  g_ptr_array_add (args, (gpointer) "set");
+  va_start (ap, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  return postier_test_run_ctlv (NULL, NULL, 0, out, err, (const char * const *) args->pdata);
+}
+
+/* Only what is given changes; the rest stays as it was. */
+static void
+test_set_changes_only_what_is_given (void)
+{
+  g_autoptr(PostierAccount) before = NULL;
+  g_autoptr(PostierAccount) after = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  add_ok ("Work", "--from", "Ada Lovelace <ada@example.org>", "--host", "smtp.example.org",
+          "--user", "ada", "--password-command", "echo x", "--dsn", NULL);
+  add_ok ("Home", "--from", "ada@home.example", "--host", "mail.home.example", "--auth", "none", NULL);
+  before = stored_account ("Work");
+
+  g_assert_cmpint (set (&out, &err, "Work", "--host", "smtp2.example.org", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Work"));
+  g_assert_nonnull (strstr (out, "smtp2.example.org:465"));
+  after = stored_account ("Work");
+  g_assert_cmpstr (postier_account_get_host (after), ==, "smtp2.example.org");
+  g_assert_cmpstr (postier_account_get_identity (after), ==, postier_account_get_identity (before));
+  g_assert_cmpstr (postier_account_get_user (after), ==, "ada");
+  g_assert_cmpstr (postier_account_get_password_command (after), ==, "echo x");
+  g_assert_true (postier_account_get_request_dsn (after));
+  g_assert_cmpuint (postier_account_get_port (after), ==, 465);
+  /* The other account, and which one is the default, are untouched. */
+  g_assert_cmpstr (postier_account_get_host (stored_account ("Home")), ==, "mail.home.example");
+  {
+    g_autoptr(PostierAccountStore) store = postier_account_store_new (NULL);
+
+    g_assert_true (postier_account_store_load (store, NULL));
+    g_assert_cmpstr (postier_account_get_name (postier_account_store_get_default (store)), ==, "Work");
+  }
+}
+
+static void
+test_set_security_port_and_clearing (void)
+{
+  g_autoptr(PostierAccount) account = NULL;
+  g_autofree char *ca = g_build_filename (g_get_user_config_dir (), "ca.pem", NULL);
+  /* openssl x509 -fingerprint -sha256 prints it this way. */
+  const char *pin_colons = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:"
+                           "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
+
+  g_mkdir_with_parents (g_get_user_config_dir (), 0700);
+  g_assert_true (g_file_set_contents (ca, "not checked here\n", -1, NULL));
+  add_ok ("Work", "--from", "ada@example.org", "--host", "smtp.example.org",
+          "--user", "ada", "--password-command", "echo x", NULL);
+
+  /* A new security brings its default port, unless one was chosen. */
+  g_assert_cmpint (set (NULL, NULL, "Work", "--security", "starttls", NULL), ==, 0);
+  account = stored_account ("Work");
+  g_assert_cmpint (postier_account_get_security (account), ==, POSTIER_SECURITY_STARTTLS);
+  g_assert_cmpuint (postier_account_get_port (account), ==, 587);
+  g_clear_object (&account);
+  g_assert_cmpint (set (NULL, NULL, "Work", "--port", "2587", NULL), ==, 0);
+  g_assert_cmpint (set (NULL, NULL, "Work", "--security", "tls", NULL), ==, 0);
+  account = stored_account ("Work");
+  g_assert_cmpuint (postier_account_get_port (account), ==, 2587);
+  g_clear_object (&account);
+
+  g_assert_cmpint (set (NULL, NULL, "Work", "--ca-file", ca, "--pin-sha256", pin_colons, "--dsn", NULL), ==, 0);
+  account = stored_account ("Work");
+  g_assert_cmpstr (postier_account_get_ca_file (account), ==, ca);
+  g_assert_cmpstr (postier_account_get_pinned_sha256 (account), ==,
+                   "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+  g_assert_true (postier_account_get_request_dsn (account));
+  g_clear_object (&account);
+
+  /* An empty value removes the setting; --no-dsn undoes --dsn. */
+  g_assert_cmpint (set (NULL, NULL, "Work", "--user", "", "--ca-file", "", "--pin-sha256", "",
+                        "--no-dsn", NULL), ==, 0);
+  account = stored_account ("Work");
+  g_assert_null (postier_account_get_user (account));
+  g_assert_null (postier_account_get_ca_file (account));
+  g_assert_null (postier_account_get_pinned_sha256 (account));
+  g_assert_false (postier_account_get_request_dsn (account));
+  g_assert_cmpstr (postier_account_get_login (account), ==, "ada@example.org");
+}
+
+typedef struct {
+  const char *description;
+  const char *args[12];
+  int         expected_status;
+  const char *expected_words;
+} BadSet;
+
+/* The same checks as account add, and the same exit statuses as the other
+ * account commands; the file is left as it was. */
+static const BadSet bad_sets[] = {
+  { "unknown account", { "account", "set", "Nope", "--host", "h.example.org", NULL }, 78, "Nope" },
+  { "nothing to change", { "account", "set", "Work", NULL }, 64, "at least one setting" },
+  { "two names", { "account", "set", "Work", "Home", "--host", "h.example.org", NULL }, 64, "exactly one" },
+  { "unknown security word", { "account", "set", "Work", "--security", "ssl", NULL }, 64, "ssl" },
+  { "port out of range", { "account", "set", "Work", "--port", "70000", NULL }, 64, "70000" },
+  { "identity that is not an address", { "account", "set", "Work", "--from", "Ada Lovelace", NULL }, 64, "Ada Lovelace" },
+  { "security none on a remote host", { "account", "set", "Work", "--security", "none", NULL }, 64, "smtp.example.org" },
+  { "unknown authentication method", { "account", "set", "Work", "--auth", "ntlm", NULL }, 64, "ntlm" },
+  { "pin that is not SHA-256", { "account", "set", "Work", "--pin-sha256", "abcd", NULL }, 64, "SHA-256" },
+  { "CA file that does not exist", { "account", "set", "Work", "--ca-file", "/nonexistent.pem", NULL }, 64, "/nonexistent.pem" },
+  { "two password sources", { "account", "set", "Work", "--password-stdin", "--password-command", "x", NULL }, 64, "not both" },
+  { "a password with --auth none", { "account", "set", "Work", "--auth", "none", "--password-command", "x", NULL }, 64, "--auth none" },
+  { "dsn both ways", { "account", "set", "Work", "--dsn", "--no-dsn", NULL }, 64, "not both" },
+  { "the Sandbox's settings", { "account", "set", "Sandbox", "--host", "h.example.org", NULL }, 78, "Sandbox" },
+  { "unknown option", { "account", "set", "Work", "--colour", "red", NULL }, 64, "--colour" },
+};
+
+static void
+test_set_bad_input_is_refused (gconstpointer data)
+{
+  const BadSet *bad = data;
+  g_autofree char *path = accounts_path ();
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  add_ok ("Work", "--from", "ada@example.org", "--host", "smtp.example.org",
+          "--password-command", "echo x", NULL);
+  add_ok ("Home", "--from", "ada@home.example", "--host", "mail.home.example", "--auth", "none", NULL);
+  before = postier_test_read_file (path, NULL);
+
+  status = postier_test_run_ctlv (NULL, NULL, 0, &out, &err, bad->args);
+  g_test_message ("%s → %d: %s", bad->description, status, err);
+  g_assert_cmpint (status, ==, bad->expected_status);
+  g_assert_nonnull (strstr (err, bad->expected_words));
+  g_assert_cmpstr (out, ==, "");
+
+  after = postier_test_read_file (path, NULL);
+  g_assert_cmpstr (before, ==, after);
+}
+
+/* The Sandbox takes only --default: a person who wants mail captured again. */
+static void
+test_set_sandbox_default (void)
+{
+  g_autoptr(PostierAccountStore) store = postier_account_store_new (NULL);
+  g_autofree char *out = NULL;
+
+  add_ok ("Work", "--from", "ada@example.org", "--host", "smtp.example.org", "--auth", "none", NULL);
+  g_assert_cmpint (set (&out, NULL, "Sandbox", "--default", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "captured"));
+  g_assert_true (postier_account_store_load (store, NULL));
+  g_assert_cmpstr (postier_account_get_name (postier_account_store_get_default (store)), ==, "Sandbox");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (set (&out, NULL, "Work", "--default", NULL), ==, 0);
+  g_assert_true (postier_account_store_load (store, NULL));
+  g_assert_cmpstr (postier_account_get_name (postier_account_store_get_default (store)), ==, "Work");
+}
+
+/* A display name or host holding terminal controls is shown escaped. */
+static void
+test_show_escapes_controls (void)
+{
+  g_autofree char *path = accounts_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  /* A file name may hold anything but '/' and NUL; this one a C1 CSI. */
+  g_autofree char *ca = g_build_filename (dir, "\xc2\x9b" "31m.pem", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *show = NULL;
+  g_autofree char *list = NULL;
+
+  g_mkdir_with_parents (dir, 0700);
+  g_assert_true (g_file_set_contents (ca, "not read here\n", -1, NULL));
+  contents = g_strdup_printf ("[Account Work]\n"
+                              "identity=\"Ada \033[2J\xe2\x80\xae\" <ada@example.org>\n"
+                              "host=smtp.example.org\nport=465\nsecurity=tls\nauth=none\n"
+                              "ca-file=%s\n", ca);
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+  g_assert_cmpint (postier_test_run_ctl (NULL, &show, NULL, "account", "show", "Work", NULL), ==, 0);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &list, NULL, "account", "list", NULL), ==, 0);
+  for (const char *text = show; text != NULL; text = text == show ? list : NULL)
+    {
+      g_assert_null (strchr (text, '\033'));
+      g_assert_null (strstr (text, "\xe2\x80\xae"));
+      g_assert_nonnull (strstr (text, "Ada \\x1b[2J\\u202e"));
+    }
+  g_assert_null (strstr (show, "\xc2\x9b"));
+  g_assert_nonnull (strstr (show, "/\\u009b31m.pem"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -362,6 +584,15 @@ main (int   argc,
   g_test_add_func ("/account/loopback", test_loopback_detection);
   g_test_add_func ("/account/french", test_errors_in_french);
   g_test_add_func ("/account/help-names-the-command", test_help_names_the_command);
+  g_test_add_func ("/account/set/only-what-is-given", test_set_changes_only_what_is_given);
+  g_test_add_func ("/account/set/security-port-clearing", test_set_security_port_and_clearing);
+  for (guint i = 0; i < G_N_ELEMENTS (bad_sets); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/account/set/refused/%u", i);
+      g_test_add_data_func (path, &bad_sets[i], test_set_bad_input_is_refused);
+    }
+  g_test_add_func ("/account/set/sandbox-default", test_set_sandbox_default);
+  g_test_add_func ("/account/show/escapes-controls", test_show_escapes_controls);
 
   return g_test_run ();
 }
