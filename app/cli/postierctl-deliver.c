@@ -335,8 +335,13 @@ postierctl_deliver (const char            *id,
   try_now (id, &outcome);
   if (outcome.out != NULL && !(flags & POSTIERCTL_DELIVER_QUIET))
     g_print ("%s\n", outcome.out);
+  /* The lines quote the relay's replies: a relay must not be able to
+   * rewrite the terminal. */
   for (guint i = 0; i < outcome.err->len; i++)
-    g_printerr ("postierctl: %s\n", (const char *) g_ptr_array_index (outcome.err, i));
+    {
+      g_autofree char *line = postierctl_printable (g_ptr_array_index (outcome.err, i));
+      g_printerr ("postierctl: %s\n", line);
+    }
   status = outcome.status;
   outcome_clear (&outcome);
   return status;

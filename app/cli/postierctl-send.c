@@ -105,7 +105,8 @@ warn_foreign_from (const char     *id,
                                                         "the account “%s” (%s); relays often refuse or "
                                                         "rewrite such mail"),
                                                       addr, postier_account_get_name (account), own);
-          g_printerr ("postierctl: %s\n", warning);
+          g_autofree char *shown = postierctl_printable (warning);
+          g_printerr ("postierctl: %s\n", shown);
         }
     }
 }
@@ -134,10 +135,13 @@ static const char input_and_exit_help[] = N_(
 static int
 input_fail (const GError *error)
 {
-  g_printerr ("postierctl: %s\n", error->message);
   if (error->domain == G_FILE_ERROR)
-    return EX_NOINPUT;
-  return postierctl_exit_code_for (error);
+    {
+      g_autofree char *shown = postierctl_printable (error->message);
+      g_printerr ("postierctl: %s\n", shown);
+      return EX_NOINPUT;
+    }
+  return postierctl_fail (error);
 }
 
 /* A folder of this run's own for attachments read from streams, in the
