@@ -256,16 +256,18 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--plan", default="{}")
     parser.add_argument("--log", required=True)
+    # A relay that comes back where it was: the port a client already knows.
+    parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
     plan = json.loads(args.plan)
 
     if plan.get("family") == "ipv6":
         listener = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-        listener.bind(("::1", 0))
+        listener.bind(("::1", args.port))
     else:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", 0))
+        listener.bind(("127.0.0.1", args.port))
     listener.listen(1)
     port = listener.getsockname()[1]
     held = []
