@@ -174,7 +174,7 @@ static char *
 read_password (int *status)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *password = NULL;
+  g_autoptr(PostierPassword) password = NULL;
   gsize length;
 
   password = postierctl_read_stdin (&length, &error);
@@ -266,7 +266,7 @@ account_add (int    argc,
   g_autoptr(PostierAccountStore) store = NULL;
   g_autoptr(PostierAccount) account = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *password = NULL;
+  g_autoptr(PostierPassword) password = NULL;
   int status = EX_OK;
 
   add_account_entries (context, &options, FALSE);
@@ -338,7 +338,7 @@ account_set (int    argc,
   g_autoptr(PostierOutbox) outbox = NULL;
   g_autoptr(PostierSubmitter) submitter = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *password = NULL;
+  g_autoptr(PostierPassword) password = NULL;
   gboolean had_keyring;
   guint due;
   int status;
@@ -618,7 +618,7 @@ account_show (int    argc,
     g_print ("%-16s %s\n", _("Password:"), _("from the password command"));
   else if (g_str_equal (source, "keyring"))
     {
-      g_autofree char *password = postier_secret_lookup_password_sync (account, NULL, &error);
+      g_autoptr(PostierPassword) password = postier_secret_lookup_password_sync (account, NULL, &error);
 
       if (password != NULL)
         g_print ("%-16s %s\n", _("Password:"), _("stored in the keyring"));
@@ -687,7 +687,7 @@ account_test (int    argc,
   g_autoptr(PostierAccount) account = NULL;
   g_autoptr(PostierSmtpClient) client = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *password = NULL;
+  g_autoptr(PostierPassword) password = NULL;
   const char * const *lines;
   const char *summary;
 

@@ -284,7 +284,9 @@ char *
 postierctl_read_stdin (gsize   *length,
                        GError **error)
 {
-  g_autoptr(GByteArray) data = g_byte_array_new ();
+  /* Sized so that a password read here is never moved (a realloc would
+   * leave a copy behind), and the stack buffer is wiped after use. */
+  g_autoptr(GByteArray) data = g_byte_array_sized_new (4096 + 1);
   guint8 buffer[4096];
 
   for (;;)
@@ -296,6 +298,8 @@ postierctl_read_stdin (gsize   *length,
       if (n < 0)
         {
           int saved_errno = errno;
+          explicit_bzero (buffer, sizeof buffer);
+          explicit_bzero (data->data, data->len);
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                        _("Cannot read standard input: %s"), g_strerror (saved_errno));
           return NULL;
@@ -304,6 +308,7 @@ postierctl_read_stdin (gsize   *length,
         break;
       g_byte_array_append (data, buffer, (guint) n);
     }
+  explicit_bzero (buffer, sizeof buffer);
   if (length != NULL)
     *length = data->len;
   g_byte_array_append (data, (const guint8 *) "", 1);
@@ -339,6 +344,8 @@ main (int   argc,
 
   setup_i18n ();
   postier_core_init ();
+  /* Before any password is read (stdin, keyring, a password command). */
+  postier_core_protect_process ();
 
   /* Invoked as "sendmail" (a symlink), behave like one. */
   name = strrchr (argv[0], '/');

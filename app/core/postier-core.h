@@ -33,4 +33,10 @@ G_BEGIN_DECLS
 /* Initialises the libraries core depends on (GMime). Safe to call often. */
 void postier_core_init (void);
 
+/* For the programs (the app, postierctl), first thing in main(): makes the
+ * process non-dumpable, so no core file or same-user ptrace can read the
+ * passwords it may hold, and tightens Postier's existing folders to 0700.
+ * Not for tests or libraries embedding core. */
+void postier_core_protect_process (void);
+
 G_END_DECLS

@@ -78,6 +78,36 @@ postier_remove_tree (const char *path)
   g_rmdir (path);
 }
 
+static void
+tighten_dir (const char *path)
+{
+  struct stat info;
+
+  if (lstat (path, &info) == 0 && S_ISDIR (info.st_mode) && info.st_uid == getuid () &&
+      (info.st_mode & 077) != 0 && chmod (path, 0700) != 0)
+    g_warning (_("Cannot make the folder “%s” private: %s"), path, g_strerror (errno));
+}
+
+void
+postier_tighten_private_dirs (void)
+{
+  static const char * const data_subdirs[] = {
+    "", "outbox", "sent", "sent/tmp", "sent/new", "sent/cur", "drafts", "sandbox",
+    "sandbox/tmp", "sandbox/new", "sandbox/cur", "sandbox/envelope", "sandbox-tls",
+  };
+  g_autofree char *config = postier_config_dir ();
+  g_autofree char *cache = g_build_filename (g_get_user_cache_dir (), "postier", NULL);
+
+  tighten_dir (config);
+  tighten_dir (cache);
+  for (guint i = 0; i < G_N_ELEMENTS (data_subdirs); i++)
+    {
+      g_autofree char *path = postier_data_dir (data_subdirs[i]);
+
+      tighten_dir (path);
+    }
+}
+
 int
 postier_open_regular (const char  *path,
                       int          flags,

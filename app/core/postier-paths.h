@@ -17,6 +17,12 @@ char     *postier_data_dir           (const char  *subdir);
 gboolean  postier_ensure_private_dir (const char  *path,
                                       GError     **error);
 
+/* Postier's own folders that already exist (configuration, data and its
+ * outbox, sent, drafts, sandbox folders, cache) are set to 0700 if they
+ * were looser, e.g. made by an older version or by hand. Links are not
+ * followed. */
+void      postier_tighten_private_dirs (void);
+
 /* Writes to a temporary name in the same folder, fsyncs it, renames it over
  * PATH and fsyncs the folder, so after return the file survives a power cut
  * and a reader sees either the old or the new contents, never a mix. */

@@ -47,6 +47,6 @@ postier_sandbox_create_client (PostierSandbox  *self,
   client = postier_smtp_client_new (copy);
   postier_smtp_client_set_endpoint (client, "127.0.0.1", port);
   postier_smtp_client_set_password (client, password);
-  memset (password, 0, strlen (password));
+  explicit_bzero (password, strlen (password));
   return g_steal_pointer (&client);
 }

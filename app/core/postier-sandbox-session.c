@@ -592,7 +592,7 @@ plain_credentials_match (Session    *session,
   second_nul = first_nul ? memchr (first_nul + 1, '\0', length - (gsize) (first_nul + 1 - authzid)) : NULL;
   if (second_nul == NULL || memchr (second_nul + 1, '\0', length - (gsize) (second_nul + 1 - authzid)) != NULL)
     {
-      memset (decoded, 0, length);
+      explicit_bzero (decoded, length);
       return FALSE;
     }
   authcid = first_nul + 1;
@@ -605,7 +605,7 @@ plain_credentials_match (Session    *session,
           CRYPTO_memcmp (password, expected_password, password_length) == 0;
   if (match)
     *login = g_strdup (authcid);
-  memset (decoded, 0, length);
+  explicit_bzero (decoded, length);
   return match;
 }
 
@@ -695,7 +695,7 @@ do_auth (Session    *session,
           session->closing = TRUE;
         }
     }
-  memset (response, 0, strlen (response));
+  explicit_bzero (response, strlen (response));
 }
 
 /* What MAIL and RCPT need before they may run; FALSE after replying. */

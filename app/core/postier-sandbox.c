@@ -89,7 +89,7 @@ wipe_string (char **text)
 {
   if (*text != NULL)
     {
-      memset (*text, 0, strlen (*text));
+      explicit_bzero (*text, strlen (*text));
       g_clear_pointer (text, g_free);
     }
 }

@@ -289,9 +289,10 @@ run_password_command (PostierAccount  *account,
       return NULL;
     }
 
-  /* Like msmtp's passwordeval: the first line, without its line end. */
+  /* Like msmtp's passwordeval: the first line, without its line end; the
+   * rest of the output is wiped, it may hold secrets too. */
   len = strcspn (out, "\r\n");
-  out[len] = '\0';
+  explicit_bzero (out + len, strlen (out + len));
   if (len == 0)
     {
       g_set_error (error, POSTIER_SECRET_ERROR, POSTIER_SECRET_ERROR_COMMAND,
@@ -328,7 +329,7 @@ fetch_password_thread (GTask        *task,
   if (password == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, password, g_free);
+    g_task_return_pointer (task, password, (GDestroyNotify) postier_password_free);
 }
 
 void
@@ -350,6 +351,16 @@ postier_account_fetch_password_finish (PostierAccount  *account,
 {
   g_return_val_if_fail (g_task_is_valid (result, account), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+postier_password_free (char *password)
+{
+  if (password != NULL)
+    {
+      explicit_bzero (password, strlen (password));
+      g_free (password);
+    }
 }
 
 static void
@@ -376,7 +387,7 @@ postier_secret_store_password_async (PostierAccount      *account,
   g_autoptr(GTask) task = g_task_new (account, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, postier_secret_store_password_async);
-  g_task_set_task_data (task, g_strdup (password), g_free);
+  g_task_set_task_data (task, g_strdup (password), (GDestroyNotify) postier_password_free);
   g_task_run_in_thread (task, store_password_thread);
 }
 

@@ -568,7 +568,7 @@ make_client (PostierAccount  *account,
       if (password == NULL)
         return NULL;
       postier_smtp_client_set_password (client, password);
-      memset (password, 0, strlen (password));
+      explicit_bzero (password, strlen (password));
     }
   return g_steal_pointer (&client);
 }

@@ -17,6 +17,7 @@ main (int   argc,
 
   postier_application_init_i18n ();
   postier_core_init ();
+  postier_core_protect_process ();
 
   app = postier_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
