@@ -103,6 +103,19 @@ postier_autoconfig_host_in_domain (const char *host,
          g_str_equal (h + host_length - domain_length, d);
 }
 
+gboolean
+postier_autoconfig_may_fill_host (const char *host,
+                                  const char *domain)
+{
+  if (host == NULL || !postier_autoconfig_host_in_domain (host, domain))
+    return FALSE;
+  /* A DNS name may hold any byte; a host name we fill in may not. */
+  for (const char *p = host; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.' && !((guchar) *p & 0x80))
+      return FALSE;
+  return g_utf8_validate (host, -1, NULL);
+}
+
 static gboolean
 target_is_usable (GSrvTarget *target)
 {

@@ -35,6 +35,14 @@ gboolean  postier_autoconfig_security_for_port (guint             port,
 gboolean  postier_autoconfig_host_in_domain    (const char       *host,
                                                 const char       *domain);
 
+/* RFC 6186 §6: DNS answers are not authenticated, so an SRV target may
+ * be filled in by itself only when it lies in the mail domain (DOMAIN or a
+ * name below it) and is a plain host name; any other target is shown as a
+ * suggestion the person must accept before it is tested or saved with a
+ * password. */
+gboolean  postier_autoconfig_may_fill_host     (const char       *host,
+                                                const char       *domain);
+
 /* Picks the server to propose from the SRV answers of both services
  * (GSrvTarget lists, either may be NULL, each already in GResolver's order
  * of preference). The lowest priority wins across both services; on a tie
