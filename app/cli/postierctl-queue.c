@@ -169,7 +169,11 @@ queue_list (int    argc,
   /* Damaged entries (a planted link, an unreadable entry.ini) are left
    * alone but never hidden: on stderr, so the JSON stays as scripts know it. */
   for (guint i = 0; i < damaged->len; i++)
-    g_printerr ("%s\n", ((GError *) g_ptr_array_index (damaged, i))->message);
+    {
+      /* They name files in the outbox, whatever their names hold. */
+      g_autofree char *shown = postierctl_printable (((GError *) g_ptr_array_index (damaged, i))->message);
+      g_printerr ("%s\n", shown);
+    }
 
   if (json)
     {
