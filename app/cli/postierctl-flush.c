@@ -57,6 +57,9 @@ short_reason (PostierOutboxEntry *entry)
   end = strchr (error, '\n');
   first = end != NULL ? g_strndup (error, end - error) : g_strdup (error);
   g_strstrip (first);
+  /* Our own sentences end with a full stop; the summary goes on after. */
+  if (g_str_has_suffix (first, "."))
+    first[strlen (first) - 1] = '\0';
   return postierctl_printable (first);
 }
 

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 #include <unistd.h>
@@ -242,6 +243,172 @@ test_french (void)
   g_assert_true (g_str_has_prefix (err, "Utilisation : postierctl queue"));
 }
 
+static JsonObject *
+entry_json (const char *id)
+{
+  g_autoptr(JsonArray) list = list_json ();
+
+  return json_object_ref (find (list, id));
+}
+
+/* `queue flush` ignores the backoff timer; `--due` keeps to it. */
+static void
+test_flush_all_and_due (void)
+{
+  g_autoptr(PostierOutbox) outbox = set_up ();
+  g_autofree char *id = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(JsonObject) entry = NULL;
+
+  if (outbox == NULL)
+    return;
+
+  id = enqueue (outbox, "tempfail@example.org", "backoff");
+  g_assert_cmpint (ctl (&out, NULL, "queue", "flush", "--due", NULL), ==, 75);
+  entry = entry_json (id);
+  g_assert_cmpint (json_object_get_int_member (entry, "attempts"), ==, 1);
+
+  /* Its next attempt is a minute away: --due leaves it, and says so. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (ctl (&out, NULL, "queue", "flush", "--due", NULL), ==, 75);
+  g_assert_true (g_str_has_prefix (out, "0 sent, 1 deferred ("));
+  g_clear_pointer (&entry, json_object_unref);
+  entry = entry_json (id);
+  g_assert_cmpint (json_object_get_int_member (entry, "attempts"), ==, 1);
+
+  /* A plain flush tries it now. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (ctl (&out, NULL, "queue", "flush", NULL), ==, 75);
+  g_clear_pointer (&entry, json_object_unref);
+  entry = entry_json (id);
+  g_assert_cmpint (json_object_get_int_member (entry, "attempts"), ==, 2);
+}
+
+/* A message that needed attention goes at once on `queue retry ID` after
+ * the cause is fixed; `retry --all` does the same for all of them. */
+static void
+test_retry_sends_now (void)
+{
+  g_autoptr(PostierAccountStore) store = postier_test_add_rig_account ("Rig", 0, "wrong password");
+  g_autoptr(PostierOutbox) outbox = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *one = NULL;
+  g_autofree char *two = NULL;
+  g_autofree char *three = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *tag = NULL;
+  g_autoptr(JsonObject) entry = NULL;
+
+  if (store == NULL)
+    return;
+  outbox = postier_outbox_new (NULL);
+  tag = g_strdup_printf ("retry-now-%d", getpid ());
+  one = enqueue (outbox, "retry-one@example.org", tag);
+  two = enqueue (outbox, "retry-two@example.org", tag);
+  three = enqueue (outbox, "retry-three@example.org", tag);
+
+  /* 535: needs attention, and the summary says what to run. */
+  g_assert_cmpint (ctl (&out, NULL, "queue", "flush", NULL), ==, 69);
+  g_test_message ("%s", out);
+  g_assert_true (g_str_has_prefix (out, "0 sent, 3 need attention ("));
+  g_assert_nonnull (strstr (out, "postierctl queue retry --all"));
+
+  g_assert_true (postier_secret_store_password_sync (postier_account_store_lookup (store, "Rig"),
+                                                     postier_test_rig ("PASSWORD"), NULL, &error));
+  g_assert_no_error (error);
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (ctl (&out, NULL, "queue", "retry", one, NULL), ==, 69);
+  g_assert_true (g_str_has_prefix (out, "1 sent, 2 need attention ("));
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (ctl (&out, NULL, "queue", "retry", "--all", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "2 sent\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (ctl (&out, NULL, "queue", "list", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "The outbox is empty.\n");
+}
+
+/* The sendmail face: -bp and mailq list, -q flushes. */
+static void
+test_sendmail_queue_idioms (void)
+{
+  g_autoptr(PostierOutbox) outbox = set_up ();
+  g_autofree char *id = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *mailq_out = NULL;
+  g_autofree char *folder = NULL;
+  g_autofree char *mailq = NULL;
+  const char *env[] = { NULL };
+
+  if (outbox == NULL)
+    return;
+
+  g_assert_cmpint (ctl (&out, NULL, "sendmail", "-bp", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "Mail queue is empty\n");
+
+  id = enqueue (outbox, "tempfail@example.org", "mailq");
+  /* -q tries it now; deferred: exit 75 and one line on stderr. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (ctl (&out, &err, "sendmail", "-q", NULL), ==, 75);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_true (g_str_has_prefix (err, "postierctl: 0 sent, 1 deferred ("));
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (ctl (&out, NULL, "sendmail", "-bp", NULL), ==, 0);
+  g_test_message ("%s", out);
+  g_assert_true (g_str_has_prefix (out, "-Queue ID-"));
+  g_assert_nonnull (strstr (out, id));
+  g_assert_nonnull (strstr (out, "alice@localhost"));
+  g_assert_nonnull (strstr (out, "\n(The server refused every recipient: 450 4.2.1"));
+  g_assert_nonnull (strstr (out, "tempfail@example.org\n"));
+  g_assert_true (g_str_has_suffix (out, "Kbytes in 1 Request.\n"));
+
+  /* The same program under the name mailq. */
+  folder = g_dir_make_tmp ("postier-mailq-XXXXXX", NULL);
+  mailq = g_build_filename (folder, "mailq", NULL);
+  g_assert_cmpint (symlink (g_getenv ("POSTIERCTL"), mailq), ==, 0);
+  {
+    const char *argv[] = { mailq, NULL };
+    g_assert_cmpint (postier_test_run_program (env, NULL, &mailq_out, NULL, argv), ==, 0);
+  }
+  g_assert_cmpstr (mailq_out, ==, out);
+  g_unlink (mailq);
+  g_rmdir (folder);
+
+  /* Once it can go, -q sends it and says nothing. */
+  g_assert_true (postier_outbox_remove (outbox, id, NULL));
+  g_free (id);
+  id = enqueue (outbox, "mailq-ok@example.org", "mailq-ok");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ctl (&out, &err, "sendmail", "-q", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_cmpstr (err, ==, "");
+}
+
+/* Without a keyring (cron): the error says what works there. */
+static void
+test_no_keyring (void)
+{
+  g_autoptr(PostierOutbox) outbox = set_up ();
+  const char *env[] = { "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/postier-test-bus", NULL };
+  const char *flush[] = { "queue", "flush", NULL };
+  g_autofree char *id = NULL;
+  g_autofree char *out = NULL;
+
+  if (outbox == NULL)
+    return;
+
+  id = enqueue (outbox, "nokeyring@example.org", "no keyring");
+  g_assert_cmpint (postier_test_run_ctlv (env, NULL, 0, &out, NULL, flush), ==, 75);
+  g_test_message ("%s", out);
+  g_assert_true (g_str_has_prefix (out, "0 sent, 1 deferred (The desktop keyring is not available"));
+  g_assert_nonnull (strstr (out, "postierctl account set Rig --password-command CMD"));
+  g_assert_nonnull (strstr (out, "postierctl queue watch"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -252,6 +419,10 @@ main (int   argc,
   g_test_add_func ("/queue-cli/retry-and-remove", test_retry_and_remove);
   g_test_add_func ("/queue-cli/flush-while-another-flushes", test_flush_while_another_flushes);
   g_test_add_func ("/queue-cli/french", test_french);
+  g_test_add_func ("/queue-cli/flush-all-and-due", test_flush_all_and_due);
+  g_test_add_func ("/queue-cli/retry-sends-now", test_retry_sends_now);
+  g_test_add_func ("/queue-cli/sendmail-queue-idioms", test_sendmail_queue_idioms);
+  g_test_add_func ("/queue-cli/no-keyring", test_no_keyring);
 
   return g_test_run ();
 }
