@@ -26,7 +26,7 @@ typedef struct {
  * carry as declared — a line over 998 octets, a CR alone, 8-bit content
  * in 7bit or with no charset — encoded again in place (text:
  * quoted-printable with a charset, utf-8 when it validates, else
- * unknown-8bit; other types: base64). Writes through an unnamed file in
+ * iso-8859-1 (the octets unchanged); other types: base64). Writes through an unnamed file in
  * SCRATCH_DIR. Untouched when nothing needs it. */
 gboolean            postier_mime_reencode_fd        (int                    fd,
                                                      guint64                length,

@@ -4,7 +4,8 @@
  * 998 octets, a CR that ends no line, or 8-bit text whose charset or
  * transfer encoding nobody declared, the parts that need it are encoded
  * again here with GMime's own encoders: text as quoted-printable with its
- * charset declared, anything else as base64. The octets a reader decodes
+ * charset declared (utf-8, or iso-8859-1 when it is not UTF-8), anything
+ * else as base64. The octets a reader decodes
  * are the ones that came in.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -159,11 +160,14 @@ fix_part (GMimePart *part,
 
   if (text)
     {
-      /* UTF-8 when it is; otherwise the octets go out unchanged, labelled
-       * as what they are: 8-bit text in a charset nobody named (RFC 1428).
-       * Guessing one (Latin-1?) could show the wrong letters. */
+      /* UTF-8 when it is. Otherwise the octets go out unchanged, labelled
+       * ISO-8859-1: every octet sequence is valid in it, so no reader
+       * fails to decode it (RFC 1428's "unknown-8bit" makes Python's
+       * email package, for one, raise), and readers that follow the
+       * WHATWG encoding rules show it as windows-1252, the likeliest
+       * source of such text. */
       if (charset_wrong)
-        g_mime_object_set_content_type_parameter (object, "charset", scan.utf8 ? "utf-8" : "unknown-8bit");
+        g_mime_object_set_content_type_parameter (object, "charset", scan.utf8 ? "utf-8" : "iso-8859-1");
       /* GMime's encoder takes the CRLFs the reader wrote as line ends and
        * any other CR as a character (=0D). */
       g_mime_part_set_content_encoding (part, GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);

@@ -9,6 +9,8 @@
 #
 # Must run as root. Nothing leaves the machine: every domain is a virtual
 # mailbox domain delivered to one Maildir, every other transport is error:.
+# Postfix's own sendmail reaches it too (pickup runs), for tests that
+# compare with it: /usr/sbin/sendmail -C DIR/etc -f SENDER RCPT < message
 # See README.md in this folder for the variables written to DIR/env.
 set -euo pipefail
 
@@ -401,6 +403,7 @@ write_master_cf() {
       echo "$a:$plain inet n - n - - smtpd -o syslog_name=postfix/plain"
     done
     cat <<'EOF'
+pickup     fifo  n - n 60   1 pickup
 cleanup    unix  n - n -    0 cleanup
 qmgr       unix  n - n 300  1 qmgr
 tlsmgr     unix  - - n 1000? 1 tlsmgr

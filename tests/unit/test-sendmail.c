@@ -672,7 +672,7 @@ test_enqueue_odd_inputs (void)
     { "8-bit UTF-8, no MIME", g_strdup ("Subject: utf8\n\ncaf\xc3\xa9 na\xc3\xafve\n"),
       { "caf\xc3\xa9 na\xc3\xafve\n" }, "utf-8", TRUE },
     { "8-bit Latin-1, no MIME", g_strdup ("Subject: latin\n\ncaf\xe9\n"),
-      { "caf\xe9\n" }, "unknown-8bit", TRUE },
+      { "caf\xe9\n" }, "iso-8859-1", TRUE },
     { "bare CR", g_strdup ("Subject: cr\n\nline\r.\rafter\n"),
       { "line\r.\rafter\n" }, NULL, TRUE },
     { "only a subject", g_strdup ("Subject: only a subject\n"), { "" }, NULL, FALSE },
