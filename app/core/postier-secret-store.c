@@ -237,8 +237,8 @@ postier_secret_lookup_password_sync (PostierAccount  *account,
     {
       g_set_error (error, POSTIER_SECRET_ERROR, POSTIER_SECRET_ERROR_NOT_FOUND,
                    _("No password is stored for the account “%s”. Set one with "
-                     "“postierctl account add … --password-stdin” or in the account settings."),
-                   postier_account_get_name (account));
+                     "“postierctl account set %s --password-stdin” or in the account settings."),
+                   postier_account_get_name (account), postier_account_get_name (account));
       return NULL;
     }
   /* Hand out ordinary memory; secret memory must be freed with its own call. */
