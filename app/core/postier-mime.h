@@ -50,13 +50,17 @@ typedef enum {
   POSTIER_SENDMAIL_IGNORE_DOTS  = 1 << 1,  /* -i / -oi: a lone "." does not end input */
 } PostierSendmailFlags;
 
-/* Streams the message on FD into the outbox: bare LF becomes CRLF, a
- * missing Date or Message-ID is added, other headers are kept byte for
- * byte. SENDER (-f) overrides the account's address as MAIL FROM;
- * RECIPIENTS (NULL-terminated) are added to the envelope. Fails with
- * POSTIER_MESSAGE_ERROR_MALFORMED for a message with NUL bytes or no
- * header/body separator, _NO_RECIPIENTS, _BAD_ADDRESS; nothing is queued
- * then. Returns the outbox id. */
+/* Streams the message on FD into the outbox the way Postfix's sendmail
+ * takes it (postier-sendmail-reader.h): LF or CRLF end lines, a missing
+ * From, Date or Message-ID is added, other headers are kept byte for byte
+ * unless a line is over 998 octets, and a body SMTP cannot carry as it is
+ * gets encoded again. SENDER (-f) overrides the account's address as MAIL
+ * FROM; RECIPIENTS (NULL-terminated) are added to the envelope. At most
+ * postier_sendmail_size_cap () octets. Fails with
+ * POSTIER_MESSAGE_ERROR_MALFORMED (a NUL byte; a header with a control
+ * character, invalid UTF-8 or a line too long to fold), _HEADER_INJECTION
+ * (a CR alone in a header), _TOO_LARGE, _NO_RECIPIENTS, _BAD_ADDRESS;
+ * nothing is queued then. Returns the outbox id. */
 char         *postier_mime_enqueue_sendmail   (int                    fd,
                                                PostierSendmailFlags   flags,
                                                const char            *sender,

@@ -1098,6 +1098,34 @@ test_ctl_sendmail_bytes_and_envelope (void)
 }
 
 /* mutt and git send-email call "sendmail" with their own habits. */
+/* Standard input over the relay's SIZE (as remembered from its EHLO):
+ * exit 65 with one line saying so, and nothing queued, not even a
+ * staging file. */
+static void
+test_ctl_sendmail_over_cap (void)
+{
+  g_autoptr(GString) input = g_string_new ("Subject: too big\n\n");
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *args[] = { "sendmail", "a@example.org", NULL };
+  int status;
+
+  add_account ();
+  postier_relay_size_limit_remember ("Work", 4000);
+  while (input->len < 50000)
+    g_string_append (input, "0123456789 0123456789 0123456789 0123456789 0123456789\n");
+
+  status = postier_test_run_ctlv (NULL, input->str, input->len, &out, &err, args);
+  g_test_message ("%d %s", status, err);
+  g_assert_cmpint (status, ==, EX_DATAERR);
+  g_assert_nonnull (strstr (err, "larger than 4.0"));
+  g_assert_nonnull (strstr (err, "nothing was queued"));
+  g_assert_cmpint (strchr (err, '\n') - err, ==, (gssize) strlen (err) - 1);
+  entries = outbox_entries ();
+  g_assert_cmpuint (entries->len, ==, 0);
+}
+
 static void
 test_ctl_as_sendmail_symlink (void)
 {
@@ -1158,6 +1186,7 @@ main (int   argc,
   g_test_add_func ("/sendmail/ctl/bad-input", test_ctl_bad_input_queues_nothing);
   g_test_add_func ("/sendmail/ctl/sendmail-bytes-and-envelope", test_ctl_sendmail_bytes_and_envelope);
   g_test_add_func ("/sendmail/ctl/as-sendmail", test_ctl_as_sendmail_symlink);
+  g_test_add_func ("/sendmail/ctl/over-cap", test_ctl_sendmail_over_cap);
 
   return g_test_run ();
 }
