@@ -713,6 +713,77 @@ test_foreign_from_warned (void)
   g_assert_cmpstr (parsed_header (parsed, "From"), ==, "Eve <eve@localhost>");
 }
 
+/* Another process holds the flush lock when send tries: send waits for it
+ * and reports what became of its message (sent), not "will send it". */
+static void
+test_waits_for_other_flusher (void)
+{
+  g_autofree char *tag = new_tag ("busy");
+  g_autofree char *input_path = g_build_filename (g_get_user_cache_dir (), "body.txt", NULL);
+  g_autoptr(PostierOutbox) holder = NULL;
+  g_autoptr(PostierOutbox) outbox = NULL;
+  g_autoptr(PostierAccountStore) store = NULL;
+  g_autoptr(PostierSubmitter) submitter = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) parsed = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  guint queued = 0;
+
+  if (!add_postfix_account (NULL, TRUE))
+    return;
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_cache_dir (), 0700), ==, 0);
+  g_assert_true (g_file_set_contents (input_path, "Waited for the lock.\n", -1, NULL));
+
+  holder = postier_outbox_new (NULL);
+  g_assert_true (postier_outbox_lock (holder, &error));
+  g_assert_no_error (error);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_stdin_file_path (launcher, input_path);
+  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("POSTIERCTL"), "send",
+                                         "--to", "bob@localhost", "--subject", tag, NULL);
+  g_assert_no_error (error);
+
+  /* Its message is queued, and it cannot flush. */
+  outbox = postier_outbox_new (NULL);
+  for (guint tries = 0; tries < 600 && queued == 0; tries++)
+    {
+      g_autoptr(GPtrArray) entries = postier_outbox_list (outbox, NULL);
+
+      queued = entries != NULL ? entries->len : 0;
+      if (queued == 0)
+        g_usleep (50 * 1000);
+    }
+  g_assert_cmpuint (queued, ==, 1);
+
+  /* The holder lets go and flushes, as the app or another postierctl
+   * would; whichever of the two then sends the entry, send must say it
+   * went out. */
+  postier_outbox_unlock (holder);
+  store = postier_account_store_new (NULL);
+  g_assert_true (postier_account_store_load (store, &error));
+  submitter = postier_submitter_new (outbox, store);
+  if (!postier_submitter_flush_sync (submitter, NULL, NULL, &error))
+    g_test_message ("our flush: %s", error->message);  /* send took the lock first */
+  g_clear_error (&error);
+
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error));
+  g_assert_no_error (error);
+  g_test_message ("%s%s", out, err);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, EX_OK);
+  g_assert_true (g_str_has_prefix (out, "Sent ("));
+  g_assert_cmpstr (err, ==, "");
+  parsed = arrived (tag, 1);
+  g_assert_cmpstr (parsed_header (parsed, "Subject"), ==, tag);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -735,6 +806,7 @@ main (int   argc,
   g_test_add_func ("/send-outcome/fifo-timeout", test_fifo_timeout);
   g_test_add_func ("/send-outcome/envelope-sender-does-not-invent-from", test_envelope_sender_does_not_invent_from);
   g_test_add_func ("/send-outcome/foreign-from-warned", test_foreign_from_warned);
+  g_test_add_func ("/send-outcome/waits-for-other-flusher", test_waits_for_other_flusher);
 
   return g_test_run ();
 }
