@@ -297,7 +297,6 @@ test_retry_sends_now (void)
   g_autofree char *three = NULL;
   g_autofree char *out = NULL;
   g_autofree char *tag = NULL;
-  g_autoptr(JsonObject) entry = NULL;
 
   if (store == NULL)
     return;
