@@ -322,6 +322,24 @@ account_add (int    argc,
   return EX_OK;
 }
 
+/* The settings a login or a TLS connection depends on, as the submitter
+ * compares them when the app's account store changes. */
+static gboolean
+may_fix_delivery (PostierAccount *before,
+                  PostierAccount *after)
+{
+  return g_strcmp0 (postier_account_get_identity (before), postier_account_get_identity (after)) != 0 ||
+         g_strcmp0 (postier_account_get_host (before), postier_account_get_host (after)) != 0 ||
+         postier_account_get_port (before) != postier_account_get_port (after) ||
+         postier_account_get_security (before) != postier_account_get_security (after) ||
+         postier_account_get_auth (before) != postier_account_get_auth (after) ||
+         g_strcmp0 (postier_account_get_user (before), postier_account_get_user (after)) != 0 ||
+         g_strcmp0 (postier_account_get_ca_file (before), postier_account_get_ca_file (after)) != 0 ||
+         g_strcmp0 (postier_account_get_pinned_sha256 (before), postier_account_get_pinned_sha256 (after)) != 0 ||
+         g_strcmp0 (postier_account_get_password_command (before),
+                    postier_account_get_password_command (after)) != 0;
+}
+
 static PostierAccount *load_account (const char           *name,
                                      PostierAccountStore **store,
                                      GError              **error);
@@ -397,8 +415,10 @@ account_set (int    argc,
       g_printerr ("\n");
     }
 
-  /* As the app does after an edit: what waited for a fix goes again. */
-  if (!account_options_change_settings (&options))
+  /* As the app does after an edit: what waited for a fix goes again, but
+   * only when something that could fix a refused login or certificate
+   * changed; a retry for nothing could lock the account. */
+  if (password == NULL && !may_fix_delivery (stored, account))
     return EX_OK;
   outbox = postier_outbox_new (NULL);
   submitter = postier_submitter_new (outbox, store);

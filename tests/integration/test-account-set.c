@@ -85,6 +85,15 @@ test_new_password_retries_what_waited (void)
   g_assert_nonnull (strstr (out, "needs-attention"));
   g_clear_pointer (&out, g_free);
 
+  /* A change that cannot fix a login retries nothing: another refused
+   * login could lock the account. */
+  g_assert_cmpint (ctl (NULL, &out, NULL, "account", "set", name, "--dsn", NULL), ==, 0);
+  g_assert_null (strstr (out, "tried again"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (ctl (NULL, &out, NULL, "queue", "list", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "needs-attention"));
+  g_clear_pointer (&out, g_free);
+
   /* The right password, from standard input as a terminal would give it. */
   password_line = g_strdup_printf ("%s\n", postier_test_rig ("PASSWORD"));
   g_assert_cmpint (ctl (password_line, &out, &err, "account", "set", name, "--password-stdin", NULL), ==, 0);
