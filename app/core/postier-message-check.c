@@ -490,6 +490,17 @@ judge_header_value (const char *raw,
   return problem;
 }
 
+gboolean
+postier_message_check_header_value (const char *raw,
+                                    gboolean    smtputf8)
+{
+  HeaderProblem problem;
+
+  g_return_val_if_fail (raw != NULL, FALSE);
+  problem = judge_header_value (raw, smtputf8);
+  return problem == HEADER_OK || problem == HEADER_LONG_ENCODED_WORD;
+}
+
 static void
 check_header_encoding (Checker *checker)
 {

@@ -66,6 +66,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PostierCheckItem, postier_check_item_free)
 GPtrArray          *postier_message_check_run     (GBytes                    *message,
                                                    const PostierCheckContext *context);
 
+/* Whether one raw header value passes the "header-encoding" check (a
+ * warning passes): ASCII, valid RFC 2047, or UTF-8 when SMTPUTF8; no
+ * control character. For refusing input before it is queued. */
+gboolean            postier_message_check_header_value (const char *raw,
+                                                        gboolean    smtputf8);
+
 /* The worst status in a list made by postier_message_check_run(). */
 PostierCheckStatus  postier_message_check_worst   (GPtrArray                 *items);
 

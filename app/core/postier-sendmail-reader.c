@@ -487,6 +487,45 @@ put_added_header (PostierSendmailReader *self,
   put_bytes (self, line, strlen (line));
 }
 
+/* What Postier's own check list would fail in a header, refused before
+ * anything is queued (65): encoded words that do not decode, a Date that
+ * is not a date, a second Date or Message-ID. */
+static gboolean
+field_passes_checks (PostierSendmailReader *self,
+                     const Field           *field,
+                     gboolean               seen_date,
+                     gboolean               seen_message_id)
+{
+  g_autofree char *value = field_value (self, field);
+  g_autofree char *name = g_strndup ((const char *) self->header->data + field->offset,
+                                     MIN (field->name_length, 64));
+
+  if (!postier_message_check_header_value (value, TRUE))
+    {
+      fail_malformed (self, _("Line %u: the %s header holds an RFC 2047 encoded word that does not "
+                              "decode (an unknown charset, or text that is not valid in it)"),
+                      field->line, name);
+      return FALSE;
+    }
+  if ((field_is (self, field, "Date") && seen_date) ||
+      (field_is (self, field, "Message-ID") && seen_message_id))
+    {
+      fail_malformed (self, _("Line %u: a second %s header; a message has only one"), field->line, name);
+      return FALSE;
+    }
+  if (field_is (self, field, "Date"))
+    {
+      g_autoptr(GDateTime) date = g_mime_utils_header_decode_date (value);
+
+      if (date == NULL)
+        {
+          fail_malformed (self, _("Line %u: the Date header “%s” is not a date"), field->line, value);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 /* RFC 5322 3.2.5 calls these unstructured: their text may be RFC 2047
  * encoded without changing what they mean. Any other field with a word
  * too long to fold is refused rather than altered. */
@@ -686,6 +725,8 @@ header_block_ended (PostierSendmailReader *self)
     {
       const Field *field = &g_array_index (self->fields, Field, i);
 
+      if (!field_passes_checks (self, field, has_date, has_message_id))
+        return;
       if (field_is (self, field, "Date"))
         has_date = TRUE;
       else if (field_is (self, field, "Message-ID"))
