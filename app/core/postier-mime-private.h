@@ -20,6 +20,8 @@ typedef struct {
   gboolean changed;    /* some part was encoded again */
   guint64  size;       /* the new size, when changed */
   gboolean eight_bit;  /* the new message still has 8-bit octets */
+  gboolean unfit;      /* a line over 998 octets or a CR alone is left
+                        * where no part could be encoded again */
 } PostierMimeReencoded;
 
 /* The message in FD (LENGTH octets, CRLF), its parts that SMTP cannot
@@ -27,7 +29,9 @@ typedef struct {
  * in 7bit or with no charset — encoded again in place (text:
  * quoted-printable with a charset, utf-8 when it validates, else
  * iso-8859-1 (the octets unchanged); other types: base64). Writes through an unnamed file in
- * SCRATCH_DIR. Untouched when nothing needs it. */
+ * SCRATCH_DIR. Untouched when nothing needs it. Parts already
+ * quoted-printable or base64 with lines too long are encoded again the
+ * same way. */
 gboolean            postier_mime_reencode_fd        (int                    fd,
                                                      guint64                length,
                                                      const char            *scratch_dir,

@@ -33,7 +33,93 @@ typedef struct {
   gboolean bare_cr;
   gboolean eight_bit;
   gboolean utf8;
+  /* Scanning state. */
+  char     carry[4];
+  gsize    n_carry;
+  gsize    line;
+  gboolean cr;
 } Scan;
+
+static void
+scan_init (Scan *scan)
+{
+  *scan = (Scan) { .utf8 = TRUE };
+}
+
+/* Notes what one more chunk of content holds. */
+static void
+scan_feed (Scan       *scan,
+           const char *buffer,
+           gsize       n)
+{
+  const char *p = buffer;
+  const char *end = buffer + n;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      guchar c = (guchar) buffer[i];
+
+      if (scan->cr && c != '\n')
+        {
+          scan->bare_cr = TRUE;
+          scan->line++;
+        }
+      scan->cr = FALSE;
+      if (c == '\r')
+        scan->cr = TRUE;
+      else if (c == '\n')
+        scan->line = 0;
+      else
+        {
+          if (c >= 0x80)
+            scan->eight_bit = TRUE;
+          scan->line++;
+        }
+      if (scan->line > MAX_LINE_OCTETS)
+        scan->long_line = TRUE;
+    }
+
+  if (!scan->utf8)
+    return;
+  /* A character cut between two reads is completed first. */
+  while (scan->n_carry > 0 && p < end)
+    {
+      gunichar ch;
+
+      scan->carry[scan->n_carry++] = *p++;
+      ch = g_utf8_get_char_validated (scan->carry, (gssize) scan->n_carry);
+      if (ch == (gunichar) -1 || (ch == (gunichar) -2 && scan->n_carry == 4))
+        scan->utf8 = FALSE;
+      if (ch != (gunichar) -2 || !scan->utf8)
+        scan->n_carry = 0;
+    }
+  if (scan->utf8 && p < end)
+    {
+      const char *valid_end;
+
+      if (!g_utf8_validate_len (p, (gsize) (end - p), &valid_end))
+        {
+          gsize rest = (gsize) (end - valid_end);
+
+          if (rest < 4 && g_utf8_get_char_validated (valid_end, (gssize) rest) == (gunichar) -2)
+            {
+              memcpy (scan->carry, valid_end, rest);
+              scan->n_carry = rest;
+            }
+          else
+            scan->utf8 = FALSE;
+        }
+    }
+}
+
+static void
+scan_finish (Scan *scan)
+{
+  if (scan->cr)
+    scan->bare_cr = TRUE;
+  if (scan->n_carry > 0)
+    scan->utf8 = FALSE;
+}
 
 /* What a part's raw content holds, in one pass of bounded memory. */
 static gboolean
@@ -41,81 +127,15 @@ scan_stream (GMimeStream *stream,
              Scan        *scan)
 {
   g_autofree char *buffer = g_malloc (CHUNK);
-  char carry[4];
-  gsize n_carry = 0;
-  gsize line = 0;
-  gboolean cr = FALSE;
   gboolean ok;
   gssize n;
 
-  *scan = (Scan) { .utf8 = TRUE };
+  scan_init (scan);
   if (g_mime_stream_reset (stream) < 0)
     return FALSE;
   while ((n = g_mime_stream_read (stream, buffer, CHUNK)) > 0)
-    {
-      const char *p = buffer;
-      const char *end = buffer + n;
-
-      for (gssize i = 0; i < n; i++)
-        {
-          guchar c = (guchar) buffer[i];
-
-          if (cr && c != '\n')
-            {
-              scan->bare_cr = TRUE;
-              line++;
-            }
-          cr = FALSE;
-          if (c == '\r')
-            cr = TRUE;
-          else if (c == '\n')
-            line = 0;
-          else
-            {
-              if (c >= 0x80)
-                scan->eight_bit = TRUE;
-              line++;
-            }
-          if (line > MAX_LINE_OCTETS)
-            scan->long_line = TRUE;
-        }
-
-      if (!scan->utf8)
-        continue;
-      /* A character cut between two reads is completed first. */
-      while (n_carry > 0 && p < end)
-        {
-          gunichar ch;
-
-          carry[n_carry++] = *p++;
-          ch = g_utf8_get_char_validated (carry, (gssize) n_carry);
-          if (ch == (gunichar) -1 || (ch == (gunichar) -2 && n_carry == 4))
-            scan->utf8 = FALSE;
-          if (ch != (gunichar) -2 || !scan->utf8)
-            n_carry = 0;
-        }
-      if (scan->utf8 && p < end)
-        {
-          const char *valid_end;
-
-          if (!g_utf8_validate_len (p, (gsize) (end - p), &valid_end))
-            {
-              gsize rest = (gsize) (end - valid_end);
-
-              if (rest < 4 && g_utf8_get_char_validated (valid_end, (gssize) rest) == (gunichar) -2)
-                {
-                  memcpy (carry, valid_end, rest);
-                  n_carry = rest;
-                }
-              else
-                scan->utf8 = FALSE;
-            }
-        }
-    }
-  if (cr)
-    scan->bare_cr = TRUE;
-  if (n_carry > 0)
-    scan->utf8 = FALSE;
+    scan_feed (scan, buffer, (gsize) n);
+  scan_finish (scan);
   /* GMime's bounded streams answer -1, not 0, once at their end. */
   ok = n == 0 || g_mime_stream_eos (stream);
   g_mime_stream_reset (stream);
@@ -143,14 +163,32 @@ fix_part (GMimePart *part,
   GMimeStream *stream;
   Scan scan;
 
-  /* Quoted-printable, base64 and uuencode are 7-bit already. */
-  if (encoding != GMIME_CONTENT_ENCODING_DEFAULT && encoding != GMIME_CONTENT_ENCODING_7BIT &&
-      !declared_8bit (encoding))
-    return;
   if (content == NULL || (stream = g_mime_data_wrapper_get_stream (content)) == NULL)
     return;
   if (!scan_stream (stream, &scan))
     return;
+
+  /* Quoted-printable, base64 and uuencode are 7-bit already; lines too
+   * long (a sender's own encoder) are encoded again the same way. */
+  if (encoding != GMIME_CONTENT_ENCODING_DEFAULT && encoding != GMIME_CONTENT_ENCODING_7BIT &&
+      !declared_8bit (encoding))
+    {
+      g_autoptr(GMimeStream) decoded = NULL;
+      g_autoptr(GMimeFilter) decoder = NULL;
+      g_autoptr(GMimeDataWrapper) wrapper = NULL;
+
+      if (!scan.long_line && !scan.bare_cr)
+        return;
+      decoded = g_mime_stream_filter_new (stream);
+      decoder = g_mime_filter_basic_new (encoding, FALSE);
+      g_mime_stream_filter_add (GMIME_STREAM_FILTER (decoded), decoder);
+      wrapper = g_mime_data_wrapper_new_with_stream (decoded, GMIME_CONTENT_ENCODING_DEFAULT);
+      g_mime_part_set_content (part, wrapper);
+      g_mime_part_set_content_encoding (part, encoding == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ?
+                                        GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE : GMIME_CONTENT_ENCODING_BASE64);
+      *changed = TRUE;
+      return;
+    }
 
   charset_wrong = text && scan.eight_bit &&
                   (charset == NULL || g_ascii_strcasecmp (charset, "us-ascii") == 0);
@@ -242,6 +280,35 @@ io_failed (GError   **error,
   return FALSE;
 }
 
+/* Whether the LENGTH octets in FD still hold a line over 998 octets or a
+ * CR alone (result->unfit). */
+static gboolean
+scan_fd (int                    fd,
+         guint64                length,
+         PostierMimeReencoded  *result,
+         GError               **error)
+{
+  g_autofree char *buffer = g_malloc (CHUNK);
+  guint64 done = 0;
+  Scan scan;
+
+  scan_init (&scan);
+  while (done < length)
+    {
+      ssize_t n = pread (fd, buffer, (gsize) MIN ((guint64) CHUNK, length - done), (off_t) done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return io_failed (error, FALSE);
+      scan_feed (&scan, buffer, (gsize) n);
+      done += (guint64) n;
+    }
+  scan_finish (&scan);
+  result->unfit = scan.long_line || scan.bare_cr;
+  return TRUE;
+}
+
 /* SCRATCH's LENGTH octets replace FD's content. */
 static gboolean
 copy_back (int                    scratch,
@@ -325,7 +392,14 @@ postier_mime_reencode_fd (int                    fd,
 
   fix_object (body, &changed, 0);
   if (!changed)
-    return TRUE;
+    {
+      /* Nothing GMime could encode (text outside any part, a multipart
+       * without its boundary): the caller refuses what is still unfit. */
+      g_clear_object (&message);
+      g_clear_object (&parser);
+      g_clear_object (&input);
+      return scan_fd (fd, length, result, error);
+    }
   if (g_mime_object_get_header (GMIME_OBJECT (message), "MIME-Version") == NULL)
     g_mime_object_set_header (GMIME_OBJECT (message), "MIME-Version", "1.0", NULL);
 
@@ -356,5 +430,5 @@ postier_mime_reencode_fd (int                    fd,
   g_clear_object (&input);
   ok = copy_back (scratch, result->size, fd, result, error);
   close (scratch);
-  return ok;
+  return ok && scan_fd (fd, result->size, result, error);
 }

@@ -1043,6 +1043,14 @@ postier_sendmail_reader_run (PostierSendmailReader *self,
           self->size = result.size;
           self->eight_bit = result.eight_bit;
         }
+      if (result.unfit)
+        {
+          g_set_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_MALFORMED,
+                       _("The message has a line over 998 octets or a carriage return alone outside "
+                         "any part Postier can encode again (a multipart without its boundary?); "
+                         "nothing was queued"));
+          return FALSE;
+        }
       if (self->max_size != 0 && self->size > self->max_size)
         {
           fail_too_large (self);

@@ -702,9 +702,22 @@ test_enqueue_odd_inputs (void)
     { "8-bit declared", g_strdup ("Subject: ok\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
                                   "Content-Transfer-Encoding: 8bit\n\n\xc3\xa9t\xc3\xa9\n"),
       { "\xc3\xa9t\xc3\xa9\n" }, "utf-8", FALSE },
+    /* A sender's base64 in one 1600-octet line: encoded again the same way. */
+    { "base64 on one long line", NULL, { NULL }, NULL, TRUE },
   };
 
   cases[0].parts[0] = g_strdup_printf ("%s\nshort\n", long_line);
+  {
+    g_autoptr(GString) plain = g_string_new (NULL);
+    g_autofree char *encoded = NULL;
+
+    while (plain->len < 1200)
+      g_string_append (plain, "hello world ");
+    encoded = g_base64_encode ((const guchar *) plain->str, plain->len);
+    cases[9].input = g_strdup_printf ("Subject: b64\nMIME-Version: 1.0\nContent-Type: text/plain\n"
+                                      "Content-Transfer-Encoding: base64\n\n%s\n", encoded);
+    cases[9].parts[0] = g_string_free (g_steal_pointer (&plain), FALSE);
+  }
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -744,8 +757,24 @@ test_enqueue_odd_inputs (void)
     }
 
   g_free ((char *) cases[0].parts[0]);
+  g_free ((char *) cases[9].parts[0]);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     g_free (cases[i].input);
+}
+
+/* A long line where no part can be encoded again (found by fuzzing: a
+ * multipart whose Content-Type lost its boundary) is refused rather
+ * than sent as it is. */
+static void
+test_reader_unfit_body (void)
+{
+  g_autofree char *long_line = g_strnfill (1200, 'y');
+  g_autofree char *input = g_strdup_printf ("Subject: x\nContent-Type: multipart/mixed; boundary/B\n\n--B\n\n%s\n",
+                                            long_line);
+  g_autoptr(ReadResult) result = read_message (input, POSTIER_SENDMAIL_NONE);
+
+  g_assert_error (result->error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (result->error->message, "998"));
 }
 
 /* Standard input that never ends (a runaway pipe) stops at the cap with
@@ -1188,6 +1217,7 @@ main (int   argc,
   g_test_add_func ("/sendmail/reader/bare-cr", test_reader_bare_cr);
   g_test_add_func ("/sendmail/reader/long-headers", test_reader_long_headers);
   g_test_add_func ("/sendmail/reader/size-cap", test_reader_size_cap);
+  g_test_add_func ("/sendmail/reader/unfit-body", test_reader_unfit_body);
   g_test_add_func ("/sendmail/enqueue/odd-inputs", test_enqueue_odd_inputs);
   g_test_add_func ("/sendmail/reader/header-limit", test_reader_header_limit);
   g_test_add_func ("/sendmail/reader/random-bodies", test_reader_random_bodies);
