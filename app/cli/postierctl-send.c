@@ -113,12 +113,12 @@ warn_foreign_from (const char     *id,
 
 /* --- send -------------------------------------------------------------- */
 
-/* The short form of the exit-code table and the input limits, for --help. */
-static const char input_and_exit_help[] = N_(
+/* The input limits, and the short form of the exit-code table, for --help. */
+static const char input_help[] = N_(
   "Text piped in is the body when no --body-file is given. A body or attachment read from a pipe, "
   "FIFO or device is limited to the relay’s SIZE when known, else 50 MB, and fails after "
-  "--input-timeout seconds without data.\n"
-  "\n"
+  "--input-timeout seconds without data.");
+static const char exit_help[] = N_(
   "Exit status (the message is queued first, then tried at once):\n"
   "   0  sent; or deferred for a temporary reason (one line on standard error); or queued with --queue-only\n"
   "  64  bad command line\n"
@@ -210,7 +210,10 @@ send_main (int    argc,
   g_autofree char *id = NULL;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_description (context, _(input_and_exit_help));
+  {
+    g_autofree char *description = g_strdup_printf ("%s\n\n%s", _(input_help), _(exit_help));
+    g_option_context_set_description (context, description);
+  }
   if (!postierctl_parse_options (context, &argc, &argv))
     return EX_USAGE;
   if (argc > 1)
@@ -297,7 +300,7 @@ print_sendmail_usage (FILE *out)
   fprintf (out, "%s\n", _("Reads a message on standard input and queues it, like sendmail."));
   fprintf (out, "%s\n", _("Prints nothing when the message is sent (-v: what “postierctl send” prints); "
                           "problems go to standard error."));
-  fprintf (out, "\n%s\n", _(input_and_exit_help));
+  fprintf (out, "\n%s\n", _(exit_help));
 }
 
 /* Takes the value of an option given as "-fVALUE" or "-f VALUE". */
