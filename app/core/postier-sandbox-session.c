@@ -56,6 +56,7 @@ typedef struct {
   guint                   in_pos;
   GString                *out;
   gint64                  deadline;          /* monotonic, end of the session */
+  gint64                  auth_deadline;     /* monotonic, end of the session if not logged in */
   gboolean                discarding_line;   /* skipping the rest of an overlong line */
   gboolean                closing;
 
@@ -78,10 +79,17 @@ wait_for (Session      *session,
 {
   g_autoptr(GError) error = NULL;
   gint64 idle = (gint64) session->config->limits.idle_timeout_ms * 1000;
-  gint64 left = session->deadline - g_get_monotonic_time ();
+  gint64 now = g_get_monotonic_time ();
+  gint64 left = session->deadline - now;
 
+  /* Until it logs in, a client has a much shorter life. */
+  if (!session->authenticated)
+    left = MIN (left, session->auth_deadline - now);
   if (left <= 0)
-    return FALSE;
+    {
+      g_debug ("session: %s", session->authenticated ? "too long" : "no login in time");
+      return FALSE;
+    }
   if (!g_socket_condition_timed_wait (session->socket, condition, MIN (idle, left),
                                       session->config->cancellable, &error))
     {
@@ -681,6 +689,8 @@ do_auth (Session    *session,
   if (plain_credentials_match (session, response, &login))
     {
       session->authenticated = TRUE;
+      if (session->config->authenticated != NULL)
+        g_atomic_int_set (session->config->authenticated, 1);
       g_free (session->envelope->login);
       session->envelope->login = g_steal_pointer (&login);
       reply (session, "235 2.7.0 Authentication successful");
@@ -1129,6 +1139,7 @@ postier_sandbox_session_run (const PostierSandboxSessionConfig *config)
   session.out = g_string_new (NULL);
   session.envelope = postier_sandbox_envelope_new ();
   session.deadline = g_get_monotonic_time () + (gint64) limits->session_timeout_ms * 1000;
+  session.auth_deadline = g_get_monotonic_time () + (gint64) limits->pre_auth_timeout_ms * 1000;
   g_socket_set_blocking (config->socket, FALSE);
 
   reply (&session, "220 localhost ESMTP Postier Sandbox (mail stays on this computer)");

@@ -26,6 +26,7 @@ typedef struct {
   const char               *password;
   PostierSandboxStoredFunc  stored;
   gpointer                  stored_data;
+  gint                     *authenticated;  /* atomic, set to 1 once AUTH succeeds; may be NULL */
 } PostierSandboxSessionConfig;
 
 /* Talks SMTP on CONFIG->socket until QUIT, an error, a limit, a timeout or

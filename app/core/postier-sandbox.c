@@ -29,6 +29,9 @@ typedef struct {
   GSocket                     *socket;
   GThread                     *thread;
   gint                         done;      /* atomic: the thread may be joined */
+  gint                         authenticated;  /* atomic: the client logged in */
+  gboolean                     evicted;   /* dropped to make room; acceptor thread only */
+  gint64                       accepted;  /* monotonic */
   PostierSandboxSessionConfig  config;
   char                        *maildir;
   char                        *login;
@@ -82,6 +85,8 @@ default_limits (PostierSandboxLimits *limits)
   limits->idle_timeout_ms = 60 * 1000;
   limits->session_timeout_ms = 10 * 60 * 1000;
   limits->linger_ms = 60 * 1000;
+  limits->pre_auth_timeout_ms = 15 * 1000;
+  limits->evict_after_ms = 2 * 1000;
 }
 
 static void
@@ -324,6 +329,8 @@ connection_new_locked (PostierSandbox *self,
   connection->config.password = connection->password;
   connection->config.stored = on_stored;
   connection->config.stored_data = connection;
+  connection->config.authenticated = &connection->authenticated;
+  connection->accepted = g_get_monotonic_time ();
   return connection;
 }
 
@@ -335,8 +342,9 @@ reap_connections (GPtrArray *connections,
     {
       Connection *connection = g_ptr_array_index (connections, i - 1);
 
+      /* In order: the oldest client comes first (evict_one). */
       if (all || g_atomic_int_get (&connection->done))
-        g_ptr_array_remove_index_fast (connections, i - 1);   /* joins and frees */
+        g_ptr_array_remove_index (connections, i - 1);   /* joins and frees */
     }
 }
 
@@ -354,6 +362,50 @@ refuse (GSocket    *socket,
   g_socket_set_blocking (socket, FALSE);
   g_socket_send (socket, line, strlen (line), NULL, NULL);
   g_socket_close (socket, NULL);
+}
+
+/* Clients dropped to make room whose threads have not ended yet: they
+ * no longer hold a place. */
+static guint
+evicted_count (GPtrArray *connections)
+{
+  guint count = 0;
+
+  for (guint i = 0; i < connections->len; i++)
+    {
+      Connection *connection = g_ptr_array_index (connections, i);
+
+      if (connection->evicted && !g_atomic_int_get (&connection->done))
+        count++;
+    }
+  return count;
+}
+
+/* Every place taken: drops the oldest client that has not logged in
+ * after EVICT_AFTER_MS (a local user holding connections open), so that
+ * the new one, maybe Postier's own, gets in. Younger ones are left to
+ * finish logging in. TRUE if one was dropped. */
+static gboolean
+evict_one (GPtrArray *connections,
+           guint      evict_after_ms)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < connections->len; i++)
+    {
+      Connection *connection = g_ptr_array_index (connections, i);
+
+      if (connection->evicted || g_atomic_int_get (&connection->done) ||
+          g_atomic_int_get (&connection->authenticated) ||
+          now - connection->accepted < (gint64) evict_after_ms * 1000)
+        continue;
+      /* Its session's next wait sees the end of input and returns. */
+      connection->evicted = TRUE;
+      g_socket_shutdown (connection->socket, TRUE, TRUE, NULL);
+      g_debug ("dropped a client that did not log in, to make room");
+      return TRUE;
+    }
+  return FALSE;
 }
 
 static gpointer
@@ -408,7 +460,8 @@ acceptor_main (gpointer data)
         continue;   /* the client gave up before we took it, or a spurious wakeup */
 
       g_mutex_lock (&self->lock);
-      if (self->active >= self->limits.max_connections)
+      if (self->active - evicted_count (connections) >= self->limits.max_connections &&
+          !evict_one (connections, self->limits.evict_after_ms))
         {
           g_mutex_unlock (&self->lock);
           refuse (client, "421 4.7.0 Too many connections to the Postier Sandbox\r\n");

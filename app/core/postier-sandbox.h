@@ -40,6 +40,13 @@ typedef struct {
   guint   idle_timeout_ms;     /* a silent client is dropped (default 60 s) */
   guint   session_timeout_ms;  /* a whole connection (default 10 min) */
   guint   linger_ms;           /* with no client, the receiver stops (default 60 s) */
+  /* Any local user can connect: a client must have logged in within this
+   * time or is dropped (default 15 s), and when every place is taken, the
+   * oldest client not logged in after EVICT_AFTER_MS (default 2 s) makes
+   * room for a new one, so idle connections cannot lock Postier's own
+   * client out. */
+  guint   pre_auth_timeout_ms;
+  guint   evict_after_ms;
 } PostierSandboxLimits;
 
 #define POSTIER_TYPE_SANDBOX (postier_sandbox_get_type ())

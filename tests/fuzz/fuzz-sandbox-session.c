@@ -75,6 +75,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   config.limits.max_connections = 1;
   config.limits.idle_timeout_ms = 20;
   config.limits.session_timeout_ms = 1000;
+  config.limits.pre_auth_timeout_ms = 1000;
   config.maildir = maildir;
   config.login = "fuzz@localhost";
   config.password = "secret";
