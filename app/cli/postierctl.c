@@ -19,7 +19,7 @@ static const PostierctlCommand commands[] = {
   { "account", postierctl_account_main, N_("Add, change, list, show, test and remove accounts") },
   { "send", postierctl_send_main, N_("Write a message from options and send it") },
   { "sendmail", postierctl_sendmail_main, N_("Send a message read on standard input, like sendmail") },
-  { "queue", postierctl_queue_main, N_("List, show, flush, retry and remove queued messages") },
+  { "queue", postierctl_queue_main, N_("List, show, flush, retry, remove and watch queued messages") },
   { "sandbox", postierctl_sandbox_main, N_("List, show and clear what the Sandbox captured") },
 };
 

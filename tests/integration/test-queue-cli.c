@@ -408,6 +408,33 @@ test_no_keyring (void)
   g_assert_nonnull (strstr (out, "postierctl queue watch"));
 }
 
+/* The background flusher leaves when nothing will go out by itself: an
+ * empty outbox, or one holding only what waits for `queue retry`. */
+static void
+test_watch_leaves (void)
+{
+  g_autoptr(PostierOutbox) outbox = set_up ();
+  g_autofree char *refused = NULL;
+  g_autofree char *good = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(JsonArray) list = NULL;
+
+  if (outbox == NULL)
+    return;
+
+  g_assert_cmpint (ctl (&out, NULL, "queue", "watch", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+
+  refused = enqueue (outbox, "refuse@example.org", "watch-refused");
+  good = enqueue (outbox, "watch-good@example.org", "watch-good");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (ctl (&out, NULL, "queue", "watch", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "1 sent, 1 not sent yet\n");
+  list = list_json ();
+  g_assert_cmpuint (json_array_get_length (list), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (find (list, refused), "state"), ==, "failed");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -422,6 +449,7 @@ main (int   argc,
   g_test_add_func ("/queue-cli/retry-sends-now", test_retry_sends_now);
   g_test_add_func ("/queue-cli/sendmail-queue-idioms", test_sendmail_queue_idioms);
   g_test_add_func ("/queue-cli/no-keyring", test_no_keyring);
+  g_test_add_func ("/queue-cli/watch-leaves", test_watch_leaves);
 
   return g_test_run ();
 }

@@ -585,6 +585,69 @@ test_files_private_and_no_password (void)
   fixture_tear_down (&f);
 }
 
+typedef struct {
+  PostierSubmitter  *submitter;
+  PostierFlushStats  stats;
+  gboolean           ok;
+  GError            *error;
+} WaitingFlush;
+
+static gpointer
+waiting_flush_thread (gpointer data)
+{
+  WaitingFlush *w = data;
+
+  w->ok = postier_submitter_flush_full_sync (w->submitter, POSTIER_FLUSH_WAIT_FOR_LOCK, &w->stats,
+                                             NULL, &w->error);
+  return NULL;
+}
+
+/* WAIT_FOR_LOCK: a flush that finds another flusher waits for it and then
+ * sends, instead of giving up with BUSY; cancelled, it stops waiting. */
+static void
+test_wait_for_lock (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(PostierOutbox) holder = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(PostierOutboxEntry) entry = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  WaitingFlush w = { 0 };
+  GThread *thread;
+
+  if (!fixture_set_up (&f, submission_port (), NULL))
+    return;
+
+  id = enqueue_to (&f, 1, "wait-for-lock@example.org");
+  holder = postier_outbox_new (NULL);
+  g_assert_true (postier_outbox_lock (holder, &error));
+  g_assert_no_error (error);
+
+  /* Without the flag: BUSY at once. With it, cancelled: it was waiting. */
+  g_assert_false (postier_submitter_flush_sync (f.submitter, NULL, NULL, &error));
+  g_assert_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_BUSY);
+  g_clear_error (&error);
+  g_cancellable_cancel (cancellable);
+  g_assert_false (postier_submitter_flush_full_sync (f.submitter, POSTIER_FLUSH_WAIT_FOR_LOCK, NULL,
+                                                     cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  entry = lookup (&f, id);
+  g_assert_cmpint (postier_outbox_entry_get_state (entry), ==, POSTIER_OUTBOX_STATE_QUEUED);
+
+  /* The other flusher lets go: the waiting one sends. */
+  w.submitter = f.submitter;
+  thread = g_thread_new ("waiting-flush", waiting_flush_thread, &w);
+  postier_outbox_unlock (holder);
+  g_thread_join (thread);
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+  g_assert_cmpuint (w.stats.sent, ==, 1);
+  g_assert_true (gone (&f, id));
+  fixture_tear_down (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -600,6 +663,7 @@ main (int   argc,
   g_test_add_func ("/submitter/missing-account", test_missing_account);
   g_test_add_func ("/submitter/offline-then-online", test_offline_then_online);
   g_test_add_func ("/submitter/files-private-no-password", test_files_private_and_no_password);
+  g_test_add_func ("/submitter/wait-for-lock", test_wait_for_lock);
 
   return g_test_run ();
 }
