@@ -398,8 +398,13 @@ corrupt (GError     **error,
          const char  *path,
          const char  *what)
 {
+  /* GKeyFile quotes the offending line, whatever its bytes: an error
+   * message must be UTF-8 (found by fuzz-outbox-entry). */
+  g_autofree char *valid_path = g_utf8_make_valid (path, -1);
+  g_autofree char *valid_what = g_utf8_make_valid (what, -1);
+
   g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_CORRUPT,
-               _("The outbox entry “%s” is damaged: %s"), path, what);
+               _("The outbox entry “%s” is damaged: %s"), valid_path, valid_what);
   return FALSE;
 }
 

@@ -29,8 +29,20 @@ static void
 set_up (void)
 {
   g_autofree char *message = NULL;
-  g_autofree char *base = g_dir_make_tmp ("postier-fuzz-outbox-XXXXXX", NULL);
+  g_autofree char *base = NULL;
 
+  /* Saving an entry fsyncs it and its folder: in memory when we can, or
+   * the disk, not the parser, sets the pace (6 runs/s against 2400). */
+  if (g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR) && g_getenv ("TMPDIR") == NULL)
+    {
+      char *template = g_strdup ("/dev/shm/postier-fuzz-outbox-XXXXXX");
+
+      base = g_mkdtemp (template);
+      if (base == NULL)
+        g_free (template);
+    }
+  if (base == NULL)
+    base = g_dir_make_tmp ("postier-fuzz-outbox-XXXXXX", NULL);
   g_assert (base != NULL);
   outbox_dir = g_build_filename (base, "outbox", NULL);
   entry_dir = g_build_filename (outbox_dir, ID, NULL);
