@@ -31,8 +31,12 @@
  * Two keep the relay busy; each one marked ahead but never sent (a crash)
  * comes back as a possible duplicate, so more would only add false alarms. */
 #define MARK_AHEAD 2
-/* At most this many entries sent and not yet settled (see push_outcome). */
+/* At most this many entries sent and not yet settled (see push_outcome),
+ * and only one once they hold this many bytes: a large message's Sent copy
+ * (read, written, fsynced) takes as long as sending it, so without this
+ * bound the queue stays full and a crash repeats up to five of them. */
 #define MAX_UNSETTLED 4
+#define MAX_UNSETTLED_BYTES (1024 * 1024)
 /* Progress signals at most this often per entry. */
 #define PROGRESS_INTERVAL_US (100 * 1000)
 /* When another process holds the flush lock, look again after this long. */
@@ -240,7 +244,8 @@ typedef struct {
   gboolean      marking;         /* the mark thread is writing entries[marked] */
   guint         handed_over;     /* outcomes pushed for entries[0, handed_over) */
   GQueue        outcomes;
-  guint         settling;        /* outcomes in the batch being settled */
+  guint         settling;        /* outcomes in the batch not settled yet */
+  guint64       unsettled_bytes; /* message bytes of the outcomes queued or settling */
   gint64        waited_for_marks;   /* µs the SMTP thread waited, for g_debug */
   gint64        waited_for_settle;
   gint64        in_send;
@@ -294,12 +299,18 @@ push_outcome (Group              *group,
   g_mutex_lock (&group->mutex);
   outcome->index = group->handed_over++;
   g_queue_push_tail (&group->outcomes, outcome);
+  group->unsettled_bytes += postier_outbox_entry_get_size (entry);
   g_cond_broadcast (&group->cond);
   /* Sent but not yet settled is what a crash turns into duplicates: when
-   * the disk falls behind the relay, the relay waits. */
+   * the disk falls behind the relay, the relay waits. So one crash repeats
+   * at most MAX_UNSETTLED entries, plus the one whose end of data was sent
+   * but not yet answered; two while the messages are over 1 MiB. */
   {
     gint64 start = g_get_monotonic_time ();
-    while (g_queue_get_length (&group->outcomes) + group->settling > MAX_UNSETTLED)
+    guint unsettled;
+
+    while ((unsettled = g_queue_get_length (&group->outcomes) + group->settling) > MAX_UNSETTLED ||
+           (unsettled > 1 && group->unsettled_bytes > MAX_UNSETTLED_BYTES))
       g_cond_wait (&group->cond, &group->mutex);
     group->waited_for_settle += g_get_monotonic_time () - start;
   }
@@ -443,7 +454,6 @@ settle_batch (Group     *group,
 {
   PostierSubmitter *self = group->job->self;
   PostierFlushStats *stats = &group->job->stats;
-  g_autoptr(GPtrArray) entries = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
@@ -451,9 +461,9 @@ settle_batch (Group     *group,
     {
       Outcome *outcome = g_ptr_array_index (batch, i);
       PostierOutboxEntry *entry = outcome->entry;
+      g_autoptr(GPtrArray) one = g_ptr_array_new ();
 
       conclude (self, outcome, now);
-      g_ptr_array_add (entries, entry);
       if (postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_SENT)
         {
           g_autofree char *message_path = postier_outbox_entry_get_message_path (entry);
@@ -472,14 +482,27 @@ settle_batch (Group     *group,
               g_clear_error (&error);
             }
         }
-    }
 
-  /* No folder syncs here: the next entry's mark commits the file system's
-   * journal, renames of this batch included, and the group ends with both
-   * folders synced. Until then a crash can only bring a sent entry back as
-   * a possible duplicate, or lose its Sent copy, never lose a message. */
-  if (!_postier_outbox_settle_batch (self->outbox, entries, FALSE, &error))
-    g_warning ("%s", error->message);
+      /* Each entry leaves the outbox as soon as its Sent copy is made, not
+       * after the whole batch's: every Sent copy of a large message would
+       * otherwise add to the time the others stay sent but not settled.
+       * No folder syncs here: the next entry's mark commits the file
+       * system's journal, these renames included, and the group ends with
+       * both folders synced. Until then a crash can only bring a sent entry
+       * back as a possible duplicate, or lose its Sent copy, never lose a
+       * message. */
+      g_ptr_array_add (one, entry);
+      if (!_postier_outbox_settle_batch (self->outbox, one, FALSE, &error))
+        {
+          g_warning ("%s", error->message);
+          g_clear_error (&error);
+        }
+      g_mutex_lock (&group->mutex);
+      group->settling--;
+      group->unsettled_bytes -= postier_outbox_entry_get_size (entry);
+      g_cond_broadcast (&group->cond);
+      g_mutex_unlock (&group->mutex);
+    }
 
   g_mutex_lock (&group->mutex);
   for (guint i = 0; i < batch->len; i++)
