@@ -433,11 +433,25 @@ postier_outbox_list_with_damaged (PostierOutbox  *self,
       return NULL;
     }
 
-  while ((name = g_dir_read_name (dir)) != NULL)
+  for (;;)
     {
       g_autofree char *path = NULL;
       PostierOutboxEntry *entry;
 
+      /* g_dir_read_name() ends a listing on a read error as at the end of
+       * the folder; errno tells them apart. A flush that listed half the
+       * outbox would report nothing left while skipping the rest. */
+      errno = 0;
+      name = g_dir_read_name (dir);
+      if (name == NULL)
+        {
+          if (errno != 0)
+            {
+              storage_error (error, errno, _("Cannot read “%s”"), self->dir);
+              return NULL;
+            }
+          break;
+        }
       if (name[0] == '.')
         continue;
       path = g_build_filename (self->dir, name, NULL);
