@@ -11,7 +11,8 @@
  *   real disk can cause);
  * - calls libfiu 1.1 does not wrap but the outbox uses are failure points
  *   too, under the same names' tree: posix/io/dir/{link,linkat,mkdir,
- *   mkdirat,rmdir,renameat,unlinkat}, posix/io/oc/openat,
+ *   mkdirat,rmdir,renameat,unlinkat}, posix/io/oc/openat, readdir64 (as
+ *   posix/io/dir/readdir),
  *   posix/io/lock/flock, posix/io/attr/{chmod,fchmod};
  * - with POSTIER_FIU_FAIL_AT=N, the Nth disk call of the process (any
  *   thread, counted in order) fails, once; with POSTIER_FIU_PROBABILITY=P
@@ -33,6 +34,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <execinfo.h>
@@ -294,6 +296,17 @@ openat64 (int dir, const char *path, int flags, ...)
     }
   FAIL_POINT ("posix/io/oc/openat", (flags & O_CREAT) ? ENOSPC : EIO, -1);
   return real_openat64 (dir, path, flags, mode);
+}
+
+/* GLib (g_dir_read_name) and our own code built with 64-bit offsets call
+ * readdir64, which libfiu 1.1 does not wrap: an error there ends a listing
+ * early, exactly like the end of the folder. */
+struct dirent64 *
+readdir64 (DIR *dir)
+{
+  NEXT (readdir64);
+  FAIL_POINT ("posix/io/dir/readdir", EIO, NULL);
+  return real_readdir64 (dir);
 }
 
 int
