@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "postier-composer-private.h"
+#include "postier-gui-format.h"
 #include "postier-core.h"
 #include "postier-error.h"
 #include "postier-mime.h"
@@ -60,7 +61,7 @@ static void
 toast (PostierComposer *self,
        const char      *message)
 {
-  g_autoptr(AdwToast) toast = adw_toast_new (message);
+  g_autoptr(AdwToast) toast = postier_toast_new_literal (message);
 
   g_signal_emit (self, signals[SHOW_TOAST], 0, toast);
 }

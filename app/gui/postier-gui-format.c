@@ -10,6 +10,14 @@
 
 #include "postier-gui-format.h"
 
+AdwToast *
+postier_toast_new_literal (const char *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text != NULL ? text : "", -1);
+
+  return adw_toast_new (escaped);
+}
+
 char *
 postier_format_moment (gint64 unix_time,
                        gint64 now)

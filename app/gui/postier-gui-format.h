@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <adwaita.h>
 
 G_BEGIN_DECLS
 
@@ -13,5 +13,11 @@ G_BEGIN_DECLS
  * otherwise. Translated. */
 char *postier_format_moment (gint64 unix_time,
                              gint64 now);
+
+/* A toast showing TEXT as it is. AdwToast takes its title as Pango markup
+ * (libadwaita 1.2 has no way to turn that off), so an account named
+ * "A&B <x>" or a server's "<" would break it, or style it: every toast
+ * is made here, from plain text. */
+AdwToast *postier_toast_new_literal (const char *text);
 
 G_END_DECLS

@@ -833,7 +833,7 @@ static void
 show_toast (PostierOutboxView *self,
             const char        *text)
 {
-  AdwToast *toast = adw_toast_new (text);
+  AdwToast *toast = postier_toast_new_literal (text);
 
   adw_toast_set_timeout (toast, 5);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);

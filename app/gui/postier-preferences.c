@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "postier-account-editor.h"
+#include "postier-gui-format.h"
 #include "postier-account-save.h"
 #include "postier-connection-test.h"
 #include "postier-preferences.h"
@@ -44,7 +45,7 @@ static void
 show_toast (PostierPreferences *self,
             const char         *text)
 {
-  AdwToast *toast = adw_toast_new (text);
+  AdwToast *toast = postier_toast_new_literal (text);
 
   adw_toast_set_timeout (toast, 4);
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "postier-account-setup.h"
+#include "postier-gui-format.h"
 #include "postier-draft.h"
 #include "postier-outbox-view.h"
 #include "postier-preferences.h"
@@ -22,7 +23,7 @@ static void
 on_edit_draft (PostierWindow *window,
                PostierDraft  *draft)
 {
-  AdwToast *toast = adw_toast_new (_("Taken out of the outbox: change it, then send it again"));
+  AdwToast *toast = postier_toast_new_literal (_("Taken out of the outbox: change it, then send it again"));
 
   /* At once, over an older toast such as "Message queued". */
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);

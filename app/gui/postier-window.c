@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "postier-build-env.h"
+#include "postier-gui-format.h"
 #include "postier-composer.h"
 #include "postier-views.h"
 #include "postier-window.h"
@@ -186,7 +187,7 @@ postier_window_show_message (PostierWindow *self,
                              const char    *message)
 {
   g_return_if_fail (POSTIER_IS_WINDOW (self));
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  adw_toast_overlay_add_toast (self->toast_overlay, postier_toast_new_literal (message));
 }
 
 PostierComposer *
