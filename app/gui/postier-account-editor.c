@@ -38,6 +38,10 @@ struct _PostierAccountEditor
   gboolean               updating;     /* our own changes to the fields */
   gboolean               name_edited;
   gboolean               host_edited;
+  /* An SRV target outside the mail domain, waiting for the person. */
+  char                  *suggested_host;
+  guint                  suggested_port;
+  PostierSecurity        suggested_security;
 
   /* Template widgets */
   GtkLabel              *error_label;
@@ -47,6 +51,7 @@ struct _PostierAccountEditor
   GtkButton             *lookup_button;
   GtkSpinner            *lookup_spinner;
   GtkLabel              *lookup_label;
+  GtkButton             *suggestion_button;
   AdwEntryRow           *host_row;
   AdwComboRow           *security_row;
   AdwActionRow          *port_row;
@@ -416,6 +421,29 @@ show_lookup_note (PostierAccountEditor *self,
   gtk_widget_set_visible (GTK_WIDGET (self->lookup_label), text != NULL);
 }
 
+static void
+clear_suggestion (PostierAccountEditor *self)
+{
+  g_clear_pointer (&self->suggested_host, g_free);
+  gtk_widget_set_visible (GTK_WIDGET (self->suggestion_button), FALSE);
+}
+
+/* The person accepts the server found outside their domain: from now on it
+ * is theirs, as if typed. */
+static void
+on_suggestion_clicked (PostierAccountEditor *self)
+{
+  g_autofree char *host = g_steal_pointer (&self->suggested_host);
+
+  if (host == NULL)
+    return;
+  clear_suggestion (self);
+  set_field_text (self, self->host_row, host);
+  self->host_edited = TRUE;
+  set_security_and_port (self, self->suggested_security, self->suggested_port);
+  update_sensitivity (self);
+}
+
 typedef struct {
   PostierAccountEditor *self;
   char                 *domain;
@@ -462,6 +490,34 @@ lookup_done (G_GNUC_UNUSED GObject *source,
 
   gtk_spinner_stop (self->lookup_spinner);
   gtk_widget_set_visible (GTK_WIDGET (self->lookup_spinner), FALSE);
+  clear_suggestion (self);
+
+  /* DNS answers are not signed (RFC 6186 §6): a server in the mail domain
+   * may be filled in, one outside it only by the person's own choice, or a
+   * spoofed answer plus a certificate for the spoofer's own name would get
+   * the password on Test or Save. */
+  if (!postier_autoconfig_may_fill_host (host, data->domain))
+    {
+      g_autofree char *label = g_strdup_printf (_("Use %s"), host);
+
+      /* A host filled in from an earlier answer is not the person's. */
+      if (!self->host_edited)
+        {
+          set_field_text (self, self->host_row, "");
+          update_sensitivity (self);
+        }
+      self->suggested_host = g_steal_pointer (&host);
+      self->suggested_port = port;
+      self->suggested_security = security;
+      note = g_strdup_printf (_("%s publishes %s as its mail server. It is outside your domain, "
+                                "and this answer cannot be verified: use it only if your provider "
+                                "told you so."), data->domain, self->suggested_host);
+      show_lookup_note (self, note);
+      gtk_button_set_label (self->suggestion_button, label);
+      gtk_widget_set_visible (GTK_WIDGET (self->suggestion_button), TRUE);
+      lookup_data_free (data);
+      return;
+    }
 
   /* What the person typed wins over what DNS says, unless they asked. */
   if (data->asked || !self->host_edited)
@@ -472,13 +528,7 @@ lookup_done (G_GNUC_UNUSED GObject *source,
       update_sensitivity (self);
     }
 
-  /* DNS answers are not authenticated: say where the server lives. */
-  if (postier_autoconfig_host_in_domain (host, data->domain))
-    note = g_strdup_printf (_("Found %s in the mail settings %s publishes."), host, data->domain);
-  else
-    note = g_strdup_printf (_("Found %s in the mail settings %s publishes. It is outside your "
-                              "domain: use it only if your provider told you so."),
-                            host, data->domain);
+  note = g_strdup_printf (_("Found %s in the mail settings %s publishes."), host, data->domain);
   show_lookup_note (self, note);
   lookup_data_free (data);
 }
@@ -690,6 +740,7 @@ postier_account_editor_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->lookup_cancellable);
   g_clear_object (&self->test);
+  g_free (self->suggested_host);
 
   G_OBJECT_CLASS (postier_account_editor_parent_class)->finalize (object);
 }
@@ -751,6 +802,8 @@ postier_account_editor_class_init (PostierAccountEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PostierAccountEditor, lookup_button);
   gtk_widget_class_bind_template_child (widget_class, PostierAccountEditor, lookup_spinner);
   gtk_widget_class_bind_template_child (widget_class, PostierAccountEditor, lookup_label);
+  gtk_widget_class_bind_template_child (widget_class, PostierAccountEditor, suggestion_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_suggestion_clicked);
   gtk_widget_class_bind_template_child (widget_class, PostierAccountEditor, host_row);
   gtk_widget_class_bind_template_child (widget_class, PostierAccountEditor, security_row);
   gtk_widget_class_bind_template_child (widget_class, PostierAccountEditor, port_row);
