@@ -313,6 +313,25 @@ test_lookup_cancelled (void)
   g_clear_error (&r.error);
 }
 
+/* RFC 6186 §6: what DNS says may fill the Host field by itself only inside
+ * the mail domain; anything else waits for the person (issue 16). */
+static void
+test_may_fill_host (void)
+{
+  g_assert_true (postier_autoconfig_may_fill_host ("smtp.example.org", "example.org"));
+  g_assert_true (postier_autoconfig_may_fill_host ("SMTP.Example.ORG.", "example.org"));
+  g_assert_true (postier_autoconfig_may_fill_host ("example.org", "example.org."));
+  g_assert_true (postier_autoconfig_may_fill_host ("a.b.example.org", "example.org"));
+  g_assert_false (postier_autoconfig_may_fill_host ("smtp.other.net", "example.org"));
+  g_assert_false (postier_autoconfig_may_fill_host ("evilexample.org", "example.org"));
+  g_assert_false (postier_autoconfig_may_fill_host ("example.org.evil.net", "example.org"));
+  g_assert_false (postier_autoconfig_may_fill_host ("org", "example.org"));
+  g_assert_false (postier_autoconfig_may_fill_host ("smtp example.org", "example.org"));
+  g_assert_false (postier_autoconfig_may_fill_host ("a/b.example.org", "example.org"));
+  g_assert_false (postier_autoconfig_may_fill_host ("smtp.example.org", ""));
+  g_assert_false (postier_autoconfig_may_fill_host (NULL, "example.org"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -320,6 +339,7 @@ main (int   argc,
   postier_test_init (&argc, &argv);
 
   g_test_add_func ("/autoconfig/domain-of-address", test_domain_of_address);
+  g_test_add_func ("/autoconfig/may-fill-host", test_may_fill_host);
   g_test_add_func ("/autoconfig/format-identity", test_format_identity);
   g_test_add_func ("/autoconfig/security-for-port", test_security_for_port);
   g_test_add_func ("/autoconfig/host-in-domain", test_host_in_domain);
