@@ -365,6 +365,8 @@ postier_mime_reencode_fd (int                    fd,
   g_autoptr(GMimeParser) parser = NULL;
   g_autoptr(GMimeMessage) message = NULL;
   g_autoptr(GMimeStream) sink = NULL;
+  g_autoptr(GMimeStream) crlf = NULL;
+  g_autoptr(GMimeFilter) unix2dos = NULL;
   g_autoptr(GMimeFormatOptions) options = NULL;
   GMimeObject *body;
   gboolean changed = FALSE;
@@ -415,7 +417,13 @@ postier_mime_reencode_fd (int                    fd,
     }
   sink = postier_mime_sink_new (scratch_copy, cancellable);
   options = postier_mime_new_format_options ();
-  g_mime_object_write_to_stream (GMIME_OBJECT (message), options, sink);
+  /* GMime writes a multipart's preface and postface as it stored them,
+   * with LF line ends (a fuzzing find): every LF goes out as CRLF. */
+  crlf = g_mime_stream_filter_new (sink);
+  unix2dos = g_mime_filter_unix2dos_new (FALSE);
+  g_mime_stream_filter_add (GMIME_STREAM_FILTER (crlf), unix2dos);
+  g_mime_object_write_to_stream (GMIME_OBJECT (message), options, crlf);
+  g_mime_stream_flush (crlf);
   if (!postier_mime_sink_finish (POSTIER_MIME_SINK (sink), error))
     {
       close (scratch);
