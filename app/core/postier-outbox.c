@@ -464,7 +464,9 @@ postier_outbox_list_with_damaged (PostierOutbox  *self,
       else if (damaged != NULL)
         g_ptr_array_add (problems, g_steal_pointer (&local_error));
       else
-        g_warning ("%s", local_error->message);
+        /* The views and queue list show them (with_damaged); every other
+         * listing (each flush, each wake-up) would repeat it. */
+        g_debug ("%s", local_error->message);
     }
 
   g_ptr_array_sort (entries, compare_entries);

@@ -53,8 +53,9 @@ char          *postier_outbox_enqueue_bytes    (PostierOutbox    *self,
 
 /* --- Reading and managing entries -------------------------------------- */
 
-/* Every entry, oldest first (PostierOutboxEntry). A damaged entry is listed
- * nowhere but logged; it is never deleted behind the person's back. */
+/* Every entry, oldest first (PostierOutboxEntry). A damaged entry is left
+ * out (see postier_outbox_list_with_damaged() for showing it); it is never
+ * deleted behind the person's back. */
 GPtrArray          *postier_outbox_list           (PostierOutbox    *self,
                                                    GError          **error);
 /* The same, and in DAMAGED (when not NULL) one GError per damaged entry

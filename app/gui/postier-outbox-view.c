@@ -48,6 +48,8 @@ struct _PostierOutboxView
   GtkStack         *stack;
   GtkLabel         *summary_label;
   GtkListBox       *list_box;
+  GtkWidget        *damaged_banner;
+  GtkLabel         *damaged_label;
 };
 
 G_DEFINE_FINAL_TYPE (PostierOutboxView, postier_outbox_view, ADW_TYPE_BIN)
@@ -645,6 +647,19 @@ update_entry_monitors (PostierOutboxView *self,
       g_hash_table_iter_remove (&iter);
 }
 
+typedef struct {
+  GPtrArray *entries;
+  GPtrArray *damaged;   /* GError, one per damaged entry */
+} Listing;
+
+static void
+listing_free (Listing *listing)
+{
+  g_clear_pointer (&listing->entries, g_ptr_array_unref);
+  g_clear_pointer (&listing->damaged, g_ptr_array_unref);
+  g_free (listing);
+}
+
 static void
 list_thread (GTask        *task,
              gpointer      source_object,
@@ -652,12 +667,33 @@ list_thread (GTask        *task,
              G_GNUC_UNUSED GCancellable *cancellable)
 {
   GError *error = NULL;
-  GPtrArray *entries = postier_outbox_list (source_object, &error);
+  Listing *listing = g_new0 (Listing, 1);
 
-  if (entries == NULL)
-    g_task_return_error (task, error);
+  listing->entries = postier_outbox_list_with_damaged (source_object, &listing->damaged, &error);
+  if (listing->entries == NULL)
+    {
+      listing_free (listing);
+      g_task_return_error (task, error);
+    }
   else
-    g_task_return_pointer (task, entries, (GDestroyNotify) g_ptr_array_unref);
+    g_task_return_pointer (task, listing, (GDestroyNotify) listing_free);
+}
+
+/* Damaged entries are left alone on disk, and said here in full. */
+static void
+show_damaged (PostierOutboxView *self,
+              GPtrArray         *damaged)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < damaged->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, ((GError *) g_ptr_array_index (damaged, i))->message);
+    }
+  gtk_label_set_text (self->damaged_label, text->str);
+  gtk_widget_set_visible (self->damaged_banner, damaged->len > 0);
 }
 
 static void
@@ -666,25 +702,30 @@ list_done (GObject      *source,
            gpointer      user_data)
 {
   g_autoptr(PostierOutboxView) self = user_data;
-  g_autoptr(GPtrArray) entries = NULL;
+  Listing *listing;
   g_autoptr(GError) error = NULL;
 
-  entries = g_task_propagate_pointer (G_TASK (result), &error);
+  listing = g_task_propagate_pointer (G_TASK (result), &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   /* A newer reload is on its way; this answer may be stale. */
   if (GPOINTER_TO_UINT (g_task_get_task_data (G_TASK (result))) != self->reload_serial)
-    return;
-  if (entries == NULL)
+    {
+      g_clear_pointer (&listing, listing_free);
+      return;
+    }
+  if (listing == NULL)
     {
       g_warning ("Cannot read the outbox %s: %s",
                  postier_outbox_get_dir (POSTIER_OUTBOX (source)), error->message);
       return;
     }
 
-  apply_entries (self, entries);
-  update_entry_monitors (self, entries);
+  apply_entries (self, listing->entries);
+  update_entry_monitors (self, listing->entries);
+  show_damaged (self, listing->damaged);
   update_summary (self);
+  listing_free (listing);
 }
 
 void
@@ -1061,6 +1102,8 @@ postier_outbox_view_class_init (PostierOutboxViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PostierOutboxView, stack);
   gtk_widget_class_bind_template_child (widget_class, PostierOutboxView, summary_label);
   gtk_widget_class_bind_template_child (widget_class, PostierOutboxView, list_box);
+  gtk_widget_class_bind_template_child (widget_class, PostierOutboxView, damaged_banner);
+  gtk_widget_class_bind_template_child (widget_class, PostierOutboxView, damaged_label);
 
   gtk_widget_class_install_action (widget_class, "outbox.retry", "s", retry_action);
   gtk_widget_class_install_action (widget_class, "outbox.edit", "s", edit_action);
