@@ -3,7 +3,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 MESON      ?= meson
 
-.PHONY: all deps build build-asan run test test-fast bench clean
+.PHONY: all deps build build-asan run test test-fast bench deb clean
 
 all: build
 
@@ -40,5 +40,10 @@ test-fast: build
 bench: build
 	@tests/rig/with-rig $(MESON) test -C $(BUILD) --benchmark --verbose
 
+# A Debian package (dpkg-buildpackage -us -uc -b, then lintian) in
+# build-deb/: install it with `apt install ./build-deb/postier_*.deb`.
+deb: deps
+	@build-aux/build-deb.sh build-deb
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-deb

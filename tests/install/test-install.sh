@@ -23,6 +23,23 @@ cleanup () {
 }
 trap cleanup EXIT
 
+# Waits (60 s at most) for a visible window titled exactly $1 that belongs
+# to the postier process started under dbus-run-session $2, so another
+# test's window on the shared display can never answer for it.
+wait_for_own_window () {
+  local title="$1" parent="$2" pid w
+  for _ in $(seq 120); do
+    pid="$(pgrep -P "$parent" -x postier | head -1)"
+    if [[ -n "$pid" ]]; then
+      for w in $(xdotool search --onlyvisible --name "^$title\$" 2>/dev/null); do
+        [[ "$(xdotool getwindowpid "$w" 2>/dev/null)" == "$pid" ]] && return 0
+      done
+    fi
+    sleep 0.5
+  done
+  return 1
+}
+
 n=0 failed=0
 ok () { n=$((n + 1)); echo "ok $n $1"; }
 not_ok () { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; }
@@ -79,9 +96,9 @@ for man in "$src"/data/man/*.[1-8]; do
   [[ -e "$man" ]] || continue
   section="${man##*.}"
   check "installed: man page $(basename "$man")" \
-    compgen -G "$prefix/share/man/man$section/$(basename "$man")*" >/dev/null
+    test -n "$(compgen -G "$prefix/share/man/man$section/$(basename "$man")*")"
 done
-for unit in "$src"/data/systemd/*.service "$src"/data/systemd/*.timer "$src"/data/systemd/*.service.in; do
+for unit in "$src"/data/systemd/*.service "$src"/data/systemd/*.path "$src"/data/systemd/*.timer "$src"/data/systemd/*.service.in "$src"/data/systemd/*.path.in; do
   [[ -e "$unit" ]] || continue
   name="$(basename "${unit%.in}")"
   check "installed: systemd user unit $name" \
@@ -118,7 +135,7 @@ else
     GSK_RENDERER=cairo GTK_A11Y=none NO_AT_BRIDGE=1 \
     dbus-run-session -- "$prefix/bin/postier" > "$tmp/app.log" 2>&1 &
   app_pid=$!
-  if timeout 60 xdotool search --sync --onlyvisible --name '^Bienvenue dans Postier$' > /dev/null; then
+  if wait_for_own_window "Bienvenue dans Postier" "$app_pid"; then
     ok "the installed app shows its first-run dialog in French (schema, resources, catalogue found)"
   else
     sed 's/^/# /' "$tmp/app.log" | tail -20

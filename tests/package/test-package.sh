@@ -1,0 +1,153 @@
+#!/bin/bash
+# The Debian package builds (dpkg-buildpackage -us -uc -b), passes lintian
+# with no error and no warning, installs with apt, runs (postierctl
+# --version; the app under Xvfb, finding its schema, catalogue and
+# resources in /usr) and removes cleanly, leaving nothing of its own in
+# /usr. It installs into the real /usr, so it runs last and alone (meson
+# priority and is_parallel), and always removes the package at the end.
+#
+#   tests/package/test-package.sh SOURCE_ROOT OUTDIR VERSION
+set -uo pipefail
+
+src="${1:?}"
+out="${2:?}"
+version="${3:?}"
+tmp="$(mktemp -d /tmp/postier-package.XXXXXX)"
+installed_by_us=""
+app_pid=""
+cleanup () {
+  [[ -n "$app_pid" ]] && kill "$app_pid" 2>/dev/null
+  if [[ -n "$installed_by_us" ]] && [[ "$(pkg_status)" == installed || "$(pkg_status)" == config-files ]]; then
+    DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq postier > /dev/null 2>&1
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+pkg_status () { dpkg-query -W -f='${db:Status-Status}' postier 2>/dev/null; }
+
+# Waits (60 s at most) for a visible window titled exactly $1 that belongs
+# to the postier process started under dbus-run-session $2, so another
+# test's window on the shared display can never answer for it.
+wait_for_own_window () {
+  local title="$1" parent="$2" pid w
+  for _ in $(seq 120); do
+    pid="$(pgrep -P "$parent" -x postier | head -1)"
+    if [[ -n "$pid" ]]; then
+      for w in $(xdotool search --onlyvisible --name "^$title\$" 2>/dev/null); do
+        [[ "$(xdotool getwindowpid "$w" 2>/dev/null)" == "$pid" ]] && return 0
+      done
+    fi
+    sleep 0.5
+  done
+  return 1
+}
+
+n=0 failed=0
+ok () { n=$((n + 1)); echo "ok $n $1"; }
+not_ok () { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; }
+bail () { not_ok "$1"; echo "1..$n"; exit 1; }
+
+if [[ $EUID -ne 0 ]]; then
+  echo "1..0 # SKIP installing a package needs root"
+  exit 0
+fi
+if [[ "$(pkg_status)" == installed ]]; then
+  bail "postier is already installed on this machine; this test will not replace it"
+fi
+
+# dpkg-buildpackage, then lintian --fail-on error,warning.
+if deb="$("$src/build-aux/build-deb.sh" "$out" 2> "$tmp/build.log" | tail -1)" && [[ -f "$deb" ]]; then
+  sed 's/^/# /' "$tmp/build.log" | tail -5
+  ok "dpkg-buildpackage -us -uc -b builds $(basename "$deb"); lintian: no error, no warning"
+else
+  sed 's/^/# /' "$tmp/build.log" | tail -40
+  bail "dpkg-buildpackage and lintian"
+fi
+echo "# Depends: $(dpkg-deb -f "$deb" Depends)"
+echo "# Recommends: $(dpkg-deb -f "$deb" Recommends)"
+if dpkg-deb -f "$deb" Recommends | grep -q gnome-keyring \
+   && dpkg-deb -f "$deb" Depends | grep -q 'libgtk-4-1.*libssl3\|libssl3.*libgtk-4-1\|libgtk-4-1'; then
+  ok "the package depends on its shared libraries and recommends gnome-keyring"
+else
+  not_ok "the package depends on its shared libraries and recommends gnome-keyring"
+fi
+
+installed_by_us=1
+if (cd "$(dirname "$deb")" && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "./$(basename "$deb")") \
+     > "$tmp/apt.log" 2>&1; then
+  ok "apt installs ./$(basename "$deb")"
+else
+  sed 's/^/# /' "$tmp/apt.log" | tail -20
+  bail "apt installs ./$(basename "$deb")"
+fi
+dpkg -L postier > "$tmp/files"
+echo "# installed:"
+while read -r f; do [[ -f "$f" ]] && echo "#   $f"; done < "$tmp/files"
+
+got="$(/usr/bin/postierctl --version 2>&1)"
+if [[ "$got" == "postierctl $version" ]]; then ok "/usr/bin/postierctl --version: $got"; else not_ok "/usr/bin/postierctl --version: $got"; fi
+
+# The installed app, with none of the build tree's variables: it finds its
+# schema compiled by the package's trigger, its resources, and its French
+# catalogue in /usr/share/locale (a build-tree-only variable pointing
+# elsewhere is ignored).
+if [[ -z "${DISPLAY:-}" ]] || ! command -v xdotool > /dev/null || ! command -v dbus-run-session > /dev/null; then
+  not_ok "the installed app starts (no display, xdotool or dbus-run-session)"
+else
+  mkdir -p "$tmp/home/config" "$tmp/home/data" "$tmp/home/cache" "$tmp/home/state"
+  env -u GSETTINGS_SCHEMA_DIR -u POSTIER_BENCH_FIRST_FRAME \
+    HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/config" XDG_DATA_HOME="$tmp/home/data" \
+    XDG_CACHE_HOME="$tmp/home/cache" XDG_STATE_HOME="$tmp/home/state" \
+    GSETTINGS_BACKEND=memory POSTIER_LOCALEDIR="$tmp/bogus" LANGUAGE=fr LC_ALL=C.UTF-8 \
+    GSK_RENDERER=cairo GTK_A11Y=none NO_AT_BRIDGE=1 \
+    dbus-run-session -- /usr/bin/postier > "$tmp/app.log" 2>&1 &
+  app_pid=$!
+  if wait_for_own_window "Bienvenue dans Postier" "$app_pid"; then
+    ok "/usr/bin/postier shows its first-run dialog in French under Xvfb"
+  else
+    sed 's/^/# /' "$tmp/app.log" | tail -20
+    not_ok "/usr/bin/postier shows its first-run dialog in French under Xvfb"
+  fi
+  kill "$app_pid" 2>/dev/null
+  wait "$app_pid" 2>/dev/null
+  app_pid=""
+fi
+
+if DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq postier > "$tmp/remove.log" 2>&1; then
+  ok "apt-get remove -y postier"
+else
+  sed 's/^/# /' "$tmp/remove.log" | tail -20
+  not_ok "apt-get remove -y postier"
+fi
+left=()
+while read -r f; do
+  [[ "$f" == /usr/* ]] || continue
+  # Shared folders (/usr/share/help/fr…) stay; anything of Postier's must go.
+  if [[ -e "$f" && ( ! -d "$f" || "$f" == *ostier* ) ]]; then left+=("$f"); fi
+done < "$tmp/files"
+if [[ ${#left[@]} -eq 0 ]]; then
+  ok "nothing of the package is left in /usr"
+else
+  printf '#   left: %s\n' "${left[@]}"
+  not_ok "nothing of the package is left in /usr"
+fi
+if env -u GSETTINGS_SCHEMA_DIR gsettings list-schemas 2>/dev/null | grep -qi postier; then
+  not_ok "the system's compiled schemas no longer know Postier"
+else
+  ok "the system's compiled schemas no longer know Postier"
+fi
+# The user units enabled at install stay linked in /etc until purge, as
+# Debian does for every enabled unit; purge takes them away and returns
+# the machine to where it was.
+if DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq postier > "$tmp/purge.log" 2>&1 \
+   && [[ "$(pkg_status)" != installed && "$(pkg_status)" != config-files ]] \
+   && [[ -z "$(find /etc/systemd/user -name 'postier*' 2>/dev/null)" ]]; then
+  ok "apt-get purge postier leaves no trace in dpkg or /etc/systemd/user"
+else
+  sed 's/^/# /' "$tmp/purge.log" | tail -10
+  find /etc/systemd/user -name 'postier*' 2>/dev/null | sed 's/^/#   left: /'
+  not_ok "apt-get purge postier leaves no trace in dpkg or /etc/systemd/user"
+fi
+
+echo "1..$n"
+[[ $failed -eq 0 ]]
