@@ -2,16 +2,17 @@
  * messages of mixed sizes, and count what arrived
  *
  *   soak-crash [--messages 2000] [--kills 1000] [--min-size 2048]
- *              [--max-size 20971520] [--seed S] [--plain]
+ *              [--max-size 20971520] [--seed S] [--app PATH] [--plain]
  *
  * Queues MESSAGES messages whose sizes are spread evenly on a log scale
  * between MIN and MAX bytes, then starts `postierctl queue flush` against the
  * rig's Postfix (STARTTLS + AUTH PLAIN on the submission port, or --plain:
  * the plain port), kills it with SIGKILL after a random delay and starts it
- * again, KILLS times or until the outbox is empty; a last flusher runs to
- * the end. The delay is drawn so that the kills spread over the whole
- * outbox: uniform between 0 and twice the time the flusher needs, at the
- * rate measured so far, for its share of the remaining messages.
+ * again (with --app PATH, the desktop app under the rig's Xvfb, whose
+ * submitter flushes at start), KILLS times or until the outbox is empty; a
+ * last `postierctl queue flush` runs to
+ * the end. The delay is uniform between 0 and twice a mean that follows
+ * the progress, so that the kills spread over the whole outbox.
  *
  * After each kill, once Postfix has delivered all it took, the messages that
  * already arrived but are still in the outbox are counted: each will arrive
@@ -62,6 +63,8 @@ static guint n_messages;
 static char *tag;
 static char *data_dir;
 static const char *postierctl;
+/* --app PATH: kill the desktop app (under the rig's Xvfb) instead. */
+static const char *app;
 
 static guint
 token_index (const char *subject_line)
@@ -196,7 +199,7 @@ enqueue_all (PostierOutbox *outbox,
 }
 
 static pid_t
-spawn_flusher (void)
+spawn_flusher (gboolean may_be_app)
 {
   pid_t pid = fork ();
 
@@ -207,7 +210,10 @@ spawn_flusher (void)
 
       dup2 (null, STDOUT_FILENO);
       dup2 (null, STDERR_FILENO);
-      execl (postierctl, postierctl, "queue", "flush", NULL);
+      if (app != NULL && may_be_app)
+        execl (app, app, NULL);
+      else
+        execl (postierctl, postierctl, "queue", "flush", NULL);
       _exit (127);
     }
   return pid;
@@ -248,9 +254,10 @@ main (int   argc,
   guint histogram[MAX_HISTOGRAM + 1] = { 0 };
   guint kills = 0, runs_finished = 0, worst = 0, worst_large = 0;
   guint dup_total = 0, large_kills = 0, large_kill_dups = 0;
+  guint sending_kills = 0, sending_kill_dups = 0;
   guint lost = 0, duplicated = 0, extra_copies = 0, flagged = 0, false_alarms = 0, no_copy = 0;
-  double rate = 50e6;             /* bytes per second while sending, measured */
-  double startup = 0.15;          /* seconds before the first byte goes out */
+  double mean_delay = 0.5;        /* seconds, adjusted as the soak goes */
+  guint64 total_bytes = 0;
   gint64 start;
 
   n_messages = 2000;
@@ -266,16 +273,30 @@ main (int   argc,
         max_size = g_ascii_strtoull (argv[i + 1], NULL, 10);
       else if (g_str_equal (argv[i], "--seed"))
         seed = g_ascii_strtoull (argv[i + 1], NULL, 10);
+      else if (g_str_equal (argv[i], "--app"))
+        app = argv[i + 1];
       else
         {
           fprintf (stderr, "usage: soak-crash [--messages N] [--kills N] [--min-size B] "
-                           "[--max-size B] [--seed S] [--plain]\n");
+                           "[--max-size B] [--seed S] [--app PATH-TO-POSTIER] [--plain]\n");
           return 64;
         }
     }
   for (int i = 1; i < argc; i++)
     if (g_str_equal (argv[i], "--plain"))
       plain = TRUE;
+  if (app != NULL)
+    {
+      if (bench_rig ("DISPLAY") == NULL)
+        return 77;
+      /* What the UI tests found to matter under Xvfb (TESTING.md). */
+      g_setenv ("DISPLAY", bench_rig ("DISPLAY"), TRUE);
+      g_setenv ("GDK_BACKEND", "x11", TRUE);
+      g_setenv ("GTK_A11Y", "none", TRUE);
+      g_setenv ("GSK_RENDERER", "cairo", TRUE);
+      g_setenv ("ADW_DISABLE_PORTAL", "1", TRUE);
+      g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+    }
 
   postierctl = g_getenv ("POSTIERCTL");
   if (postierctl == NULL || bench_rig ("MAILDIR") == NULL)
@@ -315,17 +336,20 @@ main (int   argc,
 
   outbox_path = g_build_filename (data_dir, "postier", "outbox", NULL);
   outbox = postier_outbox_new (outbox_path);
-  g_print ("soak-crash: %u messages, up to %u kills, seed %" G_GUINT64_FORMAT ", %s\n", n_messages,
-           kills_wanted, seed, plain ? "plain port" : "STARTTLS + AUTH PLAIN");
+  g_print ("soak-crash: %u messages, up to %u kills of %s, seed %" G_GUINT64_FORMAT ", %s\n",
+           n_messages, kills_wanted, app != NULL ? "the app" : "postierctl queue flush", seed,
+           plain ? "plain port" : "STARTTLS + AUTH PLAIN");
   enqueue_all (outbox, min_size, max_size, rand);
   harvest_all ();
+  for (guint i = 0; i < n_messages; i++)
+    total_bytes += messages[i].size;
 
   start = g_get_monotonic_time ();
   while (kills < kills_wanted)
     {
       g_autoptr(GPtrArray) left = postier_outbox_list (outbox, NULL);
       guint64 left_bytes = 0, arrived_bytes_before = 0, arrived_bytes_after = 0;
-      double share, delay;
+      double delay;
       gint64 run_start;
       guint dups = 0;
       gboolean large = FALSE;
@@ -338,12 +362,17 @@ main (int   argc,
       for (guint i = 0; i < n_messages; i++)
         arrived_bytes_before += messages[i].arrived > 0 ? messages[i].size : 0;
 
-      /* This flusher's share of what is left, at the rate seen so far. */
-      share = (double) left_bytes / MAX (1, kills_wanted - kills);
-      delay = g_rand_double_range (rand, 0, 2 * (startup + share / rate));
+      /* Up to twice the mean delay, which follows the progress: kills
+       * ahead of the bytes delivered lengthen it, behind shorten it, so the
+       * last kill comes as the outbox empties. */
+      if ((double) (total_bytes - left_bytes) / total_bytes < (double) kills / kills_wanted)
+        mean_delay *= 1.05;
+      else
+        mean_delay = MAX (0.05, mean_delay * 0.95);
+      delay = g_rand_double_range (rand, 0, 2 * mean_delay);
 
       run_start = g_get_monotonic_time ();
-      pid = spawn_flusher ();
+      pid = spawn_flusher (TRUE);
       if (!kill_after (pid, (gint64) (delay * G_USEC_PER_SEC)))
         {
           runs_finished++;
@@ -379,11 +408,13 @@ main (int   argc,
           worst_large = MAX (worst_large, dups);
         }
 
-      /* The rate: what arrived during this run over its time. */
       for (guint i = 0; i < n_messages; i++)
         arrived_bytes_after += messages[i].arrived > 0 ? messages[i].size : 0;
-      if (arrived_bytes_after > arrived_bytes_before && delay > startup)
-        rate = 0.8 * rate + 0.2 * ((arrived_bytes_after - arrived_bytes_before) / (delay - startup));
+      if (arrived_bytes_after > arrived_bytes_before)
+        {
+          sending_kills++;
+          sending_kill_dups += dups;
+        }
       (void) run_start;
       if (kills % 100 == 0)
         g_print ("  %u kills, %u messages left, %u duplicates so far, %.0f s\n", kills,
@@ -395,7 +426,7 @@ main (int   argc,
   for (guint pass = 0; pass < 10; pass++)
     {
       g_autoptr(GPtrArray) left = NULL;
-      pid_t pid = spawn_flusher ();
+      pid_t pid = spawn_flusher (FALSE);  /* the app would never end */
       int status;
 
       waitpid (pid, &status, 0);
@@ -437,6 +468,9 @@ main (int   argc,
            false_alarms, no_copy);
   g_print ("  duplicates per kill: mean %.2f, worst %u; counted at the kills %u\n",
            kills ? (double) dup_total / kills : 0.0, worst, dup_total);
+  g_print ("  kills of a flusher that had delivered something (past its start-up): %u, "
+           "mean %.2f duplicates\n", sending_kills,
+           sending_kills ? (double) sending_kill_dups / sending_kills : 0.0);
   g_print ("  kills with a large message (>= 1 MiB) among their duplicates: %u, mean %.2f, worst %u\n",
            large_kills, large_kills ? (double) large_kill_dups / large_kills : 0.0, worst_large);
   g_print ("  histogram (duplicates: kills):");
