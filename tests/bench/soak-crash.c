@@ -341,8 +341,14 @@ main (int   argc,
            plain ? "plain port" : "STARTTLS + AUTH PLAIN");
   enqueue_all (outbox, min_size, max_size, rand);
   harvest_all ();
-  for (guint i = 0; i < n_messages; i++)
-    total_bytes += messages[i].size;
+  {
+    /* As the outbox counts them (a message overshoots its drawn size by
+     * up to a line), so that the progress below never goes negative. */
+    g_autoptr(GPtrArray) all = postier_outbox_list (outbox, NULL);
+
+    for (guint i = 0; all != NULL && i < all->len; i++)
+      total_bytes += postier_outbox_entry_get_size (g_ptr_array_index (all, i));
+  }
 
   start = g_get_monotonic_time ();
   while (kills < kills_wanted)
@@ -365,7 +371,8 @@ main (int   argc,
       /* Up to twice the mean delay, which follows the progress: kills
        * ahead of the bytes delivered lengthen it, behind shorten it, so the
        * last kill comes as the outbox empties. */
-      if ((double) (total_bytes - left_bytes) / total_bytes < (double) kills / kills_wanted)
+      if (((double) total_bytes - (double) left_bytes) / (double) total_bytes <
+          (double) kills / kills_wanted)
         mean_delay *= 1.05;
       else
         mean_delay = MAX (0.05, mean_delay * 0.95);
