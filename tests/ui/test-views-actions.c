@@ -84,6 +84,12 @@ model_has_items (gpointer data)
 }
 
 static gboolean
+model_has_two_items (gpointer data)
+{
+  return g_list_model_get_n_items (data) >= 2;
+}
+
+static gboolean
 model_is_empty (gpointer data)
 {
   return g_list_model_get_n_items (data) == 0;
@@ -211,6 +217,20 @@ test_sent_lists_copies (void)
   g_assert_nonnull (strstr (text, "To Bob <bob@example.org>"));
   g_assert_nonnull (strstr (text, " through Work"));
   g_assert_nonnull (strstr (text, "1 message sent"));
+
+  /* What the Sandbox captured never left this computer: its row never
+   * says "Sent". */
+  g_clear_pointer (&name, g_free);
+  name = postier_sent_store_add (store, path, POSTIER_ACCOUNT_SANDBOX_NAME,
+                                 g_get_real_time () / G_USEC_PER_SEC, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (postier_ui_test_wait_for (model_has_two_items, postier_sent_view_get_model (view), 5000));
+  postier_ui_test_spin (100);
+  g_clear_pointer (&text, g_free);
+  text = postier_ui_test_visible_text (GTK_WIDGET (view));
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "Captured by the Sandbox (not sent) "));
+  g_assert_null (strstr (text, "through Sandbox"));
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
