@@ -437,6 +437,10 @@ static GtkWidget *
 find_row (PostierOutboxView *self,
           const char        *id)
 {
+  /* A late submitter signal or listing can reach a view whose template
+   * dispose has already let go of its list. */
+  if (self->list_box == NULL)
+    return NULL;
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box));
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
@@ -708,6 +712,11 @@ list_done (GObject      *source,
   listing = g_task_propagate_pointer (G_TASK (result), &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  if (self->list_box == NULL)
+    {
+      g_clear_pointer (&listing, listing_free);
+      return;
+    }
   /* A newer reload is on its way; this answer may be stale. */
   if (GPOINTER_TO_UINT (g_task_get_task_data (G_TASK (result))) != self->reload_serial)
     {

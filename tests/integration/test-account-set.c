@@ -65,7 +65,7 @@ static void
 test_new_password_retries_what_waited (void)
 {
   g_autofree char *name = g_strdup_printf ("SetTest%d", (int) getpid ());
-  g_autofree char *subject = g_strdup_printf ("account set story %d", (int) getpid ());
+  g_autofree char *subject = g_strdup_printf ("account set story [%08x]", g_random_int ());
   g_autofree char *password_line = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
@@ -126,7 +126,7 @@ static void
 test_password_follows_the_server (void)
 {
   g_autofree char *name = g_strdup_printf ("SetMove%d", (int) getpid ());
-  g_autofree char *subject = g_strdup_printf ("account set move %d", (int) getpid ());
+  g_autofree char *subject = g_strdup_printf ("account set move [%08x]", g_random_int ());
   g_autoptr(PostierAccountStore) store = postier_test_add_rig_account (name, 0, NULL);
   g_autofree char *out = NULL;
 

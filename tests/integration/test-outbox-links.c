@@ -48,9 +48,13 @@ enqueue (PostierOutbox *outbox,
 static guint
 arrived (const char *tag)
 {
-  for (guint tries = 0; tries < 100 && postier_test_maildir_count (tag) == 0; tries++)
+  /* By Message-ID, which holds this process's id: both builds' suites
+   * share one rig Maildir, and the subject alone repeats. */
+  g_autofree char *needle = g_strdup_printf ("<%s.%d@links.postier.test>", tag, getpid ());
+
+  for (guint tries = 0; tries < 100 && postier_test_maildir_count (needle) == 0; tries++)
     g_usleep (100 * 1000);
-  return postier_test_maildir_count (tag);
+  return postier_test_maildir_count (needle);
 }
 
 /* A folder outside the outbox holding files the person cares about. */

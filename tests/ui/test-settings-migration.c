@@ -60,7 +60,10 @@ test_values_copied_once (void)
   g_clear_object (&settings);
   g_clear_object (&old);
   g_clear_object (&backend);
-  g_assert_no_errno (g_remove (g_build_filename (dir, "keyfile", NULL)));
+  {
+    g_autofree char *keyfile = g_build_filename (dir, "keyfile", NULL);
+    g_assert_no_errno (g_remove (keyfile));
+  }
   g_assert_no_errno (g_rmdir (dir));
 }
 
