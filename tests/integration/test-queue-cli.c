@@ -20,6 +20,11 @@ set_up (void)
   return store != NULL ? postier_outbox_new (NULL) : NULL;
 }
 
+/* The account enqueue() queues for. Every test process shares the rig's
+ * keyring, so a test that stores a wrong password uses its own account name
+ * rather than the "Rig" that tests running beside it log in with. */
+static const char *enqueue_account = "Rig";
+
 static char *
 enqueue (PostierOutbox *outbox,
          const char    *recipient,
@@ -37,7 +42,7 @@ enqueue (PostierOutbox *outbox,
                           recipient, subject, subject, getpid (), g_get_real_time ());
   postier_envelope_add_recipient (envelope, recipient);
   bytes = g_bytes_new (text, strlen (text));
-  id = postier_outbox_enqueue_bytes (outbox, "Rig", envelope, bytes, NULL, &error);
+  id = postier_outbox_enqueue_bytes (outbox, enqueue_account, envelope, bytes, NULL, &error);
   g_assert_no_error (error);
   return id;
 }
@@ -289,7 +294,7 @@ test_flush_all_and_due (void)
 static void
 test_retry_sends_now (void)
 {
-  g_autoptr(PostierAccountStore) store = postier_test_add_rig_account ("Rig", 0, "wrong password");
+  g_autoptr(PostierAccountStore) store = postier_test_add_rig_account ("RigWrong", 0, "wrong password");
   g_autoptr(PostierOutbox) outbox = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *one = NULL;
@@ -300,6 +305,7 @@ test_retry_sends_now (void)
 
   if (store == NULL)
     return;
+  enqueue_account = "RigWrong";
   outbox = postier_outbox_new (NULL);
   tag = g_strdup_printf ("retry-now-%d", getpid ());
   one = enqueue (outbox, "retry-one@example.org", tag);
@@ -312,7 +318,7 @@ test_retry_sends_now (void)
   g_assert_true (g_str_has_prefix (out, "0 sent, 3 need attention ("));
   g_assert_nonnull (strstr (out, "postierctl queue retry --all"));
 
-  g_assert_true (postier_secret_store_password_sync (postier_account_store_lookup (store, "Rig"),
+  g_assert_true (postier_secret_store_password_sync (postier_account_store_lookup (store, "RigWrong"),
                                                      postier_test_rig ("PASSWORD"), NULL, &error));
   g_assert_no_error (error);
 
@@ -326,6 +332,7 @@ test_retry_sends_now (void)
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (ctl (&out, NULL, "queue", "list", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "The outbox is empty.\n");
+  enqueue_account = "Rig";
 }
 
 /* The sendmail face: -bp and mailq list, -q flushes. */
