@@ -346,26 +346,3 @@ postierctl_deliver (const char            *id,
   outcome_clear (&outcome);
   return status;
 }
-
-PostierctlDelivery
-postierctl_deliver_now (const char *id,
-                        char      **report)
-{
-  Outcome outcome = { 0 };
-  PostierctlDelivery delivery;
-  g_autoptr(GString) text = g_string_new (NULL);
-
-  try_now (id, &outcome);
-  if (outcome.out != NULL)
-    g_string_append (text, outcome.out);
-  for (guint i = 0; i < outcome.err->len; i++)
-    {
-      if (text->len > 0)
-        g_string_append_c (text, '\n');
-      g_string_append (text, g_ptr_array_index (outcome.err, i));
-    }
-  *report = g_string_free (g_steal_pointer (&text), FALSE);
-  delivery = outcome.delivery;
-  outcome_clear (&outcome);
-  return delivery;
-}

@@ -75,10 +75,6 @@ typedef enum {
   POSTIERCTL_DELIVERY_FAILED,   /* in the outbox, refused or needing attention */
 } PostierctlDelivery;
 
-/* After an enqueue: flushes the outbox at once and tells what became of
- * entry ID, with a sentence for the person in REPORT. */
-PostierctlDelivery postierctl_deliver_now (const char  *id,
-                                           char       **report);
 
 typedef enum {
   POSTIERCTL_DELIVER_NONE       = 0,
