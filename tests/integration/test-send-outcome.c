@@ -77,7 +77,10 @@ add_postfix_account (const char *password,
   if (port == NULL || ca == NULL || user == NULL || right == NULL ||
       postier_test_rig ("MAILDIR") == NULL || postier_test_rig ("KEYRING") == NULL)
     return FALSE;
-  return add_account ("Rig", port, with_ca ? ca : NULL, password != NULL ? password : right);
+  /* The keyring is shared with every test running beside this one: a
+   * wrong password goes under a name nobody else uses. */
+  return add_account (password != NULL ? "RigOutcomeWrong" : "Rig", port, with_ca ? ca : NULL,
+                      password != NULL ? password : right);
 }
 
 /* ---------------------------------------------------------------------- */
