@@ -1,0 +1,152 @@
+/* postier-view-reloader.c — one way for every view to reload: debounced on
+ * the store's ::changed, newest listing wins, silent after dispose.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "postier-gui"
+
+#include "config.h"
+
+#include "postier-view-reloader.h"
+
+struct _PostierViewReloader
+{
+  GObject                      parent_instance;
+
+  gpointer                     view;         /* not referenced; NULL once stopped */
+  GObject                     *store;
+  PostierViewReloaderListFunc  list;
+  PostierViewReloaderDoneFunc  done;
+  GCancellable                *cancellable;  /* of the listing on its way */
+  guint                        serial;       /* of the newest listing */
+  guint                        source;       /* the scheduled reload */
+};
+
+G_DEFINE_FINAL_TYPE (PostierViewReloader, postier_view_reloader, G_TYPE_OBJECT)
+
+static void
+postier_view_reloader_dispose (GObject *object)
+{
+  PostierViewReloader *self = POSTIER_VIEW_RELOADER (object);
+
+  postier_view_reloader_stop (self);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (postier_view_reloader_parent_class)->dispose (object);
+}
+
+static void
+postier_view_reloader_class_init (PostierViewReloaderClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = postier_view_reloader_dispose;
+}
+
+static void
+postier_view_reloader_init (G_GNUC_UNUSED PostierViewReloader *self)
+{
+}
+
+static void
+on_store_changed (PostierViewReloader *self)
+{
+  postier_view_reloader_schedule (self);
+}
+
+PostierViewReloader *
+postier_view_reloader_new (gpointer                     view,
+                           GObject                     *store,
+                           PostierViewReloaderListFunc  list,
+                           PostierViewReloaderDoneFunc  done)
+{
+  PostierViewReloader *self;
+
+  g_return_val_if_fail (view != NULL, NULL);
+  g_return_val_if_fail (G_IS_OBJECT (store), NULL);
+  g_return_val_if_fail (list != NULL && done != NULL, NULL);
+
+  self = g_object_new (POSTIER_TYPE_VIEW_RELOADER, NULL);
+  self->view = view;
+  self->store = g_object_ref (store);
+  self->list = list;
+  self->done = done;
+  g_signal_connect_object (store, "changed", G_CALLBACK (on_store_changed), self,
+                           G_CONNECT_SWAPPED);
+  return self;
+}
+
+typedef struct {
+  PostierViewReloader *self;
+  guint                serial;
+} Listing;
+
+static void
+list_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Listing *listing = user_data;
+  g_autoptr(PostierViewReloader) self = listing->self;
+  guint serial = listing->serial;
+
+  g_free (listing);
+  /* Stopped, or a newer listing is on its way: this answer may be stale.
+   * The GTask frees what it holds without a _finish(). */
+  if (self->view == NULL || serial != self->serial)
+    return;
+  g_clear_object (&self->cancellable);
+  self->done (self->view, source, result);
+}
+
+void
+postier_view_reloader_reload (PostierViewReloader *self)
+{
+  Listing *listing;
+
+  g_return_if_fail (POSTIER_IS_VIEW_RELOADER (self));
+
+  if (self->view == NULL)
+    return;
+  g_clear_handle_id (&self->source, g_source_remove);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  listing = g_new0 (Listing, 1);
+  listing->self = g_object_ref (self);
+  listing->serial = ++self->serial;
+  self->list (self->store, self->cancellable, list_done, listing);
+}
+
+static gboolean
+reload_cb (gpointer user_data)
+{
+  PostierViewReloader *self = user_data;
+
+  self->source = 0;
+  postier_view_reloader_reload (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+postier_view_reloader_schedule (PostierViewReloader *self)
+{
+  g_return_if_fail (POSTIER_IS_VIEW_RELOADER (self));
+
+  if (self->view != NULL && self->source == 0)
+    self->source = g_timeout_add (POSTIER_VIEW_RELOAD_DELAY_MS, reload_cb, self);
+}
+
+void
+postier_view_reloader_stop (PostierViewReloader *self)
+{
+  g_return_if_fail (POSTIER_IS_VIEW_RELOADER (self));
+
+  self->view = NULL;
+  g_clear_handle_id (&self->source, g_source_remove);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_data (self->store, self);
+}
