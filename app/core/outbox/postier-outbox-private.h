@@ -104,4 +104,7 @@ void                _postier_outbox_append_transcript        (PostierOutbox     
                                                               const char          *transcript);
 PostierOutboxState  _postier_outbox_entry_get_previous_state (PostierOutboxEntry  *self);
 
+/* The watch's side (postier-outbox-watch.c): installs ::changed. */
+void                _postier_outbox_watch_class_init         (GObjectClass        *klass);
+
 G_END_DECLS

@@ -59,6 +59,7 @@ static void
 postier_outbox_class_init (PostierOutboxClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = postier_outbox_finalize;
+  _postier_outbox_watch_class_init (G_OBJECT_CLASS (klass));
 }
 
 static void

@@ -65,6 +65,26 @@ GPtrArray          *postier_outbox_list           (PostierOutbox    *self,
 GPtrArray          *postier_outbox_list_with_damaged (PostierOutbox *self,
                                                    GPtrArray      **damaged,
                                                    GError         **error);
+/* list_with_damaged() in a thread, for a view that must not wait on the
+ * disk; DAMAGED as there. */
+void                postier_outbox_list_async     (PostierOutbox       *self,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+GPtrArray          *postier_outbox_list_finish    (PostierOutbox    *self,
+                                                   GAsyncResult     *result,
+                                                   GPtrArray       **damaged,
+                                                   GError          **error);
+/* Starts watching the folder (creating it) and, after each list_async(),
+ * the entries' folders: ::changed is emitted on the thread-default main
+ * context of the caller when an entry comes, goes or changes on disk,
+ * from this process or another. Idempotent.
+ *
+ * Signals:
+ *   ::changed ()    something in the outbox changed (after watch()).
+ */
+gboolean            postier_outbox_watch          (PostierOutbox    *self,
+                                                   GError          **error);
 PostierOutboxEntry *postier_outbox_lookup         (PostierOutbox    *self,
                                                    const char       *id,
                                                    GError          **error);

@@ -21,13 +21,42 @@
 
 struct _PostierSentStore
 {
-  GObject  parent_instance;
+  GObject       parent_instance;
 
-  char    *dir;
-  int      folders_ready;  /* tmp/, new/ and cur/ exist (atomic) */
+  char         *dir;
+  int           folders_ready;  /* tmp/, new/ and cur/ exist (atomic) */
+  GFileMonitor *monitors[2];    /* new/ and cur/ once watched */
 };
 
 G_DEFINE_FINAL_TYPE (PostierSentStore, postier_sent_store, G_TYPE_OBJECT)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* The Maildir folders that hold copies, in the order they are watched. */
+static const char * const copy_folders[] = { "new", "cur" };
+
+static void
+postier_sent_store_dispose (GObject *object)
+{
+  PostierSentStore *self = POSTIER_SENT_STORE (object);
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->monitors); i++)
+    {
+      if (self->monitors[i] != NULL)
+        {
+          g_signal_handlers_disconnect_by_data (self->monitors[i], self);
+          g_file_monitor_cancel (self->monitors[i]);
+        }
+      g_clear_object (&self->monitors[i]);
+    }
+
+  G_OBJECT_CLASS (postier_sent_store_parent_class)->dispose (object);
+}
 
 static void
 postier_sent_store_finalize (GObject *object)
@@ -42,7 +71,19 @@ postier_sent_store_finalize (GObject *object)
 static void
 postier_sent_store_class_init (PostierSentStoreClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = postier_sent_store_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = postier_sent_store_dispose;
+  object_class->finalize = postier_sent_store_finalize;
+
+  /**
+   * PostierSentStore::changed:
+   *
+   * A copy arrived in the Sent Maildir or left it (after watch()).
+   */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass),
+                                   G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                   G_TYPE_NONE, 0);
 }
 
 static void
@@ -409,4 +450,61 @@ _postier_sent_store_sync (PostierSentStore  *self,
   g_return_val_if_fail (POSTIER_IS_SENT_STORE (self), FALSE);
   new_dir = g_build_filename (self->dir, "new", NULL);
   return postier_fsync_dir (new_dir, error);
+}
+
+static void
+on_folder_changed (G_GNUC_UNUSED GFileMonitor *monitor,
+                   G_GNUC_UNUSED GFile        *file,
+                   G_GNUC_UNUSED GFile        *other,
+                   GFileMonitorEvent           event,
+                   gpointer                    user_data)
+{
+  PostierSentStore *self = user_data;
+
+  switch (event)
+    {
+    case G_FILE_MONITOR_EVENT_CREATED:
+    case G_FILE_MONITOR_EVENT_DELETED:
+    case G_FILE_MONITOR_EVENT_MOVED_IN:
+    case G_FILE_MONITOR_EVENT_MOVED_OUT:
+    case G_FILE_MONITOR_EVENT_RENAMED:
+      g_signal_emit (self, signals[CHANGED], 0);
+      break;
+    default:
+      break;
+    }
+}
+
+gboolean
+postier_sent_store_watch (PostierSentStore  *self,
+                          GError           **error)
+{
+  g_return_val_if_fail (POSTIER_IS_SENT_STORE (self), FALSE);
+
+  if (self->monitors[0] != NULL)
+    return TRUE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (copy_folders); i++)
+    {
+      g_autofree char *path = g_build_filename (self->dir, copy_folders[i], NULL);
+      g_autoptr(GFile) folder = g_file_new_for_path (path);
+      GFileMonitor *monitor = NULL;
+
+      /* The folders must exist for a monitor to see the first copy come. */
+      if (postier_ensure_private_dir (path, error))
+        monitor = g_file_monitor_directory (folder, G_FILE_MONITOR_WATCH_MOVES, NULL, error);
+      if (monitor == NULL)
+        {
+          for (guint j = 0; j < i; j++)
+            {
+              g_signal_handlers_disconnect_by_data (self->monitors[j], self);
+              g_file_monitor_cancel (self->monitors[j]);
+              g_clear_object (&self->monitors[j]);
+            }
+          return FALSE;
+        }
+      g_signal_connect (monitor, "changed", G_CALLBACK (on_folder_changed), self);
+      self->monitors[i] = monitor;
+    }
+  return TRUE;
 }

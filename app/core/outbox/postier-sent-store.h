@@ -47,4 +47,14 @@ GPtrArray        *postier_sent_store_list_finish (PostierSentStore     *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
 
+/* Starts watching new/ and cur/ (creating them): ::changed is emitted on
+ * the thread-default main context of the caller when copies arrive or go,
+ * from this process or another. Idempotent. */
+gboolean          postier_sent_store_watch       (PostierSentStore     *self,
+                                                  GError              **error);
+
+/* Signals:
+ *   ::changed ()    a copy arrived in new/ or cur/, or left (after watch()).
+ */
+
 G_END_DECLS
