@@ -18,22 +18,9 @@
 
 #include "postier-account.h"
 #include "postier-envelope.h"
+#include "postier-smtp-reply.h"
 
 G_BEGIN_DECLS
-
-/* Capabilities from the last EHLO, as flags; the raw lines are kept too. */
-typedef enum {
-  POSTIER_SMTP_CAP_NONE                = 0,
-  POSTIER_SMTP_CAP_STARTTLS            = 1 << 0,
-  POSTIER_SMTP_CAP_SIZE                = 1 << 1,
-  POSTIER_SMTP_CAP_PIPELINING          = 1 << 2,
-  POSTIER_SMTP_CAP_8BITMIME            = 1 << 3,
-  POSTIER_SMTP_CAP_SMTPUTF8            = 1 << 4,
-  POSTIER_SMTP_CAP_ENHANCEDSTATUSCODES = 1 << 5,
-  POSTIER_SMTP_CAP_DSN                 = 1 << 6,
-  POSTIER_SMTP_CAP_AUTH                = 1 << 7,
-  POSTIER_SMTP_CAP_CHUNKING            = 1 << 8,
-} PostierSmtpCapabilities;
 
 /* What one recipient's RCPT TO got. ACCEPTED is TRUE only when the server
  * took the message for this recipient: 2xx to its RCPT TO and to the end

@@ -14,9 +14,23 @@
 
 #include <glib.h>
 
-#include "postier-smtp-client.h"
-
 G_BEGIN_DECLS
+
+/* Capabilities from an EHLO reply, as flags; the raw lines are kept too.
+ * Declared here, with the EHLO parser that fills them, so the reply layer
+ * needs nothing from the client above it. */
+typedef enum {
+  POSTIER_SMTP_CAP_NONE                = 0,
+  POSTIER_SMTP_CAP_STARTTLS            = 1 << 0,
+  POSTIER_SMTP_CAP_SIZE                = 1 << 1,
+  POSTIER_SMTP_CAP_PIPELINING          = 1 << 2,
+  POSTIER_SMTP_CAP_8BITMIME            = 1 << 3,
+  POSTIER_SMTP_CAP_SMTPUTF8            = 1 << 4,
+  POSTIER_SMTP_CAP_ENHANCEDSTATUSCODES = 1 << 5,
+  POSTIER_SMTP_CAP_DSN                 = 1 << 6,
+  POSTIER_SMTP_CAP_AUTH                = 1 << 7,
+  POSTIER_SMTP_CAP_CHUNKING            = 1 << 8,
+} PostierSmtpCapabilities;
 
 /* RFC 5321 allows 512 octets per reply line; real servers stay well under
  * 1000. Anything longer is a broken or hostile server. */
