@@ -14,7 +14,7 @@
 
 #include "postier-error.h"
 #include "postier-gmime.h"
-#include "postier-sandbox-private.h"
+#include "postier-sandbox-message-private.h"
 
 /* Summary headers never need more than this; a message whose header block
  * is longer is still listed, with what fits. */

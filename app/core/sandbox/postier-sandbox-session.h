@@ -7,7 +7,7 @@
 #include <gio/gio.h>
 #include <openssl/ssl.h>
 
-#include "postier-sandbox.h"
+#include "postier-sandbox-limits.h"
 
 G_BEGIN_DECLS
 

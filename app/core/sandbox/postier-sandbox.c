@@ -16,7 +16,7 @@
 
 #include "postier-error.h"
 #include "postier-paths.h"
-#include "postier-sandbox-private.h"
+#include "postier-sandbox-maildir.h"
 #include "postier-sandbox-session.h"
 #include "postier-sandbox-tls.h"
 #include "postier-sandbox.h"
@@ -408,6 +408,41 @@ evict_one (GPtrArray *connections,
   return FALSE;
 }
 
+/* A new client gets a thread of its own, or a 421 when every place is
+ * taken (after trying to make room) or no thread can start. */
+static void
+admit (Acceptor  *acceptor,
+       GPtrArray *connections,
+       GSocket   *client)
+{
+  PostierSandbox *self = acceptor->sandbox;
+  g_autoptr(GError) error = NULL;
+  Connection *connection;
+
+  g_mutex_lock (&self->lock);
+  if (self->active - evicted_count (connections) >= self->limits.max_connections &&
+      !evict_one (connections, self->limits.evict_after_ms))
+    {
+      g_mutex_unlock (&self->lock);
+      refuse (client, "421 4.7.0 Too many connections to the Postier Sandbox\r\n");
+      return;
+    }
+  connection = connection_new_locked (self, client, acceptor->cancellable);
+  connection->thread = g_thread_try_new ("sandbox-client", connection_main, connection, &error);
+  if (connection->thread == NULL)
+    {
+      g_mutex_unlock (&self->lock);
+      g_warning ("Sandbox: cannot start a thread for a client: %s", error->message);
+      connection_free (connection);   /* no thread to join */
+      refuse (client, "421 4.3.2 The Postier Sandbox is busy\r\n");
+      return;
+    }
+  self->active++;
+  self->last_activity = g_get_monotonic_time ();
+  g_ptr_array_add (connections, connection);
+  g_mutex_unlock (&self->lock);
+}
+
 static gpointer
 acceptor_main (gpointer data)
 {
@@ -458,32 +493,7 @@ acceptor_main (gpointer data)
       client = g_socket_accept (acceptor->listener, acceptor->cancellable, &error);
       if (client == NULL)
         continue;   /* the client gave up before we took it, or a spurious wakeup */
-
-      g_mutex_lock (&self->lock);
-      if (self->active - evicted_count (connections) >= self->limits.max_connections &&
-          !evict_one (connections, self->limits.evict_after_ms))
-        {
-          g_mutex_unlock (&self->lock);
-          refuse (client, "421 4.7.0 Too many connections to the Postier Sandbox\r\n");
-          continue;
-        }
-      {
-        Connection *connection = connection_new_locked (self, client, acceptor->cancellable);
-
-        connection->thread = g_thread_try_new ("sandbox-client", connection_main, connection, &error);
-        if (connection->thread == NULL)
-          {
-            g_mutex_unlock (&self->lock);
-            g_warning ("Sandbox: cannot start a thread for a client: %s", error->message);
-            connection_free (connection);   /* no thread to join */
-            refuse (client, "421 4.3.2 The Postier Sandbox is busy\r\n");
-            continue;
-          }
-        self->active++;
-        self->last_activity = g_get_monotonic_time ();
-        g_ptr_array_add (connections, connection);
-      }
-      g_mutex_unlock (&self->lock);
+      admit (acceptor, connections, client);
     }
 
   /* Cancellation reaches every client's waits, so these end promptly. */

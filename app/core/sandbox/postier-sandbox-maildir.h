@@ -1,13 +1,14 @@
-/* postier-sandbox-private.h — shared by the Sandbox's receiver and store
+/* postier-sandbox-maildir.h — writing a captured message and its envelope
+ *
+ * The receiver's session writes here; the store (postier-sandbox-store.h)
+ * reads the same layout back. A header of its own, below both and below
+ * postier-sandbox.h, so that none of them includes another's in a circle.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
 #include <gio/gio.h>
-
-#include "postier-sandbox-message.h"
-#include "postier-sandbox-store.h"
 
 G_BEGIN_DECLS
 
@@ -42,12 +43,5 @@ gboolean  postier_sandbox_maildir_deliver     (const char                   *dir
                                                const char                   *name,
                                                const PostierSandboxEnvelope *envelope,
                                                GError                      **error);
-
-/* Reads the summary of the message at PATH (its envelope file may be
- * missing). NULL with a logged warning when it cannot be read. */
-PostierSandboxMessage *postier_sandbox_message_new_from_file (const char  *path,
-                                                              const char  *id,
-                                                              const char  *envelope_path,
-                                                              GError     **error);
 
 G_END_DECLS
