@@ -1,4 +1,8 @@
-/* postier-tls.c
+/* postier-tls.c — a TLS client connection on an SMTP session's socket
+ *
+ * OpenSSL, set up step by step (pin, context and trust, peer name, socket),
+ * with the certificate judged after the handshake so the person can see
+ * what was refused and why.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -154,39 +158,36 @@ set_openssl_error (GError    **error,
   ERR_clear_error ();
 }
 
-PostierTls *
-postier_tls_new (const char  *host,
-                 const char  *ca_file,
-                 const char  *pinned_sha256,
-                 int          fd,
-                 GError     **error)
+/* The pinned fingerprint, if any, in the one form compared later. */
+static gboolean
+set_pin (PostierTls  *self,
+         const char  *pinned_sha256,
+         GError     **error)
 {
-  g_autoptr(PostierTls) self = g_new0 (PostierTls, 1);
-  g_autoptr(GInetAddress) address = NULL;
-  X509_VERIFY_PARAM *param;
-  BIO *bio;
-
-  g_return_val_if_fail (host != NULL, NULL);
-
-  ERR_clear_error ();
-  self->host = g_strdup (host);
-  self->verify_error = X509_V_OK;
-  if (pinned_sha256 != NULL)
+  if (pinned_sha256 == NULL)
+    return TRUE;
+  self->pinned_sha256 = postier_tls_normalize_fingerprint (pinned_sha256);
+  if (self->pinned_sha256 == NULL)
     {
-      self->pinned_sha256 = postier_tls_normalize_fingerprint (pinned_sha256);
-      if (self->pinned_sha256 == NULL)
-        {
-          g_set_error (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_TLS_CERTIFICATE,
-                       _("The pinned fingerprint “%s” is not a SHA-256 digest"), pinned_sha256);
-          return NULL;
-        }
+      g_set_error (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_TLS_CERTIFICATE,
+                   _("The pinned fingerprint “%s” is not a SHA-256 digest"), pinned_sha256);
+      return FALSE;
     }
+  return TRUE;
+}
 
+/* The context: protocol floor, no renegotiation, peer verification through
+ * verify_callback, and the certificate authorities to trust. */
+static gboolean
+new_context (PostierTls  *self,
+             const char  *ca_file,
+             GError     **error)
+{
   self->ctx = SSL_CTX_new (TLS_client_method ());
   if (self->ctx == NULL)
     {
       set_openssl_error (error, POSTIER_SMTP_ERROR_TLS, _("Cannot set up TLS"));
-      return NULL;
+      return FALSE;
     }
   SSL_CTX_set_min_proto_version (self->ctx, TLS1_2_VERSION);
   /* A TLS 1.2 server asking to renegotiate could present a second
@@ -204,15 +205,92 @@ postier_tls_new (const char  *host,
         {
           g_autofree char *what = g_strdup_printf (_("Cannot load the certificate authorities in “%s”"), ca_file);
           set_openssl_error (error, POSTIER_SMTP_ERROR_TLS_CERTIFICATE, what);
-          return NULL;
+          return FALSE;
         }
     }
   else if (SSL_CTX_set_default_verify_paths (self->ctx) != 1)
     {
       set_openssl_error (error, POSTIER_SMTP_ERROR_TLS_CERTIFICATE,
                          _("Cannot load the system’s certificate authorities"));
-      return NULL;
+      return FALSE;
     }
+  return TRUE;
+}
+
+/* OpenSSL checks the name as part of the chain verification: a literal
+ * address is matched against IP SANs, a name against DNS SANs (and is
+ * sent as SNI, which RFC 6066 forbids for addresses). */
+static gboolean
+set_peer_name (PostierTls  *self,
+               const char  *host,
+               GError     **error)
+{
+  X509_VERIFY_PARAM *param = SSL_get0_param (self->ssl);
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (host);
+  g_autofree char *name = NULL;
+
+  if (address != NULL)
+    {
+      if (X509_VERIFY_PARAM_set1_ip_asc (param, host) != 1)
+        {
+          set_openssl_error (error, POSTIER_SMTP_ERROR_TLS, _("Cannot set up TLS"));
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  /* Certificates and SNI spell names in ASCII (A-labels for an
+   * internationalised name) without the root's trailing dot. */
+  name = g_hostname_to_ascii (host);
+  if (name == NULL)
+    name = g_strdup (host);
+  if (name[0] != '\0' && name[strlen (name) - 1] == '.')
+    name[strlen (name) - 1] = '\0';
+  X509_VERIFY_PARAM_set_hostflags (param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+  if (X509_VERIFY_PARAM_set1_host (param, name, 0) != 1 ||
+      SSL_set_tlsext_host_name (self->ssl, name) != 1)
+    {
+      set_openssl_error (error, POSTIER_SMTP_ERROR_TLS, _("Cannot set up TLS"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The connection's socket, through the BIO that never raises SIGPIPE. */
+static gboolean
+attach_socket (PostierTls  *self,
+               int          fd,
+               GError     **error)
+{
+  BIO *bio = BIO_new (get_nosigpipe_method ());
+
+  if (bio == NULL)
+    {
+      set_openssl_error (error, POSTIER_SMTP_ERROR_TLS, _("Cannot set up TLS"));
+      return FALSE;
+    }
+  BIO_set_fd (bio, fd, BIO_NOCLOSE);
+  SSL_set_bio (self->ssl, bio, bio);
+  SSL_set_connect_state (self->ssl);
+  return TRUE;
+}
+
+PostierTls *
+postier_tls_new (const char  *host,
+                 const char  *ca_file,
+                 const char  *pinned_sha256,
+                 int          fd,
+                 GError     **error)
+{
+  g_autoptr(PostierTls) self = g_new0 (PostierTls, 1);
+
+  g_return_val_if_fail (host != NULL, NULL);
+
+  ERR_clear_error ();
+  self->host = g_strdup (host);
+  self->verify_error = X509_V_OK;
+  if (!set_pin (self, pinned_sha256, error) || !new_context (self, ca_file, error))
+    return NULL;
 
   self->ssl = SSL_new (self->ctx);
   if (self->ssl == NULL)
@@ -222,48 +300,8 @@ postier_tls_new (const char  *host,
     }
   SSL_set_app_data (self->ssl, self);
 
-  /* OpenSSL checks the name as part of the chain verification: a literal
-   * address is matched against IP SANs, a name against DNS SANs (and is
-   * sent as SNI, which RFC 6066 forbids for addresses). */
-  param = SSL_get0_param (self->ssl);
-  address = g_inet_address_new_from_string (host);
-  if (address != NULL)
-    {
-      if (X509_VERIFY_PARAM_set1_ip_asc (param, host) != 1)
-        {
-          set_openssl_error (error, POSTIER_SMTP_ERROR_TLS, _("Cannot set up TLS"));
-          return NULL;
-        }
-    }
-  else
-    {
-      /* Certificates and SNI spell names in ASCII (A-labels for an
-       * internationalised name) without the root's trailing dot. */
-      g_autofree char *name = g_hostname_to_ascii (host);
-
-      if (name == NULL)
-        name = g_strdup (host);
-      if (name[0] != '\0' && name[strlen (name) - 1] == '.')
-        name[strlen (name) - 1] = '\0';
-      X509_VERIFY_PARAM_set_hostflags (param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-      if (X509_VERIFY_PARAM_set1_host (param, name, 0) != 1 ||
-          SSL_set_tlsext_host_name (self->ssl, name) != 1)
-        {
-          set_openssl_error (error, POSTIER_SMTP_ERROR_TLS, _("Cannot set up TLS"));
-          return NULL;
-        }
-    }
-
-  bio = BIO_new (get_nosigpipe_method ());
-  if (bio == NULL)
-    {
-      set_openssl_error (error, POSTIER_SMTP_ERROR_TLS, _("Cannot set up TLS"));
-      return NULL;
-    }
-  BIO_set_fd (bio, fd, BIO_NOCLOSE);
-  SSL_set_bio (self->ssl, bio, bio);
-  SSL_set_connect_state (self->ssl);
-
+  if (!set_peer_name (self, host, error) || !attach_socket (self, fd, error))
+    return NULL;
   return g_steal_pointer (&self);
 }
 
