@@ -14,6 +14,7 @@
 
 #include "postier-account-store.h"
 #include "postier-outbox.h"
+#include "postier-send-pipeline.h"
 
 G_BEGIN_DECLS
 
@@ -34,48 +35,17 @@ gboolean          postier_submitter_get_online          (PostierSubmitter     *s
 void              postier_submitter_set_loopback_works_offline (PostierSubmitter *self,
                                                          gboolean              works);
 
-/* One flush: every due entry (POSTIER_FLUSH_DUE below), now. Blocking;
+/* One flush: every due entry (POSTIER_FLUSH_DUE), now. Blocking;
  * for postierctl and tests.
  * TRUE when no due entry is left unsent (deferred or failed ones count as
  * unsent); FALSE with POSTIER_OUTBOX_ERROR_BUSY when another process is
  * flushing. Statistics are optional. */
-typedef struct {
-  guint attempted;
-  guint sent;
-  guint deferred;
-  guint failed;
-  guint needs_attention;
-  guint connections;
-} PostierFlushStats;
-
 gboolean          postier_submitter_flush_sync          (PostierSubmitter     *self,
                                                          PostierFlushStats    *stats,
                                                          GCancellable         *cancellable,
                                                          GError              **error);
 
-/* What a flush takes, and how it treats another flusher.
- *
- * DUE: queued entries, and deferred ones whose next attempt has come (the
- *   app's timers, `queue flush --due`). This is what flush_sync() does.
- * ALL: every queued and deferred entry now, whatever its backoff timer
- *   (`queue flush`, like `postqueue -f`). Failed and needs-attention
- *   entries are never taken by a flush: they wait for a retry.
- * WAIT_FOR_LOCK: when another process holds the flush lock, wait for it
- *   (polling, cancellable) instead of failing with BUSY. For a caller that
- *   must know what became of its entry (`send`'s immediate try).
- *
- * Whatever the flags, a flush never strands a late entry: after its last
- * group it looks at the outbox again, sends what became due meanwhile, and
- * looks once more after letting go of the lock; if another flusher has the
- * lock by then, that one takes them. So a process that enqueued and found
- * the lock busy may count on the holder. Each entry is attempted at most
- * once per flush, unless the person retried it meanwhile. */
-typedef enum {
-  POSTIER_FLUSH_DUE           = 0,
-  POSTIER_FLUSH_ALL           = 1 << 0,
-  POSTIER_FLUSH_WAIT_FOR_LOCK = 1 << 1,
-} PostierFlushFlags;
-
+/* FLAGS: see PostierFlushFlags in postier-send-pipeline.h. */
 gboolean          postier_submitter_flush_full_sync     (PostierSubmitter     *self,
                                                          PostierFlushFlags     flags,
                                                          PostierFlushStats    *stats,
@@ -90,12 +60,14 @@ gboolean          postier_submitter_flush_finish        (PostierSubmitter     *s
                                                          PostierFlushStats    *stats,
                                                          GError              **error);
 
-/* The app's mode: flush now, then again whenever something is enqueued
- * (postier_submitter_kick), the next deferred attempt comes due, or the
- * network comes back; never while offline. */
+/* The app's mode: flush now, then again whenever a new entry appears in
+ * the outbox folder (the submitter's own folder monitor: the one way it
+ * learns of new mail, from any process), the next deferred attempt comes
+ * due, or the network comes back; never while offline. */
 void              postier_submitter_start               (PostierSubmitter     *self);
 void              postier_submitter_stop                (PostierSubmitter     *self);
-/* Something was enqueued or retried: flush soon. */
+/* An entry was retried (it stays in its folder, so the folder monitor does
+ * not see it): flush soon. New entries need no kick. */
 void              postier_submitter_kick                (PostierSubmitter     *self);
 /* An account's settings or password changed: its entries that need
  * attention are tried again. Account store changes do this by themselves;

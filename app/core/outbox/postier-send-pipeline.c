@@ -1,0 +1,665 @@
+/* postier-send-pipeline.c — one account's due entries through its relay
+ *
+ * Why a file of its own: PostierSubmitter decides WHEN to flush (timers,
+ * folder monitor, network, account changes); postier-send-pipeline-flush.c
+ * decides WHAT a flush takes (the lock, the due entries by account); this
+ * file is HOW one account's group goes out: over one SMTP session, with
+ * disk work beside the dialogue so that the relay sets the pace. Three
+ * threads hand the entries on:
+ *
+ *   entries[0 .. n) in order
+ *        │
+ *        ▼
+ *   mark thread ── entries[marked] durably "sending", at most MARK_AHEAD
+ *        │         ahead of the one on the wire (the delivery rules want
+ *        │         the mark on disk before the data goes out)
+ *        ▼  wait_marked()
+ *   SMTP thread ── opens the session, sends entries[i], pushes an Outcome
+ *        │         (results, error, transcript); waits when MAX_UNSETTLED
+ *        │         outcomes (or MAX_UNSETTLED_BYTES) are not settled yet
+ *        ▼  push_outcome() → group->outcomes
+ *   settle thread ─ concludes a batch by the delivery rules: Sent copy,
+ *                   entry removed or rescheduled; one folder sync per group
+ *
+ * All three share one Group under its mutex; entries reach the owner as
+ * callbacks from these threads (PostierSendReport).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "postier-submitter"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "postier-error.h"
+#include "postier-message-check.h"
+#include "postier-outbox-private.h"
+#include "postier-paths.h"
+#include "postier-sandbox.h"
+#include "postier-secret-store.h"
+#include "postier-send-pipeline-private.h"
+#include "postier-sent-store-private.h"
+#include "postier-smtp-client.h"
+
+/* How many entries may be marked "sending" ahead of the one on the wire.
+ * Two keep the relay busy; each one marked ahead but never sent (a crash)
+ * comes back as a possible duplicate, so more would only add false alarms. */
+#define MARK_AHEAD 2
+/* At most this many entries sent and not yet settled (see push_outcome),
+ * and only one once they hold this many bytes: a large message's Sent copy
+ * (read, written, fsynced) takes as long as sending it, so without this
+ * bound the queue stays full and a crash repeats up to five of them. */
+#define MAX_UNSETTLED 4
+#define MAX_UNSETTLED_BYTES (1024 * 1024)
+/* Progress signals at most this often per entry. */
+#define PROGRESS_INTERVAL_US (100 * 1000)
+
+static void
+report_entry (PostierFlushJob    *job,
+              PostierOutboxEntry *entry,
+              PostierOutboxState  state)
+{
+  if (job->report.entry_changed != NULL)
+    job->report.entry_changed (job->report_data, postier_outbox_entry_get_id (entry), state);
+}
+
+/* What became of one entry, handed from the SMTP thread to the settle
+ * thread. */
+typedef enum {
+  OUTCOME_ATTEMPTED,   /* concluded from results and error */
+  OUTCOME_FAILED,      /* not sent: concluded with error (the session could not open) */
+  OUTCOME_UNTOUCHED,   /* not sent, not attempted (cancelled): back as it was */
+} OutcomeKind;
+
+typedef struct {
+  PostierOutboxEntry *entry;
+  guint               index;     /* in the group */
+  OutcomeKind         kind;
+  GArray             *results;
+  GError             *error;
+  char               *transcript;
+  gboolean            data_complete;
+} Outcome;
+
+static void
+outcome_free (Outcome *outcome)
+{
+  g_clear_object (&outcome->entry);
+  g_clear_pointer (&outcome->results, g_array_unref);
+  g_clear_error (&outcome->error);
+  g_free (outcome->transcript);
+  g_free (outcome);
+}
+
+/* One account's due entries, shared by three threads: the SMTP thread
+ * sends them in order; the mark thread keeps the next ones durably marked
+ * "sending" just ahead of it; the settle thread concludes finished ones in
+ * batches. */
+typedef struct {
+  PostierFlushJob *job;
+  const char   *account_name;
+  GPtrArray    *entries;         /* PostierOutboxEntry, in order */
+  GCancellable *cancellable;
+
+  GMutex        mutex;
+  GCond         cond;
+  guint         marked;          /* entries[0, marked) are durably "sending" */
+  gboolean      marking;         /* the mark thread is writing entries[marked] */
+  guint         handed_over;     /* outcomes pushed for entries[0, handed_over) */
+  GQueue        outcomes;
+  guint         settling;        /* outcomes in the batch not settled yet */
+  guint64       unsettled_bytes; /* message bytes of the outcomes queued or settling */
+  gint64        waited_for_marks;   /* µs the SMTP thread waited, for g_debug */
+  gint64        waited_for_settle;
+  gint64        in_send;
+  guint         batches;
+  guint         removed;         /* entries sent and gone (settle thread) */
+  gboolean      finished;        /* the SMTP thread pushed its last outcome */
+  GError       *mark_error;      /* marking failed: the disk is in trouble */
+
+  /* Progress of the entry on the wire (SMTP thread only). */
+  const char   *current_id;
+  guint64       current_total;
+  guint64       current_done;
+  gint64        last_progress;
+} Group;
+
+static void
+on_progress (guint64  bytes_sent,
+             guint64  bytes_total,
+             gpointer user_data)
+{
+  Group *group = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  group->current_done = bytes_sent;
+  group->current_total = bytes_total;
+  if (bytes_sent < bytes_total && now - group->last_progress < PROGRESS_INTERVAL_US)
+    return;
+  group->last_progress = now;
+  if (group->job->report.progress != NULL)
+    group->job->report.progress (group->job->report_data, group->current_id, bytes_sent, bytes_total);
+}
+
+static void
+push_outcome (Group              *group,
+              PostierOutboxEntry *entry,
+              OutcomeKind         kind,
+              GArray             *results,
+              const GError       *error,
+              char               *transcript,
+              gboolean            data_complete)
+{
+  Outcome *outcome = g_new0 (Outcome, 1);
+
+  outcome->entry = g_object_ref (entry);
+  outcome->kind = kind;
+  outcome->results = results;
+  outcome->error = error != NULL ? g_error_copy (error) : NULL;
+  outcome->transcript = transcript;
+  outcome->data_complete = data_complete;
+
+  g_mutex_lock (&group->mutex);
+  outcome->index = group->handed_over++;
+  g_queue_push_tail (&group->outcomes, outcome);
+  group->unsettled_bytes += postier_outbox_entry_get_size (entry);
+  g_cond_broadcast (&group->cond);
+  /* Sent but not yet settled is what a crash turns into duplicates: when
+   * the disk falls behind the relay, the relay waits. So one crash repeats
+   * at most MAX_UNSETTLED entries, plus the one whose end of data was sent
+   * but not yet answered; two while the messages are over 1 MiB. */
+  {
+    gint64 start = g_get_monotonic_time ();
+    guint unsettled;
+
+    while ((unsettled = g_queue_get_length (&group->outcomes) + group->settling) > MAX_UNSETTLED ||
+           (unsettled > 1 && group->unsettled_bytes > MAX_UNSETTLED_BYTES))
+      g_cond_wait (&group->cond, &group->mutex);
+    group->waited_for_settle += g_get_monotonic_time () - start;
+  }
+  g_mutex_unlock (&group->mutex);
+}
+
+/* Blocks the SMTP thread until entry INDEX is durably marked. */
+static gboolean
+wait_marked (Group   *group,
+             guint    index,
+             GError **error)
+{
+  gboolean ok;
+
+  gint64 start = g_get_monotonic_time ();
+  g_mutex_lock (&group->mutex);
+  while (group->marked <= index && group->mark_error == NULL)
+    g_cond_wait (&group->cond, &group->mutex);
+  group->waited_for_marks += g_get_monotonic_time () - start;
+  ok = group->mark_error == NULL;
+  if (!ok)
+    g_propagate_error (error, g_error_copy (group->mark_error));
+  g_mutex_unlock (&group->mutex);
+  return ok;
+}
+
+static void
+record_results (PostierOutboxEntry *entry,
+                GArray             *results)
+{
+  for (guint i = 0; results != NULL && i < results->len; i++)
+    {
+      PostierSmtpRecipientResult *r = &g_array_index (results, PostierSmtpRecipientResult, i);
+      PostierRecipientState state;
+
+      if (r->code == 0)
+        continue;  /* never asked: stays pending */
+      if (r->accepted)
+        state = POSTIER_RECIPIENT_STATE_ACCEPTED;
+      else if (r->code / 100 == 2)
+        state = POSTIER_RECIPIENT_STATE_PENDING;  /* RCPT taken, then DATA failed: nobody has it */
+      else if (r->code >= 400 && r->code < 500)
+        state = POSTIER_RECIPIENT_STATE_DEFERRED;
+      else
+        state = POSTIER_RECIPIENT_STATE_REFUSED;
+      if (!_postier_outbox_entry_set_recipient (entry, r->address, state,
+                                                state == POSTIER_RECIPIENT_STATE_PENDING ? NULL : r->reply))
+        g_warning ("%s: the relay answered for %s, which is not a recipient",
+                   postier_outbox_entry_get_id (entry), r->address);
+    }
+}
+
+static gpointer
+mark_thread (gpointer data)
+{
+  Group *group = data;
+  PostierFlushJob *job = group->job;
+
+  g_mutex_lock (&group->mutex);
+  while (!group->finished && group->mark_error == NULL && group->marked < group->entries->len)
+    {
+      PostierOutboxEntry *entry;
+      g_autoptr(GError) error = NULL;
+      gboolean ok;
+
+      /* Handed over unmarked: the SMTP thread gave up on the rest. */
+      if (group->marked < group->handed_over)
+        break;
+      if (group->marked >= group->handed_over + MARK_AHEAD)
+        {
+          g_cond_wait (&group->cond, &group->mutex);
+          continue;
+        }
+      entry = g_ptr_array_index (group->entries, group->marked);
+      group->marking = TRUE;
+      g_mutex_unlock (&group->mutex);
+
+      ok = _postier_outbox_mark_sending (job->outbox, entry, &error);
+      if (ok)
+        report_entry (job, entry, POSTIER_OUTBOX_STATE_SENDING);
+
+      g_mutex_lock (&group->mutex);
+      group->marking = FALSE;
+      if (ok)
+        group->marked++;
+      else
+        group->mark_error = g_steal_pointer (&error);
+      g_cond_broadcast (&group->cond);
+    }
+  g_mutex_unlock (&group->mutex);
+  return NULL;
+}
+
+/* An entry's new state from its outcome, in memory; its transcript. */
+static void
+conclude (PostierFlushJob *job,
+          Outcome         *outcome,
+          gint64           now)
+{
+  PostierOutboxEntry *entry = outcome->entry;
+
+  switch (outcome->kind)
+    {
+    case OUTCOME_UNTOUCHED:
+      if (postier_outbox_entry_get_state (entry) != POSTIER_OUTBOX_STATE_SENDING)
+        break;  /* never marked */
+      _postier_outbox_entry_unmark_sending (entry);
+      /* Cancelled after the whole message went out but before the relay
+       * answered: it may have taken it. */
+      if (outcome->data_complete)
+        _postier_outbox_entry_set_possible_duplicate (entry, TRUE);
+      break;
+    case OUTCOME_ATTEMPTED:
+      record_results (entry, outcome->results);
+      _postier_outbox_entry_conclude (entry, now, outcome->error);
+      break;
+    case OUTCOME_FAILED:
+    default:
+      if (postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_SENDING)
+        _postier_outbox_entry_unmark_sending (entry);
+      _postier_outbox_entry_conclude (entry, now, outcome->error);
+      break;
+    }
+
+  /* A sent entry leaves the outbox now: its transcript would go with it. */
+  if (outcome->transcript != NULL && *outcome->transcript != '\0' &&
+      postier_outbox_entry_get_state (entry) != POSTIER_OUTBOX_STATE_SENT)
+    {
+      g_autoptr(GDateTime) time = g_date_time_new_now_local ();
+      g_autofree char *heading = g_date_time_format_iso8601 (time);
+      _postier_outbox_append_transcript (job->outbox, entry, heading, outcome->transcript);
+    }
+}
+
+/* The relay has the message: a failure to keep a copy is worth a warning,
+ * never keeping the entry (it would be sent again). */
+static void
+keep_sent_copy (PostierFlushJob    *job,
+                PostierOutboxEntry *entry,
+                gint64              now)
+{
+  g_autofree char *message_path = postier_outbox_entry_get_message_path (entry);
+  g_autofree char *copy = NULL;
+  g_autoptr(GError) error = NULL;
+
+  copy = _postier_sent_store_add_unsynced (job->sent, message_path,
+                                           postier_outbox_entry_get_account_name (entry), now,
+                                           postier_outbox_entry_get_possible_duplicate (entry),
+                                           &error);
+  if (copy == NULL)
+    g_warning ("%s: sent, but no copy kept: %s", postier_outbox_entry_get_id (entry),
+               error->message);
+}
+
+/* The settle thread's work on a batch: states, Sent copies, then the
+ * entries saved or removed. */
+static void
+settle_batch (Group     *group,
+              GPtrArray *batch)
+{
+  PostierFlushJob *job = group->job;
+  PostierFlushStats *stats = &job->stats;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  for (guint i = 0; i < batch->len; i++)
+    {
+      Outcome *outcome = g_ptr_array_index (batch, i);
+      PostierOutboxEntry *entry = outcome->entry;
+      g_autoptr(GPtrArray) one = g_ptr_array_new ();
+
+      conclude (job, outcome, now);
+      if (postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_SENT)
+        keep_sent_copy (job, entry, now);
+
+      /* Each entry leaves the outbox as soon as its Sent copy is made, not
+       * after the whole batch's: every Sent copy of a large message would
+       * otherwise add to the time the others stay sent but not settled.
+       * No folder syncs here: the next entry's mark commits the file
+       * system's journal, these renames included, and the group ends with
+       * both folders synced. Until then a crash can only bring a sent entry
+       * back as a possible duplicate, or lose its Sent copy, never lose a
+       * message. */
+      g_ptr_array_add (one, entry);
+      if (!_postier_outbox_settle_batch (job->outbox, one, FALSE, &error))
+        {
+          g_warning ("%s", error->message);
+          g_clear_error (&error);
+        }
+      g_mutex_lock (&group->mutex);
+      group->settling--;
+      group->unsettled_bytes -= postier_outbox_entry_get_size (entry);
+      g_cond_broadcast (&group->cond);
+      g_mutex_unlock (&group->mutex);
+    }
+
+  g_mutex_lock (&group->mutex);
+  for (guint i = 0; i < batch->len; i++)
+    {
+      Outcome *outcome = g_ptr_array_index (batch, i);
+      PostierOutboxState state = postier_outbox_entry_get_state (outcome->entry);
+
+      if (state != POSTIER_OUTBOX_STATE_SENT)
+        group->job->unsent++;
+      else
+        group->removed++;
+      if (outcome->kind == OUTCOME_UNTOUCHED)
+        continue;
+      stats->attempted++;
+      switch (state)
+        {
+        case POSTIER_OUTBOX_STATE_SENT:            stats->sent++; break;
+        case POSTIER_OUTBOX_STATE_DEFERRED:        stats->deferred++; break;
+        case POSTIER_OUTBOX_STATE_FAILED:          stats->failed++; break;
+        case POSTIER_OUTBOX_STATE_NEEDS_ATTENTION: stats->needs_attention++; break;
+        default: break;
+        }
+    }
+  g_mutex_unlock (&group->mutex);
+
+  for (guint i = 0; i < batch->len; i++)
+    {
+      Outcome *outcome = g_ptr_array_index (batch, i);
+      report_entry (job, outcome->entry, postier_outbox_entry_get_state (outcome->entry));
+    }
+}
+
+static gpointer
+settle_thread (gpointer data)
+{
+  Group *group = data;
+
+  g_mutex_lock (&group->mutex);
+  for (;;)
+    {
+      g_autoptr(GPtrArray) batch = NULL;
+      guint last_index;
+
+      while (g_queue_is_empty (&group->outcomes) && !group->finished)
+        g_cond_wait (&group->cond, &group->mutex);
+      if (g_queue_is_empty (&group->outcomes))
+        break;
+
+      /* An entry the SMTP thread gave up on may still be in the mark
+       * thread's hands: wait until that thread is done with it. */
+      last_index = ((Outcome *) g_queue_peek_tail (&group->outcomes))->index;
+      while (last_index >= group->marked && group->marking)
+        g_cond_wait (&group->cond, &group->mutex);
+
+      batch = g_ptr_array_new_with_free_func ((GDestroyNotify) outcome_free);
+      while (!g_queue_is_empty (&group->outcomes))
+        g_ptr_array_add (batch, g_queue_pop_head (&group->outcomes));
+      group->settling = batch->len;
+      group->batches++;
+      g_mutex_unlock (&group->mutex);
+      settle_batch (group, batch);
+      g_mutex_lock (&group->mutex);
+      group->settling = 0;
+      g_cond_broadcast (&group->cond);
+    }
+  g_mutex_unlock (&group->mutex);
+  return NULL;
+}
+
+static PostierSmtpClient *
+make_client (PostierAccount  *account,
+             GCancellable    *cancellable,
+             GError         **error)
+{
+  g_autoptr(PostierSmtpClient) client = NULL;
+
+  if (postier_account_get_kind (account) == POSTIER_ACCOUNT_KIND_SANDBOX)
+    return postier_sandbox_create_client (postier_sandbox_get_default (), account, error);
+
+  client = postier_smtp_client_new (account);
+  if (postier_account_needs_password (account))
+    {
+      g_autofree char *password = postier_account_fetch_password (account, cancellable, error);
+
+      if (password == NULL)
+        return NULL;
+      postier_smtp_client_set_password (client, password);
+      explicit_bzero (password, strlen (password));
+    }
+  return g_steal_pointer (&client);
+}
+
+static gboolean
+is_cancelled (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+/* A new session for the group, or NULL with ERROR (and the failed
+ * dialogue in TRANSCRIPT when the relay answered). */
+static PostierSmtpClient *
+open_session (Group           *group,
+              PostierAccount  *account,
+              char           **transcript,
+              GError         **error)
+{
+  g_autoptr(PostierSmtpClient) client = make_client (account, group->cancellable, error);
+
+  if (client == NULL)
+    return NULL;
+  postier_smtp_client_set_progress_func (client, on_progress, group);
+  group->job->stats.connections++;
+  if (!postier_smtp_client_open (client, group->cancellable, error))
+    {
+      *transcript = postier_smtp_client_take_transcript (client);
+      return NULL;
+    }
+  if (postier_account_get_kind (account) == POSTIER_ACCOUNT_KIND_RELAY)
+    /* The Sandbox's check list compares sizes with this. */
+    postier_relay_size_limit_remember (postier_account_get_name (account),
+                                       postier_smtp_client_get_size_limit (client));
+  return g_steal_pointer (&client);
+}
+
+/* Sends ENTRY (durably marked) on CLIENT and hands its outcome on; FALSE
+ * when the flush was cancelled meanwhile. */
+static gboolean
+send_one (Group              *group,
+          PostierSmtpClient  *client,
+          PostierOutboxEntry *entry)
+{
+  g_autoptr(PostierEnvelope) envelope = postier_outbox_entry_dup_pending_envelope (entry);
+  g_autofree char *message_path = postier_outbox_entry_get_message_path (entry);
+  g_autoptr(GArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+  gboolean ok;
+
+  group->current_id = postier_outbox_entry_get_id (entry);
+  group->current_done = 0;
+  group->current_total = 0;
+  group->last_progress = 0;
+  ok = postier_smtp_client_send (client, envelope, message_path, &results,
+                                 group->cancellable, &error);
+  group->in_send += g_get_monotonic_time () - start;
+  if (!ok && is_cancelled (error))
+    {
+      gboolean complete = group->current_total > 0 &&
+                          group->current_done >= group->current_total;
+      push_outcome (group, entry, OUTCOME_UNTOUCHED, NULL, NULL,
+                    postier_smtp_client_take_transcript (client), complete);
+      return FALSE;
+    }
+  push_outcome (group, entry, OUTCOME_ATTEMPTED, g_steal_pointer (&results),
+                ok ? NULL : error, postier_smtp_client_take_transcript (client), FALSE);
+  return TRUE;
+}
+
+/* A session is opened when the group starts and again after one broke;
+ * when opening fails, every entry left in the group gets that error, so a
+ * dead relay costs one timeout per flush, not one per message. */
+static void
+smtp_thread_send_group (Group          *group,
+                        PostierAccount *account)
+{
+  g_autoptr(PostierSmtpClient) client = NULL;
+  g_autoptr(GError) fatal = NULL;   /* ends the group: every later entry gets it */
+  gboolean cancelled = FALSE;
+  guint i;
+
+  for (i = 0; i < group->entries->len; i++)
+    {
+      PostierOutboxEntry *entry = g_ptr_array_index (group->entries, i);
+      g_autoptr(GError) error = NULL;
+
+      if (g_cancellable_is_cancelled (group->cancellable))
+        {
+          cancelled = TRUE;
+          break;
+        }
+
+      if (client == NULL || !postier_smtp_client_is_open (client))
+        {
+          char *transcript = NULL;
+
+          g_clear_object (&client);
+          client = open_session (group, account, &transcript, &error);
+          if (client == NULL && is_cancelled (error))
+            {
+              g_free (transcript);
+              cancelled = TRUE;
+              break;
+            }
+          if (client == NULL)
+            {
+              /* The entry that would have gone first keeps the dialogue. */
+              push_outcome (group, entry, OUTCOME_FAILED, NULL, error, transcript, FALSE);
+              fatal = g_steal_pointer (&error);
+              i++;
+              break;
+            }
+        }
+
+      if (!wait_marked (group, i, &error))
+        {
+          fatal = g_steal_pointer (&error);
+          break;
+        }
+      if (!send_one (group, client, entry))
+        {
+          cancelled = TRUE;
+          i++;
+          break;
+        }
+    }
+
+  /* Whatever was not attempted: concluded with the error that stopped the
+   * group, or left as it was when the flush was cancelled. */
+  for (; i < group->entries->len; i++)
+    push_outcome (group, g_ptr_array_index (group->entries, i),
+                  cancelled || fatal == NULL ? OUTCOME_UNTOUCHED : OUTCOME_FAILED,
+                  NULL, fatal, NULL, FALSE);
+
+  if (client != NULL)
+    postier_smtp_client_close (client, NULL);
+
+  g_mutex_lock (&group->mutex);
+  group->finished = TRUE;
+  g_cond_broadcast (&group->cond);
+  g_mutex_unlock (&group->mutex);
+}
+
+void
+_postier_send_pipeline_run (PostierFlushJob *job,
+                            const char      *account_name,
+                            GPtrArray       *entries,
+                            GCancellable    *cancellable)
+{
+  PostierAccount *account = g_hash_table_lookup (job->accounts, account_name);
+  Group group = { 0 };
+  GThread *marker;
+  GThread *settler;
+
+  group.job = job;
+  group.account_name = account_name;
+  group.entries = entries;
+  group.cancellable = cancellable;
+  g_mutex_init (&group.mutex);
+  g_cond_init (&group.cond);
+  g_queue_init (&group.outcomes);
+
+  marker = g_thread_new ("postier-mark", mark_thread, &group);
+  settler = g_thread_new ("postier-settle", settle_thread, &group);
+
+  if (account == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_set_error (&error, POSTIER_ACCOUNT_ERROR, POSTIER_ACCOUNT_ERROR_NOT_FOUND,
+                   _("The account “%s” no longer exists; choose another one and retry"),
+                   account_name);
+      for (guint i = 0; i < entries->len; i++)
+        push_outcome (&group, g_ptr_array_index (entries, i), OUTCOME_FAILED, NULL, error,
+                      NULL, FALSE);
+      g_mutex_lock (&group.mutex);
+      group.finished = TRUE;
+      g_cond_broadcast (&group.cond);
+      g_mutex_unlock (&group.mutex);
+    }
+  else
+    smtp_thread_send_group (&group, account);
+
+  g_thread_join (marker);
+  g_thread_join (settler);
+
+  /* What settle_batch left to the journal, made durable now. */
+  {
+    g_autoptr(GError) error = NULL;
+
+    if (group.removed > 0 &&
+        (!_postier_sent_store_sync (job->sent, &error) ||
+         !postier_fsync_dir (postier_outbox_get_dir (job->outbox), &error)))
+      g_warning ("%s", error->message);
+  }
+  g_debug ("%s: %u entries; %.1f ms in the SMTP dialogue; the relay waited %.1f ms for marks "
+           "and %.1f ms for settling; %u batches",
+           account_name, entries->len, group.in_send / 1000.0, group.waited_for_marks / 1000.0,
+           group.waited_for_settle / 1000.0, group.batches);
+  g_clear_error (&group.mark_error);
+  g_mutex_clear (&group.mutex);
+  g_cond_clear (&group.cond);
+}
