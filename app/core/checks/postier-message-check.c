@@ -15,13 +15,11 @@
 
 #include "postier-account.h"
 #include "postier-gmime.h"
+#include "postier-header-value.h"
 #include "postier-message-check.h"
-#include "postier-paths.h"
 
 /* RFC 5322 2.1.1: a line must not be over 998 octets without its CRLF. */
 #define MAX_LINE_OCTETS 998
-/* RFC 2047 2: an encoded word is at most 75 characters. */
-#define MAX_ENCODED_WORD 75
 /* With no SIZE known, what most relays still accept. */
 #define COMMON_SIZE_LIMIT (10 * 1024 * 1024)
 /* Enough of an attachment for content sniffing. */
@@ -330,175 +328,15 @@ check_from (Checker *checker)
 
 /* --- Header encoding ---------------------------------------------------- */
 
-static gboolean
-charset_is_known (const char *charset)
-{
-  GIConv conv = g_iconv_open ("UTF-8", charset);
-
-  if (conv == (GIConv) -1)
-    return FALSE;
-  g_iconv_close (conv);
-  return TRUE;
-}
-
-static gboolean
-q_payload_decode (const char  *text,
-                  gsize        length,
-                  GByteArray  *out)
-{
-  for (gsize i = 0; i < length; i++)
-    {
-      guchar c = (guchar) text[i];
-
-      if (c == '=')
-        {
-          if (i + 2 >= length)
-            return FALSE;
-          if (!g_ascii_isxdigit (text[i + 1]) || !g_ascii_isxdigit (text[i + 2]))
-            return FALSE;
-          g_byte_array_append (out, (guint8[]) { (guint8) (g_ascii_xdigit_value (text[i + 1]) * 16 +
-                                                           g_ascii_xdigit_value (text[i + 2])) }, 1);
-          i += 2;
-        }
-      else if (c == '_')
-        g_byte_array_append (out, (const guint8 *) " ", 1);
-      else if (c > 0x20 && c < 0x7f && c != '?')
-        g_byte_array_append (out, &c, 1);
-      else
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-b_payload_decode (const char *text,
-                  gsize       length,
-                  GByteArray *out)
-{
-  g_autofree char *copy = NULL;
-  g_autofree guchar *decoded = NULL;
-  gsize decoded_length;
-
-  if (length % 4 != 0)
-    return FALSE;
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = text[i];
-      gboolean padding = c == '=' && i >= length - 2 && (i == length - 1 || text[length - 1] == '=');
-
-      if (!g_ascii_isalnum (c) && c != '+' && c != '/' && !padding)
-        return FALSE;
-    }
-  copy = g_strndup (text, length);
-  decoded = g_base64_decode (copy, &decoded_length);
-  g_byte_array_append (out, decoded, (guint) decoded_length);
-  return TRUE;
-}
-
-/* One "=?charset?X?text?=" token: a charset iconv knows, B or Q, a payload
- * that decodes, and bytes that are valid in that charset. */
-static gboolean
-encoded_word_is_valid (const char *word,
-                       gsize       length)
-{
-  g_autofree char *copy = g_strndup (word + 2, length - 4);
-  g_auto(GStrv) fields = g_strsplit (copy, "?", -1);
-  g_autoptr(GByteArray) bytes = g_byte_array_new ();
-  g_autofree char *charset = NULL;
-  g_autofree char *converted = NULL;
-  char *star;
-
-  if (g_strv_length (fields) != 3 || fields[0][0] == '\0' || strlen (fields[1]) != 1)
-    return FALSE;
-  /* RFC 2231 5: "charset*language". */
-  charset = g_strdup (fields[0]);
-  if ((star = strchr (charset, '*')) != NULL)
-    *star = '\0';
-  if (!charset_is_known (charset))
-    return FALSE;
-
-  switch (g_ascii_toupper (fields[1][0]))
-    {
-    case 'Q':
-      if (!q_payload_decode (fields[2], strlen (fields[2]), bytes))
-        return FALSE;
-      break;
-    case 'B':
-      if (!b_payload_decode (fields[2], strlen (fields[2]), bytes))
-        return FALSE;
-      break;
-    default:
-      return FALSE;
-    }
-  /* An empty word ("=?UTF-8?B??=") decodes to nothing; readers show
-   * nothing. (g_convert () wants a non-NULL string even for no bytes.) */
-  if (bytes->len == 0)
-    return TRUE;
-  converted = g_convert ((const char *) bytes->data, bytes->len, "UTF-8", charset, NULL, NULL, NULL);
-  return converted != NULL;
-}
-
-typedef enum {
-  HEADER_OK,
-  HEADER_RAW_8BIT,
-  HEADER_BAD_UTF8,
-  HEADER_CONTROL,
-  HEADER_BAD_ENCODED_WORD,
-  HEADER_LONG_ENCODED_WORD,
-} HeaderProblem;
-
-static HeaderProblem
-judge_header_value (const char *raw,
-                    gboolean    smtputf8)
-{
-  static GRegex *encoded_word = NULL;
-  g_autoptr(GMatchInfo) match = NULL;
-  gboolean has_8bit = FALSE;
-  HeaderProblem problem = HEADER_OK;
-
-  for (const guchar *p = (const guchar *) raw; *p; p++)
-    {
-      if (*p >= 0x80)
-        has_8bit = TRUE;
-      /* CR and LF only as folding; NUL cannot appear in a C string. */
-      else if ((*p < 0x20 && *p != '\t' && *p != '\r' && *p != '\n') || *p == 0x7f)
-        return HEADER_CONTROL;
-      else if (*p == '\r' && p[1] != '\n')
-        return HEADER_CONTROL;
-    }
-  if (has_8bit && !smtputf8)
-    return HEADER_RAW_8BIT;
-  if (has_8bit && !g_utf8_validate (raw, -1, NULL))
-    return HEADER_BAD_UTF8;
-
-  if (g_once_init_enter (&encoded_word))
-    g_once_init_leave (&encoded_word,
-                               g_regex_new ("=\\?[^?\\s]*\\?[^?\\s]*\\?[^\\s]*?\\?=",
-                                            G_REGEX_OPTIMIZE, 0, NULL));
-  g_regex_match (encoded_word, raw, 0, &match);
-  while (g_match_info_matches (match))
-    {
-      int start, end;
-
-      g_match_info_fetch_pos (match, 0, &start, &end);
-      if (!encoded_word_is_valid (raw + start, (gsize) (end - start)))
-        return HEADER_BAD_ENCODED_WORD;
-      if (end - start > MAX_ENCODED_WORD)
-        problem = HEADER_LONG_ENCODED_WORD;
-      g_match_info_next (match, NULL);
-    }
-  return problem;
-}
-
 gboolean
 postier_message_check_header_value (const char *raw,
                                     gboolean    smtputf8)
 {
-  HeaderProblem problem;
+  PostierHeaderProblem problem;
 
   g_return_val_if_fail (raw != NULL, FALSE);
-  problem = judge_header_value (raw, smtputf8);
-  return problem == HEADER_OK || problem == HEADER_LONG_ENCODED_WORD;
+  problem = postier_header_value_judge (raw, smtputf8);
+  return problem == POSTIER_HEADER_OK || problem == POSTIER_HEADER_LONG_ENCODED_WORD;
 }
 
 static void
@@ -508,7 +346,7 @@ check_header_encoding (Checker *checker)
   g_autoptr(GPtrArray) headers = NULL;
   g_autoptr(GPtrArray) failing = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) long_words = g_ptr_array_new_with_free_func (g_free);
-  HeaderProblem worst = HEADER_OK;
+  PostierHeaderProblem worst = POSTIER_HEADER_OK;
   g_autofree char *names = NULL;
 
   if (checker->message == NULL)
@@ -523,15 +361,15 @@ check_header_encoding (Checker *checker)
     {
       GMimeHeader *header = g_ptr_array_index (headers, i);
       const char *raw = g_mime_header_get_raw_value (header);
-      HeaderProblem problem = raw != NULL ? judge_header_value (raw, checker->context->smtputf8)
-                                          : HEADER_OK;
+      PostierHeaderProblem problem = raw != NULL
+        ? postier_header_value_judge (raw, checker->context->smtputf8) : POSTIER_HEADER_OK;
 
-      if (problem == HEADER_LONG_ENCODED_WORD)
+      if (problem == POSTIER_HEADER_LONG_ENCODED_WORD)
         g_ptr_array_add (long_words, g_strdup (g_mime_header_get_name (header)));
-      else if (problem != HEADER_OK)
+      else if (problem != POSTIER_HEADER_OK)
         {
           g_ptr_array_add (failing, g_strdup (g_mime_header_get_name (header)));
-          if (worst == HEADER_OK)
+          if (worst == POSTIER_HEADER_OK)
             worst = problem;
         }
     }
@@ -541,16 +379,16 @@ check_header_encoding (Checker *checker)
       names = name_list (failing);
       switch (worst)
         {
-        case HEADER_RAW_8BIT:
+        case POSTIER_HEADER_RAW_8BIT:
           add_item (checker, POSTIER_CHECK_HEADER_ENCODING, POSTIER_CHECK_FAIL, title,
                     g_strdup_printf (_("Raw 8-bit characters in %s. Without SMTPUTF8, header "
                                        "text beyond ASCII must be RFC 2047 encoded."), names));
           break;
-        case HEADER_BAD_UTF8:
+        case POSTIER_HEADER_BAD_UTF8:
           add_item (checker, POSTIER_CHECK_HEADER_ENCODING, POSTIER_CHECK_FAIL, title,
                     g_strdup_printf (_("%s holds bytes that are not valid UTF-8."), names));
           break;
-        case HEADER_CONTROL:
+        case POSTIER_HEADER_CONTROL:
           add_item (checker, POSTIER_CHECK_HEADER_ENCODING, POSTIER_CHECK_FAIL, title,
                     g_strdup_printf (_("%s holds control characters or a bare carriage return."),
                                      names));
@@ -570,7 +408,7 @@ check_header_encoding (Checker *checker)
       add_item (checker, POSTIER_CHECK_HEADER_ENCODING, POSTIER_CHECK_WARN, title,
                 g_strdup_printf (_("%s has an encoded word longer than %u characters, which "
                                    "RFC 2047 forbids; most readers still cope."),
-                                 names, MAX_ENCODED_WORD));
+                                 names, POSTIER_HEADER_MAX_ENCODED_WORD));
     }
   else
     add_item (checker, POSTIER_CHECK_HEADER_ENCODING, POSTIER_CHECK_PASS, title,
@@ -838,6 +676,66 @@ types_agree (const char *a,
   return g_content_type_is_a (a, b) || g_content_type_is_a (b, a);
 }
 
+/* One attachment: a declared type the content (or, when the content is
+ * too plain to tell, the name) contradicts goes to MISMATCHES; one merely
+ * declared application/octet-stream that could say more, to GENERIC. */
+static void
+judge_attachment (GMimePart *part,
+                  GPtrArray *mismatches,
+                  GPtrArray *generic)
+{
+  GMimeContentType *type = g_mime_object_get_content_type (GMIME_OBJECT (part));
+  const char *filename = g_mime_part_get_filename (part);
+  const char *shown_name = filename != NULL ? filename : _("(unnamed)");
+  g_autofree char *declared_mime = type ? g_mime_content_type_get_mime_type (type)
+                                        : g_strdup ("text/plain");
+  g_autofree char *declared = g_content_type_from_mime_type (declared_mime);
+  g_autoptr(GByteArray) data = sniff_content (part);
+  g_autofree char *by_data = NULL;
+  g_autofree char *by_name = NULL;
+  gboolean uncertain = TRUE;
+
+  if (declared == NULL)
+    declared = g_strdup (declared_mime);
+
+  by_data = g_content_type_guess (NULL, data->data, data->len, &uncertain);
+  if (filename != NULL)
+    {
+      gboolean name_uncertain;
+      by_name = g_content_type_guess (filename, NULL, 0, &name_uncertain);
+      if (name_uncertain)
+        g_clear_pointer (&by_name, g_free);
+    }
+
+  if (g_content_type_equals (declared, "application/octet-stream"))
+    {
+      const char *better = !uncertain ? by_data : by_name;
+      if (better != NULL && !g_content_type_is_unknown (better))
+        {
+          g_autofree char *better_mime = g_content_type_get_mime_type (better);
+          g_ptr_array_add (generic, g_strdup_printf (_("%s (looks like %s)"),
+                                                     shown_name, better_mime));
+        }
+      return;
+    }
+  if (!uncertain && !g_content_type_is_unknown (by_data) && !types_agree (by_data, declared))
+    {
+      g_autofree char *actual = g_content_type_get_mime_type (by_data);
+      g_ptr_array_add (mismatches, g_strdup_printf (_("%s is declared %s but its content is %s"),
+                                                    shown_name, declared_mime, actual));
+      return;
+    }
+  /* Content too plain to tell (text, unknown binary): the name must at
+   * least not contradict the declaration. */
+  if (uncertain && by_name != NULL && !types_agree (by_name, declared) &&
+      !types_agree (by_name, by_data))
+    {
+      g_autofree char *actual = g_content_type_get_mime_type (by_name);
+      g_ptr_array_add (mismatches, g_strdup_printf (_("%s is declared %s but its name says %s"),
+                                                    shown_name, declared_mime, actual));
+    }
+}
+
 static void
 check_attachment_types (Checker *checker)
 {
@@ -857,59 +755,7 @@ check_attachment_types (Checker *checker)
     }
 
   for (guint i = 0; i < parts->len; i++)
-    {
-      GMimePart *part = g_ptr_array_index (parts, i);
-      GMimeContentType *type = g_mime_object_get_content_type (GMIME_OBJECT (part));
-      const char *filename = g_mime_part_get_filename (part);
-      const char *shown_name = filename != NULL ? filename : _("(unnamed)");
-      g_autofree char *declared_mime = type ? g_mime_content_type_get_mime_type (type)
-                                            : g_strdup ("text/plain");
-      g_autofree char *declared = g_content_type_from_mime_type (declared_mime);
-      g_autoptr(GByteArray) data = sniff_content (part);
-      g_autofree char *by_data = NULL;
-      g_autofree char *by_name = NULL;
-      gboolean uncertain = TRUE;
-
-      if (declared == NULL)
-        declared = g_strdup (declared_mime);
-
-      by_data = g_content_type_guess (NULL, data->data, data->len, &uncertain);
-      if (filename != NULL)
-        {
-          gboolean name_uncertain;
-          by_name = g_content_type_guess (filename, NULL, 0, &name_uncertain);
-          if (name_uncertain)
-            g_clear_pointer (&by_name, g_free);
-        }
-
-      if (g_content_type_equals (declared, "application/octet-stream"))
-        {
-          const char *better = !uncertain ? by_data : by_name;
-          if (better != NULL && !g_content_type_is_unknown (better))
-            {
-              g_autofree char *better_mime = g_content_type_get_mime_type (better);
-              g_ptr_array_add (generic, g_strdup_printf (_("%s (looks like %s)"),
-                                                         shown_name, better_mime));
-            }
-          continue;
-        }
-      if (!uncertain && !g_content_type_is_unknown (by_data) && !types_agree (by_data, declared))
-        {
-          g_autofree char *actual = g_content_type_get_mime_type (by_data);
-          g_ptr_array_add (mismatches, g_strdup_printf (_("%s is declared %s but its content is %s"),
-                                                        shown_name, declared_mime, actual));
-          continue;
-        }
-      /* Content too plain to tell (text, unknown binary): the name must at
-       * least not contradict the declaration. */
-      if (uncertain && by_name != NULL && !types_agree (by_name, declared) &&
-          !types_agree (by_name, by_data))
-        {
-          g_autofree char *actual = g_content_type_get_mime_type (by_name);
-          g_ptr_array_add (mismatches, g_strdup_printf (_("%s is declared %s but its name says %s"),
-                                                        shown_name, declared_mime, actual));
-        }
-    }
+    judge_attachment (g_ptr_array_index (parts, i), mismatches, generic);
 
   if (mismatches->len > 0)
     {
@@ -970,59 +816,4 @@ postier_message_check_run (GBytes                    *message,
 
   g_assert (checker.items->len == POSTIER_CHECK_N_KINDS);
   return checker.items;
-}
-
-/* --- The relays' SIZE, remembered --------------------------------------- */
-
-G_LOCK_DEFINE_STATIC (relay_limits);
-
-static char *
-relay_limits_path (void)
-{
-  return g_build_filename (g_get_user_cache_dir (), "postier", "relay-limits.ini", NULL);
-}
-
-void
-postier_relay_size_limit_remember (const char *account_name,
-                                   guint64     size_limit)
-{
-  g_autofree char *path = relay_limits_path ();
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GKeyFile) kf = g_key_file_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *data = NULL;
-  gsize length;
-
-  g_return_if_fail (account_name != NULL);
-
-  G_LOCK (relay_limits);
-  g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, NULL);
-  if (g_key_file_has_key (kf, account_name, "size", NULL) &&
-      g_key_file_get_uint64 (kf, account_name, "size", NULL) == size_limit)
-    {
-      G_UNLOCK (relay_limits);
-      return;
-    }
-  g_key_file_set_uint64 (kf, account_name, "size", size_limit);
-  data = g_key_file_to_data (kf, &length, NULL);
-  if (!postier_ensure_private_dir (dir, &error) ||
-      !postier_write_file_durably (path, data, length, &error))
-    g_warning ("Cannot remember the relay’s size limit: %s", error->message);
-  G_UNLOCK (relay_limits);
-}
-
-guint64
-postier_relay_size_limit_lookup (const char *account_name)
-{
-  g_autofree char *path = relay_limits_path ();
-  g_autoptr(GKeyFile) kf = g_key_file_new ();
-  guint64 limit = 0;
-
-  g_return_val_if_fail (account_name != NULL, 0);
-
-  G_LOCK (relay_limits);
-  if (g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, NULL))
-    limit = g_key_file_get_uint64 (kf, account_name, "size", NULL);
-  G_UNLOCK (relay_limits);
-  return limit;
 }

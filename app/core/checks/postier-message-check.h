@@ -11,6 +11,10 @@
 
 #include <gio/gio.h>
 
+/* For a while: callers that still find the relay SIZE cache here. It
+ * lives in postier-relay-limits.h; include that. */
+#include "postier-relay-limits.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -78,12 +82,5 @@ PostierCheckStatus  postier_message_check_worst   (GPtrArray                 *it
 const char         *postier_check_kind_to_key     (PostierCheckKind           kind);
 /* "pass", "warn", "fail" — stable, for --json. */
 const char         *postier_check_status_to_string (PostierCheckStatus        status);
-
-/* The SIZE limit a relay announced, remembered per account (the SMTP
- * client sees it at EHLO; the check list wants it later, maybe in another
- * process). Kept in $XDG_CACHE_HOME/postier/relay-limits.ini. 0 unknown. */
-void                postier_relay_size_limit_remember (const char  *account_name,
-                                                       guint64      size_limit);
-guint64             postier_relay_size_limit_lookup   (const char  *account_name);
 
 G_END_DECLS
