@@ -18,6 +18,12 @@ postier_toast_new_literal (const char *text)
   return adw_toast_new (escaped);
 }
 
+const char *
+postier_display_subject (const char *subject)
+{
+  return subject != NULL && *subject != '\0' ? subject : _("(No subject)");
+}
+
 char *
 postier_format_moment (gint64 unix_time,
                        gint64 now)

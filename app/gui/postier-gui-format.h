@@ -20,4 +20,8 @@ char *postier_format_moment (gint64 unix_time,
  * is made here, from plain text. */
 AdwToast *postier_toast_new_literal (const char *text);
 
+/* SUBJECT as every view shows it: "(No subject)", translated, when it is
+ * NULL or empty. Not escaped. */
+const char *postier_display_subject (const char *subject);
+
 G_END_DECLS
