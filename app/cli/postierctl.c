@@ -284,9 +284,11 @@ char *
 postierctl_read_stdin (gsize   *length,
                        GError **error)
 {
-  /* Sized so that a password read here is never moved (a realloc would
-   * leave a copy behind), and the stack buffer is wiped after use. */
-  g_autoptr(GByteArray) data = g_byte_array_sized_new (4096 + 1);
+  /* A password read here is never moved by a realloc, which would leave a
+   * copy behind: the array grows by hand, wiping the old one (ROOM is what
+   * it was asked to hold). The stack buffer is wiped after use. */
+  gsize room = 4096 + 1;
+  g_autoptr(GByteArray) data = g_byte_array_sized_new ((guint) room);
   guint8 buffer[4096];
 
   for (;;)
@@ -306,6 +308,17 @@ postierctl_read_stdin (gsize   *length,
         }
       if (n == 0)
         break;
+      if (data->len + (gsize) n + 1 > room)
+        {
+          GByteArray *bigger;
+
+          room = MAX (2 * room, data->len + (gsize) n + 1);
+          bigger = g_byte_array_sized_new ((guint) room);
+          g_byte_array_append (bigger, data->data, data->len);
+          explicit_bzero (data->data, data->len);
+          g_byte_array_unref (data);
+          data = bigger;
+        }
       g_byte_array_append (data, buffer, (guint) n);
     }
   explicit_bzero (buffer, sizeof buffer);

@@ -105,6 +105,66 @@ translate_error (GError         *source,
     set_no_service_error (error, account, source->message);
 }
 
+/* Starts the libsecret call for OP; its answer comes to sync_call_done. */
+static void
+start_secret_call (SecretOp        op,
+                   PostierAccount *account,
+                   GHashTable     *attributes,
+                   const char     *password,
+                   GCancellable   *cancellable,
+                   SyncCall       *call)
+{
+  g_autofree char *label = NULL;
+
+  switch (op)
+    {
+    case OP_STORE:
+      label = g_strdup_printf (_("Postier password for %s (%s)"),
+                               postier_account_get_name (account),
+                               postier_account_get_host (account) ? postier_account_get_host (account) : "");
+      secret_password_storev (postier_secret_schema (), attributes, SECRET_COLLECTION_DEFAULT,
+                              label, password, cancellable, sync_call_done, call);
+      break;
+    case OP_LOOKUP:
+      secret_password_lookupv (postier_secret_schema (), attributes, cancellable, sync_call_done, call);
+      break;
+    case OP_CLEAR:
+      secret_password_clearv (postier_secret_schema (), attributes, cancellable, sync_call_done, call);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Collects the answer of OP: the password for OP_LOOKUP (NULL when none is
+ * stored), NULL otherwise; *OK says whether the call worked. */
+static gpointer
+finish_secret_call (SecretOp       op,
+                    GAsyncResult  *result,
+                    gboolean      *ok,
+                    GError       **error)
+{
+  gpointer value = NULL;
+
+  switch (op)
+    {
+    case OP_STORE:
+      *ok = secret_password_store_finish (result, error);
+      break;
+    case OP_LOOKUP:
+      value = secret_password_lookup_finish (result, error);
+      *ok = *error == NULL;
+      break;
+    case OP_CLEAR:
+      secret_password_clear_finish (result, error);
+      *ok = *error == NULL;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  return value;
+}
+
 /* Runs one libsecret call on a private main context with a deadline.
  * The caller's cancellable is chained to ours so both can stop it. */
 static gpointer
@@ -119,11 +179,10 @@ run_secret_call (SecretOp       op,
   g_autoptr(GCancellable) inner = g_cancellable_new ();
   g_autoptr(GHashTable) attributes = account_attributes (account);
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *label = NULL;
   SyncCall call = { context, NULL, FALSE };
   GSource *timeout;
   gulong handler = 0;
-  gpointer value = NULL;
+  gpointer value;
 
   *ok = FALSE;
 
@@ -137,47 +196,13 @@ run_secret_call (SecretOp       op,
   g_source_set_callback (timeout, sync_call_timeout, inner, NULL);
   g_source_attach (timeout, context);
 
-  switch (op)
-    {
-    case OP_STORE:
-      label = g_strdup_printf (_("Postier password for %s (%s)"),
-                               postier_account_get_name (account),
-                               postier_account_get_host (account) ? postier_account_get_host (account) : "");
-      secret_password_storev (postier_secret_schema (), attributes, SECRET_COLLECTION_DEFAULT,
-                              label, password, inner, sync_call_done, &call);
-      break;
-    case OP_LOOKUP:
-      secret_password_lookupv (postier_secret_schema (), attributes, inner, sync_call_done, &call);
-      break;
-    case OP_CLEAR:
-      secret_password_clearv (postier_secret_schema (), attributes, inner, sync_call_done, &call);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-
+  start_secret_call (op, account, attributes, password, inner, &call);
   while (call.result == NULL)
     g_main_context_iteration (context, TRUE);
 
   call.timed_out = g_cancellable_is_cancelled (inner) &&
                    (cancellable == NULL || !g_cancellable_is_cancelled (cancellable));
-
-  switch (op)
-    {
-    case OP_STORE:
-      *ok = secret_password_store_finish (call.result, &local_error);
-      break;
-    case OP_LOOKUP:
-      value = secret_password_lookup_finish (call.result, &local_error);
-      *ok = local_error == NULL;
-      break;
-    case OP_CLEAR:
-      secret_password_clear_finish (call.result, &local_error);
-      *ok = local_error == NULL;
-      break;
-    default:
-      g_assert_not_reached ();
-    }
+  value = finish_secret_call (op, call.result, ok, &local_error);
 
   g_source_destroy (timeout);
   g_source_unref (timeout);
@@ -268,7 +293,8 @@ run_password_command (PostierAccount  *account,
   const char *command = postier_account_get_password_command (account);
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *out = NULL;
+  /* Wiped on every way out: a failing command may still have printed it. */
+  g_autoptr(PostierPassword) out = NULL;
   gsize len;
 
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
@@ -351,16 +377,6 @@ postier_account_fetch_password_finish (PostierAccount  *account,
 {
   g_return_val_if_fail (g_task_is_valid (result, account), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-void
-postier_password_free (char *password)
-{
-  if (password != NULL)
-    {
-      explicit_bzero (password, strlen (password));
-      g_free (password);
-    }
 }
 
 static void

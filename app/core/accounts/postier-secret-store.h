@@ -8,6 +8,8 @@
 #include <libsecret/secret.h>
 
 #include "postier-account.h"
+/* postier_password_free() and PostierPassword, for what these hand out. */
+#include "postier-password.h"
 
 G_BEGIN_DECLS
 
@@ -40,13 +42,6 @@ char     *postier_account_fetch_password      (PostierAccount  *account,
                                                GError         **error);
 
 /* Main-thread friendly variants for the GUI. */
-/* Wipes PASSWORD (explicit_bzero: a plain memset before free may be
- * optimised away) and frees it. NULL is fine. */
-void      postier_password_free                 (char                *password);
-/* g_autoptr(PostierPassword) for a password held in a local variable. */
-typedef char PostierPassword;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PostierPassword, postier_password_free)
-
 void      postier_account_fetch_password_async  (PostierAccount      *account,
                                                  GCancellable        *cancellable,
                                                  GAsyncReadyCallback  callback,

@@ -669,7 +669,9 @@ random_password (void)
         bytes[i] = (guchar) g_random_int_range (0, 256);
     }
   password = g_base64_encode (bytes, sizeof bytes);
-  memset (bytes, 0, sizeof bytes);
+  /* explicit_bzero: a memset of a buffer about to go out of scope may be
+   * dropped by the compiler. */
+  explicit_bzero (bytes, sizeof bytes);
   return password;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "postier-error.h"
+#include "postier-password.h"
 #include "postier-sasl.h"
 
 typedef enum {
@@ -159,16 +160,6 @@ postier_sasl_choose_mechanism (PostierAuthMethod   method,
 
 /* ---------------------------------------------------------------------- */
 
-static void
-wipe_string (char **text)
-{
-  if (*text != NULL)
-    {
-      explicit_bzero (*text, strlen (*text));
-      g_clear_pointer (text, g_free);
-    }
-}
-
 static int
 property_callback (Gsasl          *context,
                    Gsasl_session  *session,
@@ -284,8 +275,8 @@ postier_sasl_free (PostierSasl *self)
   if (self->context != NULL)
     gsasl_done (self->context);
   g_free (self->mechanism);
-  wipe_string (&self->user);
-  wipe_string (&self->secret);
+  g_clear_pointer (&self->user, postier_password_free);
+  g_clear_pointer (&self->secret, postier_password_free);
   g_free (self->host);
   g_free (self->cb_type);
   g_free (self->cb_base64);
@@ -341,16 +332,24 @@ oauth_step (PostierSasl *self,
       return g_strdup (self->oauth == OAUTH_OAUTHBEARER ? "AQ==" : "");
     }
 
-  message = g_string_new (NULL);
+  /* The token is appended by itself, into room sized for the longest form
+   * (every user byte escaped): a GString that grows, or a printf's scratch
+   * buffer, would leave a copy of it behind, unwiped. */
+  message = g_string_sized_new (3 * strlen (self->user) + strlen (self->host) + strlen (self->secret) + 64);
   if (self->oauth == OAUTH_XOAUTH2)
-    g_string_append_printf (message, "user=%s\001auth=Bearer %s\001\001", self->user, self->secret);
+    {
+      g_string_append (message, "user=");
+      g_string_append (message, self->user);
+      g_string_append (message, "\001auth=Bearer ");
+    }
   else
     {
       g_string_append (message, "n,a=");
       append_saslname (message, self->user);
-      g_string_append_printf (message, ",\001host=%s\001port=%u\001auth=Bearer %s\001\001",
-                              self->host, self->port, self->secret);
+      g_string_append_printf (message, ",\001host=%s\001port=%u\001auth=Bearer ", self->host, self->port);
     }
+  g_string_append (message, self->secret);
+  g_string_append (message, "\001\001");
   encoded = g_base64_encode ((const guchar *) message->str, message->len);
   explicit_bzero (message->str, message->len);
   return encoded;
@@ -407,7 +406,10 @@ postier_sasl_step (PostierSasl  *self,
   if (rc != GSASL_OK && rc != GSASL_NEEDS_MORE)
     {
       if (output != NULL)
-        gsasl_free (output);
+        {
+          postier_password_wipe (output);
+          gsasl_free (output);
+        }
       if (rc == GSASL_AUTHENTICATION_ERROR)
         g_set_error (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_AUTH,
                      _("The server failed to prove it knows the password (%s); "
@@ -424,7 +426,7 @@ postier_sasl_step (PostierSasl  *self,
   result = g_strdup (output != NULL ? output : "");
   if (output != NULL)
     {
-      explicit_bzero (output, strlen (output));
+      postier_password_wipe (output);
       gsasl_free (output);
     }
   return result;

@@ -16,12 +16,22 @@
 #include <string.h>
 
 #include "postier-error.h"
+#include "postier-password.h"
 #include "postier-sasl.h"
 #include "postier-smtp-client-private.h"
 
 /* Challenges answered before giving up: more than any mechanism we speak
  * needs, so only a server that never ends the exchange reaches it. */
 #define AUTH_ROUNDS_MAX 16
+
+/* Queues LINE, which carries a secret, so the stream wipes it once sent. */
+static void
+queue_secret_line (PostierSmtpClient *self,
+                   const char        *line)
+{
+  postier_smtp_stream_queue_secret (self->stream, line, strlen (line));
+  postier_smtp_stream_queue_secret (self->stream, "\r\n", 2);
+}
 
 /* What must hold before a login is attempted at all. */
 static gboolean
@@ -90,12 +100,13 @@ queue_auth_command (PostierSmtpClient  *self,
         return FALSE;
       /* RFC 4954 §4: an empty initial response is sent as "=". */
       line = g_strdup_printf ("AUTH %s %s", mechanism, *initial != '\0' ? initial : "=");
-      explicit_bzero (initial, strlen (initial));
+      postier_password_wipe (initial);
     }
   else
     line = g_strdup_printf ("AUTH %s", mechanism);
-  _postier_smtp_client_queue_command (self, line);
-  explicit_bzero (line, strlen (line));
+  postier_smtp_transcript_client (self->transcript, line);
+  queue_secret_line (self, line);
+  postier_password_wipe (line);
   return TRUE;
 }
 
@@ -147,9 +158,8 @@ answer_challenge (PostierSmtpClient       *self,
       return FALSE;
     }
   postier_smtp_transcript_client_secret (self->transcript);
-  postier_smtp_stream_queue (self->stream, response, strlen (response));
-  postier_smtp_stream_queue (self->stream, "\r\n", 2);
-  explicit_bzero (response, strlen (response));
+  queue_secret_line (self, response);
+  postier_password_wipe (response);
   return TRUE;
 }
 

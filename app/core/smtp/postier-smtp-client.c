@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "postier-error.h"
+#include "postier-password.h"
 #include "postier-smtp-client-private.h"
 
 /* Seconds to wait for the reply to QUIT: the work is done, only the
@@ -24,16 +25,6 @@
 #define QUIT_TIMEOUT 5
 
 G_DEFINE_FINAL_TYPE (PostierSmtpClient, postier_smtp_client, G_TYPE_OBJECT)
-
-static void
-wipe_password (PostierSmtpClient *self)
-{
-  if (self->password != NULL)
-    {
-      explicit_bzero (self->password, strlen (self->password));
-      g_clear_pointer (&self->password, g_free);
-    }
-}
 
 void
 _postier_smtp_client_drop_connection (PostierSmtpClient *self)
@@ -48,7 +39,7 @@ postier_smtp_client_finalize (GObject *object)
   PostierSmtpClient *self = POSTIER_SMTP_CLIENT (object);
 
   _postier_smtp_client_drop_connection (self);
-  wipe_password (self);
+  g_clear_pointer (&self->password, postier_password_free);
   g_clear_object (&self->account);
   g_free (self->host);
   g_clear_pointer (&self->ehlo, postier_smtp_ehlo_free);
@@ -111,7 +102,7 @@ postier_smtp_client_set_password (PostierSmtpClient *self,
 {
   g_return_if_fail (POSTIER_IS_SMTP_CLIENT (self));
 
-  wipe_password (self);
+  g_clear_pointer (&self->password, postier_password_free);
   self->password = g_strdup (password);
 }
 

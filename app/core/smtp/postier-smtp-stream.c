@@ -40,6 +40,7 @@ struct _PostierSmtpStream {
   gboolean                tcp;
 
   GByteArray             *out;
+  gboolean                out_secret;  /* OUT holds a secret: wipe it once sent */
   char                   *in;
   gsize                   in_start;
   gsize                   in_end;
@@ -195,6 +196,8 @@ postier_smtp_stream_free (PostierSmtpStream *self)
   postier_smtp_stream_set_cancellable (self, NULL);
   g_clear_pointer (&self->tls, postier_tls_free);
   g_clear_object (&self->connection);
+  if (self->out_secret)
+    explicit_bzero (self->out->data, self->out->len);
   g_byte_array_unref (self->out);
   g_free (self->in);
   postier_smtp_reply_parser_free (self->parser);
@@ -473,6 +476,16 @@ postier_smtp_stream_queue (PostierSmtpStream *self,
   g_byte_array_append (self->out, (const guint8 *) data, (guint) length);
 }
 
+void
+postier_smtp_stream_queue_secret (PostierSmtpStream *self,
+                                  const char        *data,
+                                  gsize              length)
+{
+  g_return_if_fail (self != NULL);
+  postier_smtp_stream_queue (self, data, length);
+  self->out_secret = TRUE;
+}
+
 gsize
 postier_smtp_stream_get_queued (PostierSmtpStream *self)
 {
@@ -536,6 +549,11 @@ postier_smtp_stream_flush (PostierSmtpStream  *self,
   if (self->out->len == 0)
     return TRUE;
   ok = write_all (self, self->out->data, self->out->len, error);
+  if (self->out_secret)
+    {
+      explicit_bzero (self->out->data, self->out->len);
+      self->out_secret = FALSE;
+    }
   g_byte_array_set_size (self->out, 0);
   return ok;
 }

@@ -64,6 +64,12 @@ gboolean           postier_smtp_stream_is_secure      (PostierSmtpStream  *self)
 void               postier_smtp_stream_queue          (PostierSmtpStream  *self,
                                                        const char         *data,
                                                        gsize               length);
+/* The same for a password, a token or a line carrying one: the write
+ * buffer is wiped once flushed (or when the stream is freed), so the
+ * secret does not linger in it until later commands overwrite it. */
+void               postier_smtp_stream_queue_secret   (PostierSmtpStream  *self,
+                                                       const char         *data,
+                                                       gsize               length);
 gsize              postier_smtp_stream_get_queued     (PostierSmtpStream  *self);
 gboolean           postier_smtp_stream_flush          (PostierSmtpStream  *self,
                                                        GError            **error);
