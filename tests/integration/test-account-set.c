@@ -161,6 +161,35 @@ test_password_follows_the_server (void)
   }
 }
 
+/* A long secret (an access token from a password manager, say) read with
+ * --password-stdin is stored whole: the reader grows its buffer past its
+ * first 4 KiB by hand, to wipe each old copy, and must lose nothing. */
+static void
+test_long_password_from_stdin (void)
+{
+  g_autofree char *name = g_strdup_printf ("SetLong%d", (int) getpid ());
+  g_autoptr(PostierAccountStore) store = postier_test_add_rig_account (name, 0, NULL);
+  g_autoptr(GString) password = g_string_new (NULL);
+  g_autofree char *line = NULL;
+
+  if (store == NULL)
+    return;
+
+  for (guint i = 0; password->len < 10000; i++)
+    g_string_append_printf (password, "%c", "abcdefghijklmnopqrstuvwxyz0123456789"[(i * 7) % 36]);
+  line = g_strdup_printf ("%s\n", password->str);
+  g_assert_cmpint (ctl (line, NULL, NULL, "account", "set", name, "--password-stdin", NULL), ==, 0);
+  {
+    g_autoptr(PostierAccount) account = postier_test_rig_account (name, 0);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *stored = postier_secret_lookup_password_sync (account, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (stored, ==, password->str);
+  }
+  g_assert_cmpint (ctl (NULL, NULL, NULL, "account", "remove", name, NULL), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -169,6 +198,7 @@ main (int   argc,
 
   g_test_add_func ("/account-set/new-password-retries", test_new_password_retries_what_waited);
   g_test_add_func ("/account-set/password-follows-server", test_password_follows_the_server);
+  g_test_add_func ("/account-set/long-password-stdin", test_long_password_from_stdin);
 
   return g_test_run ();
 }
