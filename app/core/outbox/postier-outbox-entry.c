@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "postier-delivery-rules.h"
 #include "postier-error.h"
 #include "postier-outbox.h"
 #include "postier-outbox-private.h"
@@ -770,173 +771,46 @@ _postier_outbox_entry_unmark_sending (PostierOutboxEntry *self)
     self->state = self->previous_state;
 }
 
-typedef enum {
-  OUTCOME_TEMPORARY,
-  OUTCOME_PERMANENT,
-  OUTCOME_ATTENTION,
-} Outcome;
-
-/* The delivery rules: which failures are worth another try, which wait for
- * the person, and which must not be retried blindly (a refused password
- * retried every minute can lock the account). */
-static Outcome
-classify (const GError *error)
-{
-  if (error->domain == POSTIER_SMTP_ERROR)
-    {
-      switch (error->code)
-        {
-        case POSTIER_SMTP_ERROR_PERMANENT:
-        case POSTIER_SMTP_ERROR_TOO_BIG:
-          return OUTCOME_PERMANENT;
-        case POSTIER_SMTP_ERROR_AUTH:
-        case POSTIER_SMTP_ERROR_TLS_CERTIFICATE:
-        case POSTIER_SMTP_ERROR_TLS:
-          return OUTCOME_ATTENTION;
-        default:
-          return OUTCOME_TEMPORARY;
-        }
-    }
-  if (error->domain == POSTIER_SECRET_ERROR)
-    return (error->code == POSTIER_SECRET_ERROR_NO_SERVICE ||
-            error->code == POSTIER_SECRET_ERROR_LOCKED) ? OUTCOME_TEMPORARY : OUTCOME_ATTENTION;
-  if (error->domain == POSTIER_ACCOUNT_ERROR)
-    return OUTCOME_ATTENTION;
-  if (error->domain == POSTIER_MESSAGE_ERROR || error->domain == G_FILE_ERROR)
-    return OUTCOME_PERMANENT;
-  return OUTCOME_TEMPORARY;
-}
-
-/* Which kind of failure ERROR is, once classify() said it is not
- * temporary: what postierctl turns into an exit status. */
-static PostierOutboxFailure
-failure_kind (PostierOutboxEntry *self,
-              const GError       *error)
-{
-  if (error->domain == POSTIER_SMTP_ERROR)
-    {
-      switch (error->code)
-        {
-        case POSTIER_SMTP_ERROR_AUTH:
-          return POSTIER_OUTBOX_FAILURE_AUTH;
-        case POSTIER_SMTP_ERROR_TLS_CERTIFICATE:
-        case POSTIER_SMTP_ERROR_TLS:
-          return POSTIER_OUTBOX_FAILURE_CERTIFICATE;
-        case POSTIER_SMTP_ERROR_PERMANENT:
-          /* Every recipient asked was refused (nobody is left to ask): the
-           * recipients, not the message. A refusal at MAIL FROM or DATA
-           * leaves recipients pending. */
-          if (postier_outbox_entry_count_recipients (self, POSTIER_RECIPIENT_STATE_REFUSED) > 0 &&
-              postier_outbox_entry_count_recipients (self, POSTIER_RECIPIENT_STATE_PENDING) == 0 &&
-              postier_outbox_entry_count_recipients (self, POSTIER_RECIPIENT_STATE_DEFERRED) == 0)
-            return POSTIER_OUTBOX_FAILURE_RECIPIENTS;
-          return POSTIER_OUTBOX_FAILURE_MESSAGE;
-        default:
-          return POSTIER_OUTBOX_FAILURE_MESSAGE;
-        }
-    }
-  if (error->domain == POSTIER_ACCOUNT_ERROR || error->domain == POSTIER_SECRET_ERROR)
-    return POSTIER_OUTBOX_FAILURE_CONFIGURATION;
-  return POSTIER_OUTBOX_FAILURE_MESSAGE;
-}
-
-static void
-defer (PostierOutboxEntry *self,
-       gint64              now,
-       const char         *reason)
-{
-  guint delay;
-
-  if (self->since != 0 && now - self->since >= POSTIER_OUTBOX_GIVE_UP_SECONDS)
-    {
-      g_autofree char *text = g_strdup_printf (_("Gave up after 5 days of temporary failures: %s"),
-                                               reason);
-      self->state = POSTIER_OUTBOX_STATE_FAILED;
-      self->failure = POSTIER_OUTBOX_FAILURE_EXPIRED;
-      _postier_outbox_entry_set_last_error (self, text);
-      return;
-    }
-
-  /* Up to a tenth more, so that many entries deferred together do not all
-   * come back in the same second. */
-  delay = postier_outbox_retry_delay (self->attempts);
-  self->state = POSTIER_OUTBOX_STATE_DEFERRED;
-  self->next_attempt = now + delay + g_random_int_range (0, (gint32) (delay / 10) + 1);
-  _postier_outbox_entry_set_last_error (self, reason);
-}
-
 static const char *
 first_reply (PostierOutboxEntry    *self,
              PostierRecipientState  state)
 {
-  for (guint i = 0; i < self->recipients->len; i++)
-    {
-      Recipient *r = &g_array_index (self->recipients, Recipient, i);
-      if (r->state == state)
-        return r->reply;
-    }
+  for (guint i = 0; i < postier_outbox_entry_get_n_recipients (self); i++)
+    if (postier_outbox_entry_get_recipient_state (self, i) == state)
+      return postier_outbox_entry_get_recipient_reply (self, i);
   return NULL;
 }
 
+/* The facts of the attempt for the delivery rules, and their verdict. */
 void
 _postier_outbox_entry_conclude (PostierOutboxEntry *self,
                                 gint64              now,
                                 const GError       *error)
 {
+  PostierDeliveryAttempt attempt = {
+    .error = error,
+    .n_recipients = postier_outbox_entry_get_n_recipients (self),
+    .pending = postier_outbox_entry_count_recipients (self, POSTIER_RECIPIENT_STATE_PENDING),
+    .deferred = postier_outbox_entry_count_recipients (self, POSTIER_RECIPIENT_STATE_DEFERRED),
+    .refused = postier_outbox_entry_count_recipients (self, POSTIER_RECIPIENT_STATE_REFUSED),
+    .deferred_reply = first_reply (self, POSTIER_RECIPIENT_STATE_DEFERRED),
+    .refused_reply = first_reply (self, POSTIER_RECIPIENT_STATE_REFUSED),
+    .attempts = self->attempts + 1,
+    .since = self->since,
+    .now = now,
+    .random = g_random_int (),
+  };
+  PostierDeliveryVerdict verdict;
+
+  postier_delivery_judge (&attempt, &verdict);
   self->attempts++;
   self->last_attempt = now;
-  self->failure = POSTIER_OUTBOX_FAILURE_NONE;
-
-  if (error == NULL)
-    {
-      guint waiting = postier_outbox_entry_count_recipients (self, POSTIER_RECIPIENT_STATE_DEFERRED) +
-                      postier_outbox_entry_count_recipients (self, POSTIER_RECIPIENT_STATE_PENDING);
-      guint refused = postier_outbox_entry_count_recipients (self, POSTIER_RECIPIENT_STATE_REFUSED);
-
-      if (waiting > 0)
-        {
-          const char *reply = first_reply (self, POSTIER_RECIPIENT_STATE_DEFERRED);
-          defer (self, now, reply != NULL ? reply : _("Some recipients were not accepted yet"));
-        }
-      else if (refused > 0)
-        {
-          const char *reply = first_reply (self, POSTIER_RECIPIENT_STATE_REFUSED);
-          g_autofree char *text = NULL;
-
-          text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                               "The server refused %u of %u recipients: %s",
-                                               "The server refused %u of %u recipients: %s",
-                                               self->recipients->len),
-                                  refused, self->recipients->len, reply != NULL ? reply : "");
-          self->state = POSTIER_OUTBOX_STATE_FAILED;
-          self->failure = POSTIER_OUTBOX_FAILURE_RECIPIENTS;
-          _postier_outbox_entry_set_last_error (self, text);
-        }
-      else
-        {
-          self->state = POSTIER_OUTBOX_STATE_SENT;
-          _postier_outbox_entry_set_last_error (self, NULL);
-        }
-      return;
-    }
-
-  switch (classify (error))
-    {
-    case OUTCOME_TEMPORARY:
-      defer (self, now, error->message);
-      break;
-    case OUTCOME_PERMANENT:
-      self->state = POSTIER_OUTBOX_STATE_FAILED;
-      self->failure = failure_kind (self, error);
-      _postier_outbox_entry_set_last_error (self, error->message);
-      break;
-    case OUTCOME_ATTENTION:
-    default:
-      self->state = POSTIER_OUTBOX_STATE_NEEDS_ATTENTION;
-      self->failure = failure_kind (self, error);
-      _postier_outbox_entry_set_last_error (self, error->message);
-      break;
-    }
+  self->state = verdict.state;
+  self->failure = verdict.failure;
+  if (verdict.state == POSTIER_OUTBOX_STATE_DEFERRED)
+    self->next_attempt = verdict.next_attempt;
+  _postier_outbox_entry_set_last_error (self, verdict.last_error);
+  postier_delivery_verdict_clear (&verdict);
 }
 
 void

@@ -6,37 +6,10 @@
 
 #include <glib-object.h>
 
+#include "postier-delivery-rules.h"
 #include "postier-envelope.h"
 
 G_BEGIN_DECLS
-
-typedef enum {
-  POSTIER_OUTBOX_STATE_QUEUED,           /* waiting for its first attempt */
-  POSTIER_OUTBOX_STATE_SENDING,          /* a flusher is talking to the relay about it */
-  POSTIER_OUTBOX_STATE_DEFERRED,         /* temporary failure; tried again at next-attempt */
-  POSTIER_OUTBOX_STATE_FAILED,           /* permanent failure; waits for the person */
-  POSTIER_OUTBOX_STATE_NEEDS_ATTENTION,  /* authentication or certificate: fix settings, then retry */
-  POSTIER_OUTBOX_STATE_SENT,             /* every recipient accepted; leaves the outbox */
-} PostierOutboxState;
-
-typedef enum {
-  POSTIER_RECIPIENT_STATE_PENDING,   /* not accepted yet: the next attempt includes it */
-  POSTIER_RECIPIENT_STATE_ACCEPTED,  /* the relay took the message for it: never sent again */
-  POSTIER_RECIPIENT_STATE_DEFERRED,  /* 4xx: tried again with the entry */
-  POSTIER_RECIPIENT_STATE_REFUSED,   /* 5xx: reported; tried again only on an explicit retry */
-} PostierRecipientState;
-
-/* Why an entry is failed or needs attention, kept in entry.ini so that
- * postierctl can tell the caller exactly (its exit status). */
-typedef enum {
-  POSTIER_OUTBOX_FAILURE_NONE,           /* not failed, or only deferred */
-  POSTIER_OUTBOX_FAILURE_MESSAGE,        /* the relay refused the message itself (5xx, SIZE, SMTPUTF8) */
-  POSTIER_OUTBOX_FAILURE_RECIPIENTS,     /* recipients refused for good (all, or some) */
-  POSTIER_OUTBOX_FAILURE_AUTH,           /* login refused, or no usable mechanism */
-  POSTIER_OUTBOX_FAILURE_CERTIFICATE,    /* certificate not trusted, TLS or STARTTLS missing */
-  POSTIER_OUTBOX_FAILURE_CONFIGURATION,  /* the account: missing, invalid, no password */
-  POSTIER_OUTBOX_FAILURE_EXPIRED,        /* temporary failures for too long */
-} PostierOutboxFailure;
 
 const char *postier_outbox_failure_to_string  (PostierOutboxFailure   failure);
 

@@ -713,16 +713,6 @@ postier_outbox_unlock (PostierOutbox *self)
   g_mutex_unlock (&self->lock_mutex);
 }
 
-guint
-postier_outbox_retry_delay (guint attempts)
-{
-  if (attempts == 0)
-    return 0;
-  if (attempts > 6)
-    return 3600;
-  return 60u << (attempts - 1);
-}
-
 /* Hidden leftovers older than this are from an enqueue or a removal that
  * was interrupted; younger ones may belong to one still running. */
 #define LEFTOVER_AGE_SECONDS 3600

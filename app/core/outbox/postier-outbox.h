@@ -115,12 +115,4 @@ gboolean            postier_outbox_lock           (PostierOutbox    *self,
                                                    GError          **error);
 void                postier_outbox_unlock         (PostierOutbox    *self);
 
-/* --- Retry schedule ---------------------------------------------------- */
-
-/* Temporary failures wait 1, 2, 4, 8, 16, 32 minutes, then an hour, after
- * the Nth failed attempt (without jitter). */
-guint               postier_outbox_retry_delay    (guint             attempts);
-/* After this long in the outbox, a temporary failure becomes final. */
-#define POSTIER_OUTBOX_GIVE_UP_SECONDS (5 * 24 * 3600)
-
 G_END_DECLS

@@ -33,6 +33,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "postier-delivery-rules.h"
 #include "postier-error.h"
 #include "postier-message-check.h"
 #include "postier-outbox-private.h"
@@ -211,16 +212,8 @@ record_results (PostierOutboxEntry *entry,
       PostierSmtpRecipientResult *r = &g_array_index (results, PostierSmtpRecipientResult, i);
       PostierRecipientState state;
 
-      if (r->code == 0)
-        continue;  /* never asked: stays pending */
-      if (r->accepted)
-        state = POSTIER_RECIPIENT_STATE_ACCEPTED;
-      else if (r->code / 100 == 2)
-        state = POSTIER_RECIPIENT_STATE_PENDING;  /* RCPT taken, then DATA failed: nobody has it */
-      else if (r->code >= 400 && r->code < 500)
-        state = POSTIER_RECIPIENT_STATE_DEFERRED;
-      else
-        state = POSTIER_RECIPIENT_STATE_REFUSED;
+      if (!postier_delivery_recipient_state (r->code, r->accepted, &state))
+        continue;
       if (!_postier_outbox_entry_set_recipient (entry, r->address, state,
                                                 state == POSTIER_RECIPIENT_STATE_PENDING ? NULL : r->reply))
         g_warning ("%s: the relay answered for %s, which is not a recipient",
