@@ -172,51 +172,6 @@ sandbox_list (int    argc,
 
 /* --- show --------------------------------------------------------------- */
 
-/* What the check list compares a captured message with: the account the
- * person would really send through (the default relay, else the Sandbox
- * itself) first, then every other identity they have. */
-typedef struct {
-  GPtrArray *identities;   /* char *, NULL-terminated */
-  char      *size_account;
-  guint64    size_limit;
-} CheckSetup;
-
-static void
-check_setup_clear (CheckSetup *setup)
-{
-  g_clear_pointer (&setup->identities, g_ptr_array_unref);
-  g_clear_pointer (&setup->size_account, g_free);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CheckSetup, check_setup_clear)
-
-static gboolean
-check_setup_init (CheckSetup  *setup,
-                  GError     **error)
-{
-  g_autoptr(PostierAccountStore) accounts = postierctl_load_accounts (error);
-  g_autoptr(GPtrArray) all = NULL;
-  PostierAccount *main_account;
-
-  if (accounts == NULL)
-    return FALSE;
-  main_account = postier_account_store_get_default (accounts);
-  setup->identities = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (setup->identities, g_strdup (postier_account_get_identity (main_account)));
-  all = postier_account_store_list (accounts);
-  for (guint i = 0; i < all->len; i++)
-    if (g_ptr_array_index (all, i) != main_account)
-      g_ptr_array_add (setup->identities,
-                       g_strdup (postier_account_get_identity (g_ptr_array_index (all, i))));
-  g_ptr_array_add (setup->identities, NULL);
-
-  if (postier_account_get_kind (main_account) == POSTIER_ACCOUNT_KIND_RELAY)
-    {
-      setup->size_account = g_strdup (postier_account_get_name (main_account));
-      setup->size_limit = postier_relay_size_limit_lookup (setup->size_account);
-    }
-  return TRUE;
-}
-
 static const char *
 status_label (PostierCheckStatus status)
 {
@@ -419,8 +374,8 @@ sandbox_show (int    argc,
   g_autoptr(GPtrArray) nodes = NULL;
   g_autoptr(GPtrArray) checks = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(CheckSetup) setup = { 0 };
-  PostierCheckContext check_context = { 0 };
+  g_autoptr(PostierAccountStore) accounts = NULL;
+  g_autoptr(PostierSandboxChecks) inputs = NULL;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!postierctl_parse_options (context, &argc, &argv))
@@ -446,14 +401,13 @@ sandbox_show (int    argc,
   parsed = postier_sandbox_message_parse (message, &error);
   if (parsed == NULL)
     return postierctl_fail (error);
-  if (!check_setup_init (&setup, &error))
+  accounts = postierctl_load_accounts (&error);
+  if (accounts == NULL)
     return postierctl_fail (error);
 
-  check_context.identities = (const char * const *) setup.identities->pdata;
-  check_context.size_limit = setup.size_limit;
-  check_context.size_limit_account = setup.size_account;
-  check_context.smtputf8 = postier_sandbox_message_get_smtputf8 (message);
-  checks = postier_message_check_run (bytes, &check_context);
+  /* The same inputs as the Sandbox view's, so the same verdicts. */
+  inputs = postier_sandbox_checks_new (accounts);
+  checks = postier_sandbox_checks_run (inputs, message, bytes);
   tree = postier_mime_tree_new (parsed);
   nodes = postier_mime_tree_flatten (tree);
 

@@ -22,6 +22,8 @@
 #include "postier-sent-store.h"
 #include "postier-submitter.h"
 #include "postier-message-check.h"
+#include "postier-relay-limits.h"
+#include "postier-sandbox-checks.h"
 #include "postier-mime-tree.h"
 #include "postier-sandbox.h"
 #include "postier-sandbox-message.h"

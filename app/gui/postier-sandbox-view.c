@@ -10,6 +10,7 @@
 
 #include "postier-gui-format.h"
 #include "postier-message-check.h"
+#include "postier-sandbox-checks.h"
 #include "postier-mime-tree.h"
 #include "postier-sandbox-view.h"
 
@@ -187,9 +188,7 @@ lookup_listed (PostierSandboxView *self,
 
 typedef struct {
   PostierSandboxMessage *message;
-  GStrv                  identities;
-  guint64                size_limit;
-  char                  *size_limit_account;
+  PostierSandboxChecks  *inputs;   /* what the check list compares with */
   GBytes                *bytes;
   char                  *text;
   PostierMimeNode       *tree;
@@ -200,8 +199,7 @@ static void
 detail_free (Detail *detail)
 {
   g_clear_object (&detail->message);
-  g_strfreev (detail->identities);
-  g_free (detail->size_limit_account);
+  g_clear_pointer (&detail->inputs, postier_sandbox_checks_free);
   g_clear_pointer (&detail->bytes, g_bytes_unref);
   g_free (detail->text);
   g_clear_pointer (&detail->tree, postier_mime_node_unref);
@@ -216,7 +214,6 @@ detail_thread (GTask        *task,
                GCancellable *cancellable)
 {
   Detail *detail = task_data;
-  PostierCheckContext context = { 0 };
   GError *error = NULL;
   gpointer parsed;
 
@@ -237,11 +234,7 @@ detail_thread (GTask        *task,
       g_object_unref (parsed);
     }
 
-  context.identities = (const char * const *) detail->identities;
-  context.size_limit = detail->size_limit;
-  context.size_limit_account = detail->size_limit_account;
-  context.smtputf8 = postier_sandbox_message_get_smtputf8 (detail->message);
-  detail->checks = postier_message_check_run (detail->bytes, &context);
+  detail->checks = postier_sandbox_checks_run (detail->inputs, detail->message, detail->bytes);
 
   if (!g_cancellable_is_cancelled (cancellable))
     g_task_return_boolean (task, TRUE);
@@ -533,28 +526,11 @@ detail_done (GObject      *source,
   g_signal_emit (self, signals[MESSAGE_LOADED], 0, postier_sandbox_message_get_id (message));
 }
 
-static GStrv
-collect_identities (PostierSandboxView *self)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autoptr(GPtrArray) accounts = postier_account_store_list (self->accounts);
-  PostierAccount *sandbox = postier_account_store_get_sandbox (self->accounts);
-
-  /* The Sandbox received it, so its identity is "the account". */
-  if (sandbox != NULL && postier_account_get_identity (sandbox) != NULL)
-    g_strv_builder_add (builder, postier_account_get_identity (sandbox));
-  for (guint i = 0; i < accounts->len; i++)
-    if (accounts->pdata[i] != sandbox && postier_account_get_identity (accounts->pdata[i]) != NULL)
-      g_strv_builder_add (builder, postier_account_get_identity (accounts->pdata[i]));
-  return g_strv_builder_end (builder);
-}
-
 static void
 load_detail (PostierSandboxView    *self,
              PostierSandboxMessage *message)
 {
   g_autoptr(GTask) task = NULL;
-  PostierAccount *relay = postier_account_store_get_default (self->accounts);
   Detail *detail;
 
   g_cancellable_cancel (self->detail_cancellable);
@@ -563,13 +539,9 @@ load_detail (PostierSandboxView    *self,
 
   detail = g_new0 (Detail, 1);
   detail->message = g_object_ref (message);
-  detail->identities = collect_identities (self);
-  /* What the real relay will accept is what matters before sending. */
-  if (relay != NULL && postier_account_get_kind (relay) == POSTIER_ACCOUNT_KIND_RELAY)
-    {
-      detail->size_limit = postier_relay_size_limit_lookup (postier_account_get_name (relay));
-      detail->size_limit_account = g_strdup (postier_account_get_name (relay));
-    }
+  /* Read here, on the thread that owns the accounts; the same inputs as
+   * `postierctl sandbox show`. */
+  detail->inputs = postier_sandbox_checks_new (self->accounts);
 
   task = g_task_new (self, self->detail_cancellable, detail_done, g_object_ref (self));
   g_task_set_task_data (task, detail, (GDestroyNotify) detail_free);
