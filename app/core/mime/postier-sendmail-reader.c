@@ -25,6 +25,7 @@
 #include "postier-message-check.h"
 #include "postier-mime-private.h"
 #include "postier-mime-sink.h"
+#include "postier-relay-limits.h"
 #include "postier-sendmail-reader.h"
 
 #define READ_SIZE (64 * 1024)

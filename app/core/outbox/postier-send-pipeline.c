@@ -35,9 +35,9 @@
 
 #include "postier-delivery-rules.h"
 #include "postier-error.h"
-#include "postier-message-check.h"
 #include "postier-outbox-private.h"
 #include "postier-paths.h"
+#include "postier-relay-limits.h"
 #include "postier-sandbox.h"
 #include "postier-secret-store.h"
 #include "postier-send-pipeline-private.h"
