@@ -1,8 +1,16 @@
 /* postier-core.h — one include for users of libpostier-core
  *
+ * For the app, the CLI and the tests only. Core's own files include the
+ * headers they use, so their dependencies (and any include circle) stay
+ * visible; the guard below makes that a compile error.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
+
+#ifdef POSTIER_CORE_COMPILATION
+#error "postier-core.h is not for core's own files: include the headers you use"
+#endif
 
 #include "postier-error.h"
 #include "postier-account.h"
@@ -29,16 +37,4 @@
 #include "postier-sandbox-message.h"
 #include "postier-sandbox-store.h"
 #include "postier-smtp-client.h"
-
-G_BEGIN_DECLS
-
-/* Initialises the libraries core depends on (GMime). Safe to call often. */
-void postier_core_init (void);
-
-/* For the programs (the app, postierctl), first thing in main(): makes the
- * process non-dumpable, so no core file or same-user ptrace can read the
- * passwords it may hold, and tightens Postier's existing folders to 0700.
- * Not for tests or libraries embedding core. */
-void postier_core_protect_process (void);
-
-G_END_DECLS
+#include "postier-init.h"

@@ -11,7 +11,7 @@
 #include "postier-gmime.h"
 
 #include "postier-account.h"
-#include "postier-core.h"
+#include "postier-init.h"
 #include "postier-error.h"
 
 struct _PostierAccount

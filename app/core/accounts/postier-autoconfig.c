@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "postier-autoconfig.h"
-#include "postier-core.h"
+#include "postier-init.h"
 #include "postier-error.h"
 #include "postier-gmime.h"
 

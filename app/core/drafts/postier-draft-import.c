@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "postier-address.h"
-#include "postier-core.h"
+#include "postier-init.h"
 #include "postier-draft.h"
 #include "postier-draft-private.h"
 #include "postier-error.h"

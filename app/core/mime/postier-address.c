@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "postier-address.h"
-#include "postier-core.h"
+#include "postier-init.h"
 #include "postier-error.h"
 
 gboolean

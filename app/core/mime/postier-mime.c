@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "postier-address.h"
-#include "postier-core.h"
+#include "postier-init.h"
 #include "postier-draft-private.h"
 #include "postier-error.h"
 #include "postier-mime.h"

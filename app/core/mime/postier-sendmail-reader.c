@@ -20,12 +20,11 @@
 #include <unistd.h>
 
 #include "postier-address.h"
-#include "postier-core.h"
+#include "postier-init.h"
 #include "postier-error.h"
 #include "postier-message-check.h"
 #include "postier-mime-private.h"
 #include "postier-mime-sink.h"
-#include "postier-relay-limits.h"
 #include "postier-sendmail-reader.h"
 
 #define READ_SIZE (64 * 1024)

@@ -11,7 +11,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-#include "postier-core.h"
+#include "postier-init.h"
 #include "postier-error.h"
 #include "postier-gmime.h"
 #include "postier-sent-message.h"
