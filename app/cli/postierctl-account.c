@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "postier-account-client.h"
 #include "postier-tls.h"
 #include "postierctl-private.h"
 
@@ -692,6 +693,62 @@ account_remove (int    argc,
   return EX_OK;
 }
 
+/* The certificate's summary under HEADING, one printable line each;
+ * on standard error when it comes with a refusal. */
+static void
+print_certificate (const char *heading,
+                   const char *summary,
+                   gboolean    to_stderr)
+{
+  g_auto(GStrv) parts = g_strsplit (summary, "\n", -1);
+  g_autoptr(GString) text = g_string_new (heading);
+
+  g_string_append_c (text, '\n');
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autofree char *shown = postierctl_printable (parts[i]);
+      g_string_append_printf (text, "  %s\n", shown);
+    }
+  if (to_stderr)
+    g_printerr ("%s", text->str);
+  else
+    g_print ("%s", text->str);
+}
+
+/* What `account test` saw of an open session. */
+static void
+print_session (PostierAccount    *account,
+               PostierSmtpClient *client)
+{
+  const char *summary = postier_smtp_client_get_certificate_summary (client);
+  const char * const *lines;
+
+  if (postier_smtp_client_get_tls_summary (client) != NULL)
+    g_print ("%-16s %s\n", _("TLS:"), postier_smtp_client_get_tls_summary (client));
+  else
+    g_print ("%-16s %s\n", _("TLS:"), _("none (loopback only)"));
+  if (summary != NULL)
+    print_certificate (_("Certificate:"), summary, FALSE);
+
+  if (postier_smtp_client_get_auth_mechanism (client) != NULL)
+    {
+      g_autofree char *login = postierctl_printable (postier_account_get_login (account));
+
+      g_print (_("Logged in as %s with %s."), login, postier_smtp_client_get_auth_mechanism (client));
+      g_print ("\n");
+    }
+  else
+    g_print ("%s\n", _("No login (authentication is off for this account)."));
+
+  g_print ("%s\n", _("Server capabilities:"));
+  lines = postier_smtp_client_get_capability_lines (client);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *shown = postierctl_printable (lines[i]);
+      g_print ("  %s\n", shown);
+    }
+}
+
 /* Connects, secures and logs in as a send would, then says what it saw:
  * the person's first check that an account works. */
 static int
@@ -707,8 +764,7 @@ account_test (int    argc,
   g_autoptr(PostierAccount) account = NULL;
   g_autoptr(PostierSmtpClient) client = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(PostierPassword) password = NULL;
-  const char * const *lines;
+  g_autofree char *host = NULL;
   const char *summary;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -728,26 +784,14 @@ account_test (int    argc,
       return EX_OK;
     }
 
-  if (postier_account_needs_password (account))
-    {
-      password = postier_account_fetch_password (account, NULL, &error);
-      if (password == NULL)
-        return postierctl_fail (error);
-    }
+  client = postier_account_new_smtp_client (account, NULL, (guint) timeout, NULL, &error);
+  if (client == NULL)
+    return postierctl_fail (error);
 
-  client = postier_smtp_client_new (account);
-  postier_smtp_client_set_timeout (client, (guint) timeout);
-  postier_smtp_client_set_password (client, password);
-  if (password != NULL)
-    explicit_bzero (password, strlen (password));
-
-  {
-    g_autofree char *host = postierctl_printable (postier_account_get_host (account));
-
-    g_print (_("Connecting to %s port %u (%s)…"), host, postier_account_get_port (account),
-             postier_security_to_string (postier_account_get_security (account)));
-    g_print ("\n");
-  }
+  host = postierctl_printable (postier_account_get_host (account));
+  g_print (_("Connecting to %s port %u (%s)…"), host, postier_account_get_port (account),
+           postier_security_to_string (postier_account_get_security (account)));
+  g_print ("\n");
 
   if (!postier_smtp_client_open (client, NULL, &error))
     {
@@ -755,58 +799,14 @@ account_test (int    argc,
        * server presented, fingerprint included. */
       summary = postier_smtp_client_get_certificate_summary (client);
       if (summary != NULL && g_error_matches (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_TLS_CERTIFICATE))
-        {
-          g_auto(GStrv) parts = g_strsplit (summary, "\n", -1);
-
-          g_printerr ("%s\n", _("Certificate presented by the server:"));
-          for (guint i = 0; parts[i] != NULL; i++)
-            {
-              g_autofree char *shown = postierctl_printable (parts[i]);
-              g_printerr ("  %s\n", shown);
-            }
-        }
+        print_certificate (_("Certificate presented by the server:"), summary, TRUE);
       return postierctl_fail (error);
     }
   /* The Sandbox's check list compares messages with this relay's SIZE. */
   postier_relay_size_limit_remember (postier_account_get_name (account),
                                      postier_smtp_client_get_size_limit (client));
 
-  if (postier_smtp_client_get_tls_summary (client) != NULL)
-    g_print ("%-16s %s\n", _("TLS:"), postier_smtp_client_get_tls_summary (client));
-  else
-    g_print ("%-16s %s\n", _("TLS:"), _("none (loopback only)"));
-
-  summary = postier_smtp_client_get_certificate_summary (client);
-  if (summary != NULL)
-    {
-      g_auto(GStrv) parts = g_strsplit (summary, "\n", -1);
-
-      g_print ("%s\n", _("Certificate:"));
-      for (guint i = 0; parts[i] != NULL; i++)
-        {
-          g_autofree char *shown = postierctl_printable (parts[i]);
-          g_print ("  %s\n", shown);
-        }
-    }
-
-  if (postier_smtp_client_get_auth_mechanism (client) != NULL)
-    {
-      g_autofree char *login = postierctl_printable (postier_account_get_login (account));
-
-      g_print (_("Logged in as %s with %s."), login, postier_smtp_client_get_auth_mechanism (client));
-      g_print ("\n");
-    }
-  else
-    g_print ("%s\n", _("No login (authentication is off for this account)."));
-
-  g_print ("%s\n", _("Server capabilities:"));
-  lines = postier_smtp_client_get_capability_lines (client);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autofree char *shown = postierctl_printable (lines[i]);
-      g_print ("  %s\n", shown);
-    }
-
+  print_session (account, client);
   postier_smtp_client_close (client, NULL);
   g_print ("%s\n", _("The account works."));
   return EX_OK;

@@ -9,10 +9,9 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "postier-account-client.h"
 #include "postier-connection-test.h"
 #include "postier-error.h"
-#include "postier-sandbox.h"
-#include "postier-secret-store.h"
 #include "postier-smtp-client.h"
 
 struct _PostierConnectionTest
@@ -106,33 +105,6 @@ postier_connection_test_set_timeout (PostierConnectionTest *self,
   self->timeout = seconds > 0 ? seconds : 20;
 }
 
-static PostierSmtpClient *
-create_client (PostierConnectionTest  *self,
-               GCancellable           *cancellable,
-               GError                **error)
-{
-  g_autoptr(PostierSmtpClient) client = NULL;
-
-  if (postier_account_get_kind (self->account) == POSTIER_ACCOUNT_KIND_SANDBOX)
-    return postier_sandbox_create_client (postier_sandbox_get_default (), self->account, error);
-
-  client = postier_smtp_client_new (self->account);
-  if (self->password != NULL)
-    {
-      postier_smtp_client_set_password (client, self->password);
-    }
-  else if (postier_account_needs_password (self->account))
-    {
-      g_autofree char *password = postier_account_fetch_password (self->account, cancellable,
-                                                                  error);
-      if (password == NULL)
-        return NULL;
-      postier_smtp_client_set_password (client, password);
-      explicit_bzero (password, strlen (password));
-    }
-  return g_steal_pointer (&client);
-}
-
 gboolean
 postier_connection_test_run_sync (PostierConnectionTest  *self,
                                   GCancellable           *cancellable,
@@ -145,10 +117,10 @@ postier_connection_test_run_sync (PostierConnectionTest  *self,
 
   clear_results (self);
 
-  client = create_client (self, cancellable, error);
+  client = postier_account_new_smtp_client (self->account, self->password, self->timeout,
+                                            cancellable, error);
   if (client == NULL)
     return FALSE;
-  postier_smtp_client_set_timeout (client, self->timeout);
 
   opened = postier_smtp_client_open (client, cancellable, error);
 

@@ -31,15 +31,13 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <string.h>
 
+#include "postier-account-client.h"
 #include "postier-delivery-rules.h"
 #include "postier-error.h"
-#include "postier-message-check.h"
 #include "postier-outbox-private.h"
 #include "postier-paths.h"
-#include "postier-sandbox.h"
-#include "postier-secret-store.h"
+#include "postier-relay-limits.h"
 #include "postier-send-pipeline-private.h"
 #include "postier-sent-store-private.h"
 #include "postier-smtp-client.h"
@@ -433,29 +431,6 @@ settle_thread (gpointer data)
   return NULL;
 }
 
-static PostierSmtpClient *
-make_client (PostierAccount  *account,
-             GCancellable    *cancellable,
-             GError         **error)
-{
-  g_autoptr(PostierSmtpClient) client = NULL;
-
-  if (postier_account_get_kind (account) == POSTIER_ACCOUNT_KIND_SANDBOX)
-    return postier_sandbox_create_client (postier_sandbox_get_default (), account, error);
-
-  client = postier_smtp_client_new (account);
-  if (postier_account_needs_password (account))
-    {
-      g_autofree char *password = postier_account_fetch_password (account, cancellable, error);
-
-      if (password == NULL)
-        return NULL;
-      postier_smtp_client_set_password (client, password);
-      explicit_bzero (password, strlen (password));
-    }
-  return g_steal_pointer (&client);
-}
-
 static gboolean
 is_cancelled (const GError *error)
 {
@@ -470,7 +445,8 @@ open_session (Group           *group,
               char           **transcript,
               GError         **error)
 {
-  g_autoptr(PostierSmtpClient) client = make_client (account, group->cancellable, error);
+  g_autoptr(PostierSmtpClient) client = postier_account_new_smtp_client (account, NULL, 0,
+                                                                         group->cancellable, error);
 
   if (client == NULL)
     return NULL;

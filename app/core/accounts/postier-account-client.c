@@ -1,0 +1,46 @@
+/* postier-account-client.c — the one way from an account to an SMTP client
+ * (see the header for why)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "postier-account"
+
+#include "config.h"
+
+#include "postier-account-client.h"
+#include "postier-password.h"
+#include "postier-sandbox.h"
+#include "postier-secret-store.h"
+
+PostierSmtpClient *
+postier_account_new_smtp_client (PostierAccount  *account,
+                                 const char      *password,
+                                 guint            timeout_seconds,
+                                 GCancellable    *cancellable,
+                                 GError         **error)
+{
+  g_autoptr(PostierSmtpClient) client = NULL;
+
+  g_return_val_if_fail (POSTIER_IS_ACCOUNT (account), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (postier_account_get_kind (account) == POSTIER_ACCOUNT_KIND_SANDBOX)
+    client = postier_sandbox_create_client (postier_sandbox_get_default (), account, error);
+  else
+    {
+      client = postier_smtp_client_new (account);
+      if (password != NULL)
+        postier_smtp_client_set_password (client, password);
+      else if (postier_account_needs_password (account))
+        {
+          g_autoptr(PostierPassword) fetched = postier_account_fetch_password (account, cancellable,
+                                                                               error);
+          if (fetched == NULL)
+            return NULL;
+          postier_smtp_client_set_password (client, fetched);
+        }
+    }
+  if (client != NULL && timeout_seconds > 0)
+    postier_smtp_client_set_timeout (client, timeout_seconds);
+  return g_steal_pointer (&client);
+}
