@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include "postier-password.h"
 #include "postier-sandbox.h"
 
 PostierSmtpClient *
@@ -18,7 +19,8 @@ postier_sandbox_create_client (PostierSandbox  *self,
 {
   g_autoptr(PostierAccount) copy = NULL;
   g_autoptr(PostierSmtpClient) client = NULL;
-  g_autofree char *password = NULL;
+  /* Wiped on every way out, the early ones too. */
+  g_autoptr(PostierPassword) password = NULL;
   g_autofree char *sha256 = NULL;
   guint port;
 
@@ -47,6 +49,5 @@ postier_sandbox_create_client (PostierSandbox  *self,
   client = postier_smtp_client_new (copy);
   postier_smtp_client_set_endpoint (client, "127.0.0.1", port);
   postier_smtp_client_set_password (client, password);
-  explicit_bzero (password, strlen (password));
   return g_steal_pointer (&client);
 }
