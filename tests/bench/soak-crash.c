@@ -145,12 +145,13 @@ harvest_all (void)
   harvest (sent_dir, TRUE);
 }
 
+/* Writes message I through a stream of its own on FD (a staging's). */
 static void
-write_message (const char *path,
+write_message (int         fd,
                guint       i,
                guint64     size)
 {
-  FILE *file = fopen (path, "wb");
+  FILE *file = fdopen (dup (fd), "wb");
   guint64 written;
   guint line = 0;
 
@@ -182,15 +183,20 @@ enqueue_all (PostierOutbox *outbox,
     {
       g_autoptr(PostierEnvelope) envelope = postier_envelope_new ("alice@localhost");
       g_autoptr(GError) error = NULL;
-      g_autofree char *staging = postier_outbox_new_staging_path (outbox, &error);
+      g_autoptr(PostierOutboxStaging) staging = postier_outbox_staging_begin (outbox, &error);
       g_autofree char *id = NULL;
+      g_autofree char *subject = g_strdup_printf ("soak %s-%u", tag, i);
+      g_autofree char *message_id = g_strdup_printf ("%u.%s@soak.postier.test", i, tag);
       double exponent = g_rand_double_range (rand, log ((double) min_size), log ((double) max_size));
 
       g_assert_no_error (error);
       messages[i].size = (guint64) exp (exponent);
-      write_message (staging, i, messages[i].size);
+      write_message (postier_outbox_staging_get_fd (staging), i, messages[i].size);
+      /* What the message says, as a builder would tell the outbox. */
+      postier_outbox_staging_set_subject (staging, subject);
+      postier_outbox_staging_set_message_id (staging, message_id);
       postier_envelope_add_recipient (envelope, "soak@example.org");
-      id = postier_outbox_enqueue_file (outbox, "Rig", envelope, staging, NULL, &error);
+      id = postier_outbox_staging_commit (staging, "Rig", envelope, NULL, &error);
       g_assert_no_error (error);
       total += messages[i].size;
     }

@@ -27,6 +27,7 @@
 #include "postier-mime.h"
 #include "postier-mime-private.h"
 #include "postier-mime-sink.h"
+#include "postier-outbox-staging.h"
 
 #define SNIFF_SIZE 4096
 
@@ -409,41 +410,24 @@ postier_mime_new_format_options (void)
   return options;
 }
 
-gboolean
-postier_mime_write_message (gpointer          message_pointer,
-                            PostierEnvelope  *envelope,
-                            const char       *path,
-                            GCancellable     *cancellable,
-                            GError          **error)
+/* Writes MESSAGE to a descriptor of its own (OWNED_FD, closed here) and
+ * fills the envelope from what was written. */
+static gboolean
+write_message_to_fd (GMimeMessage     *message,
+                     PostierEnvelope  *envelope,
+                     int               owned_fd,
+                     GCancellable     *cancellable,
+                     GError          **error)
 {
-  GMimeMessage *message = message_pointer;
-  g_autoptr(GMimeFormatOptions) options = NULL;
+  g_autoptr(GMimeFormatOptions) options = postier_mime_new_format_options ();
   g_autoptr(GMimeStream) sink = NULL;
   g_autofree char *header_block = NULL;
   g_autoptr(GError) sink_error = NULL;
   gboolean eight_bit = FALSE;
   gboolean utf8_headers;
   gssize written;
-  int fd;
 
-  g_return_val_if_fail (GMIME_IS_MESSAGE (message), FALSE);
-  g_return_val_if_fail (envelope == NULL || POSTIER_IS_ENVELOPE (envelope), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-
-  options = postier_mime_new_format_options ();
-
-  fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0)
-    {
-      int saved_errno = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot write the message to “%s”: %s"), path, g_strerror (saved_errno));
-      return FALSE;
-    }
-  sink = postier_mime_sink_new (fd, cancellable);
+  sink = postier_mime_sink_new (owned_fd, cancellable);
   written = g_mime_object_write_to_stream (GMIME_OBJECT (message), options, sink);
 
   if (!postier_mime_sink_finish (POSTIER_MIME_SINK (sink), &sink_error))
@@ -475,6 +459,34 @@ postier_mime_write_message (gpointer          message_pointer,
   return TRUE;
 }
 
+gboolean
+postier_mime_write_message (gpointer          message_pointer,
+                            PostierEnvelope  *envelope,
+                            const char       *path,
+                            GCancellable     *cancellable,
+                            GError          **error)
+{
+  GMimeMessage *message = message_pointer;
+  int fd;
+
+  g_return_val_if_fail (GMIME_IS_MESSAGE (message), FALSE);
+  g_return_val_if_fail (envelope == NULL || POSTIER_IS_ENVELOPE (envelope), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot write the message to “%s”: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  return write_message_to_fd (message, envelope, fd, cancellable, error);
+}
+
 char *
 postier_mime_enqueue_draft (PostierDraft   *draft,
                             PostierAccount *account,
@@ -484,8 +496,8 @@ postier_mime_enqueue_draft (PostierDraft   *draft,
 {
   g_autoptr(GMimeMessage) message = NULL;
   g_autoptr(PostierEnvelope) envelope = NULL;
-  g_autofree char *staging = NULL;
-  const char *account_name;
+  g_autoptr(PostierOutboxStaging) staging = NULL;
+  int fd;
 
   g_return_val_if_fail (POSTIER_IS_DRAFT (draft), NULL);
   g_return_val_if_fail (POSTIER_IS_ACCOUNT (account), NULL);
@@ -495,17 +507,28 @@ postier_mime_enqueue_draft (PostierDraft   *draft,
   if (message == NULL)
     return NULL;
 
-  staging = postier_outbox_new_staging_path (outbox, error);
+  /* Any return before the commit drops the staging, which removes its
+   * file. */
+  staging = postier_outbox_staging_begin (outbox, error);
   if (staging == NULL)
     return NULL;
-  if (!postier_mime_write_message (message, envelope, staging, cancellable, error))
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  /* The sink closes what it is given; the staging keeps its own. */
+  fd = dup (postier_outbox_staging_get_fd (staging));
+  if (fd < 0)
     {
-      g_unlink (staging);
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "%s", g_strerror (saved_errno));
       return NULL;
     }
+  if (!write_message_to_fd (message, envelope, fd, cancellable, error))
+    return NULL;
 
-  account_name = postier_account_get_name (account);
-  /* enqueue_file fsyncs the message and removes the staging file on
-   * failure. */
-  return postier_outbox_enqueue_file (outbox, account_name, envelope, staging, cancellable, error);
+  /* What the builder set, so the outbox need not read it back. */
+  postier_outbox_staging_set_subject (staging, g_mime_message_get_subject (message));
+  postier_outbox_staging_set_message_id (staging, g_mime_message_get_message_id (message));
+  return postier_outbox_staging_commit (staging, postier_account_get_name (account), envelope,
+                                        cancellable, error);
 }

@@ -34,40 +34,14 @@ gboolean      postier_mime_write_message      (gpointer          message,
                                                GCancellable     *cancellable,
                                                GError          **error);
 
-/* Build, write to a staging file and enqueue: the whole path of a draft
- * into the outbox. Returns the outbox id. Nothing is queued on failure. */
+/* Build, write into an outbox staging (postier-outbox-staging.h) and
+ * commit: the whole path of a draft into the outbox. Returns the outbox
+ * id. Nothing is queued on failure. (The sendmail face's path is
+ * postier-sendmail.h.) */
 char         *postier_mime_enqueue_draft      (PostierDraft     *draft,
                                                PostierAccount   *account,
                                                PostierOutbox    *outbox,
                                                GCancellable     *cancellable,
                                                GError          **error);
-
-/* The sendmail face: reads a message from FD (stdin), the way sendmail
- * does. */
-typedef enum {
-  POSTIER_SENDMAIL_NONE         = 0,
-  POSTIER_SENDMAIL_READ_HEADERS = 1 << 0,  /* -t: recipients from To/Cc/Bcc, Bcc stripped */
-  POSTIER_SENDMAIL_IGNORE_DOTS  = 1 << 1,  /* -i / -oi: a lone "." does not end input */
-} PostierSendmailFlags;
-
-/* Streams the message on FD into the outbox the way Postfix's sendmail
- * takes it (postier-sendmail-reader.h): LF or CRLF end lines, a missing
- * From, Date or Message-ID is added, other headers are kept byte for byte
- * unless a line is over 998 octets, and a body SMTP cannot carry as it is
- * gets encoded again. SENDER (-f) overrides the account's address as MAIL
- * FROM; RECIPIENTS (NULL-terminated) are added to the envelope. At most
- * postier_sendmail_size_cap () octets. Fails with
- * POSTIER_MESSAGE_ERROR_MALFORMED (a NUL byte; a header with a control
- * character, invalid UTF-8 or a line too long to fold), _HEADER_INJECTION
- * (a CR alone in a header), _TOO_LARGE, _NO_RECIPIENTS, _BAD_ADDRESS;
- * nothing is queued then. Returns the outbox id. */
-char         *postier_mime_enqueue_sendmail   (int                    fd,
-                                               PostierSendmailFlags   flags,
-                                               const char            *sender,
-                                               const char * const    *recipients,
-                                               PostierAccount        *account,
-                                               PostierOutbox         *outbox,
-                                               GCancellable          *cancellable,
-                                               GError               **error);
 
 G_END_DECLS

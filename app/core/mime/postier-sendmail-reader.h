@@ -14,8 +14,8 @@
  * held in memory (at most POSTIER_SENDMAIL_MAX_HEADER octets); the body
  * streams through.
  *
- * postier_mime_enqueue_sendmail() (postier-mime.h) is the whole path into
- * the outbox; this lower level is what the fuzz target exercises.
+ * postier_mime_enqueue_sendmail() (postier-sendmail.h) is the whole path
+ * into the outbox; this lower level is what the fuzz target exercises.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,9 +23,14 @@
 
 #include <gio/gio.h>
 
-#include "postier-mime.h"
-
 G_BEGIN_DECLS
+
+/* How sendmail was asked to read its input. */
+typedef enum {
+  POSTIER_SENDMAIL_NONE         = 0,
+  POSTIER_SENDMAIL_READ_HEADERS = 1 << 0,  /* -t: recipients from To/Cc/Bcc, Bcc stripped */
+  POSTIER_SENDMAIL_IGNORE_DOTS  = 1 << 1,  /* -i / -oi: a lone "." does not end input */
+} PostierSendmailFlags;
 
 #define POSTIER_SENDMAIL_MAX_HEADER (1024 * 1024)
 /* The largest message taken on standard input when the relay's SIZE is
@@ -78,13 +83,12 @@ guint64                postier_sendmail_reader_get_size        (PostierSendmailR
 /* The written message has a non-ASCII octet somewhere / in its headers. */
 gboolean               postier_sendmail_reader_get_8bit        (PostierSendmailReader *self);
 gboolean               postier_sendmail_reader_get_utf8_headers (PostierSendmailReader *self);
+/* What GMime reads in the Subject and Message-ID fields written: the
+ * decoded Subject and the id without angle brackets; NULL when absent. */
+const char            *postier_sendmail_reader_get_subject     (PostierSendmailReader *self);
+const char            *postier_sendmail_reader_get_message_id  (PostierSendmailReader *self);
 /* Whether Date, Message-ID or From were added. */
 gboolean               postier_sendmail_reader_get_added_date  (PostierSendmailReader *self);
 gboolean               postier_sendmail_reader_get_added_message_id (PostierSendmailReader *self);
-
-/* The cap postier_mime_enqueue_sendmail () applies: the SIZE the
- * account's relay announced (remembered in relay-limits.ini), else
- * POSTIER_SENDMAIL_DEFAULT_MAX_SIZE. */
-guint64                postier_sendmail_size_cap               (PostierAccount        *account);
 
 G_END_DECLS

@@ -1,70 +1,42 @@
-/* postier-outbox-private.h — what the outbox and the submitter share
+/* postier-outbox-private.h — what the outbox, its staging and the submitter
+ * share (the entry's own private side is postier-outbox-entry-private.h)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
 #include "postier-outbox.h"
-#include "postier-outbox-entry.h"
+#include "postier-outbox-entry-private.h"
 
 G_BEGIN_DECLS
 
-#define POSTIER_OUTBOX_ENTRY_FILE      "entry.ini"
-#define POSTIER_OUTBOX_MESSAGE_FILE    "message.eml"
-#define POSTIER_OUTBOX_TRANSCRIPT_FILE "transcript.log"
-/* An entry being sent has this second name for its entry.ini: a hard link
- * costs no new file, and entry.ini keeps the state to go back to. */
-#define POSTIER_OUTBOX_SENDING_MARK    "sending"
+/* The staging's side (postier-outbox-staging.c). */
 
-PostierOutboxEntry *_postier_outbox_entry_new                (const char          *id,
-                                                              const char          *path,
+/* Sets POSTIER_OUTBOX_ERROR_STORAGE: FORMAT (one %s, PATH), then
+ * SAVED_ERRNO's text. Returns FALSE. */
+gboolean            _postier_outbox_storage_error            (GError             **error,
+                                                              int                  saved_errno,
+                                                              const char          *format,
+                                                              const char          *path);
+
+/* Creates <dir>/.staging-XXXXXX (0600, invisible to list()) and returns
+ * it open for reading and writing, its path in PATH; -1 on failure. */
+int                 _postier_outbox_create_staging           (PostierOutbox       *self,
+                                                              char               **path,
+                                                              GError             **error);
+/* Moves STAGING_PATH (already flushed to disk) to <id>/message.eml, writes
+ * <id>/entry.ini (state "queued", due now, with SIZE, SUBJECT and
+ * MESSAGE_ID as the producer knew them) and fsyncs the folders, so the
+ * message survives a crash from the moment this returns. Returns the new
+ * id. On failure the staging file is removed and nothing is left. */
+char               *_postier_outbox_add_entry                (PostierOutbox       *self,
+                                                              const char          *staging_path,
                                                               const char          *account_name,
                                                               PostierEnvelope     *envelope,
-                                                              gint64               created);
-PostierOutboxEntry *_postier_outbox_entry_load               (const char          *id,
-                                                              const char          *path,
+                                                              guint64              size,
+                                                              const char          *subject,
+                                                              const char          *message_id,
                                                               GError             **error);
-PostierOutboxEntry *_postier_outbox_entry_copy               (PostierOutboxEntry  *self);
-/* Writes entry.ini durably (temporary name, fsync, rename, fsync folder). */
-gboolean            _postier_outbox_entry_save               (PostierOutboxEntry  *self,
-                                                              GError             **error);
-
-void                _postier_outbox_entry_set_state          (PostierOutboxEntry  *self,
-                                                              PostierOutboxState   state);
-void                _postier_outbox_entry_set_subject        (PostierOutboxEntry  *self,
-                                                              const char          *subject);
-void                _postier_outbox_entry_set_message_id     (PostierOutboxEntry  *self,
-                                                              const char          *message_id);
-void                _postier_outbox_entry_set_size           (PostierOutboxEntry  *self,
-                                                              guint64              size);
-/* When the current series of attempts began (enqueue or manual retry):
- * the give-up age counts from there. */
-void                _postier_outbox_entry_set_since          (PostierOutboxEntry  *self,
-                                                              gint64               when);
-void                _postier_outbox_entry_set_attempts       (PostierOutboxEntry  *self,
-                                                              guint                attempts);
-void                _postier_outbox_entry_set_last_attempt   (PostierOutboxEntry  *self,
-                                                              gint64               when);
-void                _postier_outbox_entry_set_next_attempt   (PostierOutboxEntry  *self,
-                                                              gint64               when);
-void                _postier_outbox_entry_set_last_error     (PostierOutboxEntry  *self,
-                                                              const char          *text);
-void                _postier_outbox_entry_set_possible_duplicate (PostierOutboxEntry *self,
-                                                              gboolean             possible);
-void                _postier_outbox_entry_set_sent_copy      (PostierOutboxEntry  *self,
-                                                              const char          *file_name);
-/* Finds the recipient by address (as given at enqueue) and records its
- * state and the relay's reply; returns FALSE if there is no such one. */
-gboolean            _postier_outbox_entry_set_recipient      (PostierOutboxEntry   *self,
-                                                              const char           *address,
-                                                              PostierRecipientState state,
-                                                              const char           *reply);
-void                _postier_outbox_entry_set_recipient_state_at (PostierOutboxEntry *self,
-                                                              guint                 index,
-                                                              PostierRecipientState state,
-                                                              const char           *reply);
-gboolean            _postier_outbox_entry_get_smtputf8       (PostierOutboxEntry  *self);
-gboolean            _postier_outbox_entry_get_8bit           (PostierOutboxEntry  *self);
 
 /* The flusher's side; every one of these writes entry.ini durably. */
 
@@ -77,15 +49,6 @@ gboolean            _postier_outbox_recover                  (PostierOutbox     
 gboolean            _postier_outbox_mark_sending             (PostierOutbox       *self,
                                                               PostierOutboxEntry  *entry,
                                                               GError             **error);
-/* Decides the entry's new state after an attempt at time NOW, from the
- * recipients' states already recorded and ERROR (NULL when the relay took
- * the data), following the delivery rules; does not write anything. */
-void                _postier_outbox_entry_conclude           (PostierOutboxEntry  *entry,
-                                                              gint64               now,
-                                                              const GError        *error);
-/* Puts an entry back in the state it had before mark_sending (flush
- * cancelled before anything was sent). */
-void                _postier_outbox_entry_unmark_sending     (PostierOutboxEntry  *entry);
 /* Saves the concluded entry, or removes its folder when it is sent. */
 gboolean            _postier_outbox_settle                   (PostierOutbox       *self,
                                                               PostierOutboxEntry  *entry,
@@ -102,7 +65,6 @@ void                _postier_outbox_append_transcript        (PostierOutbox     
                                                               PostierOutboxEntry  *entry,
                                                               const char          *heading,
                                                               const char          *transcript);
-PostierOutboxState  _postier_outbox_entry_get_previous_state (PostierOutboxEntry  *self);
 
 /* The watch's side (postier-outbox-watch.c): installs ::changed. */
 void                _postier_outbox_watch_class_init         (GObjectClass        *klass);

@@ -3,7 +3,8 @@
  * Layout: <dir>/<id>/{message.eml,entry.ini,transcript.log}. An entry is
  * built in a hidden folder <dir>/.<id> and renamed into place once its files
  * are on disk, so a reader never sees half an entry. Staging files are
- * <dir>/.staging-*; <dir>/.lock is the flusher's lock.
+ * <dir>/.staging-* (postier-outbox-staging.c is the one way in); <dir>/.lock
+ * is the flusher's lock.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -21,14 +22,11 @@
 #include <unistd.h>
 
 #include "postier-error.h"
-#include "postier-gmime.h"
 #include "postier-outbox-private.h"
 #include "postier-paths.h"
 
 #define LOCK_FILE      ".lock"
 #define STAGING_PREFIX ".staging-"
-/* How much of a message we read to find its Subject and Message-ID. */
-#define HEADER_SCAN_LIMIT (64 * 1024)
 
 struct _PostierOutbox
 {
@@ -85,11 +83,14 @@ postier_outbox_get_dir (PostierOutbox *self)
   return self->dir;
 }
 
-static gboolean
-storage_error (GError     **error,
-               int          saved_errno,
-               const char  *format,
-               const char  *path)
+/* Shared with the staging; the short name inside this file. */
+#define storage_error _postier_outbox_storage_error
+
+gboolean
+_postier_outbox_storage_error (GError     **error,
+                               int          saved_errno,
+                               const char  *format,
+                               const char  *path)
 {
   g_autofree char *what = g_strdup_printf (format, path);
 
@@ -113,26 +114,27 @@ ensure_dir (PostierOutbox  *self,
   return TRUE;
 }
 
-char *
-postier_outbox_new_staging_path (PostierOutbox  *self,
-                                 GError        **error)
+int
+_postier_outbox_create_staging (PostierOutbox  *self,
+                                char          **path_out,
+                                GError        **error)
 {
   g_autofree char *path = NULL;
   int fd;
 
-  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), NULL);
+  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), -1);
 
   if (!ensure_dir (self, error))
-    return NULL;
+    return -1;
   path = g_build_filename (self->dir, STAGING_PREFIX "XXXXXX", NULL);
-  fd = g_mkstemp_full (path, O_WRONLY | O_CLOEXEC, 0600);
+  fd = g_mkstemp_full (path, O_RDWR | O_CLOEXEC, 0600);
   if (fd < 0)
     {
       storage_error (error, errno, _("Cannot create a file in the outbox “%s”"), self->dir);
-      return NULL;
+      return -1;
     }
-  close (fd);
-  return g_steal_pointer (&path);
+  *path_out = g_steal_pointer (&path);
+  return fd;
 }
 
 /* Sortable by creation time (microseconds, UTC), unique by the random tail. */
@@ -144,23 +146,6 @@ make_id (gint64 now_us)
 
   return g_strdup_printf ("%s-%06d-%08x", stamp, (int) (now_us % G_USEC_PER_SEC),
                           g_random_int ());
-}
-
-static gboolean
-fsync_file (const char  *path,
-            GError     **error)
-{
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
-
-  if (fd < 0 || fsync (fd) != 0)
-    {
-      int saved_errno = errno;
-      if (fd >= 0)
-        close (fd);
-      return storage_error (error, saved_errno, _("Cannot flush “%s” to disk"), path);
-    }
-  close (fd);
-  return TRUE;
 }
 
 /* Removes a folder with the few plain files an entry holds. The folder is
@@ -201,95 +186,21 @@ remove_entry_folder (const char *path)
   return g_rmdir (path) == 0;
 }
 
-/* The decoded Subject and the Message-ID, for listing without parsing the
- * whole message each time. Only the header block is read. */
-static void
-read_header_fields (const char  *message_path,
-                    char       **subject,
-                    char       **message_id)
+/* A new hidden folder <dir>/.<id> for an entry being added. */
+static char *
+make_hidden_folder (PostierOutbox  *self,
+                    char          **id_out,
+                    gint64         *now_us_out,
+                    GError        **error)
 {
-  g_autoptr(GMimeStream) file_stream = NULL;
-  g_autoptr(GMimeStream) header_stream = NULL;
-  g_autoptr(GMimeParser) parser = NULL;
-  g_autoptr(GMimeMessage) message = NULL;
-  g_autofree char *buffer = g_malloc (HEADER_SCAN_LIMIT + 4);
-  gssize n;
-  const char *end;
-  gsize length;
-  int fd;
-
-  *subject = NULL;
-  *message_id = NULL;
-
-  fd = postier_open_regular (message_path, O_RDONLY, 0, NULL);
-  if (fd < 0)
-    return;
-  file_stream = g_mime_stream_fs_new (fd);
-  n = g_mime_stream_read (file_stream, buffer, HEADER_SCAN_LIMIT);
-  if (n <= 0)
-    return;
-  length = (gsize) n;
-  end = g_strstr_len (buffer, (gssize) length, "\r\n\r\n");
-  if (end != NULL)
-    length = (gsize) (end - buffer) + 2;
-  memcpy (buffer + length, "\r\n", 2);
-  length += 2;
-
-  header_stream = g_mime_stream_mem_new_with_buffer (buffer, length);
-  parser = g_mime_parser_new_with_stream (header_stream);
-  message = g_mime_parser_construct_message (parser, NULL);
-  if (message == NULL)
-    return;
-  *subject = g_strdup (g_mime_message_get_subject (message));
-  *message_id = g_strdup (g_mime_message_get_message_id (message));
-}
-
-char *
-postier_outbox_enqueue_file (PostierOutbox    *self,
-                             const char       *account_name,
-                             PostierEnvelope  *envelope,
-                             const char       *staging_path,
-                             GCancellable     *cancellable,
-                             GError          **error)
-{
-  g_autoptr(PostierOutboxEntry) entry = NULL;
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *id = NULL;
   g_autofree char *hidden = NULL;
-  g_autofree char *final = NULL;
-  g_autofree char *message_path = NULL;
-  g_autofree char *subject = NULL;
-  g_autofree char *message_id = NULL;
-  GStatBuf st;
-  gint64 now_us;
-
-  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), NULL);
-  g_return_val_if_fail (account_name != NULL && *account_name != '\0', NULL);
-  g_return_val_if_fail (POSTIER_IS_ENVELOPE (envelope), NULL);
-  g_return_val_if_fail (staging_path != NULL, NULL);
-
-  if (postier_envelope_get_n_recipients (envelope) == 0)
-    {
-      g_unlink (staging_path);
-      g_set_error_literal (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_NO_RECIPIENTS,
-                           _("The message has no recipients"));
-      return NULL;
-    }
-  if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
-      !ensure_dir (self, error) ||
-      !fsync_file (staging_path, error))
-    goto fail_staging;
-  if (g_stat (staging_path, &st) != 0)
-    {
-      storage_error (error, errno, _("Cannot read “%s”"), staging_path);
-      goto fail_staging;
-    }
 
   for (guint tries = 0; ; tries++)
     {
-      now_us = g_get_real_time ();
+      *now_us_out = g_get_real_time ();
       g_free (id);
-      id = make_id (now_us);
+      id = make_id (*now_us_out);
       g_free (hidden);
       hidden = g_strdup_printf ("%s/.%s", self->dir, id);
       if (g_mkdir (hidden, 0700) == 0)
@@ -297,9 +208,34 @@ postier_outbox_enqueue_file (PostierOutbox    *self,
       if (errno != EEXIST || tries > 10)
         {
           storage_error (error, errno, _("Cannot create a folder in the outbox “%s”"), self->dir);
-          goto fail_staging;
+          return NULL;
         }
     }
+  *id_out = g_steal_pointer (&id);
+  return g_steal_pointer (&hidden);
+}
+
+char *
+_postier_outbox_add_entry (PostierOutbox    *self,
+                           const char       *staging_path,
+                           const char       *account_name,
+                           PostierEnvelope  *envelope,
+                           guint64           size,
+                           const char       *subject,
+                           const char       *message_id,
+                           GError          **error)
+{
+  g_autoptr(PostierOutboxEntry) entry = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *hidden = NULL;
+  g_autofree char *final = NULL;
+  g_autofree char *message_path = NULL;
+  gint64 now_us;
+
+  hidden = make_hidden_folder (self, &id, &now_us, error);
+  if (hidden == NULL)
+    goto fail_staging;
 
   message_path = g_build_filename (hidden, POSTIER_OUTBOX_MESSAGE_FILE, NULL);
   if (g_rename (staging_path, message_path) != 0)
@@ -311,8 +247,7 @@ postier_outbox_enqueue_file (PostierOutbox    *self,
 
   final = g_build_filename (self->dir, id, NULL);
   entry = _postier_outbox_entry_new (id, hidden, account_name, envelope, now_us / G_USEC_PER_SEC);
-  _postier_outbox_entry_set_size (entry, (guint64) st.st_size);
-  read_header_fields (message_path, &subject, &message_id);
+  _postier_outbox_entry_set_size (entry, size);
   _postier_outbox_entry_set_subject (entry, subject);
   _postier_outbox_entry_set_message_id (entry, message_id);
 
@@ -343,37 +278,6 @@ fail_hidden:
 fail_staging:
   g_unlink (staging_path);
   return NULL;
-}
-
-char *
-postier_outbox_enqueue_bytes (PostierOutbox    *self,
-                              const char       *account_name,
-                              PostierEnvelope  *envelope,
-                              GBytes           *crlf_message,
-                              GCancellable     *cancellable,
-                              GError          **error)
-{
-  g_autofree char *staging = NULL;
-  g_autoptr(GError) local_error = NULL;
-  gconstpointer data;
-  gsize length;
-
-  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), NULL);
-  g_return_val_if_fail (crlf_message != NULL, NULL);
-
-  staging = postier_outbox_new_staging_path (self, error);
-  if (staging == NULL)
-    return NULL;
-  data = g_bytes_get_data (crlf_message, &length);
-  if (!g_file_set_contents_full (staging, data, (gssize) length,
-                                 G_FILE_SET_CONTENTS_NONE, 0600, &local_error))
-    {
-      g_unlink (staging);
-      g_set_error_literal (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_STORAGE,
-                           local_error->message);
-      return NULL;
-    }
-  return postier_outbox_enqueue_file (self, account_name, envelope, staging, cancellable, error);
 }
 
 static gboolean

@@ -23,27 +23,16 @@ const char    *postier_outbox_get_dir          (PostierOutbox    *self);
 
 /* --- Enqueueing ---------------------------------------------------------
  *
- * A producer that writes message bytes itself (e.g. streaming a MIME
- * message with attachments) asks for a staging path, writes the message
- * there with CRLF line ends, then hands it to postier_outbox_enqueue_file().
- * The staging path is inside the outbox folder, so the final rename never
- * crosses file systems; staging files are invisible to list().
+ * A message enters the outbox one way: through a PostierOutboxStaging
+ * (postier-outbox-staging.h: begin, write, commit or abort), which the
+ * MIME builder and the sendmail reader both use.
  */
-char          *postier_outbox_new_staging_path (PostierOutbox    *self,
-                                                GError          **error);
 
-/* Moves STAGING_PATH to <id>/message.eml (fsynced), writes <id>/entry.ini
- * (state "queued", due now) and fsyncs the folders, so the message survives
- * a crash from the moment this returns. Returns the new id. On failure the
- * staging file is removed and nothing is left in the outbox. The envelope
- * must have at least one recipient. */
-char          *postier_outbox_enqueue_file     (PostierOutbox    *self,
-                                                const char       *account_name,
-                                                PostierEnvelope  *envelope,
-                                                const char       *staging_path,
-                                                GCancellable     *cancellable,
-                                                GError          **error);
-/* The same for a message already in memory (CRLF line ends). */
+/* A message already in memory (CRLF line ends), through a staging; its
+ * Subject and Message-ID are read from its header block, since no builder
+ * is there to tell them (tests and tools). Returns the new id; nothing is
+ * queued on failure. The envelope must have at least one recipient.
+ * Defined in postier-outbox-staging.c. */
 char          *postier_outbox_enqueue_bytes    (PostierOutbox    *self,
                                                 const char       *account_name,
                                                 PostierEnvelope  *envelope,

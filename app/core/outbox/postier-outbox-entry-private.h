@@ -1,0 +1,124 @@
+/* postier-outbox-entry-private.h — the entry's struct and private side
+ *
+ * Why: an entry is one class in two files (postier-outbox-entry.c: the
+ * snapshot and its changes; postier-outbox-entry-ini.c: entry.ini, the
+ * on-disk format), and the outbox and the submitter change entries through
+ * these. Lower than postier-outbox.h: nothing here needs the outbox.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "postier-envelope.h"
+#include "postier-outbox-entry.h"
+
+G_BEGIN_DECLS
+
+#define POSTIER_OUTBOX_ENTRY_FILE      "entry.ini"
+#define POSTIER_OUTBOX_MESSAGE_FILE    "message.eml"
+#define POSTIER_OUTBOX_TRANSCRIPT_FILE "transcript.log"
+/* An entry being sent has this second name for its entry.ini: a hard link
+ * costs no new file, and entry.ini keeps the state to go back to. */
+#define POSTIER_OUTBOX_SENDING_MARK    "sending"
+
+PostierOutboxEntry *_postier_outbox_entry_new                (const char          *id,
+                                                              const char          *path,
+                                                              const char          *account_name,
+                                                              PostierEnvelope     *envelope,
+                                                              gint64               created);
+PostierOutboxEntry *_postier_outbox_entry_load               (const char          *id,
+                                                              const char          *path,
+                                                              GError             **error);
+PostierOutboxEntry *_postier_outbox_entry_copy               (PostierOutboxEntry  *self);
+/* Writes entry.ini durably (temporary name, fsync, rename, fsync folder). */
+gboolean            _postier_outbox_entry_save               (PostierOutboxEntry  *self,
+                                                              GError             **error);
+
+void                _postier_outbox_entry_set_state          (PostierOutboxEntry  *self,
+                                                              PostierOutboxState   state);
+void                _postier_outbox_entry_set_subject        (PostierOutboxEntry  *self,
+                                                              const char          *subject);
+void                _postier_outbox_entry_set_message_id     (PostierOutboxEntry  *self,
+                                                              const char          *message_id);
+void                _postier_outbox_entry_set_size           (PostierOutboxEntry  *self,
+                                                              guint64              size);
+/* When the current series of attempts began (enqueue or manual retry):
+ * the give-up age counts from there. */
+void                _postier_outbox_entry_set_since          (PostierOutboxEntry  *self,
+                                                              gint64               when);
+void                _postier_outbox_entry_set_attempts       (PostierOutboxEntry  *self,
+                                                              guint                attempts);
+void                _postier_outbox_entry_set_last_attempt   (PostierOutboxEntry  *self,
+                                                              gint64               when);
+void                _postier_outbox_entry_set_next_attempt   (PostierOutboxEntry  *self,
+                                                              gint64               when);
+void                _postier_outbox_entry_set_last_error     (PostierOutboxEntry  *self,
+                                                              const char          *text);
+void                _postier_outbox_entry_set_possible_duplicate (PostierOutboxEntry *self,
+                                                              gboolean             possible);
+void                _postier_outbox_entry_set_sent_copy      (PostierOutboxEntry  *self,
+                                                              const char          *file_name);
+/* Finds the recipient by address (as given at enqueue) and records its
+ * state and the relay's reply; returns FALSE if there is no such one. */
+gboolean            _postier_outbox_entry_set_recipient      (PostierOutboxEntry   *self,
+                                                              const char           *address,
+                                                              PostierRecipientState state,
+                                                              const char           *reply);
+void                _postier_outbox_entry_set_recipient_state_at (PostierOutboxEntry *self,
+                                                              guint                 index,
+                                                              PostierRecipientState state,
+                                                              const char           *reply);
+gboolean            _postier_outbox_entry_get_smtputf8       (PostierOutboxEntry  *self);
+gboolean            _postier_outbox_entry_get_8bit           (PostierOutboxEntry  *self);
+/* Decides the entry's new state after an attempt at time NOW, from the
+ * recipients' states already recorded and ERROR (NULL when the relay took
+ * the data), following the delivery rules; does not write anything. */
+void                _postier_outbox_entry_conclude           (PostierOutboxEntry  *entry,
+                                                              gint64               now,
+                                                              const GError        *error);
+/* Puts an entry back in the state it had before mark_sending (flush
+ * cancelled before anything was sent). */
+void                _postier_outbox_entry_unmark_sending     (PostierOutboxEntry  *entry);
+PostierOutboxState  _postier_outbox_entry_get_previous_state (PostierOutboxEntry  *self);
+
+typedef struct {
+  char                  *address;
+  PostierRecipientState  state;
+  char                  *reply;
+} PostierOutboxRecipient;
+
+struct _PostierOutboxEntry
+{
+  GObject             parent_instance;
+
+  char               *id;
+  char               *path;
+  char               *account_name;
+  PostierOutboxState  state;
+  PostierOutboxState  previous_state;  /* before mark-sending, in memory only */
+  char               *sender;
+  GArray             *recipients;  /* PostierOutboxRecipient */
+  char               *subject;
+  char               *message_id;
+  guint64             size;
+  gint64              created;
+  gint64              since;           /* start of the current series of attempts */
+  guint               attempts;
+  gint64              last_attempt;
+  gint64              next_attempt;
+  char               *last_error;
+  char               *sent_copy;
+  PostierOutboxFailure failure;
+  guint               possible_duplicate : 1;
+  guint               smtputf8 : 1;
+  guint               eight_bit : 1;
+  guint               utf8_headers : 1;
+};
+
+/* postier-outbox-entry.c, for the loader. */
+void                _postier_outbox_entry_add_recipient      (PostierOutboxEntry    *self,
+                                                              const char            *address,
+                                                              PostierRecipientState  state,
+                                                              const char            *reply);
+
+G_END_DECLS
