@@ -23,6 +23,8 @@
 /* Seconds to wait for the reply to QUIT: the work is done, only the
  * courtesy is left. */
 #define QUIT_TIMEOUT 5
+/* Seconds for connect and for each read or write, unless set_timeout(). */
+#define DEFAULT_TIMEOUT 60
 
 G_DEFINE_FINAL_TYPE (PostierSmtpClient, postier_smtp_client, G_TYPE_OBJECT)
 
@@ -64,7 +66,7 @@ postier_smtp_client_class_init (PostierSmtpClientClass *klass)
 static void
 postier_smtp_client_init (PostierSmtpClient *self)
 {
-  self->timeout = 60;
+  self->timeout = DEFAULT_TIMEOUT;
   self->transcript = postier_smtp_transcript_new ();
 }
 

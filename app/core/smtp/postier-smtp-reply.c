@@ -12,6 +12,10 @@
 #include "postier-error.h"
 #include "postier-smtp-reply.h"
 
+/* Characters of a malformed line quoted in the error: enough to recognise
+ * it, short enough for a message shown to people. */
+#define SHOWN_LINE_MAX 60
+
 struct _PostierSmtpReplyParser {
   GString   *line;       /* the line being read, without its end */
   GPtrArray *lines;      /* text of the lines read so far in this reply */
@@ -194,7 +198,7 @@ protocol_error (GError    **error,
                 const char *reason,
                 const char *line)
 {
-  g_autofree char *shown = sanitize_text (line, MIN (strlen (line), 60));
+  g_autofree char *shown = sanitize_text (line, MIN (strlen (line), SHOWN_LINE_MAX));
 
   g_set_error (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_PROTOCOL,
                _("The server sent a malformed reply (%s): “%s”"), reason, shown);

@@ -21,6 +21,11 @@
 #include "postier-error.h"
 #include "postier-tls.h"
 
+/* A SHA-256 digest in hexadecimal. */
+#define SHA256_HEX_LENGTH 64
+/* The tls-exporter channel binding is 32 bytes (RFC 9266 §2). */
+#define TLS_EXPORTER_LENGTH 32
+
 struct _PostierTls {
   SSL_CTX *ctx;
   SSL     *ssl;
@@ -115,7 +120,7 @@ postier_tls_normalize_fingerprint (const char *fingerprint)
         return NULL;
       g_string_append_c (hex, g_ascii_tolower (*p));
     }
-  if (hex->len != 64)
+  if (hex->len != SHA256_HEX_LENGTH)
     return NULL;
   return g_string_free (g_steal_pointer (&hex), FALSE);
 }
@@ -621,12 +626,13 @@ postier_tls_get_channel_binding (PostierTls  *self,
     {
       static const char label[] = "EXPORTER-Channel-Binding";
 
-      if (SSL_export_keying_material (self->ssl, buffer, 32, label, sizeof label - 1, NULL, 0, 0) != 1)
+      if (SSL_export_keying_material (self->ssl, buffer, TLS_EXPORTER_LENGTH, label, sizeof label - 1,
+                                      NULL, 0, 0) != 1)
         {
           ERR_clear_error ();
           return NULL;
         }
-      *data = g_bytes_new (buffer, 32);
+      *data = g_bytes_new (buffer, TLS_EXPORTER_LENGTH);
       return "tls-exporter";
     }
   else
