@@ -15,7 +15,6 @@
 #include "postier-error.h"
 #include "postier-gmime.h"
 #include "postier-sent-message.h"
-#include "postier-sent-store.h"
 
 /* A header block larger than this is not one we wrote. */
 #define HEADER_SCAN_LIMIT (256 * 1024)

@@ -8,6 +8,11 @@
 
 G_BEGIN_DECLS
 
+/* The header PostierSentStore adds to the stored copy only (never to what
+ * the relay gets); here, with the reader of copies, so that the store
+ * depends on the message and not the other way round. */
+#define POSTIER_SENT_HEADER "X-Postier-Sent"
+
 #define POSTIER_TYPE_SENT_MESSAGE (postier_sent_message_get_type ())
 G_DECLARE_FINAL_TYPE (PostierSentMessage, postier_sent_message, POSTIER, SENT_MESSAGE, GObject)
 

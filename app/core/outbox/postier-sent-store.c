@@ -149,6 +149,72 @@ sent_header (const char *account_name,
                           possible_duplicate ? "; possible-duplicate" : "");
 }
 
+/* tmp/, new/ and cur/, checked once per store, not once per message of a
+ * long flush. */
+static gboolean
+ensure_folders (PostierSentStore  *self,
+                const char        *tmp_dir,
+                const char        *new_dir,
+                const char        *cur_dir,
+                GError           **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!g_atomic_int_get (&self->folders_ready) &&
+      (!postier_ensure_private_dir (tmp_dir, &local_error) ||
+       !postier_ensure_private_dir (new_dir, &local_error) ||
+       !postier_ensure_private_dir (cur_dir, &local_error)))
+    {
+      g_set_error_literal (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_STORAGE,
+                           local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A new file TMP_PATH in tmp/; -1 with errno set. */
+static int
+create_tmp_file (const char *tmp_path,
+                 const char *tmp_dir,
+                 const char *new_dir,
+                 const char *cur_dir)
+{
+  int out_fd = open (tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+  if (out_fd < 0 && errno == ENOENT &&
+      postier_ensure_private_dir (tmp_dir, NULL) && postier_ensure_private_dir (new_dir, NULL) &&
+      postier_ensure_private_dir (cur_dir, NULL))
+    /* The folders went away behind our back since they were made. */
+    out_fd = open (tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  return out_fd;
+}
+
+/* HEADER, then SOURCE with LF line ends (a Maildir on a Unix system holds
+ * those), flushed to disk; 0, or the errno of the failure (taken before
+ * the streams are dropped). OUT_FD stays open. */
+static int
+write_copy (GMimeStream *source,
+            int          out_fd,
+            const char  *header)
+{
+  g_autoptr(GMimeStream) target = g_mime_stream_fs_new (out_fd);
+  g_autoptr(GMimeStream) filtered = NULL;
+  g_autoptr(GMimeFilter) dos2unix = NULL;
+
+  /* We close and fsync ourselves, to see the errors. */
+  g_mime_stream_fs_set_owner (GMIME_STREAM_FS (target), FALSE);
+  filtered = g_mime_stream_filter_new (target);
+  dos2unix = g_mime_filter_dos2unix_new (FALSE);
+  g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), dos2unix);
+
+  if (g_mime_stream_write_string (target, header) < 0 ||
+      g_mime_stream_write_to_stream (source, filtered) < 0 ||
+      g_mime_stream_flush (filtered) < 0 ||
+      fsync (out_fd) != 0)
+    return errno;
+  return 0;
+}
+
 static char *
 add_copy (PostierSentStore  *self,
           const char        *message_path,
@@ -167,11 +233,9 @@ add_copy (PostierSentStore  *self,
   g_autofree char *new_path = NULL;
   g_autofree char *header = NULL;
   g_autoptr(GMimeStream) source = NULL;
-  g_autoptr(GMimeStream) target = NULL;
-  g_autoptr(GMimeStream) filtered = NULL;
-  g_autoptr(GMimeFilter) dos2unix = NULL;
   g_autoptr(GError) local_error = NULL;
   int in_fd, out_fd;
+  int saved_errno;
 
   g_return_val_if_fail (POSTIER_IS_SENT_STORE (self), NULL);
   g_return_val_if_fail (message_path != NULL, NULL);
@@ -183,16 +247,8 @@ add_copy (PostierSentStore  *self,
   tmp_dir = g_build_filename (self->dir, "tmp", NULL);
   new_dir = g_build_filename (self->dir, "new", NULL);
   cur_dir = g_build_filename (self->dir, "cur", NULL);
-  /* Checked once per store, not once per message of a long flush. */
-  if (!g_atomic_int_get (&self->folders_ready) &&
-      (!postier_ensure_private_dir (tmp_dir, &local_error) ||
-       !postier_ensure_private_dir (new_dir, &local_error) ||
-       !postier_ensure_private_dir (cur_dir, &local_error)))
-    {
-      g_set_error_literal (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_STORAGE,
-                           local_error->message);
-      return NULL;
-    }
+  if (!ensure_folders (self, tmp_dir, new_dir, cur_dir, error))
+    return NULL;
 
   in_fd = postier_open_regular (message_path, O_RDONLY, 0, NULL);
   if (in_fd < 0)
@@ -206,33 +262,17 @@ add_copy (PostierSentStore  *self,
   name = unique_name ();
   tmp_path = g_build_filename (tmp_dir, name, NULL);
   new_path = g_build_filename (new_dir, name, NULL);
-  out_fd = open (tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (out_fd < 0 && errno == ENOENT &&
-      postier_ensure_private_dir (tmp_dir, NULL) && postier_ensure_private_dir (new_dir, NULL) &&
-      postier_ensure_private_dir (cur_dir, NULL))
-    /* The folders went away behind our back since they were made. */
-    out_fd = open (tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  out_fd = create_tmp_file (tmp_path, tmp_dir, new_dir, cur_dir);
   if (out_fd < 0)
     {
       set_storage_error (error, errno, tmp_dir);
       return NULL;
     }
-  target = g_mime_stream_fs_new (out_fd);
-  /* We close and fsync ourselves, to see the errors. */
-  g_mime_stream_fs_set_owner (GMIME_STREAM_FS (target), FALSE);
 
-  /* A Maildir on a Unix system holds LF line ends. */
   header = sent_header (account_name, when, possible_duplicate);
-  filtered = g_mime_stream_filter_new (target);
-  dos2unix = g_mime_filter_dos2unix_new (FALSE);
-  g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), dos2unix);
-
-  if (g_mime_stream_write_string (target, header) < 0 ||
-      g_mime_stream_write_to_stream (source, filtered) < 0 ||
-      g_mime_stream_flush (filtered) < 0 ||
-      fsync (out_fd) != 0)
+  saved_errno = write_copy (source, out_fd, header);
+  if (saved_errno != 0)
     {
-      int saved_errno = errno;
       close (out_fd);
       g_unlink (tmp_path);
       set_storage_error (error, saved_errno, tmp_dir);
@@ -240,7 +280,7 @@ add_copy (PostierSentStore  *self,
     }
   if (close (out_fd) != 0 || g_rename (tmp_path, new_path) != 0)
     {
-      int saved_errno = errno;
+      saved_errno = errno;
       g_unlink (tmp_path);
       set_storage_error (error, saved_errno, new_dir);
       return NULL;

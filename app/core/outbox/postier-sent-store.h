@@ -6,10 +6,10 @@
 
 #include <gio/gio.h>
 
-G_BEGIN_DECLS
+/* A copy's format (POSTIER_SENT_HEADER) and what the listing returns. */
+#include "postier-sent-message.h"
 
-/* The header added to the stored copy only (never to what the relay gets). */
-#define POSTIER_SENT_HEADER "X-Postier-Sent"
+G_BEGIN_DECLS
 
 #define POSTIER_TYPE_SENT_STORE (postier_sent_store_get_type ())
 G_DECLARE_FINAL_TYPE (PostierSentStore, postier_sent_store, POSTIER, SENT_STORE, GObject)
