@@ -181,6 +181,10 @@ static const Case cases[] = {
   { "/faults/mail/overlong", "{\"mail\": \"overlong\"}", AT_SEND, PROTO, 1 },
   { "/faults/mail/5xx-unpipelined", "{\"mail\": \"550 5.7.1 Sender rejected\", \"pipelining\": false}",
     AT_SEND, PERM, 2 },
+  /* A reply that is no verdict (neither 2xx, 4xx nor 5xx) where one belongs:
+   * the two sides no longer agree, so the session is not reused. */
+  { "/faults/mail/3xx", "{\"mail\": \"354 Go ahead\"}", AT_SEND, PROTO, 1 },
+  { "/faults/mail/3xx-unpipelined", "{\"mail\": \"354 Go ahead\", \"pipelining\": false}", AT_SEND, PROTO, 1 },
 
   { "/faults/rcpt/4xx", "{\"rcpt1\": \"450 4.2.1 Mailbox busy\"}", AT_SEND, TEMP, 1 },
   { "/faults/rcpt/5xx", "{\"rcpt1\": \"550 5.1.1 No such user\"}", AT_SEND, PERM, 1 },
@@ -202,12 +206,14 @@ static const Case cases[] = {
   { "/faults/data/garbage", "{\"data\": \"garbage\"}", AT_SEND, PROTO, 1 },
   { "/faults/data/overlong", "{\"data\": \"overlong\"}", AT_SEND, PROTO, 1 },
   { "/faults/data/5xx-unpipelined", "{\"data\": \"554 5.5.1 No\", \"pipelining\": false}", AT_SEND, PERM, 1 },
+  { "/faults/data/3xx", "{\"data\": \"334 What\"}", AT_SEND, PROTO, 1 },
 
   { "/faults/dot/4xx", "{\"dot\": \"452 4.3.1 Insufficient system storage\"}", AT_SEND, TEMP, 1 },
   { "/faults/dot/5xx", "{\"dot\": \"554 5.7.1 Message content rejected\"}", AT_SEND, PERM, 1 },
   { "/faults/dot/disconnect", "{\"dot\": \"close\"}", AT_SEND, NET, 1 },
   { "/faults/dot/garbage", "{\"dot\": \"garbage\"}", AT_SEND, PROTO, 1 },
   { "/faults/dot/overlong", "{\"dot\": \"overlong\"}", AT_SEND, PROTO, 1 },
+  { "/faults/dot/3xx", "{\"dot\": \"354 More\"}", AT_SEND, PROTO, 1 },
 };
 
 static void
