@@ -1,11 +1,11 @@
 /* postier-smtp-client-private.h — what the pieces of PostierSmtpClient share
  *
- * The client is one object in three files, one job each:
+ * The client is one object in four files, one job each:
  * postier-smtp-client.c (the session: connect, TLS, EHLO, STARTTLS, QUIT,
  * and what the session learnt), postier-smtp-auth.c (the SASL AUTH
- * exchange) and postier-smtp-transaction.c (one message: envelope,
- * recipient judgement, data, end of data). Nothing outside app/core/smtp
- * includes this header.
+ * exchange), postier-smtp-transaction.c (one message: envelope, recipient
+ * judgement, DATA, end of data) and postier-smtp-data.c (the message data
+ * itself). Nothing outside app/core/smtp includes this header.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,12 +20,15 @@
 
 G_BEGIN_DECLS
 
+/* Bytes read from a message file at a time. */
+#define POSTIER_SMTP_DATA_CHUNK (64 * 1024)
+
 /* Where the dialogue stands, as far as the client knows. Kept as state
  * rather than guessed from the last error, because it decides whether the
  * connection may carry another message: only a session in step with the
  * server may, and a broken one is closed. */
 typedef enum {
-  POSTIER_SMTP_SESSION_CLOSED,     /* no connection */
+  POSTIER_SMTP_SESSION_CLOSED,     /* no connection, or open() not done yet */
   POSTIER_SMTP_SESSION_IN_STEP,    /* every reply read, no transaction open */
   POSTIER_SMTP_SESSION_NEEDS_RSET, /* in step, but a refused transaction may
                                     * still be open on the server: RSET first */
@@ -84,6 +87,14 @@ gboolean          _postier_smtp_client_expect          (PostierSmtpReply        
                                                         GError                 **error);
 /* Closes the connection without a word; the state becomes CLOSED. */
 void              _postier_smtp_client_drop_connection (PostierSmtpClient       *self);
+
+/* postier-smtp-data.c: streams the FILE_SIZE bytes of the message in FD,
+ * dot-stuffed, and the final dot; after DATA got its 354. */
+gboolean          _postier_smtp_client_stream_message  (PostierSmtpClient       *self,
+                                                        int                      fd,
+                                                        guint64                  file_size,
+                                                        GCancellable            *cancellable,
+                                                        GError                 **error);
 
 /* postier-smtp-auth.c: AUTH with the account's method after the last EHLO;
  * TRUE at once when the account needs no login. */
