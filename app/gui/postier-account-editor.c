@@ -15,6 +15,7 @@
 #include "postier-autoconfig.h"
 #include "postier-connection-test.h"
 #include "postier-error.h"
+#include "postier-password.h"
 
 /* The security combo lists PostierSecurity in this order. */
 #define SECURITY_ITEMS 3
@@ -314,7 +315,8 @@ void
 postier_account_editor_save (PostierAccountEditor *self)
 {
   g_autoptr(PostierAccount) account = NULL;
-  g_autofree char *password = NULL;
+  /* Wiped on every way out: build_account() may fill it and still refuse. */
+  g_autoptr(PostierPassword) password = NULL;
 
   g_return_if_fail (POSTIER_IS_ACCOUNT_EDITOR (self));
 
@@ -384,7 +386,8 @@ void
 postier_account_editor_test (PostierAccountEditor *self)
 {
   g_autoptr(PostierAccount) account = NULL;
-  g_autofree char *password = NULL;
+  /* Wiped on every way out: build_account() may fill it and still refuse. */
+  g_autoptr(PostierPassword) password = NULL;
 
   g_return_if_fail (POSTIER_IS_ACCOUNT_EDITOR (self));
 
