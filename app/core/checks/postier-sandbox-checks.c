@@ -64,33 +64,20 @@ postier_sandbox_checks_free (PostierSandboxChecks *checks)
   g_free (checks);
 }
 
-void
-postier_sandbox_checks_get_context (const PostierSandboxChecks *checks,
-                                    PostierSandboxMessage      *message,
-                                    PostierCheckContext        *context)
-{
-  g_return_if_fail (checks != NULL);
-  g_return_if_fail (POSTIER_IS_SANDBOX_MESSAGE (message));
-  g_return_if_fail (context != NULL);
-
-  *context = (PostierCheckContext) { 0 };
-  context->identities = (const char * const *) checks->identities;
-  context->size_limit = checks->size_limit;
-  context->size_limit_account = checks->size_limit_account;
-  context->smtputf8 = postier_sandbox_message_get_smtputf8 (message);
-}
-
 GPtrArray *
 postier_sandbox_checks_run (const PostierSandboxChecks *checks,
                             PostierSandboxMessage      *message,
                             GBytes                     *bytes)
 {
-  PostierCheckContext context;
+  PostierCheckContext context = { 0 };
 
   g_return_val_if_fail (checks != NULL, NULL);
   g_return_val_if_fail (POSTIER_IS_SANDBOX_MESSAGE (message), NULL);
   g_return_val_if_fail (bytes != NULL, NULL);
 
-  postier_sandbox_checks_get_context (checks, message, &context);
+  context.identities = (const char * const *) checks->identities;
+  context.size_limit = checks->size_limit;
+  context.size_limit_account = checks->size_limit_account;
+  context.smtputf8 = postier_sandbox_message_get_smtputf8 (message);
   return postier_message_check_run (bytes, &context);
 }

@@ -34,11 +34,6 @@ PostierSandboxChecks *postier_sandbox_checks_new          (PostierAccountStore  
 void                  postier_sandbox_checks_free         (PostierSandboxChecks       *checks);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PostierSandboxChecks, postier_sandbox_checks_free)
 
-/* The context for MESSAGE; its strings belong to CHECKS. */
-void                  postier_sandbox_checks_get_context  (const PostierSandboxChecks *checks,
-                                                           PostierSandboxMessage      *message,
-                                                           PostierCheckContext        *context);
-
 /* postier_message_check_run() on MESSAGE, whose raw bytes are BYTES (as
  * postier_sandbox_message_load_bytes() gives them), with those inputs. */
 GPtrArray            *postier_sandbox_checks_run          (const PostierSandboxChecks *checks,

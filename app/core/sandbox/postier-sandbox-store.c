@@ -96,13 +96,6 @@ postier_sandbox_store_new (const char *dir)
   return self;
 }
 
-const char *
-postier_sandbox_store_get_dir (PostierSandboxStore *self)
-{
-  g_return_val_if_fail (POSTIER_IS_SANDBOX_STORE (self), NULL);
-  return self->dir;
-}
-
 /* The id of a Maildir file name: the part before the ":2," info. */
 static char *
 id_from_file_name (const char *name)

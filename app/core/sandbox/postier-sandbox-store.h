@@ -30,7 +30,6 @@ G_DECLARE_FINAL_TYPE (PostierSandboxStore, postier_sandbox_store, POSTIER, SANDB
 
 /* DIR NULL means $XDG_DATA_HOME/postier/sandbox (resolved now). */
 PostierSandboxStore   *postier_sandbox_store_new      (const char            *dir);
-const char            *postier_sandbox_store_get_dir  (PostierSandboxStore   *self);
 
 /* Every captured message (PostierSandboxMessage), newest first. A missing
  * folder is an empty list. Unreadable files are skipped and logged. */
