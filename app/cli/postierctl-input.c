@@ -21,8 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "postier-message-check.h"
 #include "postier-paths.h"
+#include "postier-relay-limits.h"
 #include "postierctl-private.h"
 
 #define CHUNK (64 * 1024)

@@ -10,7 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "postier-composer-private.h"
-#include "postier-message-check.h"
+#include "postier-relay-limits.h"
 #include "postier-sandbox.h"
 
 void

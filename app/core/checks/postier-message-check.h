@@ -11,10 +11,6 @@
 
 #include <gio/gio.h>
 
-/* For a while: callers that still find the relay SIZE cache here. It
- * lives in postier-relay-limits.h; include that. */
-#include "postier-relay-limits.h"
-
 G_BEGIN_DECLS
 
 typedef enum {
