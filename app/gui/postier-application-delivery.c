@@ -39,18 +39,10 @@ postier_application_message_queued (PostierApplication *self,
 /* Mail still to go out: queued, being sent, or waiting to retry. Failed
  * and needs-attention entries wait for the person, not for us. */
 static guint
-count_pending (PostierApplication *self)
+count_pending (GPtrArray *entries)
 {
-  g_autoptr(GPtrArray) entries = NULL;
-  g_autoptr(GError) error = NULL;
   guint pending = 0;
 
-  entries = postier_outbox_list (self->outbox, &error);
-  if (entries == NULL)
-    {
-      g_warning ("Cannot read the outbox: %s", error->message);
-      return 0;
-    }
   for (guint i = 0; i < entries->len; i++)
     switch (postier_outbox_entry_get_state (g_ptr_array_index (entries, i)))
       {
@@ -65,13 +57,10 @@ count_pending (PostierApplication *self)
   return pending;
 }
 
-void
-_postier_application_update_hold (PostierApplication *self)
+static void
+set_hold (PostierApplication *self,
+          gboolean            want_hold)
 {
-  gboolean want_hold;
-
-  g_clear_handle_id (&self->pending_check, g_source_remove);
-  want_hold = self->submitter != NULL && count_pending (self) > 0;
   if (want_hold && !self->held_for_outbox)
     {
       g_debug ("mail is waiting: staying in the background");
@@ -86,19 +75,75 @@ _postier_application_update_hold (PostierApplication *self)
     }
 }
 
+/* Reads the outbox here, on the main thread: only for the last window
+ * going, when the main loop could end before an async answer came. */
+void
+_postier_application_update_hold (PostierApplication *self)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_handle_id (&self->pending_check, g_source_remove);
+  self->pending_serial++;   /* a count on its way is older than this one */
+  /* No submitter (shutting down): nothing will send it, nothing to hold. */
+  if (self->submitter != NULL)
+    {
+      entries = postier_outbox_list (self->outbox, &error);
+      if (entries == NULL)
+        g_warning ("Cannot read the outbox: %s", error->message);
+    }
+  set_hold (self, entries != NULL && count_pending (entries) > 0);
+}
+
 gboolean
 _postier_application_is_holding (PostierApplication *self)
 {
   return self->held_for_outbox;
 }
 
+typedef struct {
+  PostierApplication *self;
+  guint               serial;
+} PendingCount;
+
+static void
+pending_counted (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  PendingCount *count = user_data;
+  g_autoptr(PostierApplication) self = count->self;
+  guint serial = count->serial;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_free (count);
+  entries = postier_outbox_list_finish (POSTIER_OUTBOX (source), result, NULL, &error);
+  if (serial != self->pending_serial)
+    return;   /* a newer count decides */
+  if (entries == NULL)
+    g_warning ("Cannot read the outbox: %s", error->message);
+  set_hold (self, self->submitter != NULL && entries != NULL && count_pending (entries) > 0);
+}
+
+/* Counts with the outbox's async listing: a flush changes many entries,
+ * and the main thread does not wait on the disk for each. */
 static gboolean
 check_pending_now (gpointer user_data)
 {
   PostierApplication *self = user_data;
+  PendingCount *count;
 
   self->pending_check = 0;
-  _postier_application_update_hold (self);
+  if (self->submitter == NULL)
+    {
+      _postier_application_update_hold (self);   /* lets go, reading nothing */
+      return G_SOURCE_REMOVE;
+    }
+  count = g_new0 (PendingCount, 1);
+  count->self = g_object_ref (self);
+  count->serial = ++self->pending_serial;
+  postier_outbox_list_async (self->outbox, NULL, pending_counted, count);
   return G_SOURCE_REMOVE;
 }
 
@@ -172,7 +217,8 @@ on_online_changed (PostierSubmitter   *submitter,
                    PostierApplication *self)
 {
   (void) submitter;
-  if (!online && count_pending (self) > 0)
+  /* The last count's answer: the main thread does not read the outbox. */
+  if (!online && self->held_for_outbox)
     self->went_offline = TRUE;
 }
 

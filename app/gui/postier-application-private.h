@@ -22,6 +22,7 @@ struct _PostierApplication
   gboolean             held_for_outbox;   /* pending mail keeps us running */
   gboolean             went_offline;      /* mail waited for the network */
   guint                pending_check;
+  guint                pending_serial;    /* of the newest count of pending mail */
 };
 
 /* postier-application-delivery.c */

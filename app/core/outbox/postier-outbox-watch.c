@@ -218,11 +218,15 @@ list_thread (GTask        *task,
   if (watch != NULL)
     {
       Sync *sync = g_new0 (Sync, 1);
+      g_autoptr(GSource) source = g_idle_source_new ();
 
       sync->outbox = g_object_ref (self);
       sync->entries = g_ptr_array_ref (listing->entries);
-      g_main_context_invoke_full (watch->context, G_PRIORITY_DEFAULT, sync_entry_monitors,
-                                  sync, sync_free);
+      /* Always a source, never g_main_context_invoke(): that would run it
+       * here, in this thread, whenever the context happens to be free. */
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, sync_entry_monitors, sync, sync_free);
+      g_source_attach (source, watch->context);
     }
   g_task_return_pointer (task, listing, (GDestroyNotify) listing_free);
 }
