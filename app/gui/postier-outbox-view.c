@@ -11,17 +11,11 @@
 #include "postier-draft.h"
 #include "postier-gui-format.h"
 #include "postier-outbox-entry.h"
+#include "postier-outbox-row.h"
 #include "postier-outbox-view.h"
 #include "postier-paths.h"
 #include "postier-transcript-window.h"
-
-/* Several changes to the folder in a row (a flush rewrites many files)
- * make one reload. */
-#define RELOAD_DELAY_MS 150
-
-/* An outbox large enough to need more watches than this is shown from the
- * submitter's signals and the folder's own watch only. */
-#define MAX_ENTRY_MONITORS 256
+#include "postier-view-reloader.h"
 
 struct _PostierOutboxView
 {
@@ -30,13 +24,9 @@ struct _PostierOutboxView
   PostierOutbox    *outbox;
   PostierSubmitter *submitter;
   GListStore       *entries;
-  GFileMonitor     *dir_monitor;
-  GHashTable       *entry_monitors;   /* id → GFileMonitor on its folder */
+  PostierViewReloader *reloader;
   GHashTable       *expanded;         /* ids of expanded rows */
-  GHashTable       *progress;         /* id → fraction sent, while sending */
-  GCancellable     *cancellable;
-  guint             reload_source;
-  guint             reload_serial;
+  GHashTable       *progress;         /* id → permille sent, while sending */
   guint             wakeup_source;    /* redraws "in N minutes" texts */
   gboolean          online;
 
@@ -73,195 +63,16 @@ is_pending (PostierOutboxState state)
          state == POSTIER_OUTBOX_STATE_DEFERRED;
 }
 
-static const char *
-state_icon_name (PostierOutboxState state)
-{
-  switch (state)
-    {
-    case POSTIER_OUTBOX_STATE_QUEUED:
-      return "mail-send-symbolic";
-    case POSTIER_OUTBOX_STATE_SENDING:
-      return "emblem-synchronizing-symbolic";
-    case POSTIER_OUTBOX_STATE_DEFERRED:
-      return "alarm-symbolic";
-    case POSTIER_OUTBOX_STATE_FAILED:
-      return "dialog-error-symbolic";
-    case POSTIER_OUTBOX_STATE_NEEDS_ATTENTION:
-      return "dialog-warning-symbolic";
-    case POSTIER_OUTBOX_STATE_SENT:
-    default:
-      return "emblem-ok-symbolic";
-    }
-}
-
-static char *
-recipients_text (PostierOutboxEntry *entry)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-  guint n = postier_outbox_entry_get_n_recipients (entry);
-  const guint shown = 3;
-
-  for (guint i = 0; i < n && i < shown; i++)
-    {
-      if (i > 0)
-        g_string_append (text, ", ");
-      g_string_append (text, postier_outbox_entry_get_recipient (entry, i));
-    }
-  if (n > shown)
-    {
-      g_autofree char *more = g_strdup_printf (ngettext ("and %u other", "and %u others",
-                                                            n - shown), n - shown);
-      g_string_append_c (text, ' ');
-      g_string_append (text, more);
-    }
-  /* Translators: the recipients of a message in the outbox. */
-  return g_strdup_printf (_("To %s"), text->str);
-}
-
-/* One line saying where the message stands and what happens next. */
-static char *
-status_text (PostierOutboxView  *self,
-             PostierOutboxEntry *entry)
-{
-  PostierOutboxState state = postier_outbox_entry_get_state (entry);
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-
-  switch (state)
-    {
-    case POSTIER_OUTBOX_STATE_QUEUED:
-      if (!self->online)
-        return g_strdup (_("Queued — will be sent when the connection returns"));
-      return g_strdup (_("Queued — about to be sent"));
-
-    case POSTIER_OUTBOX_STATE_SENDING:
-      {
-        gpointer fraction;
-
-        if (g_hash_table_lookup_extended (self->progress, postier_outbox_entry_get_id (entry),
-                                          NULL, &fraction))
-          return g_strdup_printf (_("Sending… %d%%"),
-                                  (int) (GPOINTER_TO_UINT (fraction) / 10));
-        return g_strdup (_("Sending…"));
-      }
-
-    case POSTIER_OUTBOX_STATE_DEFERRED:
-      {
-        gint64 next = postier_outbox_entry_get_next_attempt (entry);
-        g_autofree char *when = NULL;
-
-        if (!self->online)
-          return g_strdup (_("Waiting — will be sent when the connection returns"));
-        if (next <= now)
-          return g_strdup (_("Waiting to retry — next attempt now"));
-        when = postier_format_moment (next, now);
-        return g_strdup_printf (_("Waiting to retry — next attempt at %s"), when);
-      }
-
-    case POSTIER_OUTBOX_STATE_FAILED:
-      {
-        guint total = postier_outbox_entry_get_n_recipients (entry);
-        guint accepted = postier_outbox_entry_count_recipients (entry,
-                                                                POSTIER_RECIPIENT_STATE_ACCEPTED);
-
-        if (accepted > 0)
-          return g_strdup_printf (ngettext ("Sent to %u of %u recipient — the server refused the others",
-                                            "Sent to %u of %u recipients — the server refused the others",
-                                            total), accepted, total);
-        return g_strdup (_("Not sent — the server refused it"));
-      }
-
-    case POSTIER_OUTBOX_STATE_NEEDS_ATTENTION:
-      return g_strdup (_("Needs attention — check the account settings, then retry"));
-
-    case POSTIER_OUTBOX_STATE_SENT:
-    default:
-      return g_strdup (postier_outbox_state_get_label (state));
-    }
-}
-
 /* --- Rows ------------------------------------------------------------------- */
 
-static GtkWidget *
-action_button (const char *icon_name,
-               const char *tooltip,
-               const char *accessible_name,
-               const char *action_name,
-               const char *id)
-{
-  GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
-
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_widget_set_tooltip_text (button, tooltip);
-  /* Said apart from the row: it names the message. */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, accessible_name, -1);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", id);
-  gtk_widget_add_css_class (button, "flat");
-  return button;
-}
-
-static GtkWidget *
-labelled_button (const char *label,
-                 const char *action_name,
-                 const char *id)
-{
-  GtkWidget *button = gtk_button_new_with_mnemonic (label);
-
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", id);
-  return button;
-}
-
-static GtkWidget *
-detail_row (const char *title,
-            const char *subtitle)
-{
-  GtkWidget *row = adw_action_row_new ();
-  g_autofree char *escaped_title = g_markup_escape_text (title, -1);
-  g_autofree char *escaped_subtitle = g_markup_escape_text (subtitle != NULL ? subtitle : "", -1);
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), escaped_title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped_subtitle);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
-  adw_preferences_row_set_title_selectable (ADW_PREFERENCES_ROW (row), TRUE);
-  gtk_widget_add_css_class (row, "property");
-  return row;
-}
-
-static const char *
-recipient_state_text (PostierRecipientState state)
-{
-  switch (state)
-    {
-    case POSTIER_RECIPIENT_STATE_ACCEPTED:
-      return _("Accepted by the server");
-    case POSTIER_RECIPIENT_STATE_DEFERRED:
-      return _("Temporarily refused — will be tried again");
-    case POSTIER_RECIPIENT_STATE_REFUSED:
-      return _("Refused");
-    case POSTIER_RECIPIENT_STATE_PENDING:
-    default:
-      return _("Not sent yet");
-    }
-}
-
 static void
-monitor_free (gpointer monitor)
-{
-  g_file_monitor_cancel (monitor);
-  g_object_unref (monitor);
-}
-
-static void
-on_expanded_changed (AdwExpanderRow    *row,
+on_expanded_changed (PostierOutboxRow  *row,
                      G_GNUC_UNUSED GParamSpec *pspec,
                      PostierOutboxView *self)
 {
-  const char *id = g_object_get_data (G_OBJECT (row), "postier-entry-id");
+  const char *id = postier_outbox_row_get_id (row);
 
-  if (adw_expander_row_get_expanded (row))
+  if (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (row)))
     g_hash_table_add (self->expanded, g_strdup (id));
   else
     g_hash_table_remove (self->expanded, id);
@@ -273,163 +84,16 @@ create_row (gpointer item,
 {
   PostierOutboxView *self = user_data;
   PostierOutboxEntry *entry = item;
-  PostierOutboxState state = postier_outbox_entry_get_state (entry);
   const char *id = postier_outbox_entry_get_id (entry);
-  const char *subject = postier_outbox_entry_get_subject (entry);
-  const char *last_error = postier_outbox_entry_get_last_error (entry);
-  g_autofree char *recipients = recipients_text (entry);
-  g_autofree char *status = status_text (self, entry);
-  g_autofree char *subtitle = NULL;
-  g_autofree char *escaped = NULL;
-  GtkWidget *row = adw_expander_row_new ();
-  GtkWidget *icon;
-  GtkWidget *buttons;
-  const char *shown_subject;
-  g_autofree char *delete_label = NULL;
-  g_autofree char *retry_label = NULL;
-  g_autofree char *actions_label = NULL;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gpointer permille = NULL;
+  GtkWidget *row;
 
-  g_object_set_data_full (G_OBJECT (row), "postier-entry-id", g_strdup (id), g_free);
-  g_object_set_data_full (G_OBJECT (row), "postier-recipients", g_strdup (recipients), g_free);
-  gtk_widget_set_name (row, id);
-
-  shown_subject = *subject != '\0' ? subject : _("(No subject)");
-  escaped = g_markup_escape_text (shown_subject, -1);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), escaped);
-  g_clear_pointer (&escaped, g_free);
-  /* The expander itself is a row too: named, as its header is. */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  shown_subject, -1);
-
-  /* The server's own words show without expanding: they say what to do. */
-  if (last_error != NULL && state != POSTIER_OUTBOX_STATE_QUEUED &&
-      state != POSTIER_OUTBOX_STATE_SENDING)
-    subtitle = g_strdup_printf ("%s\n%s\n%s", recipients, status, last_error);
-  else
-    subtitle = g_strdup_printf ("%s\n%s", recipients, status);
-  escaped = g_markup_escape_text (subtitle, -1);
-  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), escaped);
-
-  icon = gtk_image_new_from_icon_name (state_icon_name (state));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  postier_outbox_state_get_label (state), -1);
-  if (state == POSTIER_OUTBOX_STATE_FAILED)
-    gtk_widget_add_css_class (icon, "error");
-  else if (state == POSTIER_OUTBOX_STATE_NEEDS_ATTENTION || state == POSTIER_OUTBOX_STATE_DEFERRED)
-    gtk_widget_add_css_class (icon, "warning");
-  adw_expander_row_add_prefix (ADW_EXPANDER_ROW (row), icon);
-
-  if (state == POSTIER_OUTBOX_STATE_SENDING)
-    {
-      GtkWidget *bar = gtk_progress_bar_new ();
-      gpointer fraction = NULL;
-
-      gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
-      gtk_widget_set_size_request (bar, 80, -1);
-      if (g_hash_table_lookup_extended (self->progress, id, NULL, &fraction))
-        gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar),
-                                       GPOINTER_TO_UINT (fraction) / 1000.0);
-      else
-        gtk_progress_bar_pulse (GTK_PROGRESS_BAR (bar));
-      gtk_accessible_update_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      _("Sending progress"), -1);
-      g_object_set_data (G_OBJECT (row), "postier-progress-bar", bar);
-      adw_expander_row_add_action (ADW_EXPANDER_ROW (row), bar);
-    }
-  else
-    {
-      /* Actions are packed from the end: Delete ends up last. */
-      /* Translators: what a screen reader says for the button. */
-      delete_label = g_strdup_printf (_("Delete “%s”"), shown_subject);
-      adw_expander_row_add_action (ADW_EXPANDER_ROW (row),
-                                   action_button ("user-trash-symbolic", _("Delete"), delete_label,
-                                                  "outbox.delete", id));
-      if (state != POSTIER_OUTBOX_STATE_QUEUED)
-        {
-          /* Translators: what a screen reader says for the button. */
-          retry_label = g_strdup_printf (_("Retry “%s” Now"), shown_subject);
-          adw_expander_row_add_action (ADW_EXPANDER_ROW (row),
-                                       action_button ("view-refresh-symbolic", _("Retry Now"),
-                                                      retry_label, "outbox.retry", id));
-        }
-    }
-
-  /* Details, when expanded. */
-  if (last_error != NULL)
-    adw_expander_row_add_row (ADW_EXPANDER_ROW (row),
-                              detail_row (_("What went wrong"), last_error));
-
-  for (guint i = 0; i < postier_outbox_entry_get_n_recipients (entry); i++)
-    {
-      PostierRecipientState rstate = postier_outbox_entry_get_recipient_state (entry, i);
-      const char *reply = postier_outbox_entry_get_recipient_reply (entry, i);
-      g_autofree char *text = NULL;
-
-      if (reply != NULL && rstate != POSTIER_RECIPIENT_STATE_ACCEPTED)
-        text = g_strdup_printf ("%s: %s", recipient_state_text (rstate), reply);
-      else
-        text = g_strdup (recipient_state_text (rstate));
-      adw_expander_row_add_row (ADW_EXPANDER_ROW (row),
-                                detail_row (postier_outbox_entry_get_recipient (entry, i), text));
-    }
-
-  {
-    g_autoptr(GString) history = g_string_new (NULL);
-    g_autofree char *created = postier_format_moment (postier_outbox_entry_get_created (entry), now);
-    g_autofree char *size = g_format_size (postier_outbox_entry_get_size (entry));
-    guint attempts = postier_outbox_entry_get_attempts (entry);
-
-    g_string_append_printf (history, _("Queued %s through %s, %s."), created,
-                            postier_outbox_entry_get_account_name (entry), size);
-    if (attempts > 0)
-      {
-        g_autofree char *last = postier_format_moment (postier_outbox_entry_get_last_attempt (entry),
-                                                       now);
-        g_string_append_c (history, ' ');
-        g_string_append_printf (history,
-                                ngettext ("%u attempt, the last %s.",
-                                             "%u attempts, the last %s.", attempts),
-                                attempts, last);
-      }
-    if (postier_outbox_entry_get_possible_duplicate (entry))
-      {
-        g_string_append_c (history, ' ');
-        g_string_append (history, _("Some recipients may receive it twice: Postier stopped "
-                                    "while the server was answering."));
-      }
-    adw_expander_row_add_row (ADW_EXPANDER_ROW (row), detail_row (_("History"), history->str));
-  }
-
-  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_set_margin_top (buttons, 6);
-  gtk_widget_set_margin_bottom (buttons, 6);
-  gtk_widget_set_margin_start (buttons, 12);
-  gtk_widget_set_margin_end (buttons, 12);
-  gtk_widget_set_halign (buttons, GTK_ALIGN_END);
-  if (state != POSTIER_OUTBOX_STATE_SENDING)
-    gtk_box_append (GTK_BOX (buttons), labelled_button (_("_Edit"), "outbox.edit", id));
-  gtk_box_append (GTK_BOX (buttons),
-                  labelled_button (_("Show _Transcript"), "outbox.transcript", id));
-  if (state != POSTIER_OUTBOX_STATE_SENDING && state != POSTIER_OUTBOX_STATE_QUEUED)
-    gtk_box_append (GTK_BOX (buttons), labelled_button (_("_Retry Now"), "outbox.retry", id));
-  {
-    GtkWidget *button_row = gtk_list_box_row_new ();
-
-    /* Translators: the row of buttons under an expanded outbox message. */
-    actions_label = g_strdup_printf (_("What to do with “%s”"), shown_subject);
-    gtk_accessible_update_property (GTK_ACCESSIBLE (button_row), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                    actions_label, -1);
-
-    gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (button_row), FALSE);
-    gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (button_row), buttons);
-    adw_expander_row_add_row (ADW_EXPANDER_ROW (row), button_row);
-  }
-
+  if (!g_hash_table_lookup_extended (self->progress, id, NULL, &permille))
+    permille = GINT_TO_POINTER (-1);
+  row = postier_outbox_row_new (entry, self->online, GPOINTER_TO_INT (permille));
   if (g_hash_table_contains (self->expanded, id))
     adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
   g_signal_connect_object (row, "notify::expanded", G_CALLBACK (on_expanded_changed), self, 0);
-
   return row;
 }
 
@@ -444,7 +108,8 @@ find_row (PostierOutboxView *self,
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box));
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
-    if (g_strcmp0 (g_object_get_data (G_OBJECT (child), "postier-entry-id"), id) == 0)
+    if (POSTIER_IS_OUTBOX_ROW (child) &&
+        g_strcmp0 (postier_outbox_row_get_id (POSTIER_OUTBOX_ROW (child)), id) == 0)
       return child;
   return NULL;
 }
@@ -570,9 +235,9 @@ apply_entries (PostierOutboxView *self,
 
   if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->list_box)))
     {
-      GtkWidget *row = gtk_widget_get_ancestor (focus, ADW_TYPE_EXPANDER_ROW);
+      GtkWidget *row = gtk_widget_get_ancestor (focus, POSTIER_TYPE_OUTBOX_ROW);
       if (row != NULL)
-        focused_id = g_strdup (g_object_get_data (G_OBJECT (row), "postier-entry-id"));
+        focused_id = g_strdup (postier_outbox_row_get_id (POSTIER_OUTBOX_ROW (row)));
     }
 
   for (guint i = 0; same_ids && i < n; i++)
@@ -605,84 +270,6 @@ apply_entries (PostierOutboxView *self,
     }
 }
 
-/* Each entry's folder is watched too: postierctl rewrites entry.ini in
- * place, which the outbox folder's own watch does not see. */
-static void
-on_folder_changed (G_GNUC_UNUSED GFileMonitor     *monitor,
-                   G_GNUC_UNUSED GFile            *file,
-                   G_GNUC_UNUSED GFile            *other,
-                   G_GNUC_UNUSED GFileMonitorEvent event,
-                   PostierOutboxView              *self)
-{
-  schedule_reload (self);
-}
-
-static void
-update_entry_monitors (PostierOutboxView *self,
-                       GPtrArray         *entries)
-{
-  g_autoptr(GHashTable) keep = g_hash_table_new (g_str_hash, g_str_equal);
-  GHashTableIter iter;
-  gpointer key;
-
-  for (guint i = 0; i < entries->len; i++)
-    {
-      PostierOutboxEntry *entry = entries->pdata[i];
-      const char *id = postier_outbox_entry_get_id (entry);
-      g_autoptr(GFile) folder = NULL;
-      GFileMonitor *monitor;
-
-      g_hash_table_add (keep, (gpointer) id);
-      if (g_hash_table_contains (self->entry_monitors, id) ||
-          g_hash_table_size (self->entry_monitors) >= MAX_ENTRY_MONITORS)
-        continue;
-
-      folder = g_file_new_for_path (postier_outbox_entry_get_path (entry));
-      monitor = g_file_monitor_directory (folder, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);
-      if (monitor == NULL)
-        continue;
-      g_signal_connect_object (monitor, "changed", G_CALLBACK (on_folder_changed), self, 0);
-      g_hash_table_insert (self->entry_monitors, g_strdup (id), monitor);
-    }
-
-  g_hash_table_iter_init (&iter, self->entry_monitors);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    if (!g_hash_table_contains (keep, key))
-      g_hash_table_iter_remove (&iter);
-}
-
-typedef struct {
-  GPtrArray *entries;
-  GPtrArray *damaged;   /* GError, one per damaged entry */
-} Listing;
-
-static void
-listing_free (Listing *listing)
-{
-  g_clear_pointer (&listing->entries, g_ptr_array_unref);
-  g_clear_pointer (&listing->damaged, g_ptr_array_unref);
-  g_free (listing);
-}
-
-static void
-list_thread (GTask        *task,
-             gpointer      source_object,
-             G_GNUC_UNUSED gpointer task_data,
-             G_GNUC_UNUSED GCancellable *cancellable)
-{
-  GError *error = NULL;
-  Listing *listing = g_new0 (Listing, 1);
-
-  listing->entries = postier_outbox_list_with_damaged (source_object, &listing->damaged, &error);
-  if (listing->entries == NULL)
-    {
-      listing_free (listing);
-      g_task_return_error (task, error);
-    }
-  else
-    g_task_return_pointer (task, listing, (GDestroyNotify) listing_free);
-}
-
 /* Damaged entries are left alone on disk, and said here in full. */
 static void
 show_damaged (PostierOutboxView *self,
@@ -701,71 +288,51 @@ show_damaged (PostierOutboxView *self,
 }
 
 static void
-list_done (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+list_done (gpointer      view,
+           GObject      *source,
+           GAsyncResult *result)
 {
-  g_autoptr(PostierOutboxView) self = user_data;
-  Listing *listing;
+  PostierOutboxView *self = view;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GPtrArray) damaged = NULL;
   g_autoptr(GError) error = NULL;
 
-  listing = g_task_propagate_pointer (G_TASK (result), &error);
+  entries = postier_outbox_list_finish (POSTIER_OUTBOX (source), result, &damaged, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (self->list_box == NULL)
-    {
-      g_clear_pointer (&listing, listing_free);
-      return;
-    }
-  /* A newer reload is on its way; this answer may be stale. */
-  if (GPOINTER_TO_UINT (g_task_get_task_data (G_TASK (result))) != self->reload_serial)
-    {
-      g_clear_pointer (&listing, listing_free);
-      return;
-    }
-  if (listing == NULL)
+  if (entries == NULL)
     {
       g_warning ("Cannot read the outbox %s: %s",
                  postier_outbox_get_dir (POSTIER_OUTBOX (source)), error->message);
       return;
     }
 
-  apply_entries (self, listing->entries);
-  update_entry_monitors (self, listing->entries);
-  show_damaged (self, listing->damaged);
+  apply_entries (self, entries);
+  show_damaged (self, damaged);
   update_summary (self);
-  listing_free (listing);
+}
+
+static void
+list_outbox (GObject             *outbox,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  postier_outbox_list_async (POSTIER_OUTBOX (outbox), cancellable, callback, user_data);
 }
 
 void
 postier_outbox_view_reload (PostierOutboxView *self)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (POSTIER_IS_OUTBOX_VIEW (self));
 
-  g_clear_handle_id (&self->reload_source, g_source_remove);
-  self->reload_serial++;
-  task = g_task_new (self->outbox, self->cancellable, list_done, g_object_ref (self));
-  g_task_set_task_data (task, GUINT_TO_POINTER (self->reload_serial), NULL);
-  g_task_run_in_thread (task, list_thread);
-}
-
-static gboolean
-reload_cb (gpointer user_data)
-{
-  PostierOutboxView *self = user_data;
-
-  self->reload_source = 0;
-  postier_outbox_view_reload (self);
-  return G_SOURCE_REMOVE;
+  postier_view_reloader_reload (self->reloader);
 }
 
 static void
 schedule_reload (PostierOutboxView *self)
 {
-  if (self->reload_source == 0)
-    self->reload_source = g_timeout_add (RELOAD_DELAY_MS, reload_cb, self);
+  postier_view_reloader_schedule (self->reloader);
 }
 
 /* "Next attempt at 14:05" and "now" texts age; a minute tick keeps them true. */
@@ -807,26 +374,11 @@ on_progress (PostierOutboxView *self,
 {
   guint permille = bytes_total > 0 ? (guint) (bytes_sent * 1000 / bytes_total) : 0;
   GtkWidget *row = find_row (self, id);
-  GtkWidget *bar;
-  g_autofree char *status = NULL;
-  g_autofree char *subtitle = NULL;
-  g_autofree char *escaped = NULL;
 
   permille = MIN (permille, 1000);
   g_hash_table_insert (self->progress, g_strdup (id), GUINT_TO_POINTER (permille));
-  if (row == NULL || (bar = g_object_get_data (G_OBJECT (row), "postier-progress-bar")) == NULL)
-    {
-      schedule_reload (self);
-      return;
-    }
-  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), permille / 1000.0);
-  /* The words say what the bar shows. */
-  status = g_strdup_printf (_("Sending… %d%%"), (int) (permille / 10));
-  subtitle = g_strdup_printf ("%s\n%s",
-                              (const char *) g_object_get_data (G_OBJECT (row), "postier-recipients"),
-                              status);
-  escaped = g_markup_escape_text (subtitle, -1);
-  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), escaped);
+  if (row == NULL || !postier_outbox_row_set_progress (POSTIER_OUTBOX_ROW (row), permille))
+    schedule_reload (self);
 }
 
 static void
@@ -960,7 +512,7 @@ delete_action (GtkWidget  *widget,
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
                                   _("“%s” has not been sent to every recipient. Deleting it "
                                     "cannot be undone."),
-                                  *subject != '\0' ? subject : _("(No subject)"));
+                                  postier_display_subject (subject));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "delete", _("_Delete"),
@@ -1045,7 +597,7 @@ transcript_action (GtkWidget  *widget,
   subject = postier_outbox_entry_get_subject (entry);
   path = postier_outbox_entry_get_transcript_path (entry);
   window = postier_transcript_window_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                          *subject != '\0' ? subject : _("(No subject)"), path);
+                                          postier_display_subject (subject), path);
   gtk_window_present (GTK_WINDOW (window));
 }
 
@@ -1056,21 +608,13 @@ postier_outbox_view_dispose (GObject *object)
 {
   PostierOutboxView *self = POSTIER_OUTBOX_VIEW (object);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->reload_source, g_source_remove);
+  if (self->reloader != NULL)
+    postier_view_reloader_stop (self->reloader);
+  g_clear_object (&self->reloader);
   g_clear_handle_id (&self->wakeup_source, g_source_remove);
   if (self->submitter != NULL)
     g_signal_handlers_disconnect_by_data (self->submitter, self);
   g_clear_object (&self->submitter);
-  if (self->dir_monitor != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->dir_monitor, self);
-      g_file_monitor_cancel (self->dir_monitor);
-      g_clear_object (&self->dir_monitor);
-    }
-  if (self->entry_monitors != NULL)
-    g_hash_table_remove_all (self->entry_monitors);
-
   gtk_widget_dispose_template (GTK_WIDGET (self), POSTIER_TYPE_OUTBOX_VIEW);
 
   G_OBJECT_CLASS (postier_outbox_view_parent_class)->dispose (object);
@@ -1083,8 +627,6 @@ postier_outbox_view_finalize (GObject *object)
 
   g_clear_object (&self->outbox);
   g_clear_object (&self->entries);
-  g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->entry_monitors, g_hash_table_unref);
   g_clear_pointer (&self->expanded, g_hash_table_unref);
   g_clear_pointer (&self->progress, g_hash_table_unref);
 
@@ -1127,10 +669,7 @@ postier_outbox_view_init (PostierOutboxView *self)
   self->toast_overlay = ADW_TOAST_OVERLAY (adw_bin_get_child (ADW_BIN (self)));
 
   self->online = TRUE;
-  self->cancellable = g_cancellable_new ();
   self->entries = g_list_store_new (POSTIER_TYPE_OUTBOX_ENTRY);
-  self->entry_monitors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                monitor_free);
   self->expanded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->progress = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
@@ -1143,24 +682,15 @@ PostierOutboxView *
 postier_outbox_view_new (PostierOutbox *outbox)
 {
   PostierOutboxView *self;
-  g_autoptr(GFile) folder = NULL;
   g_autoptr(GError) error = NULL;
 
   g_return_val_if_fail (POSTIER_IS_OUTBOX (outbox), NULL);
 
   self = g_object_new (POSTIER_TYPE_OUTBOX_VIEW, NULL);
   self->outbox = g_object_ref (outbox);
-
-  /* The folder may not exist before the first message: make it, so the
-   * watch sees that message arrive. */
-  if (!postier_ensure_private_dir (postier_outbox_get_dir (outbox), &error))
-    g_warning ("%s", error->message);
-  folder = g_file_new_for_path (postier_outbox_get_dir (outbox));
-  self->dir_monitor = g_file_monitor_directory (folder, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
-  if (self->dir_monitor != NULL)
-    g_signal_connect_object (self->dir_monitor, "changed", G_CALLBACK (on_folder_changed), self, 0);
-  else
+  if (!postier_outbox_watch (outbox, &error))
     g_warning ("Cannot watch the outbox folder: %s", error->message);
+  self->reloader = postier_view_reloader_new (self, G_OBJECT (outbox), list_outbox, list_done);
 
   update_summary (self);
   postier_outbox_view_reload (self);

@@ -3,11 +3,11 @@
  * Its own file because carrying one message is one job with its own
  * steps, one function each: the checks made before a byte is sent, the
  * envelope (RSET when due, MAIL FROM), the recipients (RCPT TO and the
- * judgement of their replies), DATA, the message data (streamed,
- * dot-stuffed) and the end of data. With PIPELINING, RSET, MAIL FROM,
- * every RCPT TO and DATA leave in one write and the message data with its
- * final dot in as few large writes as the buffer allows: two round trips
- * per message.
+ * judgement of their replies), DATA, the message data (streamed and
+ * dot-stuffed by postier-smtp-data.c) and the end of data. With
+ * PIPELINING, RSET, MAIL FROM, every RCPT TO and DATA leave in one write
+ * and the message data with its final dot in as few large writes as the
+ * buffer allows: two round trips per message.
  *
  * Every step leaves self->state saying whether the two sides are still in
  * step: postier_smtp_client_send() closes a session left BROKEN and keeps
@@ -30,10 +30,6 @@
 #include "postier-error.h"
 #include "postier-smtp-client-private.h"
 
-/* Bytes read from the message file at a time. */
-#define DATA_CHUNK (64 * 1024)
-/* Flush the write buffer once it holds this much message data. */
-#define DATA_FLUSH (96 * 1024)
 /* Seconds to wait for the reply to the final dot: RFC 5321 §4.5.3.2.6. */
 #define END_OF_DATA_TIMEOUT (10 * 60)
 
@@ -297,7 +293,7 @@ open_message (const char   *message_path,
         close (fd);
       return -1;
     }
-  if (info->st_size > DATA_CHUNK)
+  if (info->st_size > POSTIER_SMTP_DATA_CHUNK)
     posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   return fd;
 }
@@ -512,144 +508,6 @@ check_data_reply (PostierSmtpClient       *self,
   return FALSE;
 }
 
-/* TRUE when CHUNK needs neither filter: every LF follows a CR and no line
- * starts with a dot. PREVIOUS is the byte before the chunk ('\n' at the
- * start of the message). Most chunks of a stored message are like this,
- * and a memchr() per line is several times cheaper than running both
- * filters over every byte. */
-static gboolean
-chunk_is_clean (const char *chunk,
-                gsize       length,
-                char        previous)
-{
-  const char *p = chunk;
-  const char *end = chunk + length;
-
-  if (length > 0 && previous == '\n' && chunk[0] == '.')
-    return FALSE;
-  while ((p = memchr (p, '\n', (size_t) (end - p))) != NULL)
-    {
-      if ((p == chunk ? previous : p[-1]) != '\r')
-        return FALSE;
-      p++;
-      if (p < end && *p == '.')
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* Queues the LENGTH bytes in self->data_chunk in wire form: CRLF line
- * ends, dot-stuffed. */
-static void
-queue_data_chunk (PostierSmtpClient *self,
-                  gsize              length,
-                  char               previous)
-{
-  char *crlf, *out;
-  size_t crlf_length, crlf_prespace, out_length, out_prespace;
-
-  if (chunk_is_clean (self->data_chunk, length, previous))
-    {
-      /* Already wire format: keep the filters' state as if they had
-       * seen it, for the chunks that do need them. */
-      postier_smtp_stream_queue (self->stream, self->data_chunk, length);
-      GMIME_FILTER_UNIX2DOS (self->crlf_filter)->pc = self->data_chunk[length - 1];
-      GMIME_FILTER_SMTP_DATA (self->dot_filter)->bol = self->data_chunk[length - 1] == '\n';
-      return;
-    }
-  g_mime_filter_filter (self->crlf_filter, self->data_chunk, length, 0,
-                        &crlf, &crlf_length, &crlf_prespace);
-  g_mime_filter_filter (self->dot_filter, crlf, crlf_length, crlf_prespace,
-                        &out, &out_length, &out_prespace);
-  postier_smtp_stream_queue (self->stream, out, out_length);
-}
-
-/* Queues what the filters still hold, then the final dot. */
-static void
-queue_data_end (PostierSmtpClient *self)
-{
-  char *crlf, *out;
-  size_t crlf_length, crlf_prespace, out_length, out_prespace;
-  char empty[1] = { 0 };
-
-  g_mime_filter_complete (self->crlf_filter, empty, 0, 0, &crlf, &crlf_length, &crlf_prespace);
-  g_mime_filter_complete (self->dot_filter, crlf, crlf_length, crlf_prespace,
-                          &out, &out_length, &out_prespace);
-  postier_smtp_stream_queue (self->stream, out, out_length);
-  postier_smtp_stream_queue (self->stream, ".\r\n", 3);
-}
-
-static void
-reset_data_filters (PostierSmtpClient *self)
-{
-  if (self->crlf_filter == NULL)
-    {
-      /* The outbox stores CRLF already; a stray bare LF still becomes CRLF
-       * and the message ends with a line end, as the final dot needs. */
-      self->crlf_filter = g_mime_filter_unix2dos_new (TRUE);
-      self->dot_filter = g_mime_filter_smtp_data_new ();
-      self->data_chunk = g_malloc (DATA_CHUNK);
-    }
-  g_mime_filter_reset (self->crlf_filter);
-  g_mime_filter_reset (self->dot_filter);
-}
-
-/* Data: streams the FILE_SIZE bytes of FD and the final dot. The outbox
- * never changes a message file once queued, so the read that would only
- * say "end of file" is skipped. */
-static gboolean
-stream_message (PostierSmtpClient  *self,
-                int                 fd,
-                guint64             file_size,
-                GCancellable       *cancellable,
-                GError            **error)
-{
-  guint64 done = 0;
-  char previous = '\n';
-
-  reset_data_filters (self);
-  for (;;)
-    {
-      ssize_t got = done < file_size ? read (fd, self->data_chunk, DATA_CHUNK) : 0;
-
-      if (got < 0 && errno == EINTR)
-        continue;
-      if (got < 0)
-        {
-          int saved = errno;
-          /* The server holds a partial message: the connection must go. */
-          g_set_error (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_FAILED,
-                       _("Cannot read the message: %s"), g_strerror (saved));
-          return FALSE;
-        }
-      if (got == 0)
-        break;
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
-
-      queue_data_chunk (self, (gsize) got, previous);
-      previous = self->data_chunk[got - 1];
-      done += (guint64) got;
-
-      if (postier_smtp_stream_get_queued (self->stream) >= DATA_FLUSH)
-        {
-          if (!postier_smtp_stream_flush (self->stream, error))
-            return FALSE;
-          if (self->progress_func != NULL)
-            self->progress_func (done, MAX (file_size, done), self->progress_data);
-        }
-    }
-
-  queue_data_end (self);
-  postier_smtp_transcript_note (self->transcript, "message data: %" G_GUINT64_FORMAT " octets", done);
-  postier_smtp_transcript_client (self->transcript, ".");
-  if (!postier_smtp_stream_flush (self->stream, error))
-    return FALSE;
-  if (self->progress_func != NULL)
-    self->progress_func (done, MAX (file_size, done), self->progress_data);
-  return TRUE;
-}
-
 /* End of data: the reply to the final dot says whether the server took
  * the message. */
 static gboolean
@@ -716,7 +574,7 @@ transaction (PostierSmtpClient  *self,
   if (!pipelining && !(data_reply = _postier_smtp_client_command (self, "DATA", error)))
     return FALSE;
   return check_data_reply (self, data_reply, error) &&
-         stream_message (self, fd, file_size, cancellable, error) &&
+         _postier_smtp_client_stream_message (self, fd, file_size, cancellable, error) &&
          end_of_data (self, error);
 }
 

@@ -1,0 +1,160 @@
+/* postier-smtp-data.c — the message data of an SMTP transaction
+ *
+ * Its own file because turning a stored message into the DATA phase's
+ * bytes is one job: read the file in chunks, CRLF line ends, dot-stuffing
+ * (GMime's filters, skipped for the common chunk that needs neither), the
+ * final dot, large writes, progress. Never the whole message in memory.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "postier-smtp-client"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "postier-error.h"
+#include "postier-smtp-client-private.h"
+
+/* Flush the write buffer once it holds this much message data. */
+#define DATA_FLUSH (96 * 1024)
+
+/* TRUE when CHUNK needs neither filter: every LF follows a CR and no line
+ * starts with a dot. PREVIOUS is the byte before the chunk ('\n' at the
+ * start of the message). Most chunks of a stored message are like this,
+ * and a memchr() per line is several times cheaper than running both
+ * filters over every byte. */
+static gboolean
+chunk_is_clean (const char *chunk,
+                gsize       length,
+                char        previous)
+{
+  const char *p = chunk;
+  const char *end = chunk + length;
+
+  if (length > 0 && previous == '\n' && chunk[0] == '.')
+    return FALSE;
+  while ((p = memchr (p, '\n', (size_t) (end - p))) != NULL)
+    {
+      if ((p == chunk ? previous : p[-1]) != '\r')
+        return FALSE;
+      p++;
+      if (p < end && *p == '.')
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Queues the LENGTH bytes in self->data_chunk in wire form: CRLF line
+ * ends, dot-stuffed. */
+static void
+queue_data_chunk (PostierSmtpClient *self,
+                  gsize              length,
+                  char               previous)
+{
+  char *crlf, *out;
+  size_t crlf_length, crlf_prespace, out_length, out_prespace;
+
+  if (chunk_is_clean (self->data_chunk, length, previous))
+    {
+      /* Already wire format: keep the filters' state as if they had
+       * seen it, for the chunks that do need them. */
+      postier_smtp_stream_queue (self->stream, self->data_chunk, length);
+      GMIME_FILTER_UNIX2DOS (self->crlf_filter)->pc = self->data_chunk[length - 1];
+      GMIME_FILTER_SMTP_DATA (self->dot_filter)->bol = self->data_chunk[length - 1] == '\n';
+      return;
+    }
+  g_mime_filter_filter (self->crlf_filter, self->data_chunk, length, 0,
+                        &crlf, &crlf_length, &crlf_prespace);
+  g_mime_filter_filter (self->dot_filter, crlf, crlf_length, crlf_prespace,
+                        &out, &out_length, &out_prespace);
+  postier_smtp_stream_queue (self->stream, out, out_length);
+}
+
+/* Queues what the filters still hold, then the final dot. */
+static void
+queue_data_end (PostierSmtpClient *self)
+{
+  char *crlf, *out;
+  size_t crlf_length, crlf_prespace, out_length, out_prespace;
+  char empty[1] = { 0 };
+
+  g_mime_filter_complete (self->crlf_filter, empty, 0, 0, &crlf, &crlf_length, &crlf_prespace);
+  g_mime_filter_complete (self->dot_filter, crlf, crlf_length, crlf_prespace,
+                          &out, &out_length, &out_prespace);
+  postier_smtp_stream_queue (self->stream, out, out_length);
+  postier_smtp_stream_queue (self->stream, ".\r\n", 3);
+}
+
+static void
+reset_data_filters (PostierSmtpClient *self)
+{
+  if (self->crlf_filter == NULL)
+    {
+      /* The outbox stores CRLF already; a stray bare LF still becomes CRLF
+       * and the message ends with a line end, as the final dot needs. */
+      self->crlf_filter = g_mime_filter_unix2dos_new (TRUE);
+      self->dot_filter = g_mime_filter_smtp_data_new ();
+      self->data_chunk = g_malloc (POSTIER_SMTP_DATA_CHUNK);
+    }
+  g_mime_filter_reset (self->crlf_filter);
+  g_mime_filter_reset (self->dot_filter);
+}
+
+/* The outbox never changes a message file once queued, so the read that
+ * would only say "end of file" is skipped. */
+gboolean
+_postier_smtp_client_stream_message (PostierSmtpClient  *self,
+                                     int                 fd,
+                                     guint64             file_size,
+                                     GCancellable       *cancellable,
+                                     GError            **error)
+{
+  guint64 done = 0;
+  char previous = '\n';
+
+  reset_data_filters (self);
+  for (;;)
+    {
+      ssize_t got = done < file_size ? read (fd, self->data_chunk, POSTIER_SMTP_DATA_CHUNK) : 0;
+
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got < 0)
+        {
+          int saved = errno;
+          /* The server holds a partial message: the connection must go. */
+          g_set_error (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_FAILED,
+                       _("Cannot read the message: %s"), g_strerror (saved));
+          return FALSE;
+        }
+      if (got == 0)
+        break;
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+
+      queue_data_chunk (self, (gsize) got, previous);
+      previous = self->data_chunk[got - 1];
+      done += (guint64) got;
+
+      if (postier_smtp_stream_get_queued (self->stream) >= DATA_FLUSH)
+        {
+          if (!postier_smtp_stream_flush (self->stream, error))
+            return FALSE;
+          if (self->progress_func != NULL)
+            self->progress_func (done, MAX (file_size, done), self->progress_data);
+        }
+    }
+
+  queue_data_end (self);
+  postier_smtp_transcript_note (self->transcript, "message data: %" G_GUINT64_FORMAT " octets", done);
+  postier_smtp_transcript_client (self->transcript, ".");
+  if (!postier_smtp_stream_flush (self->stream, error))
+    return FALSE;
+  if (self->progress_func != NULL)
+    self->progress_func (done, MAX (file_size, done), self->progress_data);
+  return TRUE;
+}

@@ -1,0 +1,426 @@
+/* postier-outbox-row.c — one message of the outbox view, from a template:
+ * the view lists and reloads, the row says where a message stands.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "postier-outbox-view"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "postier-gui-format.h"
+#include "postier-outbox-row.h"
+
+/* How many recipients the collapsed row names before "and N others". */
+#define RECIPIENTS_SHOWN 3
+
+struct _PostierOutboxRow
+{
+  AdwExpanderRow      parent_instance;
+
+  char               *id;
+  char               *recipients;   /* the first line of the subtitle */
+  PostierOutboxState  state;
+
+  /* Template widgets */
+  GtkImage           *state_icon;
+  GtkWidget          *delete_button;
+  GtkWidget          *retry_button;
+  GtkProgressBar     *progress_bar;
+  AdwActionRow       *error_row;
+  AdwActionRow       *history_row;
+  GtkWidget          *buttons_row;
+  GtkWidget          *edit_button;
+  GtkWidget          *transcript_button;
+  GtkWidget          *retry_now_button;
+};
+
+G_DEFINE_FINAL_TYPE (PostierOutboxRow, postier_outbox_row, ADW_TYPE_EXPANDER_ROW)
+
+static void
+postier_outbox_row_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), POSTIER_TYPE_OUTBOX_ROW);
+
+  G_OBJECT_CLASS (postier_outbox_row_parent_class)->dispose (object);
+}
+
+static void
+postier_outbox_row_finalize (GObject *object)
+{
+  PostierOutboxRow *self = POSTIER_OUTBOX_ROW (object);
+
+  g_free (self->id);
+  g_free (self->recipients);
+
+  G_OBJECT_CLASS (postier_outbox_row_parent_class)->finalize (object);
+}
+
+static void
+postier_outbox_row_class_init (PostierOutboxRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = postier_outbox_row_dispose;
+  object_class->finalize = postier_outbox_row_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/postier/Postier/ui/postier-outbox-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, PostierOutboxRow, state_icon);
+  gtk_widget_class_bind_template_child (widget_class, PostierOutboxRow, delete_button);
+  gtk_widget_class_bind_template_child (widget_class, PostierOutboxRow, retry_button);
+  gtk_widget_class_bind_template_child (widget_class, PostierOutboxRow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, PostierOutboxRow, error_row);
+  gtk_widget_class_bind_template_child (widget_class, PostierOutboxRow, history_row);
+  gtk_widget_class_bind_template_child (widget_class, PostierOutboxRow, buttons_row);
+  gtk_widget_class_bind_template_child (widget_class, PostierOutboxRow, edit_button);
+  gtk_widget_class_bind_template_child (widget_class, PostierOutboxRow, transcript_button);
+  gtk_widget_class_bind_template_child (widget_class, PostierOutboxRow, retry_now_button);
+}
+
+static void
+postier_outbox_row_init (PostierOutboxRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/* --- Texts ------------------------------------------------------------------ */
+
+static const char *
+state_icon_name (PostierOutboxState state)
+{
+  switch (state)
+    {
+    case POSTIER_OUTBOX_STATE_QUEUED:
+      return "mail-send-symbolic";
+    case POSTIER_OUTBOX_STATE_SENDING:
+      return "emblem-synchronizing-symbolic";
+    case POSTIER_OUTBOX_STATE_DEFERRED:
+      return "alarm-symbolic";
+    case POSTIER_OUTBOX_STATE_FAILED:
+      return "dialog-error-symbolic";
+    case POSTIER_OUTBOX_STATE_NEEDS_ATTENTION:
+      return "dialog-warning-symbolic";
+    case POSTIER_OUTBOX_STATE_SENT:
+    default:
+      return "emblem-ok-symbolic";
+    }
+}
+
+static char *
+recipients_text (PostierOutboxEntry *entry)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint n = postier_outbox_entry_get_n_recipients (entry);
+
+  for (guint i = 0; i < n && i < RECIPIENTS_SHOWN; i++)
+    {
+      if (i > 0)
+        g_string_append (text, ", ");
+      g_string_append (text, postier_outbox_entry_get_recipient (entry, i));
+    }
+  if (n > RECIPIENTS_SHOWN)
+    {
+      g_autofree char *more = g_strdup_printf (ngettext ("and %u other", "and %u others",
+                                                            n - RECIPIENTS_SHOWN),
+                                               n - RECIPIENTS_SHOWN);
+      g_string_append_c (text, ' ');
+      g_string_append (text, more);
+    }
+  /* Translators: the recipients of a message in the outbox. */
+  return g_strdup_printf (_("To %s"), text->str);
+}
+
+static char *
+deferred_text (PostierOutboxEntry *entry,
+               gboolean            online)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 next = postier_outbox_entry_get_next_attempt (entry);
+  g_autofree char *when = NULL;
+
+  if (!online)
+    return g_strdup (_("Waiting — will be sent when the connection returns"));
+  if (next <= now)
+    return g_strdup (_("Waiting to retry — next attempt now"));
+  when = postier_format_moment (next, now);
+  return g_strdup_printf (_("Waiting to retry — next attempt at %s"), when);
+}
+
+/* One line saying where the message stands and what happens next. */
+static char *
+status_text (PostierOutboxEntry *entry,
+             gboolean            online,
+             int                 permille)
+{
+  PostierOutboxState state = postier_outbox_entry_get_state (entry);
+
+  switch (state)
+    {
+    case POSTIER_OUTBOX_STATE_QUEUED:
+      if (!online)
+        return g_strdup (_("Queued — will be sent when the connection returns"));
+      return g_strdup (_("Queued — about to be sent"));
+
+    case POSTIER_OUTBOX_STATE_SENDING:
+      if (permille >= 0)
+        return g_strdup_printf (_("Sending… %d%%"), permille / 10);
+      return g_strdup (_("Sending…"));
+
+    case POSTIER_OUTBOX_STATE_DEFERRED:
+      return deferred_text (entry, online);
+
+    case POSTIER_OUTBOX_STATE_FAILED:
+      {
+        guint total = postier_outbox_entry_get_n_recipients (entry);
+        guint accepted = postier_outbox_entry_count_recipients (entry,
+                                                                POSTIER_RECIPIENT_STATE_ACCEPTED);
+
+        if (accepted > 0)
+          return g_strdup_printf (ngettext ("Sent to %u of %u recipient — the server refused the others",
+                                            "Sent to %u of %u recipients — the server refused the others",
+                                            total), accepted, total);
+        return g_strdup (_("Not sent — the server refused it"));
+      }
+
+    case POSTIER_OUTBOX_STATE_NEEDS_ATTENTION:
+      return g_strdup (_("Needs attention — check the account settings, then retry"));
+
+    case POSTIER_OUTBOX_STATE_SENT:
+    default:
+      return g_strdup (postier_outbox_state_get_label (state));
+    }
+}
+
+static const char *
+recipient_state_text (PostierRecipientState state)
+{
+  switch (state)
+    {
+    case POSTIER_RECIPIENT_STATE_ACCEPTED:
+      return _("Accepted by the server");
+    case POSTIER_RECIPIENT_STATE_DEFERRED:
+      return _("Temporarily refused — will be tried again");
+    case POSTIER_RECIPIENT_STATE_REFUSED:
+      return _("Refused");
+    case POSTIER_RECIPIENT_STATE_PENDING:
+    default:
+      return _("Not sent yet");
+    }
+}
+
+static char *
+history_text (PostierOutboxEntry *entry)
+{
+  g_autoptr(GString) history = g_string_new (NULL);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *created = postier_format_moment (postier_outbox_entry_get_created (entry), now);
+  g_autofree char *size = g_format_size (postier_outbox_entry_get_size (entry));
+  guint attempts = postier_outbox_entry_get_attempts (entry);
+
+  g_string_append_printf (history, _("Queued %s through %s, %s."), created,
+                          postier_outbox_entry_get_account_name (entry), size);
+  if (attempts > 0)
+    {
+      g_autofree char *last = postier_format_moment (postier_outbox_entry_get_last_attempt (entry),
+                                                     now);
+      g_string_append_c (history, ' ');
+      g_string_append_printf (history,
+                              ngettext ("%u attempt, the last %s.",
+                                           "%u attempts, the last %s.", attempts),
+                              attempts, last);
+    }
+  if (postier_outbox_entry_get_possible_duplicate (entry))
+    {
+      g_string_append_c (history, ' ');
+      g_string_append (history, _("Some recipients may receive it twice: Postier stopped "
+                                  "while the server was answering."));
+    }
+  return g_string_free (g_steal_pointer (&history), FALSE);
+}
+
+/* --- Filling the row -------------------------------------------------------- */
+
+static void
+set_subtitle (AdwActionRow *row,
+              const char   *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text != NULL ? text : "", -1);
+
+  adw_action_row_set_subtitle (row, escaped);
+}
+
+static GtkWidget *
+recipient_row (PostierOutboxEntry *entry,
+               guint               i)
+{
+  PostierRecipientState state = postier_outbox_entry_get_recipient_state (entry, i);
+  const char *reply = postier_outbox_entry_get_recipient_reply (entry, i);
+  g_autofree char *escaped = g_markup_escape_text (postier_outbox_entry_get_recipient (entry, i), -1);
+  g_autofree char *text = NULL;
+  GtkWidget *row = adw_action_row_new ();
+
+  if (reply != NULL && state != POSTIER_RECIPIENT_STATE_ACCEPTED)
+    text = g_strdup_printf ("%s: %s", recipient_state_text (state), reply);
+  else
+    text = g_strdup (recipient_state_text (state));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), escaped);
+  set_subtitle (ADW_ACTION_ROW (row), text);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+  adw_preferences_row_set_title_selectable (ADW_PREFERENCES_ROW (row), TRUE);
+  gtk_widget_add_css_class (row, "property");
+  return row;
+}
+
+/* The title, and every name a screen reader says for the row's parts. */
+static void
+set_subject (PostierOutboxRow *self,
+             const char       *subject)
+{
+  g_autofree char *escaped = g_markup_escape_text (subject, -1);
+  /* Translators: what a screen reader says for the button. */
+  g_autofree char *delete_label = g_strdup_printf (_("Delete “%s”"), subject);
+  /* Translators: what a screen reader says for the button. */
+  g_autofree char *retry_label = g_strdup_printf (_("Retry “%s” Now"), subject);
+  /* Translators: the row of buttons under an expanded outbox message. */
+  g_autofree char *actions_label = g_strdup_printf (_("What to do with “%s”"), subject);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), escaped);
+  /* The expander itself is a row too: named, as its header is. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  subject, -1);
+  /* Said apart from the row: they name the message. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->delete_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, delete_label, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->retry_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, retry_label, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->buttons_row),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, actions_label, -1);
+}
+
+/* The icon, and which actions the state allows. */
+static void
+set_state (PostierOutboxRow *self,
+           int               permille)
+{
+  PostierOutboxState state = self->state;
+  gboolean sending = state == POSTIER_OUTBOX_STATE_SENDING;
+  gboolean retryable = !sending && state != POSTIER_OUTBOX_STATE_QUEUED;
+
+  gtk_image_set_from_icon_name (self->state_icon, state_icon_name (state));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->state_icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  postier_outbox_state_get_label (state), -1);
+  if (state == POSTIER_OUTBOX_STATE_FAILED)
+    gtk_widget_add_css_class (GTK_WIDGET (self->state_icon), "error");
+  else if (state == POSTIER_OUTBOX_STATE_NEEDS_ATTENTION || state == POSTIER_OUTBOX_STATE_DEFERRED)
+    gtk_widget_add_css_class (GTK_WIDGET (self->state_icon), "warning");
+
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), sending);
+  if (sending)
+    {
+      if (permille >= 0)
+        gtk_progress_bar_set_fraction (self->progress_bar, permille / 1000.0);
+      else
+        gtk_progress_bar_pulse (self->progress_bar);
+      /* The UI tests find the bar by it. */
+      g_object_set_data (G_OBJECT (self), "postier-progress-bar", self->progress_bar);
+    }
+  gtk_widget_set_visible (self->delete_button, !sending);
+  gtk_widget_set_visible (self->retry_button, retryable);
+  gtk_widget_set_visible (self->edit_button, !sending);
+  gtk_widget_set_visible (self->retry_now_button, retryable);
+}
+
+static void
+set_targets (PostierOutboxRow *self)
+{
+  GtkWidget *buttons[] = { self->delete_button, self->retry_button, self->edit_button,
+                           self->transcript_button, self->retry_now_button };
+
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    gtk_actionable_set_action_target (GTK_ACTIONABLE (buttons[i]), "s", self->id);
+}
+
+GtkWidget *
+postier_outbox_row_new (PostierOutboxEntry *entry,
+                        gboolean            online,
+                        int                 permille)
+{
+  PostierOutboxRow *self;
+  const char *last_error;
+  g_autofree char *status = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *history = NULL;
+
+  g_return_val_if_fail (POSTIER_IS_OUTBOX_ENTRY (entry), NULL);
+
+  self = g_object_new (POSTIER_TYPE_OUTBOX_ROW, NULL);
+  self->id = g_strdup (postier_outbox_entry_get_id (entry));
+  self->recipients = recipients_text (entry);
+  self->state = postier_outbox_entry_get_state (entry);
+  last_error = postier_outbox_entry_get_last_error (entry);
+  gtk_widget_set_name (GTK_WIDGET (self), self->id);
+  g_object_set_data_full (G_OBJECT (self), "postier-entry-id", g_strdup (self->id), g_free);
+
+  set_subject (self, postier_display_subject (postier_outbox_entry_get_subject (entry)));
+  set_state (self, permille);
+  set_targets (self);
+
+  /* The server's own words show without expanding: they say what to do. */
+  status = status_text (entry, online, permille);
+  if (last_error != NULL && self->state != POSTIER_OUTBOX_STATE_QUEUED &&
+      self->state != POSTIER_OUTBOX_STATE_SENDING)
+    subtitle = g_strdup_printf ("%s\n%s\n%s", self->recipients, status, last_error);
+  else
+    subtitle = g_strdup_printf ("%s\n%s", self->recipients, status);
+  {
+    g_autofree char *escaped = g_markup_escape_text (subtitle, -1);
+    adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (self), escaped);
+  }
+
+  /* Details, when expanded: the error, each recipient, the history, the
+   * buttons, in that order. */
+  if (last_error != NULL)
+    {
+      set_subtitle (self->error_row, last_error);
+      adw_expander_row_add_row (ADW_EXPANDER_ROW (self), GTK_WIDGET (self->error_row));
+    }
+  for (guint i = 0; i < postier_outbox_entry_get_n_recipients (entry); i++)
+    adw_expander_row_add_row (ADW_EXPANDER_ROW (self), recipient_row (entry, i));
+  history = history_text (entry);
+  set_subtitle (self->history_row, history);
+  adw_expander_row_add_row (ADW_EXPANDER_ROW (self), GTK_WIDGET (self->history_row));
+  adw_expander_row_add_row (ADW_EXPANDER_ROW (self), self->buttons_row);
+  return GTK_WIDGET (self);
+}
+
+const char *
+postier_outbox_row_get_id (PostierOutboxRow *self)
+{
+  g_return_val_if_fail (POSTIER_IS_OUTBOX_ROW (self), NULL);
+  return self->id;
+}
+
+gboolean
+postier_outbox_row_set_progress (PostierOutboxRow *self,
+                                 guint             permille)
+{
+  g_autofree char *status = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *escaped = NULL;
+
+  g_return_val_if_fail (POSTIER_IS_OUTBOX_ROW (self), FALSE);
+
+  if (self->state != POSTIER_OUTBOX_STATE_SENDING)
+    return FALSE;
+  permille = MIN (permille, 1000);
+  gtk_progress_bar_set_fraction (self->progress_bar, permille / 1000.0);
+  /* The words say what the bar shows. */
+  status = g_strdup_printf (_("Sending… %d%%"), (int) (permille / 10));
+  subtitle = g_strdup_printf ("%s\n%s", self->recipients, status);
+  escaped = g_markup_escape_text (subtitle, -1);
+  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (self), escaped);
+  return TRUE;
+}
