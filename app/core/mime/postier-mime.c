@@ -229,39 +229,51 @@ list_is_international (GPtrArray *mailboxes)
   return FALSE;
 }
 
-gpointer
-postier_mime_build_message (PostierDraft     *draft,
-                            PostierAccount   *account,
-                            PostierEnvelope **envelope_out,
-                            GError          **error)
+/* The addresses of a draft, parsed: From (one mailbox), To, Cc and
+ * Reply-To for the headers, Bcc for the envelope only. */
+typedef struct {
+  InternetAddressList *from;
+  InternetAddressList *lists[3];          /* To, Cc, Reply-To */
+  InternetAddressList *bcc;
+  GPtrArray           *from_mailboxes;
+  GPtrArray           *recipients;        /* To, Cc and Bcc */
+  GPtrArray           *reply_to_mailboxes;
+} DraftAddresses;
+
+static void
+draft_addresses_clear (DraftAddresses *addresses)
 {
-  g_autoptr(GMimeMessage) message = NULL;
-  g_autoptr(PostierEnvelope) envelope = NULL;
-  g_autoptr(InternetAddressList) from = NULL;
-  g_autoptr(GPtrArray) from_mailboxes = g_ptr_array_new ();
-  g_autoptr(GPtrArray) recipients = g_ptr_array_new ();
-  g_autoptr(GPtrArray) reply_to_mailboxes = g_ptr_array_new ();
-  g_autoptr(GDateTime) now = NULL;
-  g_autofree char *message_id = NULL;
-  g_autoptr(GMimeObject) text_part = NULL;
-  InternetAddressList *lists[3] = { NULL, NULL, NULL };
-  const char *list_texts[3];
+  g_clear_object (&addresses->from);
+  for (guint i = 0; i < G_N_ELEMENTS (addresses->lists); i++)
+    g_clear_object (&addresses->lists[i]);
+  g_clear_object (&addresses->bcc);
+  g_clear_pointer (&addresses->from_mailboxes, g_ptr_array_unref);
+  g_clear_pointer (&addresses->recipients, g_ptr_array_unref);
+  g_clear_pointer (&addresses->reply_to_mailboxes, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DraftAddresses, draft_addresses_clear)
+
+static InternetAddressMailbox *
+draft_addresses_get_from (DraftAddresses *addresses)
+{
+  return g_ptr_array_index (addresses->from_mailboxes, 0);
+}
+
+/* The sender is the draft's From, else the account's identity. */
+static gboolean
+parse_addresses (PostierDraft    *draft,
+                 PostierAccount  *account,
+                 DraftAddresses  *addresses,
+                 GError         **error)
+{
   const char *list_fields[3] = { "To", "Cc", "Reply-To" };
-  GMimeAddressType list_types[3] = { GMIME_ADDRESS_TYPE_TO, GMIME_ADDRESS_TYPE_CC, GMIME_ADDRESS_TYPE_REPLY_TO };
-  g_autoptr(InternetAddressList) bcc = NULL;
+  const char *list_texts[3];
   const char *from_text;
-  const char *sender_address;
-  const char * const *headers;
-  InternetAddressMailbox *from_mailbox;
-  gboolean ok = FALSE;
 
-  g_return_val_if_fail (POSTIER_IS_DRAFT (draft), NULL);
-  g_return_val_if_fail (account == NULL || POSTIER_IS_ACCOUNT (account), NULL);
-
-  postier_core_init ();
-
-  if (!postier_draft_validate (draft, error))
-    return NULL;
+  addresses->from_mailboxes = g_ptr_array_new ();
+  addresses->recipients = g_ptr_array_new ();
+  addresses->reply_to_mailboxes = g_ptr_array_new ();
 
   from_text = postier_draft_get_from (draft);
   if (from_text == NULL && account != NULL)
@@ -270,44 +282,57 @@ postier_mime_build_message (PostierDraft     *draft,
     {
       g_set_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_BAD_ADDRESS,
                    _("From: the message has no sender"));
-      return NULL;
+      return FALSE;
     }
-  from = postier_address_list_parse (from_text, "From", error);
-  if (from == NULL)
-    return NULL;
-  postier_address_list_collect (from, from_mailboxes);
-  if (from_mailboxes->len != 1)
+  addresses->from = postier_address_list_parse (from_text, "From", error);
+  if (addresses->from == NULL)
+    return FALSE;
+  postier_address_list_collect (addresses->from, addresses->from_mailboxes);
+  if (addresses->from_mailboxes->len != 1)
     {
       g_set_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_BAD_ADDRESS,
                    _("From: give exactly one sender address"));
-      return NULL;
+      return FALSE;
     }
-  from_mailbox = g_ptr_array_index (from_mailboxes, 0);
 
   list_texts[0] = postier_draft_get_to (draft);
   list_texts[1] = postier_draft_get_cc (draft);
   list_texts[2] = postier_draft_get_reply_to (draft);
-  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (addresses->lists); i++)
     {
-      lists[i] = postier_address_list_parse (list_texts[i], list_fields[i], error);
-      if (lists[i] == NULL)
-        goto out;
-      if (i < 2)
-        postier_address_list_collect (lists[i], recipients);
-      else
-        postier_address_list_collect (lists[i], reply_to_mailboxes);
+      addresses->lists[i] = postier_address_list_parse (list_texts[i], list_fields[i], error);
+      if (addresses->lists[i] == NULL)
+        return FALSE;
+      postier_address_list_collect (addresses->lists[i],
+                                    i < 2 ? addresses->recipients : addresses->reply_to_mailboxes);
     }
-  bcc = postier_address_list_parse (postier_draft_get_bcc (draft), "Bcc", error);
-  if (bcc == NULL)
-    goto out;
-  postier_address_list_collect (bcc, recipients);
+  addresses->bcc = postier_address_list_parse (postier_draft_get_bcc (draft), "Bcc", error);
+  if (addresses->bcc == NULL)
+    return FALSE;
+  postier_address_list_collect (addresses->bcc, addresses->recipients);
+  return TRUE;
+}
 
-  message = g_mime_message_new (TRUE);
-  internet_address_list_append (g_mime_message_get_from (message), from);
+/* Every header: the addresses (never Bcc), Subject, Date, a new
+ * Message-ID on the sender's domain, the thread, User-Agent, then the
+ * draft's own extra headers. */
+static void
+set_headers (GMimeMessage   *message,
+             PostierDraft   *draft,
+             DraftAddresses *addresses)
+{
+  static const GMimeAddressType list_types[3] = { GMIME_ADDRESS_TYPE_TO, GMIME_ADDRESS_TYPE_CC,
+                                                  GMIME_ADDRESS_TYPE_REPLY_TO };
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *message_id = NULL;
+  const char * const *headers;
+
+  internet_address_list_append (g_mime_message_get_from (message), addresses->from);
   /* An empty list appended would still write an empty header. */
-  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
-    if (internet_address_list_length (lists[i]) > 0)
-      internet_address_list_append (g_mime_message_get_addresses (message, list_types[i]), lists[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (addresses->lists); i++)
+    if (internet_address_list_length (addresses->lists[i]) > 0)
+      internet_address_list_append (g_mime_message_get_addresses (message, list_types[i]),
+                                    addresses->lists[i]);
   /* Bcc goes to the envelope only. */
 
   if (postier_draft_get_subject (draft) != NULL)
@@ -315,7 +340,7 @@ postier_mime_build_message (PostierDraft     *draft,
 
   now = g_date_time_new_now_local ();
   g_mime_message_set_date (message, now);
-  message_id = postier_mime_new_message_id (internet_address_mailbox_get_addr (from_mailbox));
+  message_id = postier_mime_new_message_id (internet_address_mailbox_get_addr (draft_addresses_get_from (addresses)));
   g_mime_message_set_message_id (message, message_id);
 
   if (postier_draft_get_in_reply_to (draft) != NULL)
@@ -332,53 +357,95 @@ postier_mime_build_message (PostierDraft     *draft,
   headers = postier_draft_get_headers (draft);
   for (guint i = 0; headers[i] != NULL && headers[i + 1] != NULL; i += 2)
     g_mime_object_append_header (GMIME_OBJECT (message), headers[i], headers[i + 1], "UTF-8");
+}
 
-  text_part = build_text_part (postier_draft_get_body (draft));
+/* The text, alone or first in a multipart/mixed with the attachments. */
+static gboolean
+set_body (GMimeMessage  *message,
+          PostierDraft  *draft,
+          GError       **error)
+{
+  g_autoptr(GMimeObject) text_part = build_text_part (postier_draft_get_body (draft));
+  g_autoptr(GMimeMultipart) mixed = NULL;
+
   if (postier_draft_get_n_attachments (draft) == 0)
-    g_mime_message_set_mime_part (message, text_part);
-  else
     {
-      g_autoptr(GMimeMultipart) mixed = g_mime_multipart_new_with_subtype ("mixed");
-
-      g_mime_multipart_add (mixed, text_part);
-      for (guint i = 0; i < postier_draft_get_n_attachments (draft); i++)
-        {
-          g_autoptr(GMimeObject) part = build_attachment_part (postier_draft_get_attachment (draft, i), error);
-          if (part == NULL)
-            goto out;
-          g_mime_multipart_add (mixed, part);
-        }
-      g_mime_message_set_mime_part (message, GMIME_OBJECT (mixed));
+      g_mime_message_set_mime_part (message, text_part);
+      return TRUE;
     }
+  mixed = g_mime_multipart_new_with_subtype ("mixed");
+  g_mime_multipart_add (mixed, text_part);
+  for (guint i = 0; i < postier_draft_get_n_attachments (draft); i++)
+    {
+      g_autoptr(GMimeObject) part = build_attachment_part (postier_draft_get_attachment (draft, i), error);
+      if (part == NULL)
+        return FALSE;
+      g_mime_multipart_add (mixed, part);
+    }
+  g_mime_message_set_mime_part (message, GMIME_OBJECT (mixed));
+  return TRUE;
+}
 
-  /* MAIL FROM is the account's own address (the relay authenticates it);
-   * the From header may be another identity of the same person. */
+/* MAIL FROM is the account's own address (the relay authenticates it);
+ * the From header may be another identity of the same person. Every To,
+ * Cc and Bcc is a recipient. */
+static PostierEnvelope *
+build_envelope (PostierAccount  *account,
+                DraftAddresses  *addresses,
+                GError         **error)
+{
+  g_autoptr(PostierEnvelope) envelope = NULL;
+  const char *sender_address;
+
   sender_address = account != NULL && postier_account_get_address (account) != NULL ?
                    postier_account_get_address (account) :
-                   internet_address_mailbox_get_addr (from_mailbox);
+                   internet_address_mailbox_get_addr (draft_addresses_get_from (addresses));
   envelope = postier_envelope_new (sender_address);
-  for (guint i = 0; i < recipients->len; i++)
+  for (guint i = 0; i < addresses->recipients->len; i++)
     postier_envelope_add_recipient (envelope,
-                                    internet_address_mailbox_get_addr (g_ptr_array_index (recipients, i)));
+                                    internet_address_mailbox_get_addr (g_ptr_array_index (addresses->recipients, i)));
   postier_envelope_set_needs_smtputf8 (envelope,
                                        postier_address_is_international (sender_address) ||
-                                       list_is_international (from_mailboxes) ||
-                                       list_is_international (recipients) ||
-                                       list_is_international (reply_to_mailboxes));
+                                       list_is_international (addresses->from_mailboxes) ||
+                                       list_is_international (addresses->recipients) ||
+                                       list_is_international (addresses->reply_to_mailboxes));
 
   if (postier_envelope_get_n_recipients (envelope) == 0)
     {
       g_set_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_NO_RECIPIENTS,
                    _("The message has no recipients: add at least one address to To, Cc or Bcc"));
-      goto out;
+      return NULL;
     }
-  ok = TRUE;
+  return g_steal_pointer (&envelope);
+}
 
-out:
-  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
-    g_clear_object (&lists[i]);
-  if (!ok)
+gpointer
+postier_mime_build_message (PostierDraft     *draft,
+                            PostierAccount   *account,
+                            PostierEnvelope **envelope_out,
+                            GError          **error)
+{
+  g_auto(DraftAddresses) addresses = { 0 };
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(PostierEnvelope) envelope = NULL;
+
+  g_return_val_if_fail (POSTIER_IS_DRAFT (draft), NULL);
+  g_return_val_if_fail (account == NULL || POSTIER_IS_ACCOUNT (account), NULL);
+
+  postier_core_init ();
+
+  if (!postier_draft_validate (draft, error) ||
+      !parse_addresses (draft, account, &addresses, error))
     return NULL;
+
+  message = g_mime_message_new (TRUE);
+  set_headers (message, draft, &addresses);
+  if (!set_body (message, draft, error))
+    return NULL;
+  envelope = build_envelope (account, &addresses, error);
+  if (envelope == NULL)
+    return NULL;
+
   if (envelope_out != NULL)
     *envelope_out = g_steal_pointer (&envelope);
   return g_steal_pointer (&message);
