@@ -1,0 +1,161 @@
+/* test-outbox-watch.c — PostierOutbox::changed and its async listing: what
+ * the outbox view relies on to show what other processes do to the folder.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "postier-core.h"
+#include "postier-test.h"
+
+static char *
+enqueue (PostierOutbox *outbox,
+         const char    *subject)
+{
+  g_autoptr(PostierEnvelope) envelope = postier_envelope_new ("ada@example.org");
+  g_autofree char *text = g_strdup_printf ("From: Ada <ada@example.org>\r\n"
+                                           "To: Bob <bob@example.org>\r\n"
+                                           "Subject: %s\r\n"
+                                           "Message-ID: <%08x@example.org>\r\n"
+                                           "\r\n"
+                                           "Body.\r\n", subject, g_random_int ());
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+  g_autoptr(GError) error = NULL;
+  char *id;
+
+  postier_envelope_add_recipient (envelope, "bob@example.org");
+  id = postier_outbox_enqueue_bytes (outbox, "Work", envelope, bytes, NULL, &error);
+  g_assert_no_error (error);
+  return id;
+}
+
+static void
+on_changed (guint *count)
+{
+  (*count)++;
+}
+
+static void
+list_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GPtrArray **out = user_data;
+  g_autoptr(GPtrArray) damaged = NULL;
+  g_autoptr(GError) error = NULL;
+
+  *out = postier_outbox_list_finish (POSTIER_OUTBOX (source), result, &damaged, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (damaged);
+}
+
+static GPtrArray *
+list_and_wait (PostierOutbox *outbox)
+{
+  GPtrArray *listed = NULL;
+
+  postier_outbox_list_async (outbox, NULL, list_done, &listed);
+  while (listed == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  /* The entry watches follow the listing through an idle. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  return listed;
+}
+
+static void
+wait_for_change (guint *count)
+{
+  guint before = *count;
+
+  /* The test's own timeout is the bound: no timed assertion here. */
+  while (*count == before)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+test_changed_and_listed (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "outbox-watch", NULL);
+  g_autoptr(PostierOutbox) outbox = postier_outbox_new (dir);
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *ini = NULL;
+  g_autofree char *contents = NULL;
+  guint changes = 0;
+
+  /* Watching makes the folder, so the first message is seen coming. */
+  g_assert_true (postier_outbox_watch (outbox, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
+  g_assert_true (postier_outbox_watch (outbox, &error));   /* idempotent */
+  g_signal_connect_swapped (outbox, "changed", G_CALLBACK (on_changed), &changes);
+
+  listed = list_and_wait (outbox);
+  g_assert_cmpuint (listed->len, ==, 0);
+  g_clear_pointer (&listed, g_ptr_array_unref);
+
+  /* A message queued (here, or by postierctl) is news. */
+  id = enqueue (outbox, "Watched");
+  wait_for_change (&changes);
+  listed = list_and_wait (outbox);
+  g_assert_cmpuint (listed->len, ==, 1);
+  g_assert_cmpstr (postier_outbox_entry_get_subject (listed->pdata[0]), ==, "Watched");
+  g_clear_pointer (&listed, g_ptr_array_unref);
+
+  /* entry.ini rewritten inside the entry's folder is news too: the outbox
+   * folder's own watch would not see it. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  ini = g_build_filename (dir, id, "entry.ini", NULL);
+  g_assert_true (g_file_get_contents (ini, &contents, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (ini, contents, -1, &error));
+  g_assert_no_error (error);
+  wait_for_change (&changes);
+
+  /* And an entry that goes. */
+  g_assert_true (postier_outbox_remove (outbox, id, &error));
+  g_assert_no_error (error);
+  wait_for_change (&changes);
+  listed = list_and_wait (outbox);
+  g_assert_cmpuint (listed->len, ==, 0);
+}
+
+static void
+test_sent_store_changed (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "sent-watch", NULL);
+  g_autofree char *work = g_build_filename (g_get_user_data_dir (), "work-watch", NULL);
+  g_autofree char *path = g_build_filename (work, "message.eml", NULL);
+  g_autoptr(PostierSentStore) store = postier_sent_store_new (dir);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  guint changes = 0;
+
+  g_assert_true (postier_sent_store_watch (store, &error));
+  g_assert_no_error (error);
+  g_signal_connect_swapped (store, "changed", G_CALLBACK (on_changed), &changes);
+
+  g_mkdir_with_parents (work, 0700);
+  g_assert_true (g_file_set_contents (path, "Subject: Kept\r\n\r\nBody.\r\n", -1, &error));
+  name = postier_sent_store_add (store, path, "Work", 1741000000, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  wait_for_change (&changes);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  postier_test_init (&argc, &argv);
+
+  g_test_add_func ("/outbox/watch/changed-and-listed", test_changed_and_listed);
+  g_test_add_func ("/sent-store/watch/changed", test_sent_store_changed);
+
+  return g_test_run ();
+}
