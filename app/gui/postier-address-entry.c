@@ -23,7 +23,7 @@ struct _PostierAddressEntry
   GtkPopover         *completion_popover;
   GtkListBox         *completion_list;
 
-  char               *field_name;
+  PostierAddressField  field;
   PostierAddressBook *address_book;
   char               *error_message;
   GtkEventController *focus_controller;
@@ -67,20 +67,33 @@ postier_address_entry_new (void)
   return g_object_new (POSTIER_TYPE_ADDRESS_ENTRY, NULL);
 }
 
+PostierAddressField
+postier_address_entry_get_field (PostierAddressEntry *self)
+{
+  g_return_val_if_fail (POSTIER_IS_ADDRESS_ENTRY (self), POSTIER_ADDRESS_FIELD_NONE);
+  return self->field;
+}
+
 const char *
 postier_address_entry_get_field_name (PostierAddressEntry *self)
 {
   g_return_val_if_fail (POSTIER_IS_ADDRESS_ENTRY (self), NULL);
-  return self->field_name;
+  return postier_address_field_get_name (self->field);
 }
 
 void
 postier_address_entry_set_field_name (PostierAddressEntry *self,
                                       const char          *field_name)
 {
+  PostierAddressField field = postier_address_field_from_name (field_name);
+
   g_return_if_fail (POSTIER_IS_ADDRESS_ENTRY (self));
-  if (replace_string (&self->field_name, field_name))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIELD_NAME]);
+  g_return_if_fail (field != POSTIER_ADDRESS_FIELD_NONE);
+
+  if (self->field == field)
+    return;
+  self->field = field;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIELD_NAME]);
 }
 
 void
@@ -159,7 +172,8 @@ check_text (PostierAddressEntry  *self,
             const char           *text,
             GError              **error)
 {
-  return postier_address_text_validate (text, self->field_name != NULL ? self->field_name : "To", error);
+  /* Core's one check of a field: the same the draft and the builder run. */
+  return postier_address_field_validate (self->field, text, error);
 }
 
 gboolean
@@ -444,7 +458,7 @@ postier_address_entry_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_FIELD_NAME:
-      g_value_set_string (value, self->field_name);
+      g_value_set_string (value, postier_address_field_get_name (self->field));
       break;
     case PROP_ERROR:
       g_value_set_string (value, self->error_message);
@@ -495,7 +509,6 @@ postier_address_entry_finalize (GObject *object)
 {
   PostierAddressEntry *self = POSTIER_ADDRESS_ENTRY (object);
 
-  g_free (self->field_name);
   g_free (self->error_message);
 
   G_OBJECT_CLASS (postier_address_entry_parent_class)->finalize (object);
@@ -532,7 +545,7 @@ postier_address_entry_init (PostierAddressEntry *self)
 {
   GtkEventController *controller;
 
-  self->field_name = g_strdup ("To");
+  self->field = POSTIER_ADDRESS_FIELD_TO;
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_set_parent (GTK_WIDGET (self->completion_popover), GTK_WIDGET (self));
 

@@ -6,6 +6,7 @@
 
 #include "postier-address-entry.h"
 #include "postier-composer.h"
+#include "postier-draft-store.h"
 
 G_BEGIN_DECLS
 
@@ -49,10 +50,7 @@ struct _PostierComposer
   PostierDraft        *base;          /* what was opened: keeps Reply-To, In-Reply-To… */
   GtkNativeDialog     *file_chooser;
 
-  /* Draft files are written in order on one worker thread, so a save can
-   * never land after the deletion of the same draft. */
-  GThreadPool         *draft_io;
-  char                *drafts_dir;
+  PostierDraftStore   *drafts;        /* the drafts folder: saves, deletions */
   char                *draft_path;    /* this message's autosave file */
   guint                autosave_source;
   gboolean             dirty;

@@ -6,10 +6,7 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
-#include <sys/stat.h>
 
 #include "postier-composer-private.h"
 #include "postier-gui-format.h"
@@ -17,8 +14,6 @@
 #include "postier-error.h"
 #include "postier-mime.h"
 #include "postier-paths.h"
-
-#define DRAFT_SUFFIX ".draft"
 
 
 
@@ -184,107 +179,50 @@ on_from_selected (GObject         *row,
   _postier_composer_mark_changed (self);
 }
 
-/* --- Drafts on disk ------------------------------------------------------ */
+/* --- Drafts on disk: the store's, we only ask ---------------------------- */
 
-typedef enum {
-  DRAFT_JOB_SAVE,
-  DRAFT_JOB_DELETE,
-} DraftJobKind;
-
-typedef struct {
-  DraftJobKind  kind;
-  char         *path;
-  PostierDraft *draft;        /* SAVE only */
-  GWeakRef      composer;
-  GError       *error;
-} DraftJob;
-
-static void
-draft_job_free (DraftJob *job)
+static GWeakRef *
+weak_self (PostierComposer *self)
 {
-  g_free (job->path);
-  g_clear_object (&job->draft);
-  g_weak_ref_clear (&job->composer);
-  g_clear_error (&job->error);
-  g_free (job);
-}
+  GWeakRef *ref = g_new0 (GWeakRef, 1);
 
-/* Files an imported message's attachments were written to live beside the
- * draft and go with it. */
-static char *
-draft_files_dir (const char *draft_path)
-{
-  return g_strconcat (draft_path, ".files", NULL);
-}
-
-static gboolean
-draft_job_done (gpointer data)
-{
-  DraftJob *job = data;
-  g_autoptr(PostierComposer) self = g_weak_ref_get (&job->composer);
-
-  if (self != NULL && self->status_label != NULL)
-    {
-      if (job->error != NULL)
-        {
-          g_autofree char *message = g_strdup_printf (_("The draft cannot be saved: %s"), job->error->message);
-          _postier_composer_show_error (self, message);
-        }
-      else if (job->kind == DRAFT_JOB_SAVE)
-        gtk_label_set_text (self->status_label, _("Draft saved"));
-    }
-  draft_job_free (job);
-  return G_SOURCE_REMOVE;
+  g_weak_ref_init (ref, self);
+  return ref;
 }
 
 static void
-draft_job_run (gpointer data,
-               gpointer user_data)
+draft_job_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
-  DraftJob *job = data;
+  PostierDraftStore *store = POSTIER_DRAFT_STORE (source);
+  GWeakRef *ref = user_data;
+  g_autoptr(PostierComposer) self = g_weak_ref_get (ref);
+  g_autoptr(GError) error = NULL;
+  gboolean saved = g_async_result_is_tagged (result, postier_draft_store_save_async);
 
-  (void) user_data;
-  if (job->kind == DRAFT_JOB_SAVE)
-    {
-      g_autofree char *dir = g_path_get_dirname (job->path);
-
-      if (postier_ensure_private_dir (dir, &job->error))
-        postier_draft_save (job->draft, job->path, &job->error);
-    }
+  g_weak_ref_clear (ref);
+  g_free (ref);
+  if (saved)
+    postier_draft_store_save_finish (store, result, &error);
   else
+    postier_draft_store_delete_finish (store, result, &error);
+  if (self == NULL || self->status_label == NULL)
+    return;
+  if (error != NULL)
     {
-      g_autofree char *files = draft_files_dir (job->path);
-
-      if (g_unlink (job->path) != 0 && errno != ENOENT)
-        g_set_error (&job->error, G_IO_ERROR, g_io_error_from_errno (errno),
-                     "%s: %s", job->path, g_strerror (errno));
-      postier_remove_tree (files);
+      g_autofree char *message = g_strdup_printf (_("The draft cannot be saved: %s"), error->message);
+      _postier_composer_show_error (self, message);
     }
-  g_idle_add (draft_job_done, job);
+  else if (saved)
+    gtk_label_set_text (self->status_label, _("Draft saved"));
 }
 
 static void
-queue_draft_job (PostierComposer *self,
-                 DraftJobKind     kind,
-                 const char      *path,
-                 PostierDraft    *draft)
+delete_draft (PostierComposer *self,
+              const char      *draft_path)
 {
-  DraftJob *job = g_new0 (DraftJob, 1);
-
-  job->kind = kind;
-  job->path = g_strdup (path);
-  job->draft = draft != NULL ? g_object_ref (draft) : NULL;
-  g_weak_ref_init (&job->composer, self);
-  g_thread_pool_push (self->draft_io, job, NULL);
-}
-
-static char *
-new_draft_path (PostierComposer *self)
-{
-  g_autofree char *id = g_uuid_string_random ();
-  g_autofree char *name = g_strconcat (id, DRAFT_SUFFIX, NULL);
-
-  return g_build_filename (self->drafts_dir, name, NULL);
+  postier_draft_store_delete_async (self->drafts, draft_path, NULL, draft_job_done, weak_self (self));
 }
 
 static void
@@ -299,9 +237,10 @@ save_draft (PostierComposer *self)
 
   draft = postier_composer_dup_draft (self);
   if (postier_draft_is_empty (draft))
-    queue_draft_job (self, DRAFT_JOB_DELETE, self->draft_path, NULL);
+    delete_draft (self, self->draft_path);
   else
-    queue_draft_job (self, DRAFT_JOB_SAVE, self->draft_path, draft);
+    postier_draft_store_save_async (self->drafts, draft, self->draft_path, NULL,
+                                    draft_job_done, weak_self (self));
 }
 
 static gboolean
@@ -339,33 +278,6 @@ static void
 on_field_changed (PostierComposer *self)
 {
   _postier_composer_mark_changed (self);
-}
-
-/* The newest draft in the folder: what a crash or a restart interrupted. */
-static char *
-find_newest_draft (PostierComposer *self)
-{
-  g_autoptr(GDir) dir = g_dir_open (self->drafts_dir, 0, NULL);
-  g_autofree char *newest = NULL;
-  gint64 newest_time = G_MININT64;
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = NULL;
-      GStatBuf st;
-
-      if (!g_str_has_suffix (name, DRAFT_SUFFIX))
-        continue;
-      path = g_build_filename (self->drafts_dir, name, NULL);
-      if (g_stat (path, &st) == 0 && S_ISREG (st.st_mode) && (gint64) st.st_mtime > newest_time)
-        {
-          newest_time = st.st_mtime;
-          g_free (newest);
-          newest = g_steal_pointer (&path);
-        }
-    }
-  return g_steal_pointer (&newest);
 }
 
 /* --- The fields and the draft ------------------------------------------- */
@@ -508,7 +420,7 @@ start_new_draft (PostierComposer *self,
 
   g_clear_handle_id (&self->autosave_source, g_source_remove);
   g_free (self->draft_path);
-  self->draft_path = new_draft_path (self);
+  self->draft_path = postier_draft_store_new_path (self->drafts);
   if (draft == NULL)
     draft = empty = postier_draft_new ();
   fill_fields (self, draft);
@@ -578,7 +490,6 @@ postier_composer_open_message_file (PostierComposer *self,
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   g_autofree char *draft_path = NULL;
-  g_autofree char *files_dir = NULL;
 
   g_return_val_if_fail (POSTIER_IS_COMPOSER (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
@@ -591,15 +502,12 @@ postier_composer_open_message_file (PostierComposer *self,
     }
 
   /* The message's attachments are written beside its new draft. */
-  draft_path = new_draft_path (self);
-  files_dir = draft_files_dir (draft_path);
-  draft = postier_draft_new_from_message_file (path, files_dir, &error);
+  draft = postier_draft_store_import_message (self->drafts, path, &draft_path, &error);
   if (draft == NULL)
     {
       g_autofree char *name = g_file_get_basename (file);
       g_autofree char *message = g_strdup_printf (_("“%s” cannot be opened: %s"), name, error->message);
 
-      postier_remove_tree (files_dir);
       _postier_composer_show_error (self, message);
       return FALSE;
     }
@@ -663,8 +571,8 @@ send_done (GObject      *source,
   if (id != NULL)
     {
       /* Only now may the draft go: until here it was the message's only copy. */
-      if (self->draft_io != NULL)
-        queue_draft_job (self, DRAFT_JOB_DELETE, job->draft_path, NULL);
+      if (self->drafts != NULL)
+        delete_draft (self, job->draft_path);
       if (self->address_book != NULL)
         {
           postier_address_book_add_text (self->address_book, postier_draft_get_to (job->draft));
@@ -709,19 +617,14 @@ send_done (GObject      *source,
     update_actions (self);
 }
 
+/* The row of FIELD, NULL for a field the composer does not show. */
 static PostierAddressEntry *
-entry_for_field (PostierComposer *self,
-                 const char      *message)
+entry_for_field (PostierComposer     *self,
+                 PostierAddressField  field)
 {
-  /* Errors start with the field's name ("Cc: …"), as core writes them. */
   for (guint i = 0; i < 3; i++)
-    {
-      PostierAddressEntry *entry = address_entries (self, i);
-      g_autofree char *prefix = g_strconcat (postier_address_entry_get_field_name (entry), ":", NULL);
-
-      if (g_str_has_prefix (message, prefix))
-        return entry;
-    }
+    if (postier_address_entry_get_field (address_entries (self, i)) == field)
+      return address_entries (self, i);
   return NULL;
 }
 
@@ -736,6 +639,7 @@ send_action (GtkWidget  *widget,
   GApplication *app = g_application_get_default ();
   PostierAccount *account;
   PostierAddressEntry *culprit;
+  PostierAddressField bad_field;
   SendJob *job;
   GTask *task;
 
@@ -765,12 +669,10 @@ send_action (GtkWidget  *widget,
     }
 
   draft = postier_composer_dup_draft (self);
-  if (!postier_draft_validate (draft, &error))
+  if (!postier_draft_validate_full (draft, &bad_field, &error))
     {
       _postier_composer_show_error (self, error->message);
-      culprit = entry_for_field (self, error->message);
-      if (culprit == NULL && g_error_matches (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_NO_RECIPIENTS))
-        culprit = self->to_entry;
+      culprit = entry_for_field (self, bad_field);
       if (culprit != NULL)
         gtk_widget_grab_focus (GTK_WIDGET (culprit));
       return;
@@ -811,7 +713,7 @@ on_discard_response (AdwMessageDialog *dialog,
   if (!g_str_equal (response, "discard"))
     return;
   g_clear_handle_id (&self->autosave_source, g_source_remove);
-  queue_draft_job (self, DRAFT_JOB_DELETE, self->draft_path, NULL);
+  delete_draft (self, self->draft_path);
   start_new_draft (self, NULL);
   toast (self, _("Draft discarded"));
 }
@@ -922,12 +824,12 @@ static void
 postier_composer_constructed (GObject *object)
 {
   PostierComposer *self = POSTIER_COMPOSER (object);
+  g_autoptr(PostierDraft) draft = NULL;
+  g_autoptr(GError) error = NULL;
   g_autofree char *restored = NULL;
 
   G_OBJECT_CLASS (postier_composer_parent_class)->constructed (object);
 
-  if (self->drafts_dir == NULL)
-    self->drafts_dir = postier_data_dir ("drafts");
   update_completion (self);
   g_signal_connect_object (self->settings, "changed::complete-addresses",
                            G_CALLBACK (update_completion), self, G_CONNECT_SWAPPED);
@@ -935,22 +837,18 @@ postier_composer_constructed (GObject *object)
   g_signal_connect_object (self->accounts, "changed", G_CALLBACK (on_accounts_changed), self, 0);
   rebuild_accounts (self);
 
-  restored = find_newest_draft (self);
-  if (restored != NULL)
+  /* What a crash or a restart interrupted comes back at once. */
+  draft = postier_draft_store_recover (self->drafts, &restored, &error);
+  if (draft != NULL)
     {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(PostierDraft) draft = postier_draft_load (restored, &error);
-
-      if (draft != NULL)
-        {
-          start_new_draft (self, draft);
-          g_free (self->draft_path);
-          self->draft_path = g_steal_pointer (&restored);
-          gtk_label_set_text (self->status_label, _("Draft restored"));
-          return;
-        }
-      g_warning ("Cannot restore the draft %s: %s", restored, error->message);
+      start_new_draft (self, draft);
+      g_free (self->draft_path);
+      self->draft_path = g_steal_pointer (&restored);
+      gtk_label_set_text (self->status_label, _("Draft restored"));
+      return;
     }
+  if (error != NULL)
+    g_warning ("Cannot restore the draft %s: %s", restored, error->message);
   start_new_draft (self, NULL);
 }
 
@@ -974,7 +872,7 @@ postier_composer_get_property (GObject    *object,
       g_value_set_object (value, self->address_book);
       break;
     case PROP_DRAFTS_DIR:
-      g_value_set_string (value, self->drafts_dir);
+      g_value_set_string (value, postier_draft_store_get_dir (self->drafts));
       break;
     case PROP_SHOW_CC_BCC:
       g_value_set_boolean (value, self->show_cc_bcc);
@@ -1004,7 +902,7 @@ postier_composer_set_property (GObject      *object,
       self->address_book = g_value_dup_object (value);
       break;
     case PROP_DRAFTS_DIR:
-      self->drafts_dir = g_value_dup_string (value);
+      self->drafts = postier_draft_store_new (g_value_get_string (value));
       break;
     case PROP_SHOW_CC_BCC:
       /* The toggle (a property action) and the setting come through here;
@@ -1024,12 +922,13 @@ postier_composer_dispose (GObject *object)
 {
   PostierComposer *self = POSTIER_COMPOSER (object);
 
-  if (self->draft_io != NULL)
+  if (self->drafts != NULL)
     {
       /* The last changes reach the disk before the composer goes. */
       if (self->status_label != NULL)
         save_draft (self);
-      g_thread_pool_free (g_steal_pointer (&self->draft_io), FALSE, TRUE);
+      postier_draft_store_flush (self->drafts);
+      g_clear_object (&self->drafts);
     }
   g_clear_handle_id (&self->autosave_source, g_source_remove);
   if (self->file_chooser != NULL)
@@ -1055,7 +954,6 @@ postier_composer_finalize (GObject *object)
   PostierComposer *self = POSTIER_COMPOSER (object);
 
   g_ptr_array_unref (self->from_names);
-  g_free (self->drafts_dir);
   g_free (self->draft_path);
   g_free (self->error_message);
 
@@ -1128,7 +1026,6 @@ postier_composer_init (PostierComposer *self)
   self->from_names = g_ptr_array_new_with_free_func (g_free);
   self->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify) _postier_composer_attachment_free);
   self->settings = g_settings_new (APPLICATION_ID);
-  self->draft_io = g_thread_pool_new (draft_job_run, NULL, 1, FALSE, NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 

@@ -8,7 +8,8 @@
 
 #include <glib/gi18n.h>
 
-#include "postier-draft.h"
+#include "postier-draft-store.h"
+#include "postier-error.h"
 #include "postier-gui-format.h"
 #include "postier-outbox-entry.h"
 #include "postier-outbox-row.h"
@@ -533,50 +534,24 @@ edit_action (GtkWidget  *widget,
 {
   PostierOutboxView *self = POSTIER_OUTBOX_VIEW (widget);
   const char *id = g_variant_get_string (parameter, NULL);
-  g_autoptr(PostierOutboxEntry) entry = postier_outbox_lookup (self->outbox, id, NULL);
+  g_autoptr(PostierDraftStore) drafts = postier_draft_store_new (NULL);
   g_autoptr(PostierDraft) draft = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *message_path = NULL;
-  g_autofree char *drafts_dir = NULL;
-  g_autofree char *attachments_dir = NULL;
   g_autofree char *draft_path = NULL;
 
-  if (entry == NULL)
-    {
-      postier_outbox_view_reload (self);
-      return;
-    }
-
-  /* The draft, and the attachments taken out of the message, are kept with
-   * the autosaved drafts before the entry goes: whatever happens next, the
-   * message is never lost. */
-  message_path = postier_outbox_entry_get_message_path (entry);
-  drafts_dir = postier_data_dir ("drafts");
-  draft_path = g_strdup_printf ("%s/outbox-%s.draft", drafts_dir, id);
-  /* Beside the draft, where the composer removes them with it. */
-  attachments_dir = g_strconcat (draft_path, ".files", NULL);
-  draft = postier_draft_new_from_message_file (message_path, attachments_dir, &error);
+  /* Core saves the draft with the autosaved drafts before the entry goes:
+   * whatever happens next, the message is never lost. */
+  draft = postier_draft_store_take_back (drafts, self->outbox, id, &draft_path, &error);
   if (draft == NULL)
     {
-      show_toast (self, error->message);
-      return;
-    }
-  postier_draft_set_account_name (draft, postier_outbox_entry_get_account_name (entry));
-  if (!postier_ensure_private_dir (drafts_dir, &error) ||
-      !postier_draft_save (draft, draft_path, &error))
-    {
-      show_toast (self, error->message);
-      return;
-    }
-  g_object_set_data_full (G_OBJECT (draft), "postier-draft-path", g_strdup (draft_path), g_free);
-
-  if (!postier_outbox_remove (self->outbox, id, &error))
-    {
-      show_toast (self, error->message);
+      if (g_error_matches (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_NOT_FOUND))
+        postier_outbox_view_reload (self);
+      else
+        show_toast (self, error->message);
       return;
     }
   postier_outbox_view_reload (self);
-  g_signal_emit (self, signals[EDIT_DRAFT], 0, draft);
+  g_signal_emit (self, signals[EDIT_DRAFT], 0, draft, draft_path);
 }
 
 static void
@@ -644,7 +619,7 @@ postier_outbox_view_class_init (PostierOutboxViewClass *klass)
 
   signals[EDIT_DRAFT] = g_signal_new ("edit-draft", G_TYPE_FROM_CLASS (klass),
                                       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                      G_TYPE_NONE, 1, G_TYPE_OBJECT);
+                                      G_TYPE_NONE, 2, G_TYPE_OBJECT, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/postier/Postier/ui/postier-outbox-view.ui");

@@ -31,11 +31,11 @@ GListModel        *postier_outbox_view_get_model     (PostierOutboxView *self);
 guint              postier_outbox_view_get_n_pending (PostierOutboxView *self);
 
 /* Signals:
- *   ::edit-draft (GObject *draft)   "Edit" turned an entry back into a
- *       PostierDraft, saved first as $XDG_DATA_HOME/postier/drafts/
- *       outbox-<id>.draft (its path is the draft's "postier-draft-path"
- *       data) with its attachments beside it; then the entry left the
- *       outbox. The window opens it in the composer.
+ *   ::edit-draft (GObject *draft, const char *draft_path)   "Edit" turned
+ *       an entry back into a PostierDraft, saved first at DRAFT_PATH
+ *       ($XDG_DATA_HOME/postier/drafts/outbox-<id>.draft, by
+ *       postier_draft_store_take_back()) with its attachments beside it;
+ *       then the entry left the outbox. The window opens it in the composer.
  */
 
 G_END_DECLS

@@ -21,7 +21,8 @@
 
 static void
 on_edit_draft (PostierWindow *window,
-               PostierDraft  *draft)
+               PostierDraft  *draft,
+               const char    *draft_path)
 {
   AdwToast *toast = postier_toast_new_literal (_("Taken out of the outbox: change it, then send it again"));
 
@@ -29,7 +30,7 @@ on_edit_draft (PostierWindow *window,
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   /* Already saved with the autosaved drafts; the composer goes on saving
    * it there, and removes it once it is sent again. */
-  postier_window_open_draft (window, draft, g_object_get_data (G_OBJECT (draft), "postier-draft-path"));
+  postier_window_open_draft (window, draft, draft_path);
   postier_window_add_toast (window, toast);
 }
 

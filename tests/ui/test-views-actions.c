@@ -97,11 +97,20 @@ model_is_empty (gpointer data)
 
 /* --- Outbox: edit and delete ------------------------------------------------- */
 
+/* Where ::edit-draft's draft and its path go. */
+typedef struct {
+  PostierDraft **draft;
+  char         **path;
+} EditedDraft;
+
 static void
-on_edit_draft (PostierDraft **out,
-               PostierDraft  *draft)
+on_edit_draft (EditedDraft  *out,
+               PostierDraft *draft,
+               const char   *draft_path)
 {
-  g_set_object (out, draft);
+  g_set_object (out->draft, draft);
+  g_free (*out->path);
+  *out->path = g_strdup (draft_path);
 }
 
 static void
@@ -114,7 +123,8 @@ test_outbox_edit_and_delete (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *edited_id = NULL;
   g_autofree char *deleted_id = NULL;
-  const char *draft_path;
+  g_autofree char *draft_path = NULL;
+  EditedDraft edited = { &draft, &draft_path };
   PostierOutbox *outbox;
   PostierWindow *window;
   PostierOutboxView *view;
@@ -127,7 +137,7 @@ test_outbox_edit_and_delete (void)
   window = postier_ui_test_window (app);
   outbox = postier_application_get_outbox (app);
   view = POSTIER_OUTBOX_VIEW (show_page (window, "outbox"));
-  g_signal_connect_swapped (view, "edit-draft", G_CALLBACK (on_edit_draft), &draft);
+  g_signal_connect_swapped (view, "edit-draft", G_CALLBACK (on_edit_draft), &edited);
 
   edited_id = enqueue (outbox, "Second thoughts");
   g_assert_true (postier_ui_test_wait_for (model_has_items, postier_outbox_view_get_model (view),
@@ -140,7 +150,6 @@ test_outbox_edit_and_delete (void)
   g_assert_cmpstr (postier_draft_get_subject (draft), ==, "Second thoughts");
   g_assert_cmpstr (postier_draft_get_account_name (draft), ==, "Nowhere");
   g_assert_nonnull (strstr (postier_draft_get_to (draft), "bob@example.org"));
-  draft_path = g_object_get_data (G_OBJECT (draft), "postier-draft-path");
   g_assert_nonnull (draft_path);
   saved = postier_draft_load (draft_path, &error);
   g_assert_no_error (error);

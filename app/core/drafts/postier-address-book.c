@@ -44,19 +44,6 @@ entry_free (Entry *entry)
   g_free (entry);
 }
 
-gboolean
-postier_address_text_validate (const char  *text,
-                               const char  *field,
-                               GError     **error)
-{
-  g_autoptr(InternetAddressList) list = NULL;
-
-  g_return_val_if_fail (field != NULL, FALSE);
-
-  list = postier_address_list_parse (text, field, error);
-  return list != NULL;
-}
-
 /* "Name <address>" with the quoting a header needs, but not encoded: the
  * form a person reads and types. */
 static char *

@@ -14,12 +14,6 @@
 
 G_BEGIN_DECLS
 
-/* Checks TEXT as typed in the FIELD ("To", "Cc", …) of a message: every
- * address parses and has a domain, no line break. Blank text is valid.
- * The error (POSTIER_MESSAGE_ERROR) names the first bad address. */
-gboolean   postier_address_text_validate  (const char  *text,
-                                           const char  *field,
-                                           GError     **error);
 /* Each mailbox in TEXT as it would be written in a header ("Ann Lee
  * <ann@example.org>", quoted when needed). NULL with an error if TEXT does
  * not parse. */

@@ -482,26 +482,39 @@ _postier_draft_check_message_ids (const char  *field,
   return ok;
 }
 
-gboolean
-postier_draft_validate (PostierDraft  *self,
-                        GError       **error)
+/* Says which field is at fault; always FALSE, for a return. */
+static gboolean
+blame (PostierAddressField *bad_field,
+       PostierAddressField  field)
 {
-  struct { const char *field; const char *value; } address_fields[5];
+  if (bad_field != NULL)
+    *bad_field = field;
+  return FALSE;
+}
+
+gboolean
+postier_draft_validate_full (PostierDraft         *self,
+                             PostierAddressField  *bad_field,
+                             GError              **error)
+{
+  struct { PostierAddressField field; const char *value; } address_fields[5];
   guint n_recipients = 0;
 
   g_return_val_if_fail (POSTIER_IS_DRAFT (self), FALSE);
 
-  address_fields[0].field = "From";     address_fields[0].value = self->from;
-  address_fields[1].field = "To";       address_fields[1].value = self->to;
-  address_fields[2].field = "Cc";       address_fields[2].value = self->cc;
-  address_fields[3].field = "Bcc";      address_fields[3].value = self->bcc;
-  address_fields[4].field = "Reply-To"; address_fields[4].value = self->reply_to;
+  blame (bad_field, POSTIER_ADDRESS_FIELD_NONE);
+  address_fields[0].field = POSTIER_ADDRESS_FIELD_FROM;     address_fields[0].value = self->from;
+  address_fields[1].field = POSTIER_ADDRESS_FIELD_TO;       address_fields[1].value = self->to;
+  address_fields[2].field = POSTIER_ADDRESS_FIELD_CC;       address_fields[2].value = self->cc;
+  address_fields[3].field = POSTIER_ADDRESS_FIELD_BCC;      address_fields[3].value = self->bcc;
+  address_fields[4].field = POSTIER_ADDRESS_FIELD_REPLY_TO; address_fields[4].value = self->reply_to;
 
   /* Line breaks first: an injection attempt is named as one, whatever
    * else is wrong. */
   for (guint i = 0; i < G_N_ELEMENTS (address_fields); i++)
-    if (!check_header_text (address_fields[i].field, address_fields[i].value, error))
-      return FALSE;
+    if (!check_header_text (postier_address_field_get_name (address_fields[i].field),
+                            address_fields[i].value, error))
+      return blame (bad_field, address_fields[i].field);
   if (!check_header_text ("Subject", self->subject, error) ||
       !check_header_text ("In-Reply-To", self->in_reply_to, error) ||
       !check_header_text ("References", self->references, error))
@@ -522,16 +535,10 @@ postier_draft_validate (PostierDraft  *self,
       g_autoptr(InternetAddressList) list = NULL;
       g_autoptr(GPtrArray) mailboxes = g_ptr_array_new ();
 
-      list = postier_address_list_parse (address_fields[i].value, address_fields[i].field, error);
+      list = postier_address_field_parse (address_fields[i].field, address_fields[i].value, error);
       if (list == NULL)
-        return FALSE;
+        return blame (bad_field, address_fields[i].field);
       postier_address_list_collect (list, mailboxes);
-      if (i == 0 && address_fields[i].value != NULL && mailboxes->len != 1)
-        {
-          g_set_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_BAD_ADDRESS,
-                       _("From: give exactly one sender address"));
-          return FALSE;
-        }
       if (i >= 1 && i <= 3)
         n_recipients += mailboxes->len;
     }
@@ -544,9 +551,16 @@ postier_draft_validate (PostierDraft  *self,
     {
       g_set_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_NO_RECIPIENTS,
                    _("The message has no recipients: add at least one address to To, Cc or Bcc"));
-      return FALSE;
+      return blame (bad_field, POSTIER_ADDRESS_FIELD_TO);
     }
   return TRUE;
+}
+
+gboolean
+postier_draft_validate (PostierDraft  *self,
+                        GError       **error)
+{
+  return postier_draft_validate_full (self, NULL, error);
 }
 
 /* --- Autosave ---------------------------------------------------------- */

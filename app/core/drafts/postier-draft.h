@@ -11,6 +11,8 @@
 
 #include <gio/gio.h>
 
+#include "postier-address-field.h"
+
 G_BEGIN_DECLS
 
 #define POSTIER_TYPE_DRAFT (postier_draft_get_type ())
@@ -91,6 +93,12 @@ gboolean      postier_draft_is_empty            (PostierDraft  *self);
  * header value. Attachments are checked when building. */
 gboolean      postier_draft_validate            (PostierDraft  *self,
                                                  GError       **error);
+/* The same, and BAD_FIELD (may be NULL) says which address field the
+ * problem is in, for the composer to point at: To when there is no
+ * recipient, _NONE when it is not an address field (Subject, body…). */
+gboolean      postier_draft_validate_full       (PostierDraft         *self,
+                                                 PostierAddressField  *bad_field,
+                                                 GError              **error);
 
 /* Fills a draft from a mailto: URI (RFC 6068): to, cc, bcc, subject, body,
  * in-reply-to. attach= and every other field are ignored; a CR or LF in a

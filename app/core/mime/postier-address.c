@@ -302,3 +302,69 @@ postier_address_list_parse (const char  *text,
 
   return g_steal_pointer (&list);
 }
+
+/* --- Address fields: the one check the composer, the draft and the builder
+ * share ----------------------------------------------------------------- */
+
+static const char * const field_names[] = {
+  [POSTIER_ADDRESS_FIELD_NONE] = NULL,
+  [POSTIER_ADDRESS_FIELD_FROM] = "From",
+  [POSTIER_ADDRESS_FIELD_TO] = "To",
+  [POSTIER_ADDRESS_FIELD_CC] = "Cc",
+  [POSTIER_ADDRESS_FIELD_BCC] = "Bcc",
+  [POSTIER_ADDRESS_FIELD_REPLY_TO] = "Reply-To",
+};
+
+const char *
+postier_address_field_get_name (PostierAddressField field)
+{
+  g_return_val_if_fail ((guint) field < G_N_ELEMENTS (field_names), NULL);
+  return field_names[field];
+}
+
+PostierAddressField
+postier_address_field_from_name (const char *name)
+{
+  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (field_names); i++)
+    if (field_names[i] != NULL && g_ascii_strcasecmp (field_names[i], name) == 0)
+      return (PostierAddressField) i;
+  return POSTIER_ADDRESS_FIELD_NONE;
+}
+
+InternetAddressList *
+postier_address_field_parse (PostierAddressField   field,
+                             const char           *text,
+                             GError              **error)
+{
+  g_autoptr(InternetAddressList) list = NULL;
+  const char *name = postier_address_field_get_name (field);
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  list = postier_address_list_parse (text, name, error);
+  if (list == NULL)
+    return NULL;
+  if (field == POSTIER_ADDRESS_FIELD_FROM && text != NULL)
+    {
+      g_autoptr(GPtrArray) mailboxes = g_ptr_array_new ();
+
+      postier_address_list_collect (list, mailboxes);
+      if (mailboxes->len != 1)
+        {
+          g_set_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_BAD_ADDRESS,
+                       _("From: give exactly one sender address"));
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&list);
+}
+
+gboolean
+postier_address_field_validate (PostierAddressField   field,
+                                const char           *text,
+                                GError              **error)
+{
+  g_autoptr(InternetAddressList) list = postier_address_field_parse (field, text, error);
+
+  return list != NULL;
+}

@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include "postier-address-field.h"
 #include "postier-gmime.h"
 
 G_BEGIN_DECLS
@@ -19,6 +20,13 @@ G_BEGIN_DECLS
  * parse, or _HEADER_INJECTION for a CR or LF. */
 InternetAddressList *postier_address_list_parse      (const char           *text,
                                                       const char           *field,
+                                                      GError              **error);
+
+/* The same for one of a message's address fields, with that field's own
+ * rules (see postier_address_field_validate(): From holds exactly one
+ * address). The composer's rows, the draft and the builder all come here. */
+InternetAddressList *postier_address_field_parse     (PostierAddressField   field,
+                                                      const char           *text,
                                                       GError              **error);
 
 /* Appends every mailbox of LIST (members of groups included) to MAILBOXES

@@ -267,7 +267,8 @@ parse_addresses (PostierDraft    *draft,
                  DraftAddresses  *addresses,
                  GError         **error)
 {
-  const char *list_fields[3] = { "To", "Cc", "Reply-To" };
+  PostierAddressField list_fields[3] = { POSTIER_ADDRESS_FIELD_TO, POSTIER_ADDRESS_FIELD_CC,
+                                         POSTIER_ADDRESS_FIELD_REPLY_TO };
   const char *list_texts[3];
   const char *from_text;
 
@@ -284,29 +285,24 @@ parse_addresses (PostierDraft    *draft,
                    _("From: the message has no sender"));
       return FALSE;
     }
-  addresses->from = postier_address_list_parse (from_text, "From", error);
+  /* The field's own check: exactly one sender. */
+  addresses->from = postier_address_field_parse (POSTIER_ADDRESS_FIELD_FROM, from_text, error);
   if (addresses->from == NULL)
     return FALSE;
   postier_address_list_collect (addresses->from, addresses->from_mailboxes);
-  if (addresses->from_mailboxes->len != 1)
-    {
-      g_set_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_BAD_ADDRESS,
-                   _("From: give exactly one sender address"));
-      return FALSE;
-    }
 
   list_texts[0] = postier_draft_get_to (draft);
   list_texts[1] = postier_draft_get_cc (draft);
   list_texts[2] = postier_draft_get_reply_to (draft);
   for (guint i = 0; i < G_N_ELEMENTS (addresses->lists); i++)
     {
-      addresses->lists[i] = postier_address_list_parse (list_texts[i], list_fields[i], error);
+      addresses->lists[i] = postier_address_field_parse (list_fields[i], list_texts[i], error);
       if (addresses->lists[i] == NULL)
         return FALSE;
       postier_address_list_collect (addresses->lists[i],
                                     i < 2 ? addresses->recipients : addresses->reply_to_mailboxes);
     }
-  addresses->bcc = postier_address_list_parse (postier_draft_get_bcc (draft), "Bcc", error);
+  addresses->bcc = postier_address_field_parse (POSTIER_ADDRESS_FIELD_BCC, postier_draft_get_bcc (draft), error);
   if (addresses->bcc == NULL)
     return FALSE;
   postier_address_list_collect (addresses->bcc, addresses->recipients);

@@ -15,17 +15,39 @@ test_validate_names_the_bad_address (void)
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (postier_address_text_validate ("", "To", NULL));
-  g_assert_true (postier_address_text_validate ("Ann Lee <ann@example.org>, bob@example.net", "To", NULL));
+  g_assert_true (postier_address_field_validate (POSTIER_ADDRESS_FIELD_TO, "", NULL));
+  g_assert_true (postier_address_field_validate (POSTIER_ADDRESS_FIELD_TO,
+                                                 "Ann Lee <ann@example.org>, bob@example.net", NULL));
 
-  g_assert_false (postier_address_text_validate ("ann@example.org, bob@", "Cc", &error));
+  g_assert_false (postier_address_field_validate (POSTIER_ADDRESS_FIELD_CC, "ann@example.org, bob@", &error));
   g_assert_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_BAD_ADDRESS);
   g_assert_nonnull (strstr (error->message, "bob@"));
   g_assert_nonnull (strstr (error->message, "Cc"));
   g_clear_error (&error);
 
-  g_assert_false (postier_address_text_validate ("ann@example.org\r\nBcc: eve@example.com", "To", &error));
+  g_assert_false (postier_address_field_validate (POSTIER_ADDRESS_FIELD_TO,
+                                                  "ann@example.org\r\nBcc: eve@example.com", &error));
   g_assert_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_HEADER_INJECTION);
+  g_clear_error (&error);
+
+  /* From is the one field with a rule of its own: exactly one sender. */
+  g_assert_true (postier_address_field_validate (POSTIER_ADDRESS_FIELD_FROM, "Ann <ann@example.org>", NULL));
+  g_assert_false (postier_address_field_validate (POSTIER_ADDRESS_FIELD_FROM,
+                                                  "ann@example.org, bob@example.net", &error));
+  g_assert_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_BAD_ADDRESS);
+  g_assert_true (g_str_has_prefix (error->message, "From:"));
+  g_assert_true (postier_address_field_validate (POSTIER_ADDRESS_FIELD_TO,
+                                                 "ann@example.org, bob@example.net", NULL));
+}
+
+static void
+test_field_names (void)
+{
+  g_assert_cmpstr (postier_address_field_get_name (POSTIER_ADDRESS_FIELD_REPLY_TO), ==, "Reply-To");
+  g_assert_null (postier_address_field_get_name (POSTIER_ADDRESS_FIELD_NONE));
+  g_assert_cmpint (postier_address_field_from_name ("Bcc"), ==, POSTIER_ADDRESS_FIELD_BCC);
+  g_assert_cmpint (postier_address_field_from_name ("reply-to"), ==, POSTIER_ADDRESS_FIELD_REPLY_TO);
+  g_assert_cmpint (postier_address_field_from_name ("Subject"), ==, POSTIER_ADDRESS_FIELD_NONE);
 }
 
 static void
@@ -118,6 +140,7 @@ main (int   argc,
   postier_test_init (&argc, &argv);
 
   g_test_add_func ("/address-book/validate-names-the-bad-address", test_validate_names_the_bad_address);
+  g_test_add_func ("/address-book/field-names", test_field_names);
   g_test_add_func ("/address-book/split-quotes-names", test_split_quotes_names);
   g_test_add_func ("/address-book/complete-most-used-first", test_complete_most_used_first_and_survives_restart);
   g_test_add_func ("/address-book/damaged-lines-skipped", test_damaged_lines_are_skipped);

@@ -98,6 +98,7 @@ typedef struct {
   const char *subject;
   int         code;
   const char *named;   /* the error message must contain this */
+  PostierAddressField field;   /* the composer's row to point at */
 } BadDraft;
 
 static void
@@ -105,20 +106,20 @@ test_validate_refuses (void)
 {
   static const BadDraft cases[] = {
     { "ann@example.org, not an address, bob@example.org", NULL, NULL,
-      POSTIER_MESSAGE_ERROR_BAD_ADDRESS, "not an address" },
-    { "ann", NULL, NULL, POSTIER_MESSAGE_ERROR_BAD_ADDRESS, "“ann”" },
-    { "ann@", NULL, NULL, POSTIER_MESSAGE_ERROR_BAD_ADDRESS, "ann@" },
-    { "Ann <ann@example.org", NULL, NULL, POSTIER_MESSAGE_ERROR_BAD_ADDRESS, "Ann <ann@example.org" },
-    { "ann@exa mple.org", NULL, NULL, POSTIER_MESSAGE_ERROR_BAD_ADDRESS, "exa mple" },
-    { "ann@-bad-.org", NULL, NULL, POSTIER_MESSAGE_ERROR_BAD_ADDRESS, "ann@-bad-.org" },
-    { "ann@example.org", "x@y..z", NULL, POSTIER_MESSAGE_ERROR_BAD_ADDRESS, "Cc" },
-    { "ann@example.org, bob@example.org>", NULL, NULL, POSTIER_MESSAGE_ERROR_BAD_ADDRESS, "“bob@example.org>”" },
-    { "Ann <<ann@example.org>>", NULL, NULL, POSTIER_MESSAGE_ERROR_BAD_ADDRESS, "Ann" },
-    { NULL, NULL, "Hello", POSTIER_MESSAGE_ERROR_NO_RECIPIENTS, "recipients" },
-    { "ann@example.org", NULL, "Hi\r\nBcc: spy@example.org", POSTIER_MESSAGE_ERROR_HEADER_INJECTION, "Subject" },
-    { "ann@example.org", NULL, "Hi\nX-Evil: 1", POSTIER_MESSAGE_ERROR_HEADER_INJECTION, "Subject" },
-    { "ann@example.org\r\nBcc: spy@example.org", NULL, NULL, POSTIER_MESSAGE_ERROR_HEADER_INJECTION, "To" },
-    { "ann@example.org", "bob@example.org\n", NULL, POSTIER_MESSAGE_ERROR_HEADER_INJECTION, "Cc" },
+      POSTIER_MESSAGE_ERROR_BAD_ADDRESS, "not an address", POSTIER_ADDRESS_FIELD_TO },
+    { "ann", NULL, NULL, POSTIER_MESSAGE_ERROR_BAD_ADDRESS, "“ann”", POSTIER_ADDRESS_FIELD_TO },
+    { "ann@", NULL, NULL, POSTIER_MESSAGE_ERROR_BAD_ADDRESS, "ann@", POSTIER_ADDRESS_FIELD_TO },
+    { "Ann <ann@example.org", NULL, NULL, POSTIER_MESSAGE_ERROR_BAD_ADDRESS, "Ann <ann@example.org", POSTIER_ADDRESS_FIELD_TO },
+    { "ann@exa mple.org", NULL, NULL, POSTIER_MESSAGE_ERROR_BAD_ADDRESS, "exa mple", POSTIER_ADDRESS_FIELD_TO },
+    { "ann@-bad-.org", NULL, NULL, POSTIER_MESSAGE_ERROR_BAD_ADDRESS, "ann@-bad-.org", POSTIER_ADDRESS_FIELD_TO },
+    { "ann@example.org", "x@y..z", NULL, POSTIER_MESSAGE_ERROR_BAD_ADDRESS, "Cc", POSTIER_ADDRESS_FIELD_CC },
+    { "ann@example.org, bob@example.org>", NULL, NULL, POSTIER_MESSAGE_ERROR_BAD_ADDRESS, "“bob@example.org>”", POSTIER_ADDRESS_FIELD_TO },
+    { "Ann <<ann@example.org>>", NULL, NULL, POSTIER_MESSAGE_ERROR_BAD_ADDRESS, "Ann", POSTIER_ADDRESS_FIELD_TO },
+    { NULL, NULL, "Hello", POSTIER_MESSAGE_ERROR_NO_RECIPIENTS, "recipients", POSTIER_ADDRESS_FIELD_TO },
+    { "ann@example.org", NULL, "Hi\r\nBcc: spy@example.org", POSTIER_MESSAGE_ERROR_HEADER_INJECTION, "Subject", POSTIER_ADDRESS_FIELD_NONE },
+    { "ann@example.org", NULL, "Hi\nX-Evil: 1", POSTIER_MESSAGE_ERROR_HEADER_INJECTION, "Subject", POSTIER_ADDRESS_FIELD_NONE },
+    { "ann@example.org\r\nBcc: spy@example.org", NULL, NULL, POSTIER_MESSAGE_ERROR_HEADER_INJECTION, "To", POSTIER_ADDRESS_FIELD_TO },
+    { "ann@example.org", "bob@example.org\n", NULL, POSTIER_MESSAGE_ERROR_HEADER_INJECTION, "Cc", POSTIER_ADDRESS_FIELD_CC },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -129,10 +130,16 @@ test_validate_refuses (void)
       postier_draft_set_to (draft, cases[i].to);
       postier_draft_set_cc (draft, cases[i].cc);
       postier_draft_set_subject (draft, cases[i].subject);
+      PostierAddressField field = POSTIER_ADDRESS_FIELD_FROM;
+
       g_assert_false (postier_draft_validate (draft, &error));
       g_test_message ("case %u: %s", i, error->message);
       g_assert_error (error, POSTIER_MESSAGE_ERROR, cases[i].code);
       g_assert_nonnull (strstr (error->message, cases[i].named));
+      /* The field at fault comes as a field, not as words to match. */
+      g_clear_error (&error);
+      g_assert_false (postier_draft_validate_full (draft, &field, &error));
+      g_assert_cmpint (field, ==, cases[i].field);
     }
 }
 
