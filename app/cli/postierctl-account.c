@@ -258,6 +258,18 @@ print_saved (const char     *format,
   g_print ("\n");
 }
 
+/* Tells the user that a keyring account saved without a password cannot
+ * send yet, and how to give it one. */
+static void
+note_no_password (const char *account_name)
+{
+  g_autofree char *name = postierctl_printable (account_name);
+
+  g_printerr (_("Note: no password was given; sending will fail until one is stored "
+                "(postierctl account set %s --password-stdin, or in the app)."), name);
+  g_printerr ("\n");
+}
+
 static int
 account_add (int    argc,
              char **argv)
@@ -313,13 +325,7 @@ account_add (int    argc,
 
   print_saved (_("Account “%s” added (%s:%u, %s)."), account);
   if (uses_keyring (account) && password == NULL)
-    {
-      g_autofree char *name = postierctl_printable (argv[1]);
-
-      g_printerr (_("Note: no password was given; sending will fail until one is stored "
-                    "(postierctl account set %s --password-stdin, or in the app)."), name);
-      g_printerr ("\n");
-    }
+    note_no_password (argv[1]);
   return EX_OK;
 }
 
@@ -345,6 +351,27 @@ static PostierAccount *load_account (const char           *name,
                                      PostierAccountStore **store,
                                      GError              **error);
 
+/* Mail that waited for a fix to ACCOUNT goes again, and the user is told
+ * how many messages that is. */
+static void
+retry_waiting_mail (PostierAccountStore *store,
+                    PostierAccount      *account)
+{
+  g_autoptr(PostierOutbox) outbox = postier_outbox_new (NULL);
+  g_autoptr(PostierSubmitter) submitter = postier_submitter_new (outbox, store);
+  guint due;
+
+  due = postier_submitter_account_changed (submitter, postier_account_get_name (account));
+  if (due > 0)
+    {
+      g_print (ngettext ("%u message that was waiting for this account will be tried again: "
+                         "postierctl queue flush",
+                         "%u messages that were waiting for this account will be tried again: "
+                         "postierctl queue flush", due), due);
+      g_print ("\n");
+    }
+}
+
 static int
 account_set (int    argc,
              char **argv)
@@ -354,12 +381,9 @@ account_set (int    argc,
   g_autoptr(PostierAccountStore) store = NULL;
   g_autoptr(PostierAccount) stored = NULL;
   g_autoptr(PostierAccount) account = NULL;
-  g_autoptr(PostierOutbox) outbox = NULL;
-  g_autoptr(PostierSubmitter) submitter = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PostierPassword) password = NULL;
   gboolean had_keyring;
-  guint due;
   int status;
 
   add_account_entries (context, &options, TRUE);
@@ -408,30 +432,13 @@ account_set (int    argc,
     }
   print_saved (_("Account “%s” changed (%s:%u, %s)."), account);
   if (uses_keyring (account) && !had_keyring && password == NULL)
-    {
-      g_autofree char *name = postierctl_printable (argv[1]);
-
-      g_printerr (_("Note: no password was given; sending will fail until one is stored "
-                    "(postierctl account set %s --password-stdin, or in the app)."), name);
-      g_printerr ("\n");
-    }
+    note_no_password (argv[1]);
 
   /* As the app does after an edit: what waited for a fix goes again, but
    * only when something that could fix a refused login or certificate
    * changed; a retry for nothing could lock the account. */
-  if (password == NULL && !may_fix_delivery (stored, account))
-    return EX_OK;
-  outbox = postier_outbox_new (NULL);
-  submitter = postier_submitter_new (outbox, store);
-  due = postier_submitter_account_changed (submitter, postier_account_get_name (account));
-  if (due > 0)
-    {
-      g_print (ngettext ("%u message that was waiting for this account will be tried again: "
-                         "postierctl queue flush",
-                         "%u messages that were waiting for this account will be tried again: "
-                         "postierctl queue flush", due), due);
-      g_print ("\n");
-    }
+  if (password != NULL || may_fix_delivery (stored, account))
+    retry_waiting_mail (store, account);
   return EX_OK;
 }
 

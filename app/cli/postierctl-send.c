@@ -172,6 +172,67 @@ remove_staged (const char *staging)
     postier_remove_tree (staging);
 }
 
+/* A draft for ACCOUNT with the recipients and subject of the command line. */
+static PostierDraft *
+new_draft (PostierAccount *account,
+           GStrv           to,
+           GStrv           cc,
+           GStrv           bcc,
+           const char     *subject)
+{
+  PostierDraft *draft = postier_draft_new ();
+
+  postier_draft_set_account_name (draft, postier_account_get_name (account));
+  for (guint i = 0; to != NULL && to[i] != NULL; i++)
+    postier_draft_add_to (draft, to[i]);
+  for (guint i = 0; cc != NULL && cc[i] != NULL; i++)
+    postier_draft_add_cc (draft, cc[i]);
+  for (guint i = 0; bcc != NULL && bcc[i] != NULL; i++)
+    postier_draft_add_bcc (draft, bcc[i]);
+  postier_draft_set_subject (draft, subject);
+  return draft;
+}
+
+/* Reads the body (BODY_FILE, may be NULL) and the attachments into DRAFT,
+ * within the account's size cap. Attachments read from streams are copied
+ * into *STAGING, made on first need; the caller removes it once the message
+ * is queued. Returns EX_OK or the exit status of a failure. */
+static int
+read_inputs (PostierDraft    *draft,
+             PostierAccount  *account,
+             const char      *body_file,
+             GStrv            attach,
+             guint            input_timeout,
+             char           **staging)
+{
+  guint64 cap = postierctl_input_cap (postier_account_get_name (account));
+  g_autoptr(GError) error = NULL;
+
+  if (body_file != NULL)
+    {
+      g_autofree char *body = postierctl_input_read_text (body_file, cap, input_timeout, &error);
+
+      if (body == NULL)
+        return input_fail (error);
+      postier_draft_set_body (draft, body);
+    }
+  for (guint i = 0; attach != NULL && attach[i] != NULL; i++)
+    {
+      g_autofree char *path = NULL;
+
+      if (*staging == NULL && (*staging = make_staging_dir (&error)) == NULL)
+        return postierctl_fail (error);
+      path = postierctl_input_stage_attachment (attach[i], *staging, cap, input_timeout, &error);
+      if (path == NULL)
+        {
+          remove_staged (*staging);
+          return input_fail (error);
+        }
+      postier_draft_add_attachment (draft, path);
+    }
+  return EX_OK;
+}
+
 static int
 send_main (int    argc,
            char **argv)
@@ -201,13 +262,12 @@ send_main (int    argc,
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("— write and send a message"));
   g_autofree char *staging = NULL;
-  guint64 cap;
   g_autoptr(PostierAccount) account = NULL;
   g_autoptr(PostierDraft) draft = NULL;
   g_autoptr(PostierOutbox) outbox = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *body = NULL;
   g_autofree char *id = NULL;
+  int status;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   {
@@ -225,41 +285,13 @@ send_main (int    argc,
   if (account == NULL)
     return postierctl_fail (error);
 
-  draft = postier_draft_new ();
-  postier_draft_set_account_name (draft, postier_account_get_name (account));
-  for (guint i = 0; to != NULL && to[i] != NULL; i++)
-    postier_draft_add_to (draft, to[i]);
-  for (guint i = 0; cc != NULL && cc[i] != NULL; i++)
-    postier_draft_add_cc (draft, cc[i]);
-  for (guint i = 0; bcc != NULL && bcc[i] != NULL; i++)
-    postier_draft_add_bcc (draft, bcc[i]);
-  postier_draft_set_subject (draft, subject);
-
+  draft = new_draft (account, to, cc, bcc, subject);
   /* Like mail(1): text piped in is the body. */
   if (body_file == NULL && !isatty (STDIN_FILENO))
     body_file = g_strdup ("-");
-  cap = postierctl_input_cap (postier_account_get_name (account));
-  if (body_file != NULL)
-    {
-      body = postierctl_input_read_text (body_file, cap, (guint) input_timeout, &error);
-      if (body == NULL)
-        return input_fail (error);
-      postier_draft_set_body (draft, body);
-    }
-  for (guint i = 0; attach != NULL && attach[i] != NULL; i++)
-    {
-      g_autofree char *path = NULL;
-
-      if (staging == NULL && (staging = make_staging_dir (&error)) == NULL)
-        return postierctl_fail (error);
-      path = postierctl_input_stage_attachment (attach[i], staging, cap, (guint) input_timeout, &error);
-      if (path == NULL)
-        {
-          remove_staged (staging);
-          return input_fail (error);
-        }
-      postier_draft_add_attachment (draft, path);
-    }
+  status = read_inputs (draft, account, body_file, attach, (guint) input_timeout, &staging);
+  if (status != EX_OK)
+    return status;
 
   outbox = postier_outbox_new (NULL);
   id = postier_mime_enqueue_draft (draft, account, outbox, NULL, &error);
@@ -322,6 +354,41 @@ take_value (int          argc,
   return TRUE;
 }
 
+/* Postier's own long options to sendmail (--help, --queue-only, --account);
+ * returns EX_OK, -1 (done, exit 0) or an exit status. */
+static int
+parse_long_option (int              argc,
+                   char           **argv,
+                   int             *i,
+                   SendmailOptions *options)
+{
+  const char *arg = argv[*i];
+  const char *value = NULL;
+
+  if (g_str_equal (arg, "--help"))
+    {
+      /* Not -h: that is sendmail's hop count, taken and ignored below. */
+      print_sendmail_usage (stdout);
+      return -1;
+    }
+  else if (g_str_equal (arg, "--queue-only"))
+    options->queue_only = TRUE;
+  else if (g_str_has_prefix (arg, "--account"))
+    {
+      if (arg[9] == '=')
+        value = arg + 10;
+      else if (arg[9] == '\0' && *i + 1 < argc)
+        value = argv[++*i];
+      else
+        return postierctl_usage_error (_("--account needs an account NAME"));
+      g_free (options->account_name);
+      options->account_name = g_strdup (value);
+    }
+  else
+    return postierctl_usage_error (_("unknown option “%s”"), arg);
+  return EX_OK;
+}
+
 /* sendmail's options, as msmtp takes them: the ones that matter here are
  * obeyed, the usual others accepted and ignored, and so is any -o option
  * (mutt's -oem, -odb, …). Options and recipients may be mixed. */
@@ -344,27 +411,13 @@ parse_sendmail_options (int              argc,
         }
       if (g_str_equal (arg, "--"))
         options_done = TRUE;
-      else if (g_str_equal (arg, "--help"))
-        {
-          /* Not -h: that is sendmail's hop count, taken and ignored below. */
-          print_sendmail_usage (stdout);
-          return -1;
-        }
-      else if (g_str_equal (arg, "--queue-only"))
-        options->queue_only = TRUE;
-      else if (g_str_has_prefix (arg, "--account"))
-        {
-          if (arg[9] == '=')
-            value = arg + 10;
-          else if (arg[9] == '\0' && i + 1 < argc)
-            value = argv[++i];
-          else
-            return postierctl_usage_error (_("--account needs an account NAME"));
-          g_free (options->account_name);
-          options->account_name = g_strdup (value);
-        }
       else if (g_str_has_prefix (arg, "--"))
-        return postierctl_usage_error (_("unknown option “%s”"), arg);
+        {
+          int status = parse_long_option (argc, argv, &i, options);
+
+          if (status != EX_OK)
+            return status;
+        }
       else if (g_str_equal (arg, "-t"))
         options->flags |= POSTIER_SENDMAIL_READ_HEADERS;
       else if (g_str_equal (arg, "-i") || g_str_equal (arg, "-oi"))
