@@ -63,8 +63,41 @@ struct _PostierComposer
 /* postier-composer.c */
 void            _postier_composer_show_error          (PostierComposer *self,
                                                        const char      *message);
+void            _postier_composer_toast               (PostierComposer *self,
+                                                       const char      *message);
 void            _postier_composer_mark_changed        (PostierComposer *self);
 PostierAccount *_postier_composer_get_account         (PostierComposer *self);
+/* The To, Cc and Bcc rows by INDEX (0–2), NULL past them. */
+PostierAddressEntry *_postier_composer_address_entry  (PostierComposer *self,
+                                                       guint            index);
+void            _postier_composer_set_show_cc_bcc     (PostierComposer *self,
+                                                       gboolean         show);
+void            _postier_composer_fill_fields         (PostierComposer *self,
+                                                       PostierDraft    *draft);
+/* Starts a new message in a new draft file (DRAFT NULL: empty); the old
+ * one stays on disk. */
+void            _postier_composer_start_new_draft     (PostierComposer *self,
+                                                       PostierDraft    *draft);
+/* Queues a save of what is written if it changed (or a deletion when it
+ * is empty) with the draft store. */
+void            _postier_composer_save_draft          (PostierComposer *self);
+void            _postier_composer_delete_draft        (PostierComposer *self,
+                                                       const char      *draft_path);
+void            _postier_composer_update_actions      (PostierComposer *self);
+void            _postier_composer_emit_message_queued (PostierComposer *self,
+                                                       const char      *outbox_id,
+                                                       const char      *account_name);
+
+/* postier-composer-send.c */
+void            _postier_composer_send_action         (GtkWidget       *widget,
+                                                       const char      *action_name,
+                                                       GVariant        *parameter);
+void            _postier_composer_discard_action      (GtkWidget       *widget,
+                                                       const char      *action_name,
+                                                       GVariant        *parameter);
+void            _postier_composer_dismiss_error_action (GtkWidget      *widget,
+                                                        const char     *action_name,
+                                                        GVariant       *parameter);
 
 /* postier-composer-attachments.c */
 void            _postier_composer_attachment_free     (Attachment      *attachment);

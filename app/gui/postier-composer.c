@@ -38,13 +38,11 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static void update_actions        (PostierComposer *self);
-
 /* --- Messages to the person -------------------------------------------- */
 
 void
 _postier_composer_show_error (PostierComposer *self,
-            const char      *message)
+                              const char      *message)
 {
   g_free (self->error_message);
   self->error_message = g_strdup (message);
@@ -52,9 +50,9 @@ _postier_composer_show_error (PostierComposer *self,
   gtk_revealer_set_reveal_child (self->error_revealer, message != NULL);
 }
 
-static void
-toast (PostierComposer *self,
-       const char      *message)
+void
+_postier_composer_toast (PostierComposer *self,
+                         const char      *message)
 {
   g_autoptr(AdwToast) toast = postier_toast_new_literal (message);
 
@@ -218,15 +216,15 @@ draft_job_done (GObject      *source,
     gtk_label_set_text (self->status_label, _("Draft saved"));
 }
 
-static void
-delete_draft (PostierComposer *self,
-              const char      *draft_path)
+void
+_postier_composer_delete_draft (PostierComposer *self,
+                                const char      *draft_path)
 {
   postier_draft_store_delete_async (self->drafts, draft_path, NULL, draft_job_done, weak_self (self));
 }
 
-static void
-save_draft (PostierComposer *self)
+void
+_postier_composer_save_draft (PostierComposer *self)
 {
   g_autoptr(PostierDraft) draft = NULL;
 
@@ -237,7 +235,7 @@ save_draft (PostierComposer *self)
 
   draft = postier_composer_dup_draft (self);
   if (postier_draft_is_empty (draft))
-    delete_draft (self, self->draft_path);
+    _postier_composer_delete_draft (self, self->draft_path);
   else
     postier_draft_store_save_async (self->drafts, draft, self->draft_path, NULL,
                                     draft_job_done, weak_self (self));
@@ -249,7 +247,7 @@ autosave_timeout (gpointer user_data)
   PostierComposer *self = user_data;
 
   self->autosave_source = 0;
-  save_draft (self);
+  _postier_composer_save_draft (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -257,7 +255,7 @@ void
 postier_composer_save_now (PostierComposer *self)
 {
   g_return_if_fail (POSTIER_IS_COMPOSER (self));
-  save_draft (self);
+  _postier_composer_save_draft (self);
 }
 
 void
@@ -271,7 +269,7 @@ _postier_composer_mark_changed (PostierComposer *self)
   self->autosave_source = g_timeout_add_seconds (g_settings_get_uint (self->settings, "autosave-delay"),
                                                  autosave_timeout, self);
   gtk_label_set_text (self->status_label, "");
-  update_actions (self);
+  _postier_composer_update_actions (self);
 }
 
 static void
@@ -282,24 +280,24 @@ on_field_changed (PostierComposer *self)
 
 /* --- The fields and the draft ------------------------------------------- */
 
-static PostierAddressEntry *
-address_entries (PostierComposer *self,
-                 guint            index)
+PostierAddressEntry *
+_postier_composer_address_entry (PostierComposer *self,
+                                 guint            index)
 {
   PostierAddressEntry *entries[] = { self->to_entry, self->cc_entry, self->bcc_entry };
 
   return index < G_N_ELEMENTS (entries) ? entries[index] : NULL;
 }
 
-static void
-set_show_cc_bcc (PostierComposer *self,
-                 gboolean         show)
+void
+_postier_composer_set_show_cc_bcc (PostierComposer *self,
+                                   gboolean         show)
 {
   show = !!show;
   if (self->show_cc_bcc == show)
     return;
   self->show_cc_bcc = show;
-  update_actions (self);
+  _postier_composer_update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_CC_BCC]);
 }
 
@@ -369,9 +367,9 @@ or_empty (const char *text)
   return text != NULL ? text : "";
 }
 
-static void
-fill_fields (PostierComposer *self,
-             PostierDraft    *draft)
+void
+_postier_composer_fill_fields (PostierComposer *self,
+                               PostierDraft    *draft)
 {
   const char *cc = postier_draft_get_cc (draft);
   const char *bcc = postier_draft_get_bcc (draft);
@@ -400,21 +398,21 @@ fill_fields (PostierComposer *self,
       postier_composer_attach_file (self, file);
     }
   for (guint i = 0; i < 3; i++)
-    postier_address_entry_validate (address_entries (self, i), NULL);
+    postier_address_entry_validate (_postier_composer_address_entry (self, i), NULL);
   if ((cc != NULL && *cc != '\0') || (bcc != NULL && *bcc != '\0'))
-    set_show_cc_bcc (self, TRUE);
+    _postier_composer_set_show_cc_bcc (self, TRUE);
 
   self->loading = FALSE;
   self->dirty = FALSE;
   update_sandbox_notice (self);
   _postier_composer_update_size_warning (self);
-  update_actions (self);
+  _postier_composer_update_actions (self);
 }
 
 /* Starts a new message in a new draft file; the old one stays on disk. */
-static void
-start_new_draft (PostierComposer *self,
-                 PostierDraft    *draft)
+void
+_postier_composer_start_new_draft (PostierComposer *self,
+                                   PostierDraft    *draft)
 {
   g_autoptr(PostierDraft) empty = NULL;
 
@@ -423,10 +421,10 @@ start_new_draft (PostierComposer *self,
   self->draft_path = postier_draft_store_new_path (self->drafts);
   if (draft == NULL)
     draft = empty = postier_draft_new ();
-  fill_fields (self, draft);
+  _postier_composer_fill_fields (self, draft);
   _postier_composer_show_error (self, NULL);
   gtk_label_set_text (self->status_label, "");
-  set_show_cc_bcc (self, g_settings_get_boolean (self->settings, "show-cc-bcc") ||
+  _postier_composer_set_show_cc_bcc (self, g_settings_get_boolean (self->settings, "show-cc-bcc") ||
                          (postier_draft_get_cc (draft) != NULL && *postier_draft_get_cc (draft) != '\0') ||
                          (postier_draft_get_bcc (draft) != NULL && *postier_draft_get_bcc (draft) != '\0'));
 }
@@ -440,10 +438,10 @@ postier_composer_open_draft_file (PostierComposer *self,
   g_return_if_fail (POSTIER_IS_DRAFT (draft));
 
   /* The message being written is kept as a draft before it is replaced. */
-  save_draft (self);
+  _postier_composer_save_draft (self);
   if (!postier_composer_is_empty (self))
-    toast (self, _("The message you were writing was saved as a draft"));
-  start_new_draft (self, draft);
+    _postier_composer_toast (self, _("The message you were writing was saved as a draft"));
+  _postier_composer_start_new_draft (self, draft);
   if (draft_path != NULL)
     {
       g_free (self->draft_path);
@@ -451,7 +449,7 @@ postier_composer_open_draft_file (PostierComposer *self,
     }
   /* Saved at once: an opened message must survive a crash too. */
   self->dirty = TRUE;
-  save_draft (self);
+  _postier_composer_save_draft (self);
 }
 
 void
@@ -516,246 +514,18 @@ postier_composer_open_message_file (PostierComposer *self,
   return TRUE;
 }
 
-/* --- Sending ------------------------------------------------------------- */
+/* --- Actions and focus --------------------------------------------------- */
 
-typedef struct {
-  PostierDraft   *draft;
-  PostierAccount *account;
-  PostierOutbox  *outbox;
-  char           *draft_path;
-} SendJob;
-
-static void
-send_job_free (SendJob *job)
+void
+_postier_composer_emit_message_queued (PostierComposer *self,
+                                       const char      *outbox_id,
+                                       const char      *account_name)
 {
-  g_clear_object (&job->draft);
-  g_clear_object (&job->account);
-  g_clear_object (&job->outbox);
-  g_free (job->draft_path);
-  g_free (job);
+  g_signal_emit (self, signals[MESSAGE_QUEUED], 0, outbox_id, account_name);
 }
 
-static void
-send_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  SendJob *job = task_data;
-  GError *error = NULL;
-  char *id;
-
-  (void) source_object;
-  id = postier_mime_enqueue_draft (job->draft, job->account, job->outbox, cancellable, &error);
-  if (id == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, id, g_free);
-}
-
-static void
-send_done (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  PostierComposer *self = POSTIER_COMPOSER (source);
-  SendJob *job = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = NULL;
-  GApplication *app = g_application_get_default ();
-
-  (void) user_data;
-  self->sends_in_flight--;
-  id = g_task_propagate_pointer (G_TASK (result), &error);
-
-  if (id != NULL)
-    {
-      /* Only now may the draft go: until here it was the message's only copy. */
-      if (self->drafts != NULL)
-        delete_draft (self, job->draft_path);
-      if (self->address_book != NULL)
-        {
-          postier_address_book_add_text (self->address_book, postier_draft_get_to (job->draft));
-          postier_address_book_add_text (self->address_book, postier_draft_get_cc (job->draft));
-          postier_address_book_add_text (self->address_book, postier_draft_get_bcc (job->draft));
-          if (!postier_address_book_save (self->address_book, &error))
-            g_warning ("Cannot save the address book: %s", error->message);
-        }
-      g_signal_emit (self, signals[MESSAGE_QUEUED], 0, id, postier_account_get_name (job->account));
-      if (self->status_label != NULL)
-        {
-          if (postier_account_get_kind (job->account) == POSTIER_ACCOUNT_KIND_SANDBOX)
-            toast (self, _("Message queued for the Sandbox"));
-          else if (!g_network_monitor_get_network_available (g_network_monitor_get_default ()))
-            toast (self, _("Message queued: it will be sent when you are back online"));
-          else
-            toast (self, _("Message queued"));
-        }
-    }
-  else if (self->status_label != NULL)
-    {
-      g_autofree char *message = NULL;
-
-      /* The message goes back where it was written, unless something new
-       * is being written already; its draft file is still on disk. */
-      if (postier_composer_is_empty (self))
-        {
-          fill_fields (self, job->draft);
-          g_free (self->draft_path);
-          self->draft_path = g_strdup (job->draft_path);
-          message = g_strdup_printf (_("The message was not sent: %s"), error->message);
-        }
-      else
-        message = g_strdup_printf (_("The message was not sent and was kept as a draft: %s"),
-                                   error->message);
-      _postier_composer_show_error (self, message);
-    }
-
-  if (app != NULL)
-    g_application_release (app);
-  if (self->status_label != NULL)
-    update_actions (self);
-}
-
-/* The row of FIELD, NULL for a field the composer does not show. */
-static PostierAddressEntry *
-entry_for_field (PostierComposer     *self,
-                 PostierAddressField  field)
-{
-  for (guint i = 0; i < 3; i++)
-    if (postier_address_entry_get_field (address_entries (self, i)) == field)
-      return address_entries (self, i);
-  return NULL;
-}
-
-static void
-send_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
-{
-  PostierComposer *self = POSTIER_COMPOSER (widget);
-  g_autoptr(PostierDraft) draft = NULL;
-  g_autoptr(GError) error = NULL;
-  GApplication *app = g_application_get_default ();
-  PostierAccount *account;
-  PostierAddressEntry *culprit;
-  PostierAddressField bad_field;
-  SendJob *job;
-  GTask *task;
-
-  (void) action_name;
-  (void) parameter;
-
-  account = _postier_composer_get_account (self);
-  if (account == NULL)
-    {
-      _postier_composer_show_error (self, _("Choose the account to send from"));
-      gtk_widget_grab_focus (GTK_WIDGET (self->from_row));
-      return;
-    }
-
-  for (guint i = 0; i < 3; i++)
-    {
-      PostierAddressEntry *entry = address_entries (self, i);
-
-      if (!postier_address_entry_validate (entry, &error))
-        {
-          _postier_composer_show_error (self, error->message);
-          if (entry != self->to_entry)
-            set_show_cc_bcc (self, TRUE);
-          gtk_widget_grab_focus (GTK_WIDGET (entry));
-          return;
-        }
-    }
-
-  draft = postier_composer_dup_draft (self);
-  if (!postier_draft_validate_full (draft, &bad_field, &error))
-    {
-      _postier_composer_show_error (self, error->message);
-      culprit = entry_for_field (self, bad_field);
-      if (culprit != NULL)
-        gtk_widget_grab_focus (GTK_WIDGET (culprit));
-      return;
-    }
-  _postier_composer_show_error (self, NULL);
-
-  /* The draft on disk is the message's copy until the outbox has it. */
-  self->dirty = TRUE;
-  save_draft (self);
-
-  job = g_new0 (SendJob, 1);
-  job->draft = g_object_ref (draft);
-  job->account = postier_account_copy (account);
-  job->outbox = g_object_ref (self->outbox);
-  job->draft_path = g_strdup (self->draft_path);
-
-  task = g_task_new (self, NULL, send_done, NULL);
-  g_task_set_source_tag (task, send_action);
-  g_task_set_task_data (task, job, (GDestroyNotify) send_job_free);
-  self->sends_in_flight++;
-  /* Queued mail keeps the app alive even if the window closes meanwhile. */
-  if (app != NULL)
-    g_application_hold (app);
-  g_task_run_in_thread (task, send_thread);
-  g_object_unref (task);
-
-  /* The window is free at once for the next message. */
-  start_new_draft (self, NULL);
-  gtk_widget_grab_focus (GTK_WIDGET (self->to_entry));
-}
-
-static void
-on_discard_response (AdwMessageDialog *dialog,
-                     const char       *response,
-                     PostierComposer  *self)
-{
-  (void) dialog;
-  if (!g_str_equal (response, "discard"))
-    return;
-  g_clear_handle_id (&self->autosave_source, g_source_remove);
-  delete_draft (self, self->draft_path);
-  start_new_draft (self, NULL);
-  toast (self, _("Draft discarded"));
-}
-
-static void
-discard_action (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *parameter)
-{
-  PostierComposer *self = POSTIER_COMPOSER (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
-  GtkWidget *dialog;
-
-  (void) action_name;
-  (void) parameter;
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                   _("Discard This Message?"),
-                                   _("What you wrote and its draft will be deleted."));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "discard", _("_Discard"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_discard_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
-dismiss_error_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
-{
-  (void) action_name;
-  (void) parameter;
-  _postier_composer_show_error (POSTIER_COMPOSER (widget), NULL);
-}
-
-static void
-update_actions (PostierComposer *self)
+void
+_postier_composer_update_actions (PostierComposer *self)
 {
   gboolean empty = postier_composer_is_empty (self);
 
@@ -799,7 +569,7 @@ update_completion (PostierComposer *self)
   gboolean complete = g_settings_get_boolean (self->settings, "complete-addresses");
 
   for (guint i = 0; i < 3; i++)
-    postier_address_entry_set_address_book (address_entries (self, i),
+    postier_address_entry_set_address_book (_postier_composer_address_entry (self, i),
                                             complete ? self->address_book : NULL);
 }
 
@@ -841,7 +611,7 @@ postier_composer_constructed (GObject *object)
   draft = postier_draft_store_recover (self->drafts, &restored, &error);
   if (draft != NULL)
     {
-      start_new_draft (self, draft);
+      _postier_composer_start_new_draft (self, draft);
       g_free (self->draft_path);
       self->draft_path = g_steal_pointer (&restored);
       gtk_label_set_text (self->status_label, _("Draft restored"));
@@ -849,7 +619,7 @@ postier_composer_constructed (GObject *object)
     }
   if (error != NULL)
     g_warning ("Cannot restore the draft %s: %s", restored, error->message);
-  start_new_draft (self, NULL);
+  _postier_composer_start_new_draft (self, NULL);
 }
 
 static void
@@ -907,7 +677,7 @@ postier_composer_set_property (GObject      *object,
     case PROP_SHOW_CC_BCC:
       /* The toggle (a property action) and the setting come through here;
        * a draft that has Cc shows the fields without changing the setting. */
-      set_show_cc_bcc (self, g_value_get_boolean (value));
+      _postier_composer_set_show_cc_bcc (self, g_value_get_boolean (value));
       if (self->settings != NULL &&
           g_settings_get_boolean (self->settings, "show-cc-bcc") != self->show_cc_bcc)
         g_settings_set_boolean (self->settings, "show-cc-bcc", self->show_cc_bcc);
@@ -926,7 +696,7 @@ postier_composer_dispose (GObject *object)
     {
       /* The last changes reach the disk before the composer goes. */
       if (self->status_label != NULL)
-        save_draft (self);
+        _postier_composer_save_draft (self);
       postier_draft_store_flush (self->drafts);
       g_clear_object (&self->drafts);
     }
@@ -1011,10 +781,10 @@ postier_composer_class_init (PostierComposerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PostierComposer, error_label);
   gtk_widget_class_bind_template_child (widget_class, PostierComposer, status_label);
 
-  gtk_widget_class_install_action (widget_class, "composer.send", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "composer.send", NULL, _postier_composer_send_action);
   gtk_widget_class_install_action (widget_class, "composer.attach", NULL, _postier_composer_attach_action);
-  gtk_widget_class_install_action (widget_class, "composer.discard", NULL, discard_action);
-  gtk_widget_class_install_action (widget_class, "composer.dismiss-error", NULL, dismiss_error_action);
+  gtk_widget_class_install_action (widget_class, "composer.discard", NULL, _postier_composer_discard_action);
+  gtk_widget_class_install_action (widget_class, "composer.dismiss-error", NULL, _postier_composer_dismiss_error_action);
   gtk_widget_class_install_property_action (widget_class, "composer.show-cc-bcc", "show-cc-bcc");
 }
 

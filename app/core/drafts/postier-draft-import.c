@@ -56,6 +56,54 @@ mailto_header_value_ok (const char  *field,
   return TRUE;
 }
 
+/* One field of a mailto: link into DRAFT; fields other than to, cc, bcc,
+ * subject, in-reply-to and body are ignored on purpose. */
+static gboolean
+apply_mailto_field (PostierDraft  *draft,
+                    const char    *field,
+                    const char    *text,
+                    GError       **error)
+{
+  if (g_ascii_strcasecmp (field, "to") == 0)
+    {
+      if (!mailto_header_value_ok ("To", text, error))
+        return FALSE;
+      postier_draft_add_to (draft, text);
+    }
+  else if (g_ascii_strcasecmp (field, "cc") == 0)
+    {
+      if (!mailto_header_value_ok ("Cc", text, error))
+        return FALSE;
+      postier_draft_add_cc (draft, text);
+    }
+  else if (g_ascii_strcasecmp (field, "bcc") == 0)
+    {
+      if (!mailto_header_value_ok ("Bcc", text, error))
+        return FALSE;
+      postier_draft_add_bcc (draft, text);
+    }
+  else if (g_ascii_strcasecmp (field, "subject") == 0)
+    {
+      if (!mailto_header_value_ok ("Subject", text, error))
+        return FALSE;
+      postier_draft_set_subject (draft, text);
+    }
+  else if (g_ascii_strcasecmp (field, "in-reply-to") == 0)
+    {
+      if (!mailto_header_value_ok ("In-Reply-To", text, error))
+        return FALSE;
+      postier_draft_set_in_reply_to (draft, text);
+    }
+  else if (g_ascii_strcasecmp (field, "body") == 0)
+    {
+      g_autofree char *body = normalize_line_ends (text);
+      postier_draft_set_body (draft, body);
+    }
+  /* attach=, from=, and everything else: ignored on purpose. A link
+   * must not make a person send files or a header they did not see. */
+  return TRUE;
+}
+
 PostierDraft *
 postier_draft_new_from_mailto (const char  *uri,
                                GError     **error)
@@ -113,44 +161,8 @@ postier_draft_new_from_mailto (const char  *uri,
                        _("The mailto: link has text that is not UTF-8"));
           return NULL;
         }
-
-      if (g_ascii_strcasecmp (field, "to") == 0)
-        {
-          if (!mailto_header_value_ok ("To", text, error))
-            return NULL;
-          postier_draft_add_to (draft, text);
-        }
-      else if (g_ascii_strcasecmp (field, "cc") == 0)
-        {
-          if (!mailto_header_value_ok ("Cc", text, error))
-            return NULL;
-          postier_draft_add_cc (draft, text);
-        }
-      else if (g_ascii_strcasecmp (field, "bcc") == 0)
-        {
-          if (!mailto_header_value_ok ("Bcc", text, error))
-            return NULL;
-          postier_draft_add_bcc (draft, text);
-        }
-      else if (g_ascii_strcasecmp (field, "subject") == 0)
-        {
-          if (!mailto_header_value_ok ("Subject", text, error))
-            return NULL;
-          postier_draft_set_subject (draft, text);
-        }
-      else if (g_ascii_strcasecmp (field, "in-reply-to") == 0)
-        {
-          if (!mailto_header_value_ok ("In-Reply-To", text, error))
-            return NULL;
-          postier_draft_set_in_reply_to (draft, text);
-        }
-      else if (g_ascii_strcasecmp (field, "body") == 0)
-        {
-          g_autofree char *body = normalize_line_ends (text);
-          postier_draft_set_body (draft, body);
-        }
-      /* attach=, from=, and everything else: ignored on purpose. A link
-       * must not make a person send files or a header they did not see. */
+      if (!apply_mailto_field (draft, field, text, error))
+        return NULL;
     }
   if (local_error != NULL)
     {
@@ -314,35 +326,14 @@ unfolded_header (GMimeObject *object,
   return unfolded;
 }
 
-PostierDraft *
-postier_draft_new_from_message_file (const char  *path,
-                                     const char  *cache_dir,
-                                     GError     **error)
+static GMimeMessage *
+parse_message_file (const char  *path,
+                    GError     **error)
 {
-  g_autoptr(PostierDraft) draft = NULL;
   g_autoptr(GMimeStream) stream = NULL;
   g_autoptr(GMimeParser) parser = NULL;
-  g_autoptr(GMimeMessage) message = NULL;
-  g_autofree char *folder = NULL;
-  ImportState state;
-  GMimeObject *root;
-  static const char * const extra_headers[] = {
-    "Keywords", "Comments", "Organization", "Priority", "Importance", "X-Priority",
-    "Sensitivity", "List-Unsubscribe", "List-Unsubscribe-Post", "Auto-Submitted", "Precedence",
-  };
-  struct { GMimeAddressType type; void (*set) (PostierDraft *, const char *); } address_fields[] = {
-    { GMIME_ADDRESS_TYPE_FROM, postier_draft_set_from },
-    { GMIME_ADDRESS_TYPE_TO, postier_draft_set_to },
-    { GMIME_ADDRESS_TYPE_CC, postier_draft_set_cc },
-    { GMIME_ADDRESS_TYPE_BCC, postier_draft_set_bcc },
-    { GMIME_ADDRESS_TYPE_REPLY_TO, postier_draft_set_reply_to },
-  };
+  GMimeMessage *message;
   int fd;
-
-  g_return_val_if_fail (path != NULL, NULL);
-  g_return_val_if_fail (cache_dir != NULL, NULL);
-
-  postier_core_init ();
 
   fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
   if (fd < 0)
@@ -356,14 +347,28 @@ postier_draft_new_from_message_file (const char  *path,
   parser = g_mime_parser_new_with_stream (stream);
   message = g_mime_parser_construct_message (parser, NULL);
   if (message == NULL)
-    {
-      g_set_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_MALFORMED,
-                   _("“%s” is not an email message"), path);
-      return NULL;
-    }
+    g_set_error (error, POSTIER_MESSAGE_ERROR, POSTIER_MESSAGE_ERROR_MALFORMED,
+                 _("“%s” is not an email message"), path);
+  return message;
+}
 
-  memset (&state, 0, sizeof state);
-  draft = postier_draft_new ();
+/* Addresses, Subject, threading and the allow-listed extra headers. */
+static void
+copy_headers (PostierDraft *draft,
+              GMimeMessage *message)
+{
+  static const char * const extra_headers[] = {
+    "Keywords", "Comments", "Organization", "Priority", "Importance", "X-Priority",
+    "Sensitivity", "List-Unsubscribe", "List-Unsubscribe-Post", "Auto-Submitted", "Precedence",
+  };
+  struct { GMimeAddressType type; void (*set) (PostierDraft *, const char *); } address_fields[] = {
+    { GMIME_ADDRESS_TYPE_FROM, postier_draft_set_from },
+    { GMIME_ADDRESS_TYPE_TO, postier_draft_set_to },
+    { GMIME_ADDRESS_TYPE_CC, postier_draft_set_cc },
+    { GMIME_ADDRESS_TYPE_BCC, postier_draft_set_bcc },
+    { GMIME_ADDRESS_TYPE_REPLY_TO, postier_draft_set_reply_to },
+  };
+
   for (guint i = 0; i < G_N_ELEMENTS (address_fields); i++)
     {
       g_autofree char *text = address_header_text (message, address_fields[i].type);
@@ -387,6 +392,77 @@ postier_draft_new_from_message_file (const char  *path,
       if (value != NULL && g_utf8_validate (value, -1, NULL))
         postier_draft_set_header (draft, extra_headers[i], g_strstrip (value), NULL);
     }
+}
+
+static void
+set_body (PostierDraft *draft,
+          GMimeObject  *body_part)
+{
+  g_autofree char *text = g_mime_text_part_get_text (GMIME_TEXT_PART (body_part));
+  g_autofree char *body = text != NULL ? normalize_line_ends (text) : NULL;
+  gsize length = body != NULL ? strlen (body) : 0;
+
+  /* The line end closing the last line belongs to the format, not to
+   * the text (the builder adds it back): a message taken back from
+   * the outbox or opened from a file would gain an empty line each
+   * time otherwise. */
+  if (length > 0 && body[length - 1] == '\n')
+    body[length - 1] = '\0';
+  postier_draft_set_body (draft, body);
+}
+
+/* Every part but the body, as files in a new folder under CACHE_DIR. */
+static gboolean
+save_attachments (ImportState  *state,
+                  GMimeObject  *root,
+                  const char   *cache_dir,
+                  GError      **error)
+{
+  g_autofree char *folder = NULL;
+
+  if (!postier_ensure_private_dir (cache_dir, error))
+    return FALSE;
+  folder = g_build_filename (cache_dir, "draft-XXXXXX", NULL);
+  if (g_mkdtemp_full (folder, 0700) == NULL)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot create a folder in “%s”: %s"), cache_dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  state->folder = folder;
+  collect_attachments (state, root, FALSE);
+  state->folder = NULL;
+  if (state->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&state->error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+PostierDraft *
+postier_draft_new_from_message_file (const char  *path,
+                                     const char  *cache_dir,
+                                     GError     **error)
+{
+  g_autoptr(PostierDraft) draft = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  ImportState state;
+  GMimeObject *root;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (cache_dir != NULL, NULL);
+
+  postier_core_init ();
+
+  message = parse_message_file (path, error);
+  if (message == NULL)
+    return NULL;
+
+  memset (&state, 0, sizeof state);
+  draft = postier_draft_new ();
+  copy_headers (draft, message);
 
   root = g_mime_message_get_mime_part (message);
   if (root == NULL)
@@ -395,40 +471,9 @@ postier_draft_new_from_message_file (const char  *path,
   state.draft = draft;
   state.body_part = find_body (root);
   if (state.body_part != NULL)
-    {
-      g_autofree char *text = g_mime_text_part_get_text (GMIME_TEXT_PART (state.body_part));
-      g_autofree char *body = text != NULL ? normalize_line_ends (text) : NULL;
-      gsize length = body != NULL ? strlen (body) : 0;
-
-      /* The line end closing the last line belongs to the format, not to
-       * the text (the builder adds it back): a message taken back from
-       * the outbox or opened from a file would gain an empty line each
-       * time otherwise. */
-      if (length > 0 && body[length - 1] == '\n')
-        body[length - 1] = '\0';
-      postier_draft_set_body (draft, body);
-    }
-
-  if (state.body_part != root)
-    {
-      if (!postier_ensure_private_dir (cache_dir, error))
-        return NULL;
-      folder = g_build_filename (cache_dir, "draft-XXXXXX", NULL);
-      if (g_mkdtemp_full (folder, 0700) == NULL)
-        {
-          int saved_errno = errno;
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                       _("Cannot create a folder in “%s”: %s"), cache_dir, g_strerror (saved_errno));
-          return NULL;
-        }
-      state.folder = folder;
-      collect_attachments (&state, root, FALSE);
-      if (state.error != NULL)
-        {
-          g_propagate_error (error, state.error);
-          return NULL;
-        }
-    }
+    set_body (draft, state.body_part);
+  if (state.body_part != root && !save_attachments (&state, root, cache_dir, error))
+    return NULL;
 
   return g_steal_pointer (&draft);
 }
