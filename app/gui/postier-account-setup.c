@@ -1,4 +1,6 @@
-/* postier-account-setup.c
+/* postier-account-setup.c — the account set-up dialog: a template class
+ * that owns its whole life (title, Escape, closing after an answer, the
+ * remembered "Sandbox for now"), so whoever opens it only listens.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,18 +14,19 @@
 
 struct _PostierAccountSetup
 {
-  AdwBin                parent_instance;
+  AdwWindow             parent_instance;
 
   PostierAccountStore  *store;
   PostierAccountEditor *editor;
 
   /* Template widgets */
+  AdwWindowTitle       *window_title;
   AdwBin               *editor_bin;
   GtkButton            *dismiss_button;
   GtkButton            *add_button;
 };
 
-G_DEFINE_FINAL_TYPE (PostierAccountSetup, postier_account_setup, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (PostierAccountSetup, postier_account_setup, ADW_TYPE_WINDOW)
 
 enum {
   ACCOUNT_ADDED,
@@ -52,6 +55,7 @@ on_editor_saved (PostierAccountSetup *self,
                  const char          *name)
 {
   g_signal_emit (self, signals[ACCOUNT_ADDED], 0, name);
+  gtk_window_destroy (GTK_WINDOW (self));
 }
 
 static void
@@ -63,7 +67,12 @@ on_add_clicked (PostierAccountSetup *self)
 static void
 on_dismiss_clicked (PostierAccountSetup *self)
 {
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+
+  /* Remembered: the set-up does not open by itself again. */
+  g_settings_set_boolean (settings, "account-setup-dismissed", TRUE);
   g_signal_emit (self, signals[DISMISSED], 0);
+  gtk_window_destroy (GTK_WINDOW (self));
 }
 
 static void
@@ -102,11 +111,15 @@ postier_account_setup_class_init (PostierAccountSetupClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/postier/Postier/ui/postier-account-setup.ui");
+  gtk_widget_class_bind_template_child (widget_class, PostierAccountSetup, window_title);
   gtk_widget_class_bind_template_child (widget_class, PostierAccountSetup, editor_bin);
   gtk_widget_class_bind_template_child (widget_class, PostierAccountSetup, dismiss_button);
   gtk_widget_class_bind_template_child (widget_class, PostierAccountSetup, add_button);
   gtk_widget_class_bind_template_callback (widget_class, on_add_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_dismiss_clicked);
+
+  /* Escape closes it, as its close button does. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void
@@ -136,9 +149,13 @@ postier_account_setup_get_editor (PostierAccountSetup *self)
 }
 
 void
-postier_account_setup_set_dismissible (PostierAccountSetup *self,
-                                       gboolean             dismissible)
+postier_account_setup_set_first_run (PostierAccountSetup *self,
+                                      gboolean             first_run)
 {
+  const char *title = first_run ? _("Welcome to Postier") : _("Add Account");
+
   g_return_if_fail (POSTIER_IS_ACCOUNT_SETUP (self));
-  gtk_widget_set_visible (GTK_WIDGET (self->dismiss_button), dismissible);
+  gtk_window_set_title (GTK_WINDOW (self), title);
+  adw_window_title_set_title (self->window_title, title);
+  gtk_widget_set_visible (GTK_WIDGET (self->dismiss_button), first_run);
 }

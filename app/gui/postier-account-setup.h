@@ -1,5 +1,5 @@
-/* postier-account-setup.h — the first-run page: add the account you send
- * mail with, or keep using the Sandbox for now
+/* postier-account-setup.h — the set-up dialog: add the account you send
+ * mail with, or (on first run) keep using the Sandbox for now
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,18 +13,21 @@
 G_BEGIN_DECLS
 
 #define POSTIER_TYPE_ACCOUNT_SETUP (postier_account_setup_get_type ())
-G_DECLARE_FINAL_TYPE (PostierAccountSetup, postier_account_setup, POSTIER, ACCOUNT_SETUP, AdwBin)
+G_DECLARE_FINAL_TYPE (PostierAccountSetup, postier_account_setup, POSTIER, ACCOUNT_SETUP, AdwWindow)
 
-/* Signals:
+/* A modal window: set it transient for the main window, then present it.
+ * Escape closes it. Signals, after which it destroys itself:
  *   ::account-added (const char *name)  the account and its password are
  *                                        stored; the first real account is
  *                                        now the default.
- *   ::dismissed ()                       the person chose the Sandbox for now.
- * Whoever shows the page closes it after either. */
+ *   ::dismissed ()                       the person chose the Sandbox for
+ *                                        now; remembered in GSettings
+ *                                        ("account-setup-dismissed"). */
 PostierAccountSetup  *postier_account_setup_new        (PostierAccountStore *store);
 PostierAccountEditor *postier_account_setup_get_editor (PostierAccountSetup *self);
-/* Offers "Use the Sandbox for Now" (first run) or not (from "Add account"). */
-void                  postier_account_setup_set_dismissible (PostierAccountSetup *self,
-                                                             gboolean             dismissible);
+/* First run: "Welcome to Postier", and offers "Use the Sandbox for Now".
+ * Otherwise (the default, from "Add Account"): neither. */
+void                  postier_account_setup_set_first_run (PostierAccountSetup *self,
+                                                           gboolean             first_run);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 
 #include "postier-application-private.h"
 #include "postier-core.h"
+#include "postier-gui-format.h"
 #include "postier-submitter.h"
 
 PostierSubmitter *
@@ -18,22 +19,6 @@ postier_application_get_submitter (PostierApplication *self)
 {
   g_return_val_if_fail (POSTIER_IS_APPLICATION (self), NULL);
   return self->submitter;
-}
-
-void
-postier_application_message_queued (PostierApplication *self,
-                                    const char         *outbox_id)
-{
-  g_return_if_fail (POSTIER_IS_APPLICATION (self));
-
-  g_debug ("queued %s", outbox_id);
-  if (self->submitter != NULL)
-    {
-      if (!postier_submitter_get_online (self->submitter))
-        self->went_offline = TRUE;
-      postier_submitter_kick (self->submitter);
-    }
-  _postier_application_check_pending (self);
 }
 
 /* Mail still to go out: queued, being sent, or waiting to retry. Failed
@@ -172,10 +157,8 @@ notify_entry (PostierApplication *self,
   if (entry == NULL)
     return;
 
-  subject = postier_outbox_entry_get_subject (entry);
+  subject = postier_display_subject (postier_outbox_entry_get_subject (entry));
   problem = postier_outbox_entry_get_last_error (entry);
-  if (subject == NULL || *subject == '\0')
-    subject = _("(no subject)");
   if (problem == NULL)
     problem = "";
 
@@ -222,13 +205,17 @@ on_online_changed (PostierSubmitter   *submitter,
     self->went_offline = TRUE;
 }
 
+/* A message queued from anywhere (composer, CLI) reaches the submitter
+ * through its watch on the outbox folder, which flushes: a flush while
+ * offline that leaves mail unsent means mail now waits for the network. */
 static void
 on_flush_finished (PostierSubmitter   *submitter,
                    guint               sent,
                    guint               unsent,
                    PostierApplication *self)
 {
-  (void) unsent;
+  if (!postier_submitter_get_online (submitter) && unsent > 0)
+    self->went_offline = TRUE;
   if (self->went_offline && sent > 0 && postier_submitter_get_online (submitter))
     {
       g_autoptr(GNotification) notification = g_notification_new (_("Waiting mail was sent"));

@@ -15,7 +15,6 @@
 #include "postier-core.h"
 #include "postier-resources.h"
 #include "postier-settings.h"
-#include "postier-views.h"
 #include "postier-window.h"
 
 G_DEFINE_FINAL_TYPE (PostierApplication, postier_application, ADW_TYPE_APPLICATION)
@@ -70,7 +69,8 @@ get_or_create_window (PostierApplication *self)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   if (window == NULL)
-    window = GTK_WINDOW (postier_window_new (self));
+    window = GTK_WINDOW (postier_window_new (GTK_APPLICATION (self), self->accounts, self->outbox,
+                                             self->address_book, self->submitter));
   return POSTIER_WINDOW (window);
 }
 
@@ -87,7 +87,7 @@ postier_application_activate (GApplication *app)
       /* Ready to type the first recipient (or go on with a restored
        * draft), not on the header bar's first button. */
       postier_composer_focus (postier_window_get_composer (window));
-      postier_views_maybe_first_run (window);
+      postier_window_maybe_first_run (window);
     }
 }
 
@@ -281,7 +281,7 @@ add_account_activated (GSimpleAction *action,
 
   (void) action;
   (void) parameter;
-  postier_window_show_account_setup (window);
+  postier_window_show_account_setup (window, FALSE);
 }
 
 static void

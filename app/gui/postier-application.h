@@ -26,8 +26,4 @@ PostierOutbox       *postier_application_get_outbox        (PostierApplication *
 PostierAddressBook  *postier_application_get_address_book  (PostierApplication *self);
 PostierSubmitter    *postier_application_get_submitter     (PostierApplication *self);
 
-/* A message was put in the outbox: deliver it soon. */
-void                 postier_application_message_queued   (PostierApplication *self,
-                                                           const char         *outbox_id);
-
 G_END_DECLS

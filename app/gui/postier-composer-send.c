@@ -55,6 +55,17 @@ send_thread (GTask        *task,
 }
 
 static void
+address_book_saved (GObject      *source,
+                    GAsyncResult *result,
+                    G_GNUC_UNUSED gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!postier_address_book_save_finish (POSTIER_ADDRESS_BOOK (source), result, &error))
+    g_warning ("Cannot save the address book: %s", error->message);
+}
+
+static void
 send_done (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
@@ -79,8 +90,8 @@ send_done (GObject      *source,
           postier_address_book_add_text (self->address_book, postier_draft_get_to (job->draft));
           postier_address_book_add_text (self->address_book, postier_draft_get_cc (job->draft));
           postier_address_book_add_text (self->address_book, postier_draft_get_bcc (job->draft));
-          if (!postier_address_book_save (self->address_book, &error))
-            g_warning ("Cannot save the address book: %s", error->message);
+          /* Off the main thread: the UI never waits for the disk. */
+          postier_address_book_save_async (self->address_book, NULL, address_book_saved, NULL);
         }
       _postier_composer_emit_message_queued (self, id, postier_account_get_name (job->account));
       if (self->status_label != NULL)

@@ -1,4 +1,7 @@
-/* postier-window.c
+/* postier-window.c — the main window: the composer and the outbox, Sent
+ * and Sandbox views in a view stack, and the dialogs opened over it. The
+ * application hands it the engine (stores, submitter) when it makes it;
+ * the window never reaches back into the application.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,10 +11,15 @@
 
 #include <glib/gi18n.h>
 
+#include "postier-account-setup.h"
 #include "postier-build-env.h"
 #include "postier-gui-format.h"
 #include "postier-composer.h"
-#include "postier-views.h"
+#include "postier-outbox-view.h"
+#include "postier-preferences.h"
+#include "postier-sandbox-store.h"
+#include "postier-sandbox-view.h"
+#include "postier-sent-view.h"
 #include "postier-window.h"
 
 /* Each page is a bin that stays in the stack for good: a view taking over
@@ -34,6 +42,12 @@ struct _PostierWindow
   AdwViewStack         *view_stack;
   AdwViewSwitcherTitle *switcher_title;
 
+  /* The engine, shared with the application and its other windows. */
+  PostierAccountStore  *accounts;
+  PostierOutbox        *outbox;
+  PostierAddressBook   *address_book;
+  PostierSubmitter     *submitter;
+
   PostierComposer      *composer;
   GSettings            *settings;
   GPtrArray            *pages;      /* Page, in the order they are shown */
@@ -52,8 +66,7 @@ page_free (Page *page)
   g_free (page);
 }
 
-static void add_engine_pages (PostierWindow      *self,
-                              PostierApplication *app);
+static void add_engine_pages (PostierWindow *self);
 
 static void
 on_first_frame_painted (GdkFrameClock *clock,
@@ -86,30 +99,33 @@ static void
 quit_after_first_frame (PostierWindow *self)
 {
   g_print ("first-frame %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
-  g_application_quit (G_APPLICATION (postier_window_get_application (self)));
+  g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
 }
 
 PostierWindow *
-postier_window_new (PostierApplication *application)
+postier_window_new (GtkApplication      *application,
+                    PostierAccountStore *accounts,
+                    PostierOutbox       *outbox,
+                    PostierAddressBook  *address_book,
+                    PostierSubmitter    *submitter)
 {
   PostierWindow *self;
 
-  g_return_val_if_fail (POSTIER_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (POSTIER_IS_ACCOUNT_STORE (accounts), NULL);
+  g_return_val_if_fail (POSTIER_IS_OUTBOX (outbox), NULL);
+  g_return_val_if_fail (POSTIER_IS_ADDRESS_BOOK (address_book), NULL);
+  g_return_val_if_fail (submitter == NULL || POSTIER_IS_SUBMITTER (submitter), NULL);
 
   self = g_object_new (POSTIER_TYPE_WINDOW, "application", application, NULL);
-  add_engine_pages (self, application);
+  self->accounts = g_object_ref (accounts);
+  self->outbox = g_object_ref (outbox);
+  self->address_book = g_object_ref (address_book);
+  g_set_object (&self->submitter, submitter);
+  add_engine_pages (self);
   if (postier_build_getenv ("POSTIER_BENCH_FIRST_FRAME") != NULL)
     g_signal_connect (self, "first-frame", G_CALLBACK (quit_after_first_frame), NULL);
-  /* The views need the application's engine, known only now. */
-  postier_views_install (self);
   return self;
-}
-
-PostierApplication *
-postier_window_get_application (PostierWindow *self)
-{
-  g_return_val_if_fail (POSTIER_IS_WINDOW (self), NULL);
-  return POSTIER_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
 }
 
 static Page *
@@ -229,18 +245,87 @@ postier_window_open_draft (PostierWindow *self,
   postier_composer_focus (self->composer);
 }
 
-void
-postier_window_show_preferences (PostierWindow *self)
+/* A new password lives in the keyring only, where the submitter does not
+ * look: it is told, so messages that waited for a fixed account go now. */
+static void
+on_account_saved (PostierWindow *self,
+                  const char    *name)
 {
-  g_return_if_fail (POSTIER_IS_WINDOW (self));
-  postier_views_show_preferences (self);
+  if (self->submitter != NULL)
+    postier_submitter_account_changed (self->submitter, name);
 }
 
 void
-postier_window_show_account_setup (PostierWindow *self)
+postier_window_show_preferences (PostierWindow *self)
+{
+  PostierPreferences *preferences;
+
+  g_return_if_fail (POSTIER_IS_WINDOW (self));
+
+  preferences = postier_preferences_new (GTK_WINDOW (self), self->accounts);
+  g_signal_connect_object (preferences, "account-saved", G_CALLBACK (on_account_saved), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
+on_account_added (PostierWindow *self,
+                  const char    *name)
+{
+  g_autofree char *text = g_strdup_printf (_("“%s” is ready: new messages go through it"), name);
+
+  postier_window_show_message (self, text);
+}
+
+void
+postier_window_show_account_setup (PostierWindow *self,
+                                   gboolean       first_run)
+{
+  PostierAccountSetup *setup;
+
+  g_return_if_fail (POSTIER_IS_WINDOW (self));
+
+  setup = postier_account_setup_new (self->accounts);
+  postier_account_setup_set_first_run (setup, first_run);
+  gtk_window_set_transient_for (GTK_WINDOW (setup), GTK_WINDOW (self));
+  g_signal_connect_object (setup, "account-added", G_CALLBACK (on_account_added), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (setup));
+}
+
+/* On first run the set-up dialog opens over the window just after the
+ * window's first frame: building it before would keep the window from
+ * showing for a good part of the start-up time. */
+static gboolean
+show_first_run_setup (gpointer data)
+{
+  PostierWindow *self = data;
+
+  if (gtk_widget_get_visible (GTK_WIDGET (self)))
+    postier_window_show_account_setup (self, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_first_frame_for_setup (PostierWindow *self)
+{
+  g_signal_handlers_disconnect_by_func (self, on_first_frame_for_setup, NULL);
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, show_first_run_setup, g_object_ref (self),
+                   g_object_unref);
+}
+
+void
+postier_window_maybe_first_run (PostierWindow *self)
 {
   g_return_if_fail (POSTIER_IS_WINDOW (self));
-  postier_views_show_account_setup (self, FALSE);
+
+  if (postier_account_store_count_relays (self->accounts) != 0 ||
+      g_settings_get_boolean (self->settings, "account-setup-dismissed"))
+    return;
+  if (self->drawn)
+    on_first_frame_for_setup (self);
+  else
+    g_signal_connect (self, "first-frame", G_CALLBACK (on_first_frame_for_setup), NULL);
 }
 
 static GtkWidget *
@@ -283,7 +368,7 @@ add_account_action (GtkWidget  *widget,
 {
   (void) action_name;
   (void) parameter;
-  postier_views_show_account_setup (POSTIER_WINDOW (widget), FALSE);
+  postier_window_show_account_setup (POSTIER_WINDOW (widget), FALSE);
 }
 
 static gboolean
@@ -311,33 +396,46 @@ on_show_toast (PostierComposer *composer,
 }
 
 static void
-on_message_queued (PostierComposer    *composer,
-                   const char         *outbox_id,
-                   const char         *account_name,
-                   PostierApplication *app)
+on_edit_draft (PostierWindow *self,
+               PostierDraft  *draft,
+               const char    *draft_path)
 {
-  (void) composer;
-  (void) account_name;
-  postier_application_message_queued (app, outbox_id);
+  AdwToast *toast = postier_toast_new_literal (_("Taken out of the outbox: change it, then send it again"));
+
+  /* At once, over an older toast such as "Message queued". */
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  /* Already saved with the autosaved drafts; the composer goes on saving
+   * it there, and removes it once it is sent again. */
+  postier_window_open_draft (self, draft, draft_path);
+  postier_window_add_toast (self, toast);
 }
 
-/* The application property is set after construction, so the pages that
- * need its engine are made here. */
+/* The engine is known only after construction, so the pages that need it
+ * take over their placeholders here. The composer needs no word back on
+ * what it queues: the submitter watches the outbox folder. */
 static void
-add_engine_pages (PostierWindow      *self,
-                  PostierApplication *app)
+add_engine_pages (PostierWindow *self)
 {
-  self->composer = postier_composer_new (postier_application_get_account_store (app),
-                                         postier_application_get_outbox (app),
-                                         postier_application_get_address_book (app),
-                                         NULL);
+  g_autoptr(PostierSentStore) sent_store = postier_sent_store_new (NULL);
+  g_autoptr(PostierSandboxStore) sandbox_store = postier_sandbox_store_new (NULL);
+  PostierOutboxView *outbox_view;
+
+  self->composer = postier_composer_new (self->accounts, self->outbox, self->address_book, NULL);
   g_signal_connect_object (self->composer, "show-toast", G_CALLBACK (on_show_toast), self, 0);
-  /* Connected to the app, which outlives the window: a message still being
-   * queued when the window closes must reach the submitter. */
-  g_signal_connect_object (self->composer, "message-queued", G_CALLBACK (on_message_queued), app, 0);
   postier_window_add_page (self, "compose", _("Compose"), "mail-message-new-symbolic",
                            GTK_WIDGET (self->composer));
   adw_view_stack_set_visible_child_name (self->view_stack, "compose");
+
+  outbox_view = postier_outbox_view_new (self->outbox);
+  postier_outbox_view_set_submitter (outbox_view, self->submitter);
+  g_signal_connect_object (outbox_view, "edit-draft", G_CALLBACK (on_edit_draft), self,
+                           G_CONNECT_SWAPPED);
+  postier_window_add_page (self, "outbox", _("Outbox"), "mail-send-receive-symbolic",
+                           GTK_WIDGET (outbox_view));
+  postier_window_add_page (self, "sent", _("Sent"), "mail-send-symbolic",
+                           GTK_WIDGET (postier_sent_view_new (sent_store)));
+  postier_window_add_page (self, "sandbox", _("Sandbox"), "folder-symbolic",
+                           GTK_WIDGET (postier_sandbox_view_new (sandbox_store, self->accounts)));
 }
 
 static void
@@ -348,6 +446,10 @@ postier_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), POSTIER_TYPE_WINDOW);
   g_clear_pointer (&self->pages, g_ptr_array_unref);
   g_clear_object (&self->settings);
+  g_clear_object (&self->submitter);
+  g_clear_object (&self->address_book);
+  g_clear_object (&self->outbox);
+  g_clear_object (&self->accounts);
 
   G_OBJECT_CLASS (postier_window_parent_class)->dispose (object);
 }

@@ -6,16 +6,24 @@
 
 #include <adwaita.h>
 
-#include "postier-application.h"
+#include "postier-account-store.h"
+#include "postier-address-book.h"
 #include "postier-composer.h"
+#include "postier-outbox.h"
+#include "postier-submitter.h"
 
 G_BEGIN_DECLS
 
 #define POSTIER_TYPE_WINDOW (postier_window_get_type ())
 G_DECLARE_FINAL_TYPE (PostierWindow, postier_window, POSTIER, WINDOW, AdwApplicationWindow)
 
-PostierWindow      *postier_window_new              (PostierApplication *application);
-PostierApplication *postier_window_get_application  (PostierWindow      *self);
+/* The application makes its windows and hands each the shared engine;
+ * SUBMITTER may be NULL (nothing sends). The window keeps references. */
+PostierWindow      *postier_window_new              (GtkApplication      *application,
+                                                     PostierAccountStore *accounts,
+                                                     PostierOutbox       *outbox,
+                                                     PostierAddressBook  *address_book,
+                                                     PostierSubmitter    *submitter);
 /* Whether the window's first frame has been painted ("first-frame"). */
 gboolean            postier_window_has_drawn        (PostierWindow      *self);
 
@@ -49,7 +57,13 @@ void                postier_window_open_draft       (PostierWindow      *self,
                                                      PostierDraft       *draft,
                                                      const char         *draft_path);
 void                postier_window_show_preferences (PostierWindow      *self);
-/* Adding an account (the composer's Sandbox notice offers it). */
-void                postier_window_show_account_setup (PostierWindow    *self);
+/* The set-up of an account in a dialog over the window ("Add Account",
+ * the composer's Sandbox notice). FIRST_RUN offers "Use the Sandbox for
+ * now" and remembers that choice. */
+void                postier_window_show_account_setup (PostierWindow    *self,
+                                                       gboolean          first_run);
+/* On start: the set-up, after the first frame, when there is no real
+ * account and the person has not chosen the Sandbox before. */
+void                postier_window_maybe_first_run  (PostierWindow      *self);
 
 G_END_DECLS

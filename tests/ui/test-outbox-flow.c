@@ -610,6 +610,13 @@ test_edit_opens_the_composer_and_sends_again (void)
   /* Edit, in the outbox: the message leaves the outbox and is back in the
    * composer, every field as it was, its attachment with its size. */
   view = show_outbox (&f);
+  /* The row as the person sees it once the try is over: the view reloads
+   * after the submitter's word, which may come after the test's. */
+  {
+    RowWait shown = { view, id, "Waiting to retry" };
+
+    g_assert_true (postier_ui_test_wait_for (row_shows, &shown, 10000));
+  }
   edit = expanded_row_button (view, id, "outbox.edit");
   click (edit);
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (

@@ -104,9 +104,8 @@ test_out_of_domain_is_a_suggestion (void)
 
   setup = postier_account_setup_new (postier_application_get_account_store (app));
   postier_account_editor_set_resolver (postier_account_setup_get_editor (setup), G_RESOLVER (resolver));
-  window = adw_window_new ();
+  window = GTK_WIDGET (setup);
   gtk_window_set_default_size (GTK_WINDOW (window), 800, 880);
-  adw_window_set_content (ADW_WINDOW (window), GTK_WIDGET (setup));
   gtk_window_present (GTK_WINDOW (window));
   postier_ui_test_spin (200);
   root = GTK_WIDGET (setup);

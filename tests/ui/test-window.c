@@ -10,7 +10,6 @@
 #include "postier-preferences.h"
 #include "postier-test.h"
 #include "postier-ui-test.h"
-#include "postier-views.h"
 
 static void
 test_window_pages_in_order (void)
@@ -212,7 +211,7 @@ test_window_accessible_names (void)
   gtk_window_destroy (dialog);
 
   /* The set-up of an account. */
-  postier_views_show_account_setup (window, TRUE);
+  postier_window_show_account_setup (window, TRUE);
   postier_ui_test_spin (300);
   dialog = last_toplevel (ADW_TYPE_WINDOW);
   g_assert_nonnull (dialog);

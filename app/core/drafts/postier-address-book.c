@@ -243,6 +243,51 @@ postier_address_book_save (PostierAddressBook  *self,
   return postier_write_file_durably (self->path, text->str, text->len, error);
 }
 
+static void
+save_thread (GTask        *task,
+             gpointer      source_object,
+             G_GNUC_UNUSED gpointer task_data,
+             G_GNUC_UNUSED GCancellable *cancellable)
+{
+  /* One save at a time: two threads renaming their copies in place could
+   * let the older copy land last. */
+  static GMutex save_lock;
+  GError *error = NULL;
+  gboolean saved;
+
+  g_mutex_lock (&save_lock);
+  saved = postier_address_book_save (source_object, &error);
+  g_mutex_unlock (&save_lock);
+  if (saved)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+postier_address_book_save_async (PostierAddressBook  *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (POSTIER_IS_ADDRESS_BOOK (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, postier_address_book_save_async);
+  g_task_run_in_thread (task, save_thread);
+}
+
+gboolean
+postier_address_book_save_finish (PostierAddressBook  *self,
+                                  GAsyncResult        *result,
+                                  GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 guint
 postier_address_book_add_text (PostierAddressBook *self,
                                const char         *text)

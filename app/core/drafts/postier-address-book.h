@@ -10,7 +10,7 @@
  */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -32,6 +32,15 @@ gboolean            postier_address_book_load     (PostierAddressBook  *self,
                                                    GError             **error);
 gboolean            postier_address_book_save     (PostierAddressBook  *self,
                                                    GError             **error);
+/* The same on a worker thread, so the UI never waits for the disk. Saves
+ * run one at a time, each writing the book as it is when it starts. */
+void                postier_address_book_save_async  (PostierAddressBook  *self,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+gboolean            postier_address_book_save_finish (PostierAddressBook  *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
 
 /* Remembers every mailbox of TEXT (a To/Cc/Bcc value) as used now; the
  * latest display name wins. Returns how many were added or updated;

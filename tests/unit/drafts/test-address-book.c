@@ -133,6 +133,48 @@ test_damaged_lines_are_skipped (void)
   g_assert_cmpstr (found[0], ==, "Ok Person <ok@example.org>");
 }
 
+static void
+on_saved (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GError **slot = user_data;
+  GError *error = NULL;
+
+  postier_address_book_save_finish (POSTIER_ADDRESS_BOOK (source), result, &error);
+  g_clear_error (slot);
+  *slot = error;
+}
+
+/* The composer saves after each send without waiting: several saves may
+ * overlap, and the book on disk is the latest, complete one. */
+static void
+test_async_saves_keep_the_latest (void)
+{
+  g_autoptr(PostierAddressBook) book = postier_address_book_new (NULL);
+  g_autoptr(PostierAddressBook) again = NULL;
+  GError *errors[3];
+  const char *texts[] = { "Ann Lee <ann@example.org>", "bob@example.net", "Cy <cy@example.com>" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      postier_address_book_add_text (book, texts[i]);
+      /* Not a real error: "not finished yet". */
+      errors[i] = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_PENDING, "pending");
+      postier_address_book_save_async (book, NULL, on_saved, &errors[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      while (errors[i] != NULL && g_error_matches (errors[i], G_IO_ERROR, G_IO_ERROR_PENDING))
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_no_error (errors[i]);
+    }
+
+  again = postier_address_book_new (NULL);
+  g_assert_true (postier_address_book_load (again, NULL));
+  g_assert_cmpuint (postier_address_book_get_size (again), ==, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -144,5 +186,6 @@ main (int   argc,
   g_test_add_func ("/address-book/split-quotes-names", test_split_quotes_names);
   g_test_add_func ("/address-book/complete-most-used-first", test_complete_most_used_first_and_survives_restart);
   g_test_add_func ("/address-book/damaged-lines-skipped", test_damaged_lines_are_skipped);
+  g_test_add_func ("/address-book/async-saves-keep-the-latest", test_async_saves_keep_the_latest);
   return g_test_run ();
 }
