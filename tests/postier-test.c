@@ -469,3 +469,141 @@ postier_test_add_rig_account (const char *name,
   g_assert_no_error (error);
   return g_steal_pointer (&store);
 }
+
+GPtrArray *
+postier_test_maildir_files (const char *tag,
+                            guint       expected)
+{
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+  const char *maildir = postier_test_rig ("MAILDIR");
+  const char *sub[] = { "new", "cur" };
+
+  /* Postfix delivers on its own schedule: a few seconds at most. */
+  for (guint tries = 0; tries < 100 && postier_test_maildir_count (tag) < expected; tries++)
+    g_usleep (100 * 1000);
+  g_assert_cmpuint (postier_test_maildir_count (tag), ==, expected);
+
+  for (guint s = 0; s < G_N_ELEMENTS (sub); s++)
+    {
+      g_autofree char *dir_path = g_build_filename (maildir, sub[s], NULL);
+      g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (dir_path, name, NULL);
+          g_autofree char *contents = NULL;
+
+          if (g_file_get_contents (path, &contents, NULL, NULL) && strstr (contents, tag) != NULL)
+            g_ptr_array_add (files, g_steal_pointer (&path));
+        }
+    }
+  return files;
+}
+
+JsonObject *
+postier_test_maildir_message (const char *tag,
+                              guint       expected)
+{
+  g_autoptr(GPtrArray) files = postier_test_maildir_files (tag, expected);
+
+  g_assert_cmpuint (files->len, >, 0);
+  return postier_test_parse_message (g_ptr_array_index (files, 0));
+}
+
+const char *
+postier_test_parsed_header (JsonObject *parsed,
+                            const char *name)
+{
+  JsonArray *headers = json_object_get_array_member (parsed, "headers");
+
+  for (guint i = 0; i < json_array_get_length (headers); i++)
+    {
+      JsonArray *pair = json_array_get_array_element (headers, i);
+      if (g_ascii_strcasecmp (json_array_get_string_element (pair, 0), name) == 0)
+        return json_array_get_string_element (pair, 1);
+    }
+  return NULL;
+}
+
+PostierOutbox *
+postier_test_rig_outbox (void)
+{
+  g_autoptr(PostierAccountStore) store = postier_test_add_rig_account ("Rig", 0, NULL);
+
+  return store != NULL ? postier_outbox_new (NULL) : NULL;
+}
+
+char *
+postier_test_enqueue (PostierOutbox *outbox,
+                      const char    *account,
+                      const char    *recipient,
+                      const char    *subject,
+                      const char    *message_id)
+{
+  g_autoptr(PostierEnvelope) envelope = postier_envelope_new ("alice@localhost");
+  g_autofree char *text = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  char *id;
+
+  text = g_strdup_printf ("From: Alice <alice@localhost>\r\nTo: %s\r\nSubject: %s\r\n"
+                          "Message-ID: %s\r\n"
+                          "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\nHello.\r\n",
+                          recipient, subject, message_id);
+  postier_envelope_add_recipient (envelope, recipient);
+  bytes = g_bytes_new (text, strlen (text));
+  id = postier_outbox_enqueue_bytes (outbox, account, envelope, bytes, NULL, &error);
+  g_assert_no_error (error);
+  return id;
+}
+
+PostierTestFaultServer *
+postier_test_fault_server_start (const char *plan)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *script = g_build_filename (g_getenv ("POSTIER_SOURCE_ROOT"), "tests", "faults",
+                                              "smtp-fault-server.py", NULL);
+  g_autofree char *line = NULL;
+  PostierTestFaultServer *server = g_new0 (PostierTestFaultServer, 1);
+
+  server->folder = g_dir_make_tmp ("postier-fault-server-XXXXXX", &error);
+  g_assert_no_error (error);
+  server->log_path = g_build_filename (server->folder, "received.log", NULL);
+  server->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "/usr/bin/python3", script,
+                                      "--plan", plan, "--log", server->log_path, NULL);
+  g_assert_no_error (error);
+  /* The script says where it listens once it does. */
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "PORT "));
+  server->port = (guint) g_ascii_strtoull (line + 5, NULL, 10);
+  return server;
+}
+
+char *
+postier_test_fault_server_log (PostierTestFaultServer *server)
+{
+  char *contents = NULL;
+
+  if (!g_file_get_contents (server->log_path, &contents, NULL, NULL))
+    return g_strdup ("");
+  return contents;
+}
+
+void
+postier_test_fault_server_stop (PostierTestFaultServer *server)
+{
+  if (server == NULL)
+    return;
+  g_subprocess_force_exit (server->process);
+  g_subprocess_wait (server->process, NULL, NULL);
+  g_object_unref (server->process);
+  postier_remove_tree (server->folder);
+  g_free (server->log_path);
+  g_free (server->folder);
+  g_free (server);
+}

@@ -92,3 +92,51 @@ PostierAccountStore *postier_test_add_rig_account           (const char      *na
                                                              const char      *password);
 
 G_END_DECLS
+
+#include "postier-outbox.h"
+
+G_BEGIN_DECLS
+
+/* The rig Maildir: both builds' suites and every test beside this one
+ * deliver into it, so TAG must be unique to the caller (its own tag or
+ * Message-ID). Waits until EXPECTED files hold TAG (Postfix delivers on its
+ * own schedule), asserts that exactly EXPECTED do, and returns their paths. */
+GPtrArray       *postier_test_maildir_files                 (const char      *tag,
+                                                             guint            expected);
+/* The same, and the first of them parsed (postier_test_parse_message). */
+JsonObject      *postier_test_maildir_message               (const char      *tag,
+                                                             guint            expected);
+/* The value of the first header NAME (any case) that the parse saw, or NULL. */
+const char      *postier_test_parsed_header                 (JsonObject      *parsed,
+                                                             const char      *name);
+
+/* A new outbox after adding "Rig", the rig's Postfix, as the default
+ * account with the right password; NULL when the rig is missing. */
+PostierOutbox   *postier_test_rig_outbox                    (void);
+/* Queues a short message from alice@localhost to RECIPIENT with SUBJECT and
+ * MESSAGE_ID (with its <>) for ACCOUNT; returns its id. */
+char            *postier_test_enqueue                       (PostierOutbox   *outbox,
+                                                             const char      *account,
+                                                             const char      *recipient,
+                                                             const char      *subject,
+                                                             const char      *message_id);
+
+/* tests/faults/smtp-fault-server.py, for what a real Postfix will not do:
+ * it answers as PLAN (JSON, see the script) on PORT and logs what it
+ * received. FOLDER is its own temporary folder, removed with all it holds
+ * on stop, so a test may keep its own files there. */
+typedef struct {
+  GSubprocess *process;
+  guint        port;
+  char        *folder;
+  char        *log_path;
+} PostierTestFaultServer;
+
+PostierTestFaultServer *postier_test_fault_server_start     (const char             *plan);
+/* What the server received so far ("" before anything). */
+char                   *postier_test_fault_server_log       (PostierTestFaultServer *server);
+void                    postier_test_fault_server_stop      (PostierTestFaultServer *server);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PostierTestFaultServer, postier_test_fault_server_stop)
+
+G_END_DECLS

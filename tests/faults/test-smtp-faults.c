@@ -17,57 +17,40 @@
 #include "postier-smtp-client.h"
 #include "postier-test.h"
 
+/* The shared fault server, with the message these tests send kept in its
+ * folder. */
 typedef struct {
-  GSubprocess *process;
-  guint        port;
-  char        *folder;
-  char        *log_path;
-  char        *message_path;
+  PostierTestFaultServer *server;
+  GSubprocess            *process;  /* the server's, borrowed */
+  guint                   port;
+  char                   *message_path;
 } FaultServer;
 
 static FaultServer *
 fault_server_start (const char *plan)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *script = g_build_filename (g_getenv ("POSTIER_SOURCE_ROOT"), "tests", "faults",
-                                              "smtp-fault-server.py", NULL);
-  g_autofree char *line = NULL;
   FaultServer *server;
 
   if (postier_test_rig ("CA") == NULL || postier_test_rig ("CERT_SELFSIGNED") == NULL)
     return NULL;
 
   server = g_new0 (FaultServer, 1);
-  server->folder = g_dir_make_tmp ("postier-faults-XXXXXX", &error);
-  g_assert_no_error (error);
-  server->log_path = g_build_filename (server->folder, "received.log", NULL);
-  server->message_path = g_build_filename (server->folder, "message.eml", NULL);
+  server->server = postier_test_fault_server_start (plan);
+  server->process = server->server->process;
+  server->port = server->server->port;
+  server->message_path = g_build_filename (server->server->folder, "message.eml", NULL);
   g_file_set_contents (server->message_path,
                        "From: alice@example.org\r\nTo: bob@example.org\r\nSubject: fault\r\n"
                        "Message-ID: <fault@postier.test>\r\n\r\nHello.\r\n.\r\n", -1, &error);
   g_assert_no_error (error);
-
-  server->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "/usr/bin/python3", script,
-                                      "--plan", plan, "--log", server->log_path, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "PORT "));
-  server->port = (guint) g_ascii_strtoull (line + 5, NULL, 10);
   return server;
 }
 
 static char *
 fault_server_log (FaultServer *server)
 {
-  char *contents = NULL;
-
-  if (!g_file_get_contents (server->log_path, &contents, NULL, NULL))
-    return g_strdup ("");
-  return contents;
+  return postier_test_fault_server_log (server->server);
 }
 
 static void
@@ -75,15 +58,8 @@ fault_server_stop (FaultServer *server)
 {
   if (server == NULL)
     return;
-  g_subprocess_force_exit (server->process);
-  g_subprocess_wait (server->process, NULL, NULL);
-  g_object_unref (server->process);
-  g_unlink (server->log_path);
-  g_unlink (server->message_path);
-  g_rmdir (server->folder);
-  g_free (server->log_path);
+  postier_test_fault_server_stop (server->server);
   g_free (server->message_path);
-  g_free (server->folder);
   g_free (server);
 }
 

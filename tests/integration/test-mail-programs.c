@@ -99,49 +99,6 @@ stop_server (GSubprocess *server)
   g_object_unref (server);
 }
 
-/* The Maildir file holding TAG (exactly one), parsed. */
-static JsonObject *
-arrived (const char *tag)
-{
-  const char *maildir = postier_test_rig ("MAILDIR");
-  const char *sub[] = { "new", "cur" };
-
-  for (guint tries = 0; tries < 100 && postier_test_maildir_count (tag) < 1; tries++)
-    g_usleep (100 * 1000);
-  g_assert_cmpuint (postier_test_maildir_count (tag), ==, 1);
-  for (guint s = 0; s < G_N_ELEMENTS (sub); s++)
-    {
-      g_autofree char *dir_path = g_build_filename (maildir, sub[s], NULL);
-      g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (dir_path, name, NULL);
-          g_autofree char *contents = NULL;
-
-          if (g_file_get_contents (path, &contents, NULL, NULL) && strstr (contents, tag) != NULL)
-            return postier_test_parse_message (path);
-        }
-    }
-  g_assert_not_reached ();
-}
-
-static const char *
-parsed_header (JsonObject *parsed,
-               const char *name)
-{
-  JsonArray *headers = json_object_get_array_member (parsed, "headers");
-
-  for (guint i = 0; i < json_array_get_length (headers); i++)
-    {
-      JsonArray *pair = json_array_get_array_element (headers, i);
-      if (g_ascii_strcasecmp (json_array_get_string_element (pair, 0), name) == 0)
-        return json_array_get_string_element (pair, 1);
-    }
-  return NULL;
-}
-
 static guint
 outbox_length (void)
 {
@@ -216,10 +173,10 @@ test_mutt_delivers (void)
   g_assert_cmpint (run_mutt (subject, attachment, "Bonjour Bob,\nvoici les notes.\n", &err), ==, 0);
   g_assert_cmpuint (outbox_length (), ==, 0);
 
-  parsed = arrived (tag);
-  g_assert_cmpstr (parsed_header (parsed, "Subject"), ==, subject);
-  g_assert_cmpstr (parsed_header (parsed, "From"), ==, "Alice Ärzte <alice@localhost>");
-  g_assert_cmpstr (parsed_header (parsed, "Return-Path"), ==, "<alice@localhost>");
+  parsed = postier_test_maildir_message (tag, 1);
+  g_assert_cmpstr (postier_test_parsed_header (parsed, "Subject"), ==, subject);
+  g_assert_cmpstr (postier_test_parsed_header (parsed, "From"), ==, "Alice Ärzte <alice@localhost>");
+  g_assert_cmpstr (postier_test_parsed_header (parsed, "Return-Path"), ==, "<alice@localhost>");
   g_assert_nonnull (strstr (json_object_get_string_member (parsed, "body"), "voici les notes."));
   first = json_array_get_object_element (json_object_get_array_member (parsed, "attachments"), 0);
   g_assert_cmpstr (json_object_get_string_member (first, "filename"), ==, "notes été.txt");
@@ -333,10 +290,10 @@ test_git_send_email_delivers (void)
   g_assert_cmpint (send_email (patch, &err), ==, 0);
   g_assert_cmpuint (outbox_length (), ==, 0);
 
-  parsed = arrived (tag);
+  parsed = postier_test_maildir_message (tag, 1);
   subject = g_strdup_printf ("[PATCH] Explain the project %s", tag);
-  g_assert_cmpstr (parsed_header (parsed, "Subject"), ==, subject);
-  g_assert_cmpstr (parsed_header (parsed, "From"), ==, "Alice Ärzte <alice@localhost>");
+  g_assert_cmpstr (postier_test_parsed_header (parsed, "Subject"), ==, subject);
+  g_assert_cmpstr (postier_test_parsed_header (parsed, "From"), ==, "Alice Ärzte <alice@localhost>");
   g_assert_nonnull (strstr (json_object_get_string_member (parsed, "body"), "+Sends mail.\n"));
 }
 

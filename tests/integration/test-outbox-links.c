@@ -14,33 +14,14 @@
 #include "postier-core.h"
 #include "postier-test.h"
 
-static PostierOutbox *
-set_up (void)
-{
-  g_autoptr(PostierAccountStore) store = postier_test_add_rig_account ("Rig", 0, NULL);
-
-  return store != NULL ? postier_outbox_new (NULL) : NULL;
-}
-
+/* Its Message-ID holds this process's id, which arrived() counts by. */
 static char *
 enqueue (PostierOutbox *outbox,
          const char    *subject)
 {
-  g_autoptr(PostierEnvelope) envelope = postier_envelope_new ("alice@localhost");
-  g_autofree char *text = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  char *id;
+  g_autofree char *message_id = g_strdup_printf ("<%s.%d@links.postier.test>", subject, getpid ());
 
-  text = g_strdup_printf ("From: Alice <alice@localhost>\r\nTo: bob@example.org\r\n"
-                          "Subject: %s\r\nMessage-ID: <%s.%d@links.postier.test>\r\n"
-                          "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\nHello.\r\n",
-                          subject, subject, getpid ());
-  postier_envelope_add_recipient (envelope, "bob@example.org");
-  bytes = g_bytes_new (text, strlen (text));
-  id = postier_outbox_enqueue_bytes (outbox, "Rig", envelope, bytes, NULL, &error);
-  g_assert_no_error (error);
-  return id;
+  return postier_test_enqueue (outbox, "Rig", "bob@example.org", subject, message_id);
 }
 
 /* Waits for TAG to arrive in the rig's Maildir (Postfix delivers on its
@@ -99,7 +80,7 @@ damaged_list_mentions (PostierOutbox *outbox,
 static void
 test_entry_folder_link (void)
 {
-  g_autoptr(PostierOutbox) outbox = set_up ();
+  g_autoptr(PostierOutbox) outbox = postier_test_rig_outbox ();
   g_autofree char *id = NULL;
   g_autofree char *entry_path = NULL;
   g_autofree char *victim = NULL;
@@ -161,7 +142,7 @@ test_entry_folder_link (void)
 static void
 test_message_link (void)
 {
-  g_autoptr(PostierOutbox) outbox = set_up ();
+  g_autoptr(PostierOutbox) outbox = postier_test_rig_outbox ();
   g_autoptr(PostierOutboxEntry) entry = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;

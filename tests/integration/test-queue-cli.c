@@ -12,14 +12,6 @@
 #include "postier-core.h"
 #include "postier-test.h"
 
-static PostierOutbox *
-set_up (void)
-{
-  g_autoptr(PostierAccountStore) store = postier_test_add_rig_account ("Rig", 0, NULL);
-
-  return store != NULL ? postier_outbox_new (NULL) : NULL;
-}
-
 /* The account enqueue() queues for. Every test process shares the rig's
  * keyring, so a test that stores a wrong password uses its own account name
  * rather than the "Rig" that tests running beside it log in with. */
@@ -30,21 +22,10 @@ enqueue (PostierOutbox *outbox,
          const char    *recipient,
          const char    *subject)
 {
-  g_autoptr(PostierEnvelope) envelope = postier_envelope_new ("alice@localhost");
-  g_autofree char *text = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  char *id;
+  g_autofree char *message_id = g_strdup_printf ("<%s.%d.%" G_GINT64_FORMAT "@queue.postier.test>",
+                                                 subject, getpid (), g_get_real_time ());
 
-  text = g_strdup_printf ("From: Alice <alice@localhost>\r\nTo: %s\r\nSubject: %s\r\n"
-                          "Message-ID: <%s.%d.%" G_GINT64_FORMAT "@queue.postier.test>\r\n"
-                          "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\nHello.\r\n",
-                          recipient, subject, subject, getpid (), g_get_real_time ());
-  postier_envelope_add_recipient (envelope, recipient);
-  bytes = g_bytes_new (text, strlen (text));
-  id = postier_outbox_enqueue_bytes (outbox, enqueue_account, envelope, bytes, NULL, &error);
-  g_assert_no_error (error);
-  return id;
+  return postier_test_enqueue (outbox, enqueue_account, recipient, subject, message_id);
 }
 
 static int
@@ -94,7 +75,7 @@ find (JsonArray  *array,
 static void
 test_list_flush_show (void)
 {
-  g_autoptr(PostierOutbox) outbox = set_up ();
+  g_autoptr(PostierOutbox) outbox = postier_test_rig_outbox ();
   g_autofree char *good = NULL;
   g_autofree char *later = NULL;
   g_autofree char *out = NULL;
@@ -161,7 +142,7 @@ test_list_flush_show (void)
 static void
 test_retry_and_remove (void)
 {
-  g_autoptr(PostierOutbox) outbox = set_up ();
+  g_autoptr(PostierOutbox) outbox = postier_test_rig_outbox ();
   g_autofree char *id = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
@@ -209,7 +190,7 @@ test_retry_and_remove (void)
 static void
 test_flush_while_another_flushes (void)
 {
-  g_autoptr(PostierOutbox) outbox = set_up ();
+  g_autoptr(PostierOutbox) outbox = postier_test_rig_outbox ();
   g_autoptr(PostierOutbox) holder = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
@@ -260,7 +241,7 @@ entry_json (const char *id)
 static void
 test_flush_all_and_due (void)
 {
-  g_autoptr(PostierOutbox) outbox = set_up ();
+  g_autoptr(PostierOutbox) outbox = postier_test_rig_outbox ();
   g_autofree char *id = NULL;
   g_autofree char *out = NULL;
   g_autoptr(JsonObject) entry = NULL;
@@ -339,7 +320,7 @@ test_retry_sends_now (void)
 static void
 test_sendmail_queue_idioms (void)
 {
-  g_autoptr(PostierOutbox) outbox = set_up ();
+  g_autoptr(PostierOutbox) outbox = postier_test_rig_outbox ();
   g_autofree char *id = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
@@ -398,7 +379,7 @@ test_sendmail_queue_idioms (void)
 static void
 test_no_keyring (void)
 {
-  g_autoptr(PostierOutbox) outbox = set_up ();
+  g_autoptr(PostierOutbox) outbox = postier_test_rig_outbox ();
   const char *env[] = { "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/postier-test-bus", NULL };
   const char *flush[] = { "queue", "flush", NULL };
   g_autofree char *id = NULL;
@@ -420,7 +401,7 @@ test_no_keyring (void)
 static void
 test_watch_leaves (void)
 {
-  g_autoptr(PostierOutbox) outbox = set_up ();
+  g_autoptr(PostierOutbox) outbox = postier_test_rig_outbox ();
   g_autofree char *refused = NULL;
   g_autofree char *good = NULL;
   g_autofree char *out = NULL;

@@ -86,72 +86,33 @@ add_postfix_account (const char *password,
 /* ---------------------------------------------------------------------- */
 /* The fault server, for what a real Postfix will not do */
 
-typedef struct {
-  GSubprocess *process;
-  char        *port;
-  char        *folder;
-  char        *log_path;
-} FaultServer;
+typedef PostierTestFaultServer FaultServer;
 
+/* The shared fault server, with the "Fault" account pointing at it. */
 static FaultServer *
 fault_server_start (const char *plan)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *script = g_build_filename (g_getenv ("POSTIER_SOURCE_ROOT"), "tests", "faults",
-                                              "smtp-fault-server.py", NULL);
-  g_autofree char *line = NULL;
+  g_autofree char *port = NULL;
   FaultServer *server;
 
   if (postier_test_rig ("CA") == NULL || postier_test_rig ("USER") == NULL ||
       postier_test_rig ("KEYRING") == NULL)
     return NULL;
 
-  server = g_new0 (FaultServer, 1);
-  server->folder = g_dir_make_tmp ("postier-outcome-XXXXXX", &error);
-  g_assert_no_error (error);
-  server->log_path = g_build_filename (server->folder, "received.log", NULL);
-  server->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "/usr/bin/python3", script,
-                                      "--plan", plan, "--log", server->log_path, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "PORT "));
-  server->port = g_strdup (line + 5);
+  server = postier_test_fault_server_start (plan);
+  port = g_strdup_printf ("%u", server->port);
   /* The fault server takes any password. */
-  add_account ("Fault", server->port, postier_test_rig ("CA"), "secret");
+  add_account ("Fault", port, postier_test_rig ("CA"), "secret");
   return server;
 }
 
 static char *
 fault_server_log (FaultServer *server)
 {
-  char *contents = NULL;
-
-  if (!g_file_get_contents (server->log_path, &contents, NULL, NULL))
-    return g_strdup ("");
-  return contents;
+  return postier_test_fault_server_log (server);
 }
 
-static void
-fault_server_stop (FaultServer *server)
-{
-  if (server == NULL)
-    return;
-  g_subprocess_force_exit (server->process);
-  g_subprocess_wait (server->process, NULL, NULL);
-  g_object_unref (server->process);
-  g_unlink (server->log_path);
-  g_rmdir (server->folder);
-  g_free (server->log_path);
-  g_free (server->folder);
-  g_free (server->port);
-  g_free (server);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (FaultServer, fault_server_stop)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FaultServer, postier_test_fault_server_stop)
 
 /* ---------------------------------------------------------------------- */
 /* What the caller and the outbox see */
@@ -204,52 +165,6 @@ assert_failure_recorded (PostierOutboxEntry *entry,
   g_assert_nonnull (strstr (contents, line));
 }
 
-/* The Maildir file holding TAG (exactly EXPECTED of them), parsed. */
-static JsonObject *
-arrived (const char *tag,
-         guint       expected)
-{
-  const char *maildir = postier_test_rig ("MAILDIR");
-  const char *sub[] = { "new", "cur" };
-
-  /* Postfix delivers on its own schedule: a few seconds at most. */
-  for (guint tries = 0; tries < 100 && postier_test_maildir_count (tag) < expected; tries++)
-    g_usleep (100 * 1000);
-  g_assert_cmpuint (postier_test_maildir_count (tag), ==, expected);
-
-  for (guint s = 0; s < G_N_ELEMENTS (sub); s++)
-    {
-      g_autofree char *dir_path = g_build_filename (maildir, sub[s], NULL);
-      g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (dir_path, name, NULL);
-          g_autofree char *contents = NULL;
-
-          if (g_file_get_contents (path, &contents, NULL, NULL) && strstr (contents, tag) != NULL)
-            return postier_test_parse_message (path);
-        }
-    }
-  g_assert_not_reached ();
-}
-
-static const char *
-parsed_header (JsonObject *parsed,
-               const char *name)
-{
-  JsonArray *headers = json_object_get_array_member (parsed, "headers");
-
-  for (guint i = 0; i < json_array_get_length (headers); i++)
-    {
-      JsonArray *pair = json_array_get_array_element (headers, i);
-      if (g_ascii_strcasecmp (json_array_get_string_element (pair, 0), name) == 0)
-        return json_array_get_string_element (pair, 1);
-    }
-  return NULL;
-}
-
 static char *
 new_tag (const char *what)
 {
@@ -281,8 +196,8 @@ test_accepted_body_from_stdin (void)
   entries = outbox_entries ();
   g_assert_cmpuint (entries->len, ==, 0);
 
-  parsed = arrived (tag, 1);
-  g_assert_cmpstr (parsed_header (parsed, "Subject"), ==, tag);
+  parsed = postier_test_maildir_message (tag, 1);
+  g_assert_cmpstr (postier_test_parsed_header (parsed, "Subject"), ==, tag);
   g_assert_cmpstr (json_object_get_string_member (parsed, "body"), ==, body);
 }
 
@@ -583,14 +498,14 @@ test_sendmail_silent_unless_verbose (void)
   g_assert_cmpint (status, ==, EX_OK);
   g_assert_cmpstr (out, ==, "");
   g_assert_cmpstr (err, ==, "");
-  parsed = arrived (tag, 1);
+  parsed = postier_test_maildir_message (tag, 1);
 
   status = postier_test_run_ctlv (NULL, input, strlen (input), &verbose_out, &verbose_err, verbose);
   g_assert_cmpint (status, ==, EX_OK);
   g_assert_true (g_str_has_prefix (verbose_out, "Sent ("));
   g_assert_cmpstr (verbose_err, ==, "");
   g_clear_pointer (&parsed, json_object_unref);
-  parsed = arrived (tag, 2);
+  parsed = postier_test_maildir_message (tag, 2);
 }
 
 /* Bounded input: /dev/zero as the body, /dev/urandom as an attachment,
@@ -699,9 +614,9 @@ test_envelope_sender_does_not_invent_from (void)
   g_test_message ("%s%s", out, err);
   g_assert_cmpint (status, ==, EX_OK);
   g_assert_cmpstr (err, ==, "");
-  parsed = arrived (tag, 1);
-  g_assert_cmpstr (parsed_header (parsed, "From"), ==, "Alice Ärzte <alice@localhost>");
-  g_assert_cmpstr (parsed_header (parsed, "Return-Path"), ==, "<bounces@localhost>");
+  parsed = postier_test_maildir_message (tag, 1);
+  g_assert_cmpstr (postier_test_parsed_header (parsed, "From"), ==, "Alice Ärzte <alice@localhost>");
+  g_assert_cmpstr (postier_test_parsed_header (parsed, "Return-Path"), ==, "<bounces@localhost>");
 }
 
 /* A From that is not the account's address goes out, with a warning. */
@@ -726,8 +641,8 @@ test_foreign_from_warned (void)
   g_assert_nonnull (strstr (err, "warning"));
   g_assert_nonnull (strstr (err, "eve@localhost"));
   g_assert_nonnull (strstr (err, "alice@localhost"));
-  parsed = arrived (tag, 1);
-  g_assert_cmpstr (parsed_header (parsed, "From"), ==, "Eve <eve@localhost>");
+  parsed = postier_test_maildir_message (tag, 1);
+  g_assert_cmpstr (postier_test_parsed_header (parsed, "From"), ==, "Eve <eve@localhost>");
 }
 
 /* Another process holds the flush lock when send tries: send waits for it
@@ -797,8 +712,8 @@ test_waits_for_other_flusher (void)
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, EX_OK);
   g_assert_true (g_str_has_prefix (out, "Sent ("));
   g_assert_cmpstr (err, ==, "");
-  parsed = arrived (tag, 1);
-  g_assert_cmpstr (parsed_header (parsed, "Subject"), ==, tag);
+  parsed = postier_test_maildir_message (tag, 1);
+  g_assert_cmpstr (postier_test_parsed_header (parsed, "Subject"), ==, tag);
 }
 
 int

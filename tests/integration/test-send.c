@@ -40,38 +40,6 @@ add_rig_account (void)
   return TRUE;
 }
 
-/* The Maildir files holding TAG, each as read. */
-static GPtrArray *
-arrived (const char *tag,
-         guint       expected)
-{
-  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
-  const char *maildir = postier_test_rig ("MAILDIR");
-  const char *sub[] = { "new", "cur" };
-
-  /* Postfix delivers on its own schedule: a few seconds at most. */
-  for (guint tries = 0; tries < 100 && postier_test_maildir_count (tag) < expected; tries++)
-    g_usleep (100 * 1000);
-  g_assert_cmpuint (postier_test_maildir_count (tag), ==, expected);
-
-  for (guint s = 0; s < G_N_ELEMENTS (sub); s++)
-    {
-      g_autofree char *dir_path = g_build_filename (maildir, sub[s], NULL);
-      g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (dir_path, name, NULL);
-          g_autofree char *contents = NULL;
-
-          if (g_file_get_contents (path, &contents, NULL, NULL) && strstr (contents, tag) != NULL)
-            g_ptr_array_add (files, g_steal_pointer (&path));
-        }
-    }
-  return files;
-}
-
 /* The one copy in Postier's Sent Maildir: the bytes we submitted, with
  * the LF line ends a Maildir keeps. */
 static char *
@@ -128,21 +96,6 @@ assert_same_message (const char *maildir_file,
   g_assert_true (g_str_has_suffix (stored, expected));
 }
 
-static const char *
-parsed_header (JsonObject *parsed,
-               const char *name)
-{
-  JsonArray *headers = json_object_get_array_member (parsed, "headers");
-
-  for (guint i = 0; i < json_array_get_length (headers); i++)
-    {
-      JsonArray *pair = json_array_get_array_element (headers, i);
-      if (g_ascii_strcasecmp (json_array_get_string_element (pair, 0), name) == 0)
-        return json_array_get_string_element (pair, 1);
-    }
-  return NULL;
-}
-
 static void
 test_send_through_postfix (void)
 {
@@ -190,16 +143,16 @@ test_send_through_postfix (void)
   g_assert_cmpuint (entries->len, ==, 0);
   submitted = sent_copy ();
 
-  files = arrived (tag, 3);
+  files = postier_test_maildir_files (tag, 3);
   for (guint i = 0; i < files->len; i++)
     {
       g_autoptr(JsonObject) parsed = postier_test_parse_message (g_ptr_array_index (files, i));
       JsonObject *first;
 
       assert_same_message (g_ptr_array_index (files, i), submitted);
-      g_assert_cmpstr (parsed_header (parsed, "Subject"), ==, subject);
-      g_assert_null (parsed_header (parsed, "Bcc"));
-      g_assert_cmpstr (parsed_header (parsed, "From"), ==, "Alice Ärzte <alice@localhost>");
+      g_assert_cmpstr (postier_test_parsed_header (parsed, "Subject"), ==, subject);
+      g_assert_null (postier_test_parsed_header (parsed, "Bcc"));
+      g_assert_cmpstr (postier_test_parsed_header (parsed, "From"), ==, "Alice Ärzte <alice@localhost>");
       g_assert_cmpstr (json_object_get_string_member (parsed, "body"), ==, body->str);
       first = json_array_get_object_element (json_object_get_array_member (parsed, "attachments"), 0);
       g_assert_cmpstr (json_object_get_string_member (first, "filename"), ==, "Compte rendu été.bin");
@@ -256,14 +209,14 @@ test_sendmail_through_postfix (void)
   g_assert_true (g_str_has_prefix (submitted, "From: Alice <alice@localhost>\nTo: Bob <bob@localhost>\n"
                                               "Subject: [PATCH] "));
   g_assert_true (g_str_has_suffix (submitted, "\n\nÜnïcode body\n.\n-- \n2.39.2\n"));
-  files = arrived (tag, 2);
+  files = postier_test_maildir_files (tag, 2);
   for (guint i = 0; i < files->len; i++)
     assert_same_message (g_ptr_array_index (files, i), submitted);
   parsed = postier_test_parse_message (g_ptr_array_index (files, 0));
   g_assert_cmpstr (json_object_get_string_member (parsed, "body"), ==, "Ünïcode body\n.\n-- \n2.39.2\n");
-  g_assert_null (parsed_header (parsed, "Bcc"));
-  g_assert_nonnull (parsed_header (parsed, "Message-ID"));
-  g_assert_nonnull (parsed_header (parsed, "Date"));
+  g_assert_null (postier_test_parsed_header (parsed, "Bcc"));
+  g_assert_nonnull (postier_test_parsed_header (parsed, "Message-ID"));
+  g_assert_nonnull (postier_test_parsed_header (parsed, "Date"));
 }
 
 int
