@@ -327,13 +327,16 @@ postier_outbox_view_reload (PostierOutboxView *self)
 {
   g_return_if_fail (POSTIER_IS_OUTBOX_VIEW (self));
 
-  postier_view_reloader_reload (self->reloader);
+  /* Gone with dispose: a late caller finds nothing to reload. */
+  if (self->reloader != NULL)
+    postier_view_reloader_reload (self->reloader);
 }
 
 static void
 schedule_reload (PostierOutboxView *self)
 {
-  postier_view_reloader_schedule (self->reloader);
+  if (self->reloader != NULL)
+    postier_view_reloader_schedule (self->reloader);
 }
 
 /* "Next attempt at 14:05" and "now" texts age; a minute tick keeps them true. */

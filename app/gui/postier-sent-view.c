@@ -88,7 +88,9 @@ postier_sent_view_reload (PostierSentView *self)
 {
   g_return_if_fail (POSTIER_IS_SENT_VIEW (self));
 
-  postier_view_reloader_reload (self->reloader);
+  /* Gone with dispose: a late caller finds nothing to reload. */
+  if (self->reloader != NULL)
+    postier_view_reloader_reload (self->reloader);
 }
 
 static void
