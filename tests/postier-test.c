@@ -478,8 +478,9 @@ postier_test_maildir_files (const char *tag,
   const char *maildir = postier_test_rig ("MAILDIR");
   const char *sub[] = { "new", "cur" };
 
-  /* Postfix delivers on its own schedule: a few seconds at most. */
-  for (guint tries = 0; tries < 100 && postier_test_maildir_count (tag) < expected; tries++)
+  /* Postfix delivers on its own schedule: a few seconds at most; up to
+   * 20 s, as test-sendmail-postfix always allowed. */
+  for (guint tries = 0; tries < 200 && postier_test_maildir_count (tag) < expected; tries++)
     g_usleep (100 * 1000);
   g_assert_cmpuint (postier_test_maildir_count (tag), ==, expected);
 

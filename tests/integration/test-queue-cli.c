@@ -28,23 +28,6 @@ enqueue (PostierOutbox *outbox,
   return postier_test_enqueue (outbox, enqueue_account, recipient, subject, message_id);
 }
 
-static int
-ctl (char       **out,
-     char       **err,
-     const char  *first,
-     ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  va_list ap;
-
-  va_start (ap, first);
-  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) a);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-  return postier_test_run_ctlv (NULL, NULL, 0, out, err, (const char * const *) args->pdata);
-}
-
 static JsonArray *
 list_json (void)
 {
@@ -52,7 +35,7 @@ list_json (void)
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
 
-  g_assert_cmpint (ctl (&out, NULL, "queue", "list", "--json", NULL), ==, 0);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "queue", "list", "--json", NULL), ==, 0);
   json_parser_load_from_data (parser, out, -1, &error);
   g_assert_no_error (error);
   g_assert_true (JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)));
@@ -111,7 +94,7 @@ test_list_flush_show (void)
 
   /* One goes, one waits: "try again later", and the summary says why
    * and when. */
-  g_assert_cmpint (ctl (&out, &err, "queue", "flush", NULL), ==, 75);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, &err, "queue", "flush", NULL), ==, 75);
   g_test_message ("%s", out);
   g_assert_true (g_str_has_prefix (out, "1 sent, 1 deferred ("));
   g_assert_nonnull (strstr (out, "450 4.2.1 "));
@@ -130,7 +113,7 @@ test_list_flush_show (void)
   g_assert_nonnull (strstr (json_object_get_string_member (recipient, "reply"), "450"));
 
   /* What a person reads. */
-  g_assert_cmpint (ctl (&show, NULL, "queue", "show", later, NULL), ==, 0);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &show, NULL, "queue", "show", later, NULL), ==, 0);
   g_assert_nonnull (strstr (show, "Waiting to retry (deferred)"));
   g_assert_nonnull (strstr (show, "Next attempt:"));
   g_assert_nonnull (strstr (show, "tempfail@example.org"));
@@ -154,7 +137,7 @@ test_retry_and_remove (void)
   id = enqueue (outbox, "refuse@example.org", "refused");
   /* Refused for good: it waits for the person, "unavailable", and the
    * summary says how to send it again. */
-  g_assert_cmpint (ctl (&out, &err, "queue", "flush", NULL), ==, 69);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, &err, "queue", "flush", NULL), ==, 69);
   g_assert_true (g_str_has_prefix (out, "0 sent, 1 refused ("));
   g_assert_nonnull (strstr (out, "550 5.1.1"));
   g_assert_nonnull (strstr (out, "postierctl queue retry "));
@@ -165,7 +148,7 @@ test_retry_and_remove (void)
   /* A retry sends at once (refused again here: the relay's mind is made
    * up) and reports like a flush. */
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (ctl (&out, NULL, "queue", "retry", id, NULL), ==, 69);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "queue", "retry", id, NULL), ==, 69);
   g_assert_true (g_str_has_prefix (out, "0 sent, 1 refused ("));
   g_clear_pointer (&list, json_array_unref);
   list = list_json ();
@@ -173,17 +156,17 @@ test_retry_and_remove (void)
   g_assert_cmpint (json_object_get_int_member (find (list, id), "attempts"), ==, 1);
 
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (ctl (&out, NULL, "queue", "remove", id, NULL), ==, 0);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "queue", "remove", id, NULL), ==, 0);
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (ctl (&out, NULL, "queue", "list", NULL), ==, 0);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "queue", "list", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "The outbox is empty.\n");
 
   /* An id that is not there is a clear error, not a crash. */
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (ctl (NULL, &err, "queue", "show", id, NULL), ==, 65);
+  g_assert_cmpint (postier_test_run_ctl (NULL, NULL, &err, "queue", "show", id, NULL), ==, 65);
   g_assert_nonnull (strstr (err, id));
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (ctl (NULL, &err, "queue", "show", "../../etc", NULL), !=, 0);
+  g_assert_cmpint (postier_test_run_ctl (NULL, NULL, &err, "queue", "show", "../../etc", NULL), !=, 0);
   g_assert_cmpstr (err, !=, "");
 }
 
@@ -205,13 +188,13 @@ test_flush_while_another_flushes (void)
   holder = postier_outbox_new (NULL);
   g_assert_true (postier_outbox_lock (holder, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (ctl (&out, NULL, "queue", "flush", NULL), ==, 75);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "queue", "flush", NULL), ==, 75);
   g_assert_cmpstr (out, ==, "0 sent, 1 waiting (another process is sending the outbox and will "
                             "send them)\n");
   postier_outbox_unlock (holder);
 
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (ctl (NULL, &err, "queue", "flush", NULL), ==, 0);
+  g_assert_cmpint (postier_test_run_ctl (NULL, NULL, &err, "queue", "flush", NULL), ==, 0);
 }
 
 static void
@@ -250,13 +233,13 @@ test_flush_all_and_due (void)
     return;
 
   id = enqueue (outbox, "tempfail@example.org", "backoff");
-  g_assert_cmpint (ctl (&out, NULL, "queue", "flush", "--due", NULL), ==, 75);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "queue", "flush", "--due", NULL), ==, 75);
   entry = entry_json (id);
   g_assert_cmpint (json_object_get_int_member (entry, "attempts"), ==, 1);
 
   /* Its next attempt is a minute away: --due leaves it, and says so. */
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (ctl (&out, NULL, "queue", "flush", "--due", NULL), ==, 75);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "queue", "flush", "--due", NULL), ==, 75);
   g_assert_true (g_str_has_prefix (out, "0 sent, 1 deferred ("));
   g_clear_pointer (&entry, json_object_unref);
   entry = entry_json (id);
@@ -264,7 +247,7 @@ test_flush_all_and_due (void)
 
   /* A plain flush tries it now. */
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (ctl (&out, NULL, "queue", "flush", NULL), ==, 75);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "queue", "flush", NULL), ==, 75);
   g_clear_pointer (&entry, json_object_unref);
   entry = entry_json (id);
   g_assert_cmpint (json_object_get_int_member (entry, "attempts"), ==, 2);
@@ -294,7 +277,7 @@ test_retry_sends_now (void)
   three = enqueue (outbox, "retry-three@example.org", tag);
 
   /* 535: needs attention, and the summary says what to run. */
-  g_assert_cmpint (ctl (&out, NULL, "queue", "flush", NULL), ==, 69);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "queue", "flush", NULL), ==, 69);
   g_test_message ("%s", out);
   g_assert_true (g_str_has_prefix (out, "0 sent, 3 need attention ("));
   g_assert_nonnull (strstr (out, "postierctl queue retry --all"));
@@ -304,14 +287,14 @@ test_retry_sends_now (void)
   g_assert_no_error (error);
 
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (ctl (&out, NULL, "queue", "retry", one, NULL), ==, 69);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "queue", "retry", one, NULL), ==, 69);
   g_assert_true (g_str_has_prefix (out, "1 sent, 2 need attention ("));
 
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (ctl (&out, NULL, "queue", "retry", "--all", NULL), ==, 0);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "queue", "retry", "--all", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "2 sent\n");
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (ctl (&out, NULL, "queue", "list", NULL), ==, 0);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "queue", "list", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "The outbox is empty.\n");
   enqueue_account = "Rig";
 }
@@ -332,18 +315,18 @@ test_sendmail_queue_idioms (void)
   if (outbox == NULL)
     return;
 
-  g_assert_cmpint (ctl (&out, NULL, "sendmail", "-bp", NULL), ==, 0);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "sendmail", "-bp", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "Mail queue is empty\n");
 
   id = enqueue (outbox, "tempfail@example.org", "mailq");
   /* -q tries it now; deferred: exit 75 and one line on stderr. */
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (ctl (&out, &err, "sendmail", "-q", NULL), ==, 75);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, &err, "sendmail", "-q", NULL), ==, 75);
   g_assert_cmpstr (out, ==, "");
   g_assert_true (g_str_has_prefix (err, "postierctl: 0 sent, 1 deferred ("));
 
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (ctl (&out, NULL, "sendmail", "-bp", NULL), ==, 0);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "sendmail", "-bp", NULL), ==, 0);
   g_test_message ("%s", out);
   g_assert_true (g_str_has_prefix (out, "-Queue ID-"));
   g_assert_nonnull (strstr (out, id));
@@ -370,7 +353,7 @@ test_sendmail_queue_idioms (void)
   id = enqueue (outbox, "mailq-ok@example.org", "mailq-ok");
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (ctl (&out, &err, "sendmail", "-q", NULL), ==, 0);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, &err, "sendmail", "-q", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "");
   g_assert_cmpstr (err, ==, "");
 }
@@ -410,13 +393,13 @@ test_watch_leaves (void)
   if (outbox == NULL)
     return;
 
-  g_assert_cmpint (ctl (&out, NULL, "queue", "watch", NULL), ==, 0);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "queue", "watch", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "");
 
   refused = enqueue (outbox, "refuse@example.org", "watch-refused");
   good = enqueue (outbox, "watch-good@example.org", "watch-good");
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (ctl (&out, NULL, "queue", "watch", NULL), ==, 0);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "queue", "watch", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "1 sent, 1 not sent yet\n");
   list = list_json ();
   g_assert_cmpuint (json_array_get_length (list), ==, 1);
