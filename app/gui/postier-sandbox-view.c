@@ -12,12 +12,12 @@
 #include "postier-message-check.h"
 #include "postier-sandbox-checks.h"
 #include "postier-mime-tree.h"
+#include "postier-sandbox-message-row.h"
 #include "postier-sandbox-view.h"
+#include "postier-view-reloader.h"
 
 /* The source page shows this much; a larger message says what it left out. */
 #define SOURCE_SHOWN_LIMIT (1024 * 1024)
-
-#define RELOAD_DELAY_MS 150
 
 struct _PostierSandboxView
 {
@@ -26,11 +26,9 @@ struct _PostierSandboxView
   PostierSandboxStore *store;
   PostierAccountStore *accounts;
   GListStore          *messages;
-  GCancellable        *cancellable;         /* the view's lifetime */
+  PostierViewReloader *reloader;
   GCancellable        *detail_cancellable;  /* the message being loaded */
   char                *selected_id;
-  guint                reload_source;
-  guint                reload_serial;
   gboolean             selecting;           /* our own selection changes */
   gboolean             disposed;            /* rows go, selections change: ignore */
 
@@ -107,53 +105,9 @@ create_message_row (gpointer item,
                     G_GNUC_UNUSED gpointer user_data)
 {
   PostierSandboxMessage *message = item;
-  const char *subject = postier_sandbox_message_get_subject (message);
-  const char *from = postier_sandbox_message_get_from (message);
   g_autofree char *when = format_time (postier_sandbox_message_get_received (message));
-  g_autofree char *accessible = NULL;
-  GtkWidget *row = gtk_list_box_row_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
-  GtkWidget *top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *subject_label;
-  GtkWidget *from_label;
-  GtkWidget *time_label;
 
-  if (*subject == '\0')
-    subject = _("(No subject)");
-
-  from_label = gtk_label_new (*from != '\0' ? from : postier_sandbox_message_get_sender (message));
-  gtk_label_set_xalign (GTK_LABEL (from_label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (from_label), PANGO_ELLIPSIZE_END);
-  gtk_widget_set_hexpand (from_label, TRUE);
-  gtk_widget_add_css_class (from_label, "heading");
-
-  time_label = gtk_label_new (when);
-  gtk_widget_add_css_class (time_label, "dim-label");
-  gtk_widget_add_css_class (time_label, "caption");
-  gtk_widget_add_css_class (time_label, "numeric");
-
-  subject_label = gtk_label_new (subject);
-  gtk_label_set_xalign (GTK_LABEL (subject_label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (subject_label), PANGO_ELLIPSIZE_END);
-
-  gtk_box_append (GTK_BOX (top), from_label);
-  gtk_box_append (GTK_BOX (top), time_label);
-  gtk_box_append (GTK_BOX (box), top);
-  gtk_box_append (GTK_BOX (box), subject_label);
-  gtk_widget_set_margin_top (box, 6);
-  gtk_widget_set_margin_bottom (box, 6);
-  gtk_widget_set_margin_start (box, 6);
-  gtk_widget_set_margin_end (box, 6);
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-
-  /* Translators: how a screen reader announces a captured message:
-   * subject, sender, time. */
-  accessible = g_strdup_printf (_("%s, from %s, %s"), subject, gtk_label_get_text (GTK_LABEL (from_label)),
-                                when);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
-  g_object_set_data_full (G_OBJECT (row), "postier-message-id",
-                          g_strdup (postier_sandbox_message_get_id (message)), g_free);
-  return row;
+  return GTK_WIDGET (postier_sandbox_message_row_new (message, when));
 }
 
 static GtkListBoxRow *
@@ -163,8 +117,8 @@ find_row (PostierSandboxView *self,
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->message_list));
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
-    if (GTK_IS_LIST_BOX_ROW (child) &&
-        g_strcmp0 (g_object_get_data (G_OBJECT (child), "postier-message-id"), id) == 0)
+    if (POSTIER_IS_SANDBOX_MESSAGE_ROW (child) &&
+        g_strcmp0 (postier_sandbox_message_row_get_id (POSTIER_SANDBOX_MESSAGE_ROW (child)), id) == 0)
       return GTK_LIST_BOX_ROW (child);
   return NULL;
 }
@@ -511,7 +465,7 @@ detail_done (GObject      *source,
                       : postier_sandbox_message_get_received (message));
   /* Translators: "From Ada <ada@example.org> · 14:05". */
   meta = g_strdup_printf (_("From %s · %s"), *from != '\0' ? from : _("(no From header)"), date);
-  gtk_label_set_text (self->subject_label, *subject != '\0' ? subject : _("(No subject)"));
+  gtk_label_set_text (self->subject_label, postier_display_subject (subject));
   gtk_label_set_text (self->meta_label, meta);
 
   show_checks (self, detail->checks);
@@ -582,7 +536,7 @@ on_row_selected (PostierSandboxView *self,
       return;
     }
 
-  id = g_object_get_data (G_OBJECT (row), "postier-message-id");
+  id = postier_sandbox_message_row_get_id (POSTIER_SANDBOX_MESSAGE_ROW (row));
   if (g_strcmp0 (id, self->selected_id) == 0 && self->selecting)
     return;
   message = lookup_listed (self, id);
@@ -650,23 +604,34 @@ list_thread (GTask        *task,
     g_task_return_pointer (task, messages, (GDestroyNotify) g_ptr_array_unref);
 }
 
+/* The reloader's way of listing: the store's list in a thread. */
 static void
-list_done (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+list_captured (GObject             *store,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
 {
-  g_autoptr(PostierSandboxView) self = user_data;
+  g_autoptr(GTask) task = g_task_new (store, cancellable, callback, user_data);
+
+  g_task_run_in_thread (task, list_thread);
+}
+
+/* Called by the reloader with the newest listing only, while we live. */
+static void
+list_done (gpointer      view,
+           GObject      *store,
+           GAsyncResult *result)
+{
+  PostierSandboxView *self = view;
   g_autoptr(GPtrArray) messages = NULL;
   g_autoptr(GError) error = NULL;
   GListModel *model = G_LIST_MODEL (self->messages);
   GtkListBoxRow *row;
   gboolean unchanged;
 
-  (void) source;
+  (void) store;
   messages = g_task_propagate_pointer (G_TASK (result), &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (GPOINTER_TO_UINT (g_task_get_task_data (G_TASK (result))) != self->reload_serial)
     return;
   if (messages == NULL)
     {
@@ -705,32 +670,11 @@ list_done (GObject      *source,
 void
 postier_sandbox_view_reload (PostierSandboxView *self)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (POSTIER_IS_SANDBOX_VIEW (self));
 
-  g_clear_handle_id (&self->reload_source, g_source_remove);
-  self->reload_serial++;
-  task = g_task_new (self->store, self->cancellable, list_done, g_object_ref (self));
-  g_task_set_task_data (task, GUINT_TO_POINTER (self->reload_serial), NULL);
-  g_task_run_in_thread (task, list_thread);
-}
-
-static gboolean
-reload_cb (gpointer user_data)
-{
-  PostierSandboxView *self = user_data;
-
-  self->reload_source = 0;
-  postier_sandbox_view_reload (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_store_changed (PostierSandboxView *self)
-{
-  if (self->reload_source == 0)
-    self->reload_source = g_timeout_add (RELOAD_DELAY_MS, reload_cb, self);
+  /* Gone with dispose: a late caller finds nothing to reload. */
+  if (self->reloader != NULL)
+    postier_view_reloader_reload (self->reloader);
 }
 
 /* --- Actions ---------------------------------------------------------------- */
@@ -805,11 +749,10 @@ postier_sandbox_view_dispose (GObject *object)
   PostierSandboxView *self = POSTIER_SANDBOX_VIEW (object);
 
   self->disposed = TRUE;
-  g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->detail_cancellable);
-  g_clear_handle_id (&self->reload_source, g_source_remove);
-  if (self->store != NULL)
-    g_signal_handlers_disconnect_by_data (self->store, self);
+  if (self->reloader != NULL)
+    postier_view_reloader_stop (self->reloader);
+  g_clear_object (&self->reloader);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), POSTIER_TYPE_SANDBOX_VIEW);
 
@@ -824,7 +767,6 @@ postier_sandbox_view_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->accounts);
   g_clear_object (&self->messages);
-  g_clear_object (&self->cancellable);
   g_clear_object (&self->detail_cancellable);
   g_free (self->selected_id);
 
@@ -877,7 +819,6 @@ postier_sandbox_view_init (PostierSandboxView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->leaflet = ADW_LEAFLET (adw_bin_get_child (ADW_BIN (self)));
 
-  self->cancellable = g_cancellable_new ();
   self->messages = g_list_store_new (POSTIER_TYPE_SANDBOX_MESSAGE);
   gtk_list_box_bind_model (self->message_list, G_LIST_MODEL (self->messages), create_message_row,
                            self, NULL);
@@ -899,11 +840,9 @@ postier_sandbox_view_new (PostierSandboxStore *store,
   self->store = g_object_ref (store);
   self->accounts = g_object_ref (accounts);
 
-  g_signal_connect_object (store, "changed", G_CALLBACK (on_store_changed), self,
-                           G_CONNECT_SWAPPED);
   if (!postier_sandbox_store_watch (store, &error))
     g_warning ("Cannot watch the Sandbox: %s", error->message);
-
+  self->reloader = postier_view_reloader_new (self, G_OBJECT (store), list_captured, list_done);
   postier_sandbox_view_reload (self);
   return self;
 }
