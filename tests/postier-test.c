@@ -559,6 +559,48 @@ postier_test_enqueue (PostierOutbox *outbox,
   return id;
 }
 
+void
+postier_test_ctl_add_account (const char *name,
+                              const char *port,
+                              const char *ca,
+                              const char *password)
+{
+  g_autofree char *password_line = g_strdup_printf ("%s\n", password);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  int status;
+
+  g_ptr_array_add (args, (gpointer) "account");
+  g_ptr_array_add (args, (gpointer) "add");
+  g_ptr_array_add (args, (gpointer) name);
+  g_ptr_array_add (args, (gpointer) "--from");
+  g_ptr_array_add (args, (gpointer) "Alice Ärzte <alice@localhost>");
+  g_ptr_array_add (args, (gpointer) "--host");
+  g_ptr_array_add (args, (gpointer) "localhost");
+  g_ptr_array_add (args, (gpointer) "--port");
+  g_ptr_array_add (args, (gpointer) port);
+  g_ptr_array_add (args, (gpointer) "--security");
+  g_ptr_array_add (args, (gpointer) "starttls");
+  g_ptr_array_add (args, (gpointer) "--auth");
+  g_ptr_array_add (args, (gpointer) "plain");
+  g_ptr_array_add (args, (gpointer) "--user");
+  g_ptr_array_add (args, (gpointer) postier_test_rig ("USER"));
+  if (ca != NULL)
+    {
+      g_ptr_array_add (args, (gpointer) "--ca-file");
+      g_ptr_array_add (args, (gpointer) ca);
+    }
+  g_ptr_array_add (args, (gpointer) "--password-stdin");
+  g_ptr_array_add (args, NULL);
+
+  status = postier_test_run_ctlv (NULL, password_line, strlen (password_line), &out, &err,
+                                  (const char * const *) args->pdata);
+  if (status != 0)
+    g_test_message ("%s%s", out, err);
+  g_assert_cmpint (status, ==, 0);
+}
+
 PostierTestFaultServer *
 postier_test_fault_server_start (const char *plan)
 {

@@ -121,6 +121,15 @@ char            *postier_test_enqueue                       (PostierOutbox   *ou
                                                              const char      *subject,
                                                              const char      *message_id);
 
+/* Adds account NAME the way a person does, with postierctl account add:
+ * Alice on localhost:PORT, STARTTLS + AUTH PLAIN as the rig's user,
+ * trusting CA (NULL: the system store only), PASSWORD given on standard
+ * input. Fails the test if postierctl does. */
+void             postier_test_ctl_add_account               (const char      *name,
+                                                             const char      *port,
+                                                             const char      *ca,
+                                                             const char      *password);
+
 /* tests/faults/smtp-fault-server.py, for what a real Postfix will not do:
  * it answers as PLAN (JSON, see the script) on PORT and logs what it
  * received. FOLDER is its own temporary folder, removed with all it holds

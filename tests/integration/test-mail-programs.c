@@ -37,19 +37,7 @@ static void
 add_account (const char *name,
              const char *port)
 {
-  g_autofree char *password_line = g_strdup_printf ("%s\n", postier_test_rig ("PASSWORD"));
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int status;
-
-  status = postier_test_run_ctl (password_line, &out, &err, "account", "add", name,
-                                 "--from", "Alice Ärzte <alice@localhost>", "--host", "localhost",
-                                 "--port", port, "--security", "starttls", "--auth", "plain",
-                                 "--user", postier_test_rig ("USER"), "--ca-file", postier_test_rig ("CA"),
-                                 "--password-stdin", NULL);
-  if (status != 0)
-    g_test_message ("%s%s", out, err);
-  g_assert_cmpint (status, ==, 0);
+  postier_test_ctl_add_account (name, port, postier_test_rig ("CA"), postier_test_rig ("PASSWORD"));
 }
 
 static gboolean

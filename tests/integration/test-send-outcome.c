@@ -20,49 +20,6 @@
 /* ---------------------------------------------------------------------- */
 /* Accounts, made the way a person makes them: with postierctl */
 
-static gboolean
-add_account (const char *name,
-             const char *port,
-             const char *ca,
-             const char *password)
-{
-  g_autofree char *password_line = g_strdup_printf ("%s\n", password);
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  int status;
-
-  g_ptr_array_add (args, (gpointer) "account");
-  g_ptr_array_add (args, (gpointer) "add");
-  g_ptr_array_add (args, (gpointer) name);
-  g_ptr_array_add (args, (gpointer) "--from");
-  g_ptr_array_add (args, (gpointer) "Alice Ärzte <alice@localhost>");
-  g_ptr_array_add (args, (gpointer) "--host");
-  g_ptr_array_add (args, (gpointer) "localhost");
-  g_ptr_array_add (args, (gpointer) "--port");
-  g_ptr_array_add (args, (gpointer) port);
-  g_ptr_array_add (args, (gpointer) "--security");
-  g_ptr_array_add (args, (gpointer) "starttls");
-  g_ptr_array_add (args, (gpointer) "--auth");
-  g_ptr_array_add (args, (gpointer) "plain");
-  g_ptr_array_add (args, (gpointer) "--user");
-  g_ptr_array_add (args, (gpointer) postier_test_rig ("USER"));
-  if (ca != NULL)
-    {
-      g_ptr_array_add (args, (gpointer) "--ca-file");
-      g_ptr_array_add (args, (gpointer) ca);
-    }
-  g_ptr_array_add (args, (gpointer) "--password-stdin");
-  g_ptr_array_add (args, NULL);
-
-  status = postier_test_run_ctlv (NULL, password_line, strlen (password_line), &out, &err,
-                                  (const char * const *) args->pdata);
-  if (status != 0)
-    g_test_message ("%s%s", out, err);
-  g_assert_cmpint (status, ==, 0);
-  return TRUE;
-}
-
 /* The rig's Postfix, as Alice; PASSWORD NULL is the right one, CA FALSE
  * leaves the rig's CA out (the system store does not know it). */
 static gboolean
@@ -79,8 +36,9 @@ add_postfix_account (const char *password,
     return FALSE;
   /* The keyring is shared with every test running beside this one: a
    * wrong password goes under a name nobody else uses. */
-  return add_account (password != NULL ? "RigOutcomeWrong" : "Rig", port, with_ca ? ca : NULL,
-                      password != NULL ? password : right);
+  postier_test_ctl_add_account (password != NULL ? "RigOutcomeWrong" : "Rig", port, with_ca ? ca : NULL,
+                                password != NULL ? password : right);
+  return TRUE;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -102,7 +60,7 @@ fault_server_start (const char *plan)
   server = postier_test_fault_server_start (plan);
   port = g_strdup_printf ("%u", server->port);
   /* The fault server takes any password. */
-  add_account ("Fault", port, postier_test_rig ("CA"), "secret");
+  postier_test_ctl_add_account ("Fault", port, postier_test_rig ("CA"), "secret");
   return server;
 }
 
@@ -246,7 +204,7 @@ test_deferred_sendmail_relay_down (void)
   if (postier_test_rig ("CA") == NULL || postier_test_rig ("USER") == NULL ||
       postier_test_rig ("KEYRING") == NULL)
     return;
-  add_account ("Down", port, postier_test_rig ("CA"), "secret");
+  postier_test_ctl_add_account ("Down", port, postier_test_rig ("CA"), "secret");
   status = postier_test_run_ctlv (NULL, input, strlen (input), &out, &err, args);
   g_test_message ("%s%s", out, err);
   g_assert_cmpint (status, ==, EX_OK);

@@ -20,23 +20,11 @@ add_rig_account (void)
   const char *ca = postier_test_rig ("CA");
   const char *user = postier_test_rig ("USER");
   const char *password = postier_test_rig ("PASSWORD");
-  g_autofree char *password_line = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int status;
 
   if (port == NULL || ca == NULL || user == NULL || password == NULL ||
       postier_test_rig ("MAILDIR") == NULL || postier_test_rig ("KEYRING") == NULL)
     return FALSE;
-
-  password_line = g_strdup_printf ("%s\n", password);
-  status = postier_test_run_ctl (password_line, &out, &err, "account", "add", "Rig",
-                                 "--from", "Alice Ärzte <alice@localhost>", "--host", "localhost",
-                                 "--port", port, "--security", "starttls", "--auth", "plain",
-                                 "--user", user, "--ca-file", ca, "--password-stdin", NULL);
-  if (status != 0)
-    g_test_message ("%s%s", out, err);
-  g_assert_cmpint (status, ==, 0);
+  postier_test_ctl_add_account ("Rig", port, ca, password);
   return TRUE;
 }
 
