@@ -157,14 +157,6 @@ postier_open_regular (const char  *path,
 }
 
 gboolean
-postier_is_real_dir (const char *path)
-{
-  struct stat info;
-
-  return lstat (path, &info) == 0 && S_ISDIR (info.st_mode);
-}
-
-gboolean
 postier_write_file_durably (const char  *path,
                             const char  *contents,
                             gsize        length,

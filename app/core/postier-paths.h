@@ -49,7 +49,4 @@ int       postier_open_regular       (const char  *path,
                                       mode_t       mode,
                                       GError     **error);
 
-/* Whether PATH itself (not what a link points to) is a plain folder. */
-gboolean  postier_is_real_dir        (const char  *path);
-
 G_END_DECLS

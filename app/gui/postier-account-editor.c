@@ -134,13 +134,6 @@ postier_account_editor_get_can_save (PostierAccountEditor *self)
   return self->busy == 0 && *name != '\0' && *address != '\0' && *host != '\0';
 }
 
-gboolean
-postier_account_editor_get_adding (PostierAccountEditor *self)
-{
-  g_return_val_if_fail (POSTIER_IS_ACCOUNT_EDITOR (self), FALSE);
-  return self->original == NULL;
-}
-
 static void
 update_sensitivity (PostierAccountEditor *self)
 {

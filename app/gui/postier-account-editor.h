@@ -18,8 +18,6 @@ G_DECLARE_FINAL_TYPE (PostierAccountEditor, postier_account_editor, POSTIER, ACC
  * stays). */
 PostierAccountEditor *postier_account_editor_new           (PostierAccountStore  *store,
                                                             PostierAccount       *account);
-/* TRUE when adding. */
-gboolean              postier_account_editor_get_adding    (PostierAccountEditor *self);
 /* The required fields are filled and nothing is running. */
 gboolean              postier_account_editor_get_can_save  (PostierAccountEditor *self);
 /* Validates, stores the password in the keyring and saves the account;

@@ -61,24 +61,11 @@ has_focus_inside (PostierAddressEntry *self)
   return gtk_event_controller_focus_contains_focus (GTK_EVENT_CONTROLLER_FOCUS (self->focus_controller));
 }
 
-GtkWidget *
-postier_address_entry_new (void)
-{
-  return g_object_new (POSTIER_TYPE_ADDRESS_ENTRY, NULL);
-}
-
 PostierAddressField
 postier_address_entry_get_field (PostierAddressEntry *self)
 {
   g_return_val_if_fail (POSTIER_IS_ADDRESS_ENTRY (self), POSTIER_ADDRESS_FIELD_NONE);
   return self->field;
-}
-
-const char *
-postier_address_entry_get_field_name (PostierAddressEntry *self)
-{
-  g_return_val_if_fail (POSTIER_IS_ADDRESS_ENTRY (self), NULL);
-  return postier_address_field_get_name (self->field);
 }
 
 void

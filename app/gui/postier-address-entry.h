@@ -15,14 +15,9 @@ G_BEGIN_DECLS
 #define POSTIER_TYPE_ADDRESS_ENTRY (postier_address_entry_get_type ())
 G_DECLARE_FINAL_TYPE (PostierAddressEntry, postier_address_entry, POSTIER, ADDRESS_ENTRY, AdwEntryRow)
 
-GtkWidget          *postier_address_entry_new              (void);
-
 /* The field this row edits: what its check applies and what a draft's
  * error (postier_draft_validate_full()) is matched against. */
 PostierAddressField postier_address_entry_get_field        (PostierAddressEntry *self);
-/* The same as a header name ("To", "Cc", "Bcc"; the .ui sets it this way);
- * not translated, as in the message itself. */
-const char         *postier_address_entry_get_field_name   (PostierAddressEntry *self);
 void                postier_address_entry_set_field_name   (PostierAddressEntry *self,
                                                             const char          *field_name);
 

@@ -56,13 +56,6 @@ postier_application_get_outbox (PostierApplication *self)
   return self->outbox;
 }
 
-PostierAddressBook *
-postier_application_get_address_book (PostierApplication *self)
-{
-  g_return_val_if_fail (POSTIER_IS_APPLICATION (self), NULL);
-  return self->address_book;
-}
-
 static PostierWindow *
 get_or_create_window (PostierApplication *self)
 {

@@ -23,7 +23,6 @@ PostierApplication  *postier_application_new               (void);
 /* The engine every window and view shares (owned by the application). */
 PostierAccountStore *postier_application_get_account_store (PostierApplication *self);
 PostierOutbox       *postier_application_get_outbox        (PostierApplication *self);
-PostierAddressBook  *postier_application_get_address_book  (PostierApplication *self);
 PostierSubmitter    *postier_application_get_submitter     (PostierApplication *self);
 
 G_END_DECLS

@@ -66,13 +66,6 @@ postier_composer_get_error (PostierComposer *self)
   return self->error_message;
 }
 
-gboolean
-postier_composer_is_busy (PostierComposer *self)
-{
-  g_return_val_if_fail (POSTIER_IS_COMPOSER (self), FALSE);
-  return self->sends_in_flight > 0;
-}
-
 /* --- Accounts ------------------------------------------------------------ */
 
 PostierAccount *

@@ -53,8 +53,6 @@ PostierDraft    *postier_composer_dup_draft          (PostierComposer     *self)
 gboolean         postier_composer_is_empty           (PostierComposer     *self);
 /* The problem shown in the composer's message bar, NULL when none. */
 const char      *postier_composer_get_error          (PostierComposer     *self);
-/* TRUE while a sent message is being put in the outbox. */
-gboolean         postier_composer_is_busy            (PostierComposer     *self);
 /* Writes the draft now if it changed; the window calls it when closing. */
 void             postier_composer_save_now           (PostierComposer     *self);
 /* Moves the keyboard focus to the first field a person should fill. */

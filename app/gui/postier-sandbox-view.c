@@ -854,28 +854,6 @@ postier_sandbox_view_get_model (PostierSandboxView *self)
   return G_LIST_MODEL (self->messages);
 }
 
-gboolean
-postier_sandbox_view_select (PostierSandboxView *self,
-                             const char         *id)
-{
-  GtkListBoxRow *row;
-
-  g_return_val_if_fail (POSTIER_IS_SANDBOX_VIEW (self), FALSE);
-
-  row = find_row (self, id);
-  if (row == NULL)
-    return FALSE;
-  gtk_list_box_select_row (self->message_list, row);
-  return TRUE;
-}
-
-const char *
-postier_sandbox_view_get_selected_id (PostierSandboxView *self)
-{
-  g_return_val_if_fail (POSTIER_IS_SANDBOX_VIEW (self), NULL);
-  return self->selected_id;
-}
-
 void
 postier_sandbox_view_show_page (PostierSandboxView *self,
                                 const char         *name)

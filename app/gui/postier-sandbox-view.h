@@ -22,11 +22,6 @@ PostierSandboxView *postier_sandbox_view_new        (PostierSandboxStore *store,
 void                postier_sandbox_view_reload     (PostierSandboxView  *self);
 /* The captured messages (PostierSandboxMessage), newest first. */
 GListModel         *postier_sandbox_view_get_model  (PostierSandboxView  *self);
-/* Shows the message with this id; FALSE when it is not listed. */
-gboolean            postier_sandbox_view_select     (PostierSandboxView  *self,
-                                                     const char          *id);
-/* The id of the message shown, NULL when none. */
-const char         *postier_sandbox_view_get_selected_id (PostierSandboxView *self);
 /* Shows one page of the message: "checks", "text", "structure", "source"
  * or "envelope". */
 void                postier_sandbox_view_show_page  (PostierSandboxView  *self,

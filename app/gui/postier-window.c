@@ -85,13 +85,6 @@ on_mapped (PostierWindow *self)
                              G_CALLBACK (on_first_frame_painted), self, 0);
 }
 
-gboolean
-postier_window_has_drawn (PostierWindow *self)
-{
-  g_return_val_if_fail (POSTIER_IS_WINDOW (self), FALSE);
-  return self->drawn;
-}
-
 /* POSTIER_BENCH_FIRST_FRAME: tests/bench/bench-startup.c times the start of
  * the app to its first drawn frame. The app prints the moment on the
  * monotonic clock (the same for every process) and quits. */

@@ -24,8 +24,6 @@ PostierWindow      *postier_window_new              (GtkApplication      *applic
                                                      PostierOutbox       *outbox,
                                                      PostierAddressBook  *address_book,
                                                      PostierSubmitter    *submitter);
-/* Whether the window's first frame has been painted ("first-frame"). */
-gboolean            postier_window_has_drawn        (PostierWindow      *self);
 
 /* Pages of the view stack, by name: "compose", "outbox", "sent",
  * "sandbox". Adding a name that exists replaces that page's widget in

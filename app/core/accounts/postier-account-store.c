@@ -294,14 +294,6 @@ write_accounts (PostierAccountStore  *self,
   return TRUE;
 }
 
-gboolean
-postier_account_store_save (PostierAccountStore  *self,
-                            GError              **error)
-{
-  g_return_val_if_fail (POSTIER_IS_ACCOUNT_STORE (self), FALSE);
-  return write_accounts (self, self->accounts, self->default_name, error);
-}
-
 GPtrArray *
 postier_account_store_list (PostierAccountStore *self)
 {

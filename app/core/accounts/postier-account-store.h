@@ -18,8 +18,6 @@ PostierAccountStore *postier_account_store_new         (const char           *pa
 const char          *postier_account_store_get_path    (PostierAccountStore  *self);
 gboolean             postier_account_store_load        (PostierAccountStore  *self,
                                                         GError              **error);
-gboolean             postier_account_store_save        (PostierAccountStore  *self,
-                                                        GError              **error);
 
 /* Every account, the Sandbox last. Transfer container. */
 GPtrArray           *postier_account_store_list        (PostierAccountStore  *self);

@@ -180,13 +180,6 @@ postier_connection_test_run_finish (PostierConnectionTest  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-const char * const *
-postier_connection_test_get_capabilities (PostierConnectionTest *self)
-{
-  g_return_val_if_fail (POSTIER_IS_CONNECTION_TEST (self), NULL);
-  return (const char * const *) self->capabilities;
-}
-
 guint64
 postier_connection_test_get_size_limit (PostierConnectionTest *self)
 {
@@ -199,13 +192,6 @@ postier_connection_test_get_auth_mechanism (PostierConnectionTest *self)
 {
   g_return_val_if_fail (POSTIER_IS_CONNECTION_TEST (self), NULL);
   return self->auth_mechanism;
-}
-
-const char *
-postier_connection_test_get_tls_summary (PostierConnectionTest *self)
-{
-  g_return_val_if_fail (POSTIER_IS_CONNECTION_TEST (self), NULL);
-  return self->tls_summary;
 }
 
 const char *

@@ -43,11 +43,8 @@ gboolean               postier_connection_test_run_sync   (PostierConnectionTest
                                                            GCancellable          *cancellable,
                                                            GError               **error);
 
-/* After a run. NULL when the session did not get that far. */
-const char * const    *postier_connection_test_get_capabilities (PostierConnectionTest *self);
 guint64                postier_connection_test_get_size_limit   (PostierConnectionTest *self);
 const char            *postier_connection_test_get_auth_mechanism (PostierConnectionTest *self);
-const char            *postier_connection_test_get_tls_summary  (PostierConnectionTest *self);
 const char            *postier_connection_test_get_certificate_summary (PostierConnectionTest *self);
 const char            *postier_connection_test_get_transcript   (PostierConnectionTest *self);
 

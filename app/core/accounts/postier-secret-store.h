@@ -41,21 +41,4 @@ char     *postier_account_fetch_password      (PostierAccount  *account,
                                                GCancellable    *cancellable,
                                                GError         **error);
 
-/* Main-thread friendly variants for the GUI. */
-void      postier_account_fetch_password_async  (PostierAccount      *account,
-                                                 GCancellable        *cancellable,
-                                                 GAsyncReadyCallback  callback,
-                                                 gpointer             user_data);
-char     *postier_account_fetch_password_finish (PostierAccount      *account,
-                                                 GAsyncResult        *result,
-                                                 GError             **error);
-void      postier_secret_store_password_async   (PostierAccount      *account,
-                                                 const char          *password,
-                                                 GCancellable        *cancellable,
-                                                 GAsyncReadyCallback  callback,
-                                                 gpointer             user_data);
-gboolean  postier_secret_store_password_finish  (PostierAccount      *account,
-                                                 GAsyncResult        *result,
-                                                 GError             **error);
-
 G_END_DECLS

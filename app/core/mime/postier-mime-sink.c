@@ -232,13 +232,6 @@ postier_mime_sink_get_written (PostierMimeSink *self)
 }
 
 gboolean
-postier_mime_sink_has_failed (PostierMimeSink *self)
-{
-  g_return_val_if_fail (POSTIER_IS_MIME_SINK (self), TRUE);
-  return self->write_errno != 0 || self->cancelled;
-}
-
-gboolean
 postier_mime_sink_finish (PostierMimeSink  *self,
                           GError          **error)
 {

@@ -27,7 +27,5 @@ guint64      postier_mime_sink_get_written  (PostierMimeSink *self);
  * failed write. TRUE when nothing went wrong. */
 gboolean     postier_mime_sink_finish       (PostierMimeSink *self,
                                              GError         **error);
-/* TRUE once writing failed or was cancelled. */
-gboolean     postier_mime_sink_has_failed   (PostierMimeSink *self);
 
 G_END_DECLS

@@ -479,13 +479,6 @@ postier_sendmail_reader_get_size (PostierSendmailReader *self)
 }
 
 gboolean
-postier_sendmail_reader_get_reencoded (PostierSendmailReader *self)
-{
-  g_return_val_if_fail (POSTIER_IS_SENDMAIL_READER (self), FALSE);
-  return self->reencoded;
-}
-
-gboolean
 postier_sendmail_reader_get_8bit (PostierSendmailReader *self)
 {
   g_return_val_if_fail (POSTIER_IS_SENDMAIL_READER (self), FALSE);

@@ -75,9 +75,6 @@ gboolean               postier_sendmail_reader_run             (PostierSendmailR
 /* With READ_HEADERS: every address of To, Cc and Bcc, in order
  * (NULL-terminated, owned by the reader); empty otherwise. */
 const char * const    *postier_sendmail_reader_get_recipients  (PostierSendmailReader *self);
-/* The body was encoded again (quoted-printable or base64, see
- * postier_mime_reencode_fd ()). */
-gboolean               postier_sendmail_reader_get_reencoded   (PostierSendmailReader *self);
 /* Octets written. */
 guint64                postier_sendmail_reader_get_size        (PostierSendmailReader *self);
 /* The written message has a non-ASCII octet somewhere / in its headers. */

@@ -29,7 +29,6 @@ PostierOutboxEntry *_postier_outbox_entry_new                (const char        
 PostierOutboxEntry *_postier_outbox_entry_load               (const char          *id,
                                                               const char          *path,
                                                               GError             **error);
-PostierOutboxEntry *_postier_outbox_entry_copy               (PostierOutboxEntry  *self);
 /* Writes entry.ini durably (temporary name, fsync, rename, fsync folder). */
 gboolean            _postier_outbox_entry_save               (PostierOutboxEntry  *self,
                                                               GError             **error);
@@ -48,16 +47,12 @@ void                _postier_outbox_entry_set_since          (PostierOutboxEntry
                                                               gint64               when);
 void                _postier_outbox_entry_set_attempts       (PostierOutboxEntry  *self,
                                                               guint                attempts);
-void                _postier_outbox_entry_set_last_attempt   (PostierOutboxEntry  *self,
-                                                              gint64               when);
 void                _postier_outbox_entry_set_next_attempt   (PostierOutboxEntry  *self,
                                                               gint64               when);
 void                _postier_outbox_entry_set_last_error     (PostierOutboxEntry  *self,
                                                               const char          *text);
 void                _postier_outbox_entry_set_possible_duplicate (PostierOutboxEntry *self,
                                                               gboolean             possible);
-void                _postier_outbox_entry_set_sent_copy      (PostierOutboxEntry  *self,
-                                                              const char          *file_name);
 /* Finds the recipient by address (as given at enqueue) and records its
  * state and the relay's reply; returns FALSE if there is no such one. */
 gboolean            _postier_outbox_entry_set_recipient      (PostierOutboxEntry   *self,
@@ -68,8 +63,6 @@ void                _postier_outbox_entry_set_recipient_state_at (PostierOutboxE
                                                               guint                 index,
                                                               PostierRecipientState state,
                                                               const char           *reply);
-gboolean            _postier_outbox_entry_get_smtputf8       (PostierOutboxEntry  *self);
-gboolean            _postier_outbox_entry_get_8bit           (PostierOutboxEntry  *self);
 /* Decides the entry's new state after an attempt at time NOW, from the
  * recipients' states already recorded and ERROR (NULL when the relay took
  * the data), following the delivery rules; does not write anything. */
@@ -79,7 +72,6 @@ void                _postier_outbox_entry_conclude           (PostierOutboxEntry
 /* Puts an entry back in the state it had before mark_sending (flush
  * cancelled before anything was sent). */
 void                _postier_outbox_entry_unmark_sending     (PostierOutboxEntry  *entry);
-PostierOutboxState  _postier_outbox_entry_get_previous_state (PostierOutboxEntry  *self);
 
 typedef struct {
   char                  *address;

@@ -122,42 +122,6 @@ _postier_outbox_entry_new (const char      *id,
   return self;
 }
 
-PostierOutboxEntry *
-_postier_outbox_entry_copy (PostierOutboxEntry *self)
-{
-  PostierOutboxEntry *copy = g_object_new (POSTIER_TYPE_OUTBOX_ENTRY, NULL);
-
-  copy->id = g_strdup (self->id);
-  copy->path = g_strdup (self->path);
-  copy->account_name = g_strdup (self->account_name);
-  copy->state = self->state;
-  g_free (copy->sender);
-  copy->sender = g_strdup (self->sender);
-  for (guint i = 0; i < self->recipients->len; i++)
-    {
-      PostierOutboxRecipient *r = &g_array_index (self->recipients, PostierOutboxRecipient, i);
-      _postier_outbox_entry_add_recipient (copy, r->address, r->state, r->reply);
-    }
-  g_free (copy->subject);
-  copy->subject = g_strdup (self->subject);
-  g_free (copy->message_id);
-  copy->message_id = g_strdup (self->message_id);
-  copy->size = self->size;
-  copy->created = self->created;
-  copy->since = self->since;
-  copy->attempts = self->attempts;
-  copy->last_attempt = self->last_attempt;
-  copy->next_attempt = self->next_attempt;
-  copy->last_error = g_strdup (self->last_error);
-  copy->sent_copy = g_strdup (self->sent_copy);
-  copy->failure = self->failure;
-  copy->possible_duplicate = self->possible_duplicate;
-  copy->smtputf8 = self->smtputf8;
-  copy->eight_bit = self->eight_bit;
-  copy->utf8_headers = self->utf8_headers;
-  return copy;
-}
-
 
 const char *
 postier_outbox_entry_get_id (PostierOutboxEntry *self)
@@ -271,13 +235,6 @@ postier_outbox_entry_get_possible_duplicate (PostierOutboxEntry *self)
   return self->possible_duplicate;
 }
 
-const char *
-postier_outbox_entry_get_sent_copy (PostierOutboxEntry *self)
-{
-  g_return_val_if_fail (POSTIER_IS_OUTBOX_ENTRY (self), NULL);
-  return self->sent_copy;
-}
-
 guint
 postier_outbox_entry_get_n_recipients (PostierOutboxEntry *self)
 {
@@ -374,12 +331,6 @@ _postier_outbox_entry_set_state (PostierOutboxEntry *self,
   self->state = state;
 }
 
-PostierOutboxState
-_postier_outbox_entry_get_previous_state (PostierOutboxEntry *self)
-{
-  return self->previous_state;
-}
-
 void
 _postier_outbox_entry_unmark_sending (PostierOutboxEntry *self)
 {
@@ -467,13 +418,6 @@ _postier_outbox_entry_set_attempts (PostierOutboxEntry *self,
 }
 
 void
-_postier_outbox_entry_set_last_attempt (PostierOutboxEntry *self,
-                                        gint64              when)
-{
-  self->last_attempt = when;
-}
-
-void
 _postier_outbox_entry_set_next_attempt (PostierOutboxEntry *self,
                                         gint64              when)
 {
@@ -493,14 +437,6 @@ _postier_outbox_entry_set_possible_duplicate (PostierOutboxEntry *self,
                                               gboolean            possible)
 {
   self->possible_duplicate = !!possible;
-}
-
-void
-_postier_outbox_entry_set_sent_copy (PostierOutboxEntry *self,
-                                     const char         *file_name)
-{
-  g_free (self->sent_copy);
-  self->sent_copy = g_strdup (file_name);
 }
 
 void
@@ -534,16 +470,4 @@ _postier_outbox_entry_set_recipient (PostierOutboxEntry    *self,
         return TRUE;
       }
   return FALSE;
-}
-
-gboolean
-_postier_outbox_entry_get_smtputf8 (PostierOutboxEntry *self)
-{
-  return self->smtputf8;
-}
-
-gboolean
-_postier_outbox_entry_get_8bit (PostierOutboxEntry *self)
-{
-  return self->eight_bit;
 }

@@ -49,8 +49,6 @@ PostierOutboxFailure postier_outbox_entry_get_failure             (PostierOutbox
 /* Set when the message may already have reached some recipients once
  * (a flusher died while waiting for the final reply). */
 gboolean             postier_outbox_entry_get_possible_duplicate  (PostierOutboxEntry *self);
-/* The file name of the copy in the Sent Maildir, once one was stored. */
-const char          *postier_outbox_entry_get_sent_copy           (PostierOutboxEntry *self);
 
 guint                postier_outbox_entry_get_n_recipients        (PostierOutboxEntry *self);
 const char          *postier_outbox_entry_get_recipient           (PostierOutboxEntry *self,

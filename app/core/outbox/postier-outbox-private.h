@@ -49,10 +49,6 @@ gboolean            _postier_outbox_recover                  (PostierOutbox     
 gboolean            _postier_outbox_mark_sending             (PostierOutbox       *self,
                                                               PostierOutboxEntry  *entry,
                                                               GError             **error);
-/* Saves the concluded entry, or removes its folder when it is sent. */
-gboolean            _postier_outbox_settle                   (PostierOutbox       *self,
-                                                              PostierOutboxEntry  *entry,
-                                                              GError             **error);
 /* The same for many concluded entries, with one folder sync for all the
  * removals when SYNC_REMOVALS (else the caller syncs the outbox folder).
  * Stops reporting after the first error but settles the rest. */

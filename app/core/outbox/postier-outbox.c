@@ -683,16 +683,6 @@ _postier_outbox_mark_sending (PostierOutbox       *self,
 }
 
 gboolean
-_postier_outbox_settle (PostierOutbox       *self,
-                        PostierOutboxEntry  *entry,
-                        GError             **error)
-{
-  if (postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_SENT)
-    return delete_entry (self, postier_outbox_entry_get_id (entry), error);
-  return _postier_outbox_entry_save (entry, error);
-}
-
-gboolean
 _postier_outbox_settle_batch (PostierOutbox  *self,
                               GPtrArray      *entries,
                               gboolean        sync_removals,

@@ -229,13 +229,6 @@ postier_submitter_new (PostierOutbox       *outbox,
   return self;
 }
 
-PostierOutbox *
-postier_submitter_get_outbox (PostierSubmitter *self)
-{
-  g_return_val_if_fail (POSTIER_IS_SUBMITTER (self), NULL);
-  return self->outbox;
-}
-
 static void
 on_network_changed (G_GNUC_UNUSED GNetworkMonitor *monitor,
                     gboolean          available,

@@ -23,7 +23,6 @@ G_DECLARE_FINAL_TYPE (PostierSubmitter, postier_submitter, POSTIER, SUBMITTER, G
 
 PostierSubmitter *postier_submitter_new                 (PostierOutbox        *outbox,
                                                          PostierAccountStore  *accounts);
-PostierOutbox    *postier_submitter_get_outbox          (PostierSubmitter     *self);
 
 /* NULL means g_network_monitor_get_default(); tests hand in their own. */
 void              postier_submitter_set_network_monitor (PostierSubmitter     *self,

@@ -283,13 +283,6 @@ postier_sasl_free (PostierSasl *self)
   g_free (self);
 }
 
-const char *
-postier_sasl_get_mechanism (PostierSasl *self)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-  return self->mechanism;
-}
-
 gboolean
 postier_sasl_has_initial_response (PostierSasl *self)
 {

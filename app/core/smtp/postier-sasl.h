@@ -42,7 +42,6 @@ PostierSasl *postier_sasl_new              (const char   *mechanism,
                                             GBytes       *cb_data,
                                             GError      **error);
 void         postier_sasl_free             (PostierSasl  *self);
-const char  *postier_sasl_get_mechanism    (PostierSasl  *self);
 
 /* TRUE when the client speaks first: its first response then goes on the
  * AUTH line itself (RFC 4954 initial response), saving a round trip. */

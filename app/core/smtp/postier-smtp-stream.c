@@ -125,16 +125,6 @@ connect_loopback_only (GSocketClient  *client,
 }
 
 PostierSmtpStream *
-postier_smtp_stream_connect (const char    *host,
-                             guint          port,
-                             guint          timeout_seconds,
-                             GCancellable  *cancellable,
-                             GError       **error)
-{
-  return postier_smtp_stream_connect_full (host, port, timeout_seconds, FALSE, cancellable, error);
-}
-
-PostierSmtpStream *
 postier_smtp_stream_connect_full (const char    *host,
                                   guint          port,
                                   guint          timeout_seconds,

@@ -22,13 +22,7 @@ typedef struct _PostierSmtpStream PostierSmtpStream;
 
 /* Resolves HOST and tries every address in turn (IPv6 and IPv4), each with
  * TIMEOUT_SECONDS. Fails with POSTIER_SMTP_ERROR_NETWORK or
- * G_IO_ERROR_CANCELLED. */
-PostierSmtpStream *postier_smtp_stream_connect        (const char         *host,
-                                                       guint               port,
-                                                       guint               timeout_seconds,
-                                                       GCancellable       *cancellable,
-                                                       GError            **error);
-/* The same; with LOOPBACK_ONLY (security "none") the name is resolved once
+ * G_IO_ERROR_CANCELLED. With LOOPBACK_ONLY (security "none") the name is resolved once
  * and refused with POSTIER_SMTP_ERROR_TLS, before any connection, unless
  * every address it resolves to is on this machine (postier_inet_address_is_loopback). */
 PostierSmtpStream *postier_smtp_stream_connect_full   (const char         *host,
