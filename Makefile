@@ -38,6 +38,7 @@ test-fast: build
 	@build-aux/run-tests.sh $(BUILD)
 
 bench: build
+	@build-aux/install-deps.sh build-aux/bench-packages.txt
 	@tests/rig/with-rig $(MESON) test -C $(BUILD) --benchmark --verbose
 
 # A Debian package (dpkg-buildpackage -us -uc -b, then lintian) in

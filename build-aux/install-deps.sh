@@ -1,10 +1,11 @@
 #!/bin/bash
-# Installs the Debian packages listed in debian-packages.txt that are not
+# Installs the Debian packages listed in debian-packages.txt (or in the
+# list given as its argument, e.g. bench-packages.txt) that are not
 # installed yet. Quiet and quick when nothing is missing.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-list="$here/debian-packages.txt"
+list="${1:-$here/debian-packages.txt}"
 
 mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$list" | grep -v '^$')
 
