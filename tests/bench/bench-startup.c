@@ -344,14 +344,21 @@ measure (const char *program,
   g_autoptr(GArray) frames = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) maps = g_array_new (FALSE, FALSE, sizeof (double));
   Session session = { NULL, NULL, NULL, NULL };
-  Display *display = XOpenDisplay (NULL);
+  Display *display = NULL;
   gboolean is_postier = postier_home != NULL;
   double first = -1;
   double result = -1;
 
+  /* Xvfb once refused a connection right after a burst of starts: retry. */
+  for (guint i = 0; i < 50 && display == NULL; i++)
+    {
+      display = XOpenDisplay (NULL);
+      if (display == NULL)
+        g_usleep (100 * 1000);
+    }
   if (display == NULL)
     {
-      g_print ("%-28s cannot open the display\n", label);
+      g_print ("%-28s cannot open the display %s\n", label, g_getenv ("DISPLAY"));
       return -1;
     }
   XSelectInput (display, DefaultRootWindow (display), SubstructureNotifyMask);
