@@ -254,19 +254,22 @@ EOF
   local use6=0
   ipv6_loopback_works && use6=1
 
-  local attempt ports sub smtps plain ok=0
+  local attempt ports sub smtps plain oauth oauth_x ok=0
+  # Listeners whose SASL is the rig's Dovecot (oauth-rig.sh), when it runs.
+  local dovecot=${POSTIER_RIG_DOVECOT_SOCKET:-} oauth_wait=()
   for attempt in 1 2 3; do
-    ports=$(pick_ports 3 "$use6")
-    read -r sub smtps plain <<<"$ports"
+    ports=$(pick_ports 5 "$use6")
+    read -r sub smtps plain oauth oauth_x <<<"$ports"
     write_main_cf "$dir"
     write_master_cf "$dir" "$sub" "$smtps" "$plain" "$use6"
+    [[ -n "$dovecot" ]] && write_oauth_listeners "$dir" "$dovecot" "$oauth" "$oauth_x" && oauth_wait=("$oauth:plain" "$oauth_x:plain")
 
     if ! postfix -c "$etc" start >"$dir/start.log" 2>&1; then
       log "postfix start failed:"; cat "$dir/start.log" >&2
       tail -20 "$maillog" >&2
       exit 1
     fi
-    if wait_for_greetings "$certs/ca.pem" "$sub:plain" "$smtps:tls" "$plain:plain"; then
+    if wait_for_greetings "$certs/ca.pem" "$sub:plain" "$smtps:tls" "$plain:plain" "${oauth_wait[@]}"; then
       ok=1; break
     fi
     # A port taken between picking and binding shows as a bind error;
@@ -306,6 +309,10 @@ EOF
     envline POSTIER_TEST_PASSWORD "$pw1"
     envline POSTIER_TEST_USER2 bob@localhost
     envline POSTIER_TEST_PASSWORD2 "$pw2"
+    if [[ -n "$dovecot" ]]; then
+      envline POSTIER_TEST_OAUTH_PORT "$oauth"
+      envline POSTIER_TEST_OAUTH_XOAUTH2_PORT "$oauth_x"
+    fi
   } >"$dir/env.tmp"
   chmod 600 "$dir/env.tmp"
   mv "$dir/env.tmp" "$dir/env"
@@ -388,6 +395,18 @@ smtpd_client_restrictions =
 smtpd_relay_restrictions = permit_mynetworks, reject
 smtpd_recipient_restrictions = check_recipient_access regexp:$dir/etc/recipient_access
 EOF
+}
+
+# Two STARTTLS submission listeners checking OAuth tokens through Dovecot:
+# one offers XOAUTH2 and OAUTHBEARER (Postier then picks OAUTHBEARER), the
+# other only XOAUTH2, so both mechanisms are tested against a real server.
+write_oauth_listeners() {
+  local dir=$1 socket=$2 port=$3 port_x=$4
+  local common="-o smtpd_tls_security_level=encrypt -o smtpd_sasl_auth_enable=yes -o smtpd_sasl_type=dovecot -o smtpd_sasl_path=$socket -o smtpd_client_restrictions=permit_sasl_authenticated,reject -o smtpd_relay_restrictions=permit_sasl_authenticated,reject"
+  {
+    echo "127.0.0.1:$port inet n - n - - smtpd -o syslog_name=postfix/oauth $common"
+    echo "127.0.0.1:$port_x inet n - n - - smtpd -o syslog_name=postfix/xoauth2 $common -o smtpd_sasl_mechanism_filter=xoauth2"
+  } >>"$dir/etc/master.cf"
 }
 
 write_master_cf() {
