@@ -44,4 +44,20 @@ char         *postier_mime_enqueue_draft      (PostierDraft     *draft,
                                                GCancellable     *cancellable,
                                                GError          **error);
 
+/* How enqueue_draft_full() queues (issue 13): all zero is enqueue_draft(). */
+typedef struct {
+  gint64                not_before;  /* Unix seconds, UTC; 0: at once */
+  PostierOutboxSchedule schedule;    /* GRACE (undo send) or LATER (send later) */
+  gboolean              keep_draft;  /* keep DRAFT beside the entry (draft.ini) for
+                                      * undo and Edit to restore it exactly */
+} PostierEnqueueOptions;
+
+/* enqueue_draft() with OPTIONS (NULL: none). */
+char         *postier_mime_enqueue_draft_full (PostierDraft                *draft,
+                                               PostierAccount              *account,
+                                               PostierOutbox               *outbox,
+                                               const PostierEnqueueOptions *options,
+                                               GCancellable                *cancellable,
+                                               GError                     **error);
+
 G_END_DECLS

@@ -20,6 +20,16 @@ gboolean    postier_outbox_state_from_string  (const char            *text,
 const char *postier_outbox_state_get_label    (PostierOutboxState     state);
 const char *postier_recipient_state_to_string (PostierRecipientState  state);
 
+/* Why an entry waits for its not-before time (issue 13). */
+typedef enum {
+  POSTIER_OUTBOX_SCHEDULE_NONE,   /* no not-before: due as its state says */
+  POSTIER_OUTBOX_SCHEDULE_GRACE,  /* undo send: the person may still take it back */
+  POSTIER_OUTBOX_SCHEDULE_LATER,  /* send later: a time the person chose */
+} PostierOutboxSchedule;
+
+/* "none", "grace", "later" (entry.ini's Schedule, queue list --json). */
+const char *postier_outbox_schedule_to_string (PostierOutboxSchedule schedule);
+
 #define POSTIER_TYPE_OUTBOX_ENTRY (postier_outbox_entry_get_type ())
 G_DECLARE_FINAL_TYPE (PostierOutboxEntry, postier_outbox_entry, POSTIER, OUTBOX_ENTRY, GObject)
 
@@ -61,8 +71,22 @@ const char          *postier_outbox_entry_get_recipient_reply     (PostierOutbox
 guint                postier_outbox_entry_count_recipients        (PostierOutboxEntry   *self,
                                                                    PostierRecipientState state);
 
+/* Not before this time (Unix seconds, UTC; 0: none) will any flusher take
+ * it, whatever the flush flags; and why (NONE when there is no time). */
+gint64               postier_outbox_entry_get_not_before          (PostierOutboxEntry *self);
+PostierOutboxSchedule postier_outbox_entry_get_schedule           (PostierOutboxEntry *self);
+/* Its not-before is after NOW: waiting for it, not for a flush. */
+gboolean             postier_outbox_entry_is_held                 (PostierOutboxEntry *self,
+                                                                   gint64              now);
+/* Scheduled by the person (send later), and not yet sent. */
+gboolean             postier_outbox_entry_is_scheduled            (PostierOutboxEntry *self);
+/* The composer's draft kept beside the message (draft.ini), so that undo
+ * and Edit restore it exactly; NULL when the producer kept none (the CLI,
+ * sendmail, older entries): then only message.eml can say. */
+char                *postier_outbox_entry_get_draft_path          (PostierOutboxEntry *self);
+
 /* Whether a flush at time NOW should attempt it (queued, or deferred and
- * its next-attempt has come). */
+ * its next-attempt has come; in both cases its not-before has come). */
 gboolean             postier_outbox_entry_is_due                  (PostierOutboxEntry *self,
                                                                    gint64              now);
 

@@ -49,6 +49,16 @@ void                  postier_outbox_staging_set_subject    (PostierOutboxStagin
                                                              const char            *subject);
 void                  postier_outbox_staging_set_message_id (PostierOutboxStaging  *self,
                                                              const char            *message_id);
+/* Not before WHEN (Unix seconds, UTC; 0: at once) may it go, and why
+ * (postier-schedule.h). Undo send's grace period and send later. */
+void                  postier_outbox_staging_set_not_before (PostierOutboxStaging  *self,
+                                                             gint64                 when,
+                                                             PostierOutboxSchedule  schedule);
+/* Where the producer may write the draft the message was built from
+ * (postier_draft_save()): commit moves it into the entry as draft.ini,
+ * abort removes it. The outbox never reads it; take-back does. No fsync:
+ * a draft.ini lost in a crash only means take-back reads message.eml. */
+char                 *postier_outbox_staging_dup_draft_path (PostierOutboxStaging  *self);
 /* Puts the message into the outbox for ACCOUNT_NAME (state "queued", due
  * now) and returns its id; from then on it survives a crash. ENVELOPE
  * must have at least one recipient (else POSTIER_MESSAGE_ERROR_NO_RECIPIENTS).

@@ -91,8 +91,37 @@ gboolean            postier_outbox_retry          (PostierOutbox    *self,
  * many changed. */
 guint               postier_outbox_make_deferred_due (PostierOutbox *self,
                                                    GError          **error);
-/* The earliest next-attempt among deferred entries, 0 if there is none. */
+/* When something will be due by itself: the earliest next-attempt of a
+ * deferred entry or not-before of a held one (postier_schedule_next_wakeup()
+ * at NOW); 0 if there is none. */
 gint64              postier_outbox_get_next_wakeup (PostierOutbox   *self);
+gint64              postier_outbox_get_next_wakeup_at (PostierOutbox *self,
+                                                   gint64           now);
+
+/* --- Undo send and send later (postier-outbox-schedule.c) --------------- */
+
+/* Holds a queued or deferred entry until NOT_BEFORE (Unix seconds, UTC),
+ * for SCHEDULE's reason; NOT_BEFORE 0 (or SCHEDULE NONE) clears the hold
+ * and makes it due now ("Send Now"). POSTIER_OUTBOX_ERROR_BUSY when a
+ * flusher is sending it; failed entries wait for a retry instead. */
+gboolean            postier_outbox_schedule       (PostierOutbox         *self,
+                                                   const char            *id,
+                                                   gint64                 not_before,
+                                                   PostierOutboxSchedule  schedule,
+                                                   GError               **error);
+/* postier_outbox_schedule (self, id, 0, NONE): due now. */
+gboolean            postier_outbox_send_now       (PostierOutbox    *self,
+                                                   const char       *id,
+                                                   GError          **error);
+/* Removes an entry that no flusher has taken, atomically against one
+ * taking it: the folder is renamed away first (a flusher that comes later
+ * finds nothing to mark), then a "sending" mark made before the rename
+ * puts it back. POSTIER_OUTBOX_ERROR_BUSY ("already being sent") when a
+ * flusher has it or its not-before has come while a flusher runs; the
+ * entry then goes out as usual. For undo send and Edit. */
+gboolean            postier_outbox_withdraw       (PostierOutbox    *self,
+                                                   const char       *id,
+                                                   GError          **error);
 
 /* --- The flush lock ----------------------------------------------------
  *

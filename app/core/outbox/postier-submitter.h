@@ -61,12 +61,15 @@ gboolean          postier_submitter_flush_finish        (PostierSubmitter     *s
 
 /* The app's mode: flush now, then again whenever a new entry appears in
  * the outbox folder (the submitter's own folder monitor: the one way it
- * learns of new mail, from any process), the next deferred attempt comes
- * due, or the network comes back; never while offline. */
+ * learns of new mail, from any process), the next deferred attempt or
+ * not-before time comes (a wall-clock timer: right after a resume from
+ * suspend or a clock change too), or the network comes back; never while
+ * offline. */
 void              postier_submitter_start               (PostierSubmitter     *self);
 void              postier_submitter_stop                (PostierSubmitter     *self);
-/* An entry was retried (it stays in its folder, so the folder monitor does
- * not see it): flush soon. New entries need no kick. */
+/* An entry was retried, sent now or rescheduled (it stays in its folder,
+ * so the folder monitor does not see it): flush soon, and re-arm the
+ * wake-up. New entries need no kick. */
 void              postier_submitter_kick                (PostierSubmitter     *self);
 /* An account's settings or password changed: its entries that need
  * attention are tried again. Account store changes do this by themselves;
