@@ -174,6 +174,12 @@ account_from_key_file (GKeyFile    *kf,
   postier_account_set_password_command (account, command);
   postier_account_set_request_dsn (account, g_key_file_get_boolean (kf, group, "request-dsn", NULL));
   postier_account_set_hidden (account, g_key_file_get_boolean (kf, group, "hidden", NULL));
+  {
+    PostierAccountLimits limits;
+
+    postier_account_limits_load (&limits, kf, group);
+    postier_account_set_limits (account, &limits);
+  }
 
   if (!postier_account_validate (account, &local_error))
     {
@@ -258,6 +264,12 @@ account_to_key_file (PostierAccount *account,
     g_key_file_set_boolean (kf, group, "request-dsn", TRUE);
   if (postier_account_get_hidden (account))
     g_key_file_set_boolean (kf, group, "hidden", TRUE);
+  {
+    PostierAccountLimits limits;
+
+    postier_account_get_limits (account, &limits);
+    postier_account_limits_save (&limits, kf, group);
+  }
 }
 
 static gboolean

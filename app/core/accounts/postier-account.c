@@ -33,6 +33,7 @@ struct _PostierAccount
   char               *password_command;
   gboolean            request_dsn;
   gboolean            hidden;
+  PostierAccountLimits limits;
 };
 
 G_DEFINE_FINAL_TYPE (PostierAccount, postier_account, G_TYPE_OBJECT)
@@ -108,6 +109,7 @@ postier_account_copy (PostierAccount *self)
   copy->password_command = g_strdup (self->password_command);
   copy->request_dsn = self->request_dsn;
   copy->hidden = self->hidden;
+  copy->limits = self->limits;
   return copy;
 }
 
@@ -365,6 +367,26 @@ postier_account_set_hidden (PostierAccount *self,
 {
   g_return_if_fail (POSTIER_IS_ACCOUNT (self));
   self->hidden = !!hidden;
+}
+
+void
+postier_account_get_limits (PostierAccount       *self,
+                            PostierAccountLimits *limits)
+{
+  g_return_if_fail (POSTIER_IS_ACCOUNT (self));
+  g_return_if_fail (limits != NULL);
+  *limits = self->limits;
+}
+
+void
+postier_account_set_limits (PostierAccount             *self,
+                            const PostierAccountLimits *limits)
+{
+  g_return_if_fail (POSTIER_IS_ACCOUNT (self));
+  if (limits == NULL)
+    memset (&self->limits, 0, sizeof self->limits);
+  else
+    self->limits = *limits;
 }
 
 guint

@@ -7,6 +7,8 @@
 #include <gio/gio.h>
 #include <glib-object.h>
 
+#include "postier-account-limits.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -78,6 +80,11 @@ void                postier_account_set_request_dsn      (PostierAccount     *se
 gboolean            postier_account_get_hidden           (PostierAccount     *self);
 void                postier_account_set_hidden           (PostierAccount     *self,
                                                           gboolean            hidden);
+/* The relay's limits (all 0: none); see postier-account-limits.h. */
+void                postier_account_get_limits           (PostierAccount             *self,
+                                                          PostierAccountLimits       *limits);
+void                postier_account_set_limits           (PostierAccount             *self,
+                                                          const PostierAccountLimits *limits);
 
 /* The user name to authenticate with: the explicit one, else the address. */
 const char         *postier_account_get_login            (PostierAccount     *self);
