@@ -14,6 +14,12 @@ G_BEGIN_DECLS
 char *postier_format_moment (gint64 unix_time,
                              gint64 now);
 
+/* A moment to come, relative to NOW (Unix seconds, shown in local time):
+ * "14:05" today, "tomorrow 14:05", "Tue 14:05" within the week, "Thu
+ * 24 Dec 14:05" later. Translated; made to follow "Will be sent ". */
+char *postier_format_future_moment (gint64 unix_time,
+                                    gint64 now);
+
 /* A toast showing TEXT as it is. AdwToast takes its title as Pango markup
  * (libadwaita 1.2 has no way to turn that off), so an account named
  * "A&B <x>" or a server's "<" would break it, or style it: every toast

@@ -28,6 +28,7 @@ struct _PostierPreferences
   GtkSwitch            *sandbox_visible_switch;
   GtkSwitch            *complete_addresses_switch;
   GtkSwitch            *show_cc_bcc_switch;
+  GtkSpinButton        *send_delay_spin;
 
   GSettings            *settings;
 };
@@ -544,6 +545,7 @@ postier_preferences_class_init (PostierPreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PostierPreferences, sandbox_visible_switch);
   gtk_widget_class_bind_template_child (widget_class, PostierPreferences, complete_addresses_switch);
   gtk_widget_class_bind_template_child (widget_class, PostierPreferences, show_cc_bcc_switch);
+  gtk_widget_class_bind_template_child (widget_class, PostierPreferences, send_delay_spin);
   gtk_widget_class_bind_template_callback (widget_class, on_sandbox_visible_changed);
 
   gtk_widget_class_install_action (widget_class, "preferences.add-account", NULL,
@@ -568,6 +570,9 @@ postier_preferences_init (PostierPreferences *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "show-cc-bcc", self->show_cc_bcc_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+  /* The next Send reads it: a message already waiting keeps its time. */
+  g_settings_bind (self->settings, "send-delay", gtk_spin_button_get_adjustment (self->send_delay_spin),
+                   "value", G_SETTINGS_BIND_DEFAULT);
 }
 
 PostierPreferences *
