@@ -38,7 +38,7 @@ struct _PostierOutboxView
   GtkLabel         *offline_label;
   GtkStack         *stack;
   GtkLabel         *summary_label;
-  GtkListBox       *list_box;
+  GtkListView      *list_view;
   GtkWidget        *damaged_banner;
   GtkLabel         *damaged_label;
 };
@@ -79,12 +79,26 @@ on_expanded_changed (PostierOutboxRow  *row,
     g_hash_table_remove (self->expanded, id);
 }
 
-static GtkWidget *
-create_row (gpointer item,
-            gpointer user_data)
+/* The list view makes a row only for an entry in sight (bind) and drops
+ * it when the entry scrolls away or changes (unbind): 10 000 entries cost
+ * the rows on screen. A changed entry is a new item, so a new row. */
+static void
+setup_item (G_GNUC_UNUSED GtkSignalListItemFactory *factory,
+            GtkListItem                            *item,
+            G_GNUC_UNUSED gpointer                  user_data)
+{
+  /* The row inside does the activating and the focusing. */
+  gtk_list_item_set_activatable (item, FALSE);
+  gtk_list_item_set_selectable (item, FALSE);
+}
+
+static void
+bind_item (G_GNUC_UNUSED GtkSignalListItemFactory *factory,
+           GtkListItem                            *item,
+           gpointer                                user_data)
 {
   PostierOutboxView *self = user_data;
-  PostierOutboxEntry *entry = item;
+  PostierOutboxEntry *entry = gtk_list_item_get_item (item);
   const char *id = postier_outbox_entry_get_id (entry);
   gpointer permille = NULL;
   GtkWidget *row;
@@ -95,24 +109,46 @@ create_row (gpointer item,
   if (g_hash_table_contains (self->expanded, id))
     adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
   g_signal_connect_object (row, "notify::expanded", G_CALLBACK (on_expanded_changed), self, 0);
-  return row;
+  gtk_list_item_set_child (item, row);
+}
+
+static void
+unbind_item (G_GNUC_UNUSED GtkSignalListItemFactory *factory,
+             GtkListItem                            *item,
+             G_GNUC_UNUSED gpointer                  user_data)
+{
+  gtk_list_item_set_child (item, NULL);
+}
+
+GtkWidget *
+postier_outbox_view_find_row (PostierOutboxView *self,
+                              const char        *id)
+{
+  g_return_val_if_fail (POSTIER_IS_OUTBOX_VIEW (self), NULL);
+
+  /* A late submitter signal or listing can reach a view whose template
+   * dispose has already let go of its list. */
+  if (self->list_view == NULL)
+    return NULL;
+  /* The list view's children hold the rows made for the entries in sight. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (child);
+
+      if (POSTIER_IS_OUTBOX_ROW (row) &&
+          (id == NULL || g_strcmp0 (postier_outbox_row_get_id (POSTIER_OUTBOX_ROW (row)), id) == 0))
+        return row;
+    }
+  return NULL;
 }
 
 static GtkWidget *
 find_row (PostierOutboxView *self,
           const char        *id)
 {
-  /* A late submitter signal or listing can reach a view whose template
-   * dispose has already let go of its list. */
-  if (self->list_box == NULL)
-    return NULL;
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box));
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (POSTIER_IS_OUTBOX_ROW (child) &&
-        g_strcmp0 (postier_outbox_row_get_id (POSTIER_OUTBOX_ROW (child)), id) == 0)
-      return child;
-  return NULL;
+  return postier_outbox_view_find_row (self, id);
 }
 
 /* --- The model -------------------------------------------------------------- */
@@ -221,46 +257,88 @@ on_parent_changed (PostierOutboxView *self)
     update_summary (self);
 }
 
-/* Replaces the model's snapshots with NEXT, recreating only rows that
- * changed, so expanded rows and keyboard focus survive a reload. */
+static gboolean
+same_id (GListModel *model,
+         guint       position,
+         GPtrArray  *next,
+         guint       index)
+{
+  g_autoptr(PostierOutboxEntry) old = g_list_model_get_item (model, position);
+
+  return g_str_equal (postier_outbox_entry_get_id (old),
+                      postier_outbox_entry_get_id (next->pdata[index]));
+}
+
+/* Items POSITION… of the model and FROM… of NEXT (N of each) have the same
+ * ids: replaces the runs of those that changed, one splice per run. */
+static void
+replace_changed (PostierOutboxView *self,
+                 guint              position,
+                 GPtrArray         *next,
+                 guint              from,
+                 guint              n)
+{
+  GListModel *model = G_LIST_MODEL (self->entries);
+  guint run = 0;
+
+  for (guint i = 0; i <= n; i++)
+    {
+      gboolean changed = FALSE;
+
+      if (i < n)
+        {
+          g_autoptr(PostierOutboxEntry) old = g_list_model_get_item (model, position + i);
+          changed = !entries_look_alike (old, next->pdata[from + i]);
+        }
+      if (changed)
+        {
+          run++;
+          continue;
+        }
+      if (run > 0)
+        g_list_store_splice (self->entries, position + i - run, run,
+                             &next->pdata[from + i - run], run);
+      run = 0;
+    }
+}
+
+/* Replaces the model's snapshots with NEXT, touching only what changed:
+ * the ids both ends share stay (their changed entries are replaced in
+ * place), the middle is spliced. The list view then keeps its scroll
+ * position and rebinds only rows that changed, so expanded rows and
+ * keyboard focus survive a reload. */
 static void
 apply_entries (PostierOutboxView *self,
                GPtrArray         *next)
 {
   GListModel *model = G_LIST_MODEL (self->entries);
   guint n = g_list_model_get_n_items (model);
-  gboolean same_ids = n == next->len;
+  guint shared = MIN (n, next->len);
+  guint head = 0, tail = 0;
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
   g_autofree char *focused_id = NULL;
 
-  if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->list_box)))
+  if (focus != NULL && self->list_view != NULL &&
+      gtk_widget_is_ancestor (focus, GTK_WIDGET (self->list_view)))
     {
-      GtkWidget *row = gtk_widget_get_ancestor (focus, POSTIER_TYPE_OUTBOX_ROW);
+      GtkWidget *row = POSTIER_IS_OUTBOX_ROW (focus)
+                         ? focus : gtk_widget_get_ancestor (focus, POSTIER_TYPE_OUTBOX_ROW);
       if (row != NULL)
         focused_id = g_strdup (postier_outbox_row_get_id (POSTIER_OUTBOX_ROW (row)));
     }
 
-  for (guint i = 0; same_ids && i < n; i++)
-    {
-      g_autoptr(PostierOutboxEntry) old = g_list_model_get_item (model, i);
-      same_ids = g_str_equal (postier_outbox_entry_get_id (old),
-                              postier_outbox_entry_get_id (next->pdata[i]));
-    }
+  while (head < shared && same_id (model, head, next, head))
+    head++;
+  while (tail < shared - head && same_id (model, n - 1 - tail, next, next->len - 1 - tail))
+    tail++;
 
-  if (same_ids)
-    {
-      for (guint i = 0; i < n; i++)
-        {
-          g_autoptr(PostierOutboxEntry) old = g_list_model_get_item (model, i);
-          if (!entries_look_alike (old, next->pdata[i]))
-            g_list_store_splice (self->entries, i, 1, &next->pdata[i], 1);
-        }
-    }
-  else
-    {
-      g_list_store_splice (self->entries, 0, n, next->pdata, next->len);
-    }
+  /* From the end, so the positions before stay true. */
+  replace_changed (self, n - tail, next, next->len - tail, tail);
+  if (n - head - tail > 0 || next->len - head - tail > 0)
+    g_list_store_splice (self->entries, head, n - head - tail,
+                         next->len > 0 ? &next->pdata[head] : NULL, next->len - head - tail);
+  replace_changed (self, 0, next, 0, head);
 
   /* A recreated row took the focus with it: give it to its successor. */
   if (focused_id != NULL && root != NULL && gtk_root_get_focus (root) != focus)
@@ -381,7 +459,9 @@ on_progress (PostierOutboxView *self,
 
   permille = MIN (permille, 1000);
   g_hash_table_insert (self->progress, g_strdup (id), GUINT_TO_POINTER (permille));
-  if (row == NULL || !postier_outbox_row_set_progress (POSTIER_OUTBOX_ROW (row), permille))
+  /* A row out of sight takes the figure when it is made; one made before
+   * the entry was sending has no bar yet: the reload remakes it. */
+  if (row != NULL && !postier_outbox_row_set_progress (POSTIER_OUTBOX_ROW (row), permille))
     schedule_reload (self);
 }
 
@@ -630,7 +710,7 @@ postier_outbox_view_class_init (PostierOutboxViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PostierOutboxView, offline_label);
   gtk_widget_class_bind_template_child (widget_class, PostierOutboxView, stack);
   gtk_widget_class_bind_template_child (widget_class, PostierOutboxView, summary_label);
-  gtk_widget_class_bind_template_child (widget_class, PostierOutboxView, list_box);
+  gtk_widget_class_bind_template_child (widget_class, PostierOutboxView, list_view);
   gtk_widget_class_bind_template_child (widget_class, PostierOutboxView, damaged_banner);
   gtk_widget_class_bind_template_child (widget_class, PostierOutboxView, damaged_label);
 
@@ -651,7 +731,19 @@ postier_outbox_view_init (PostierOutboxView *self)
   self->expanded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->progress = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
-  gtk_list_box_bind_model (self->list_box, G_LIST_MODEL (self->entries), create_row, self, NULL);
+  {
+    GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+    GtkNoSelection *selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->entries)));
+
+    g_signal_connect (factory, "setup", G_CALLBACK (setup_item), self);
+    g_signal_connect (factory, "bind", G_CALLBACK (bind_item), self);
+    g_signal_connect (factory, "unbind", G_CALLBACK (unbind_item), self);
+    /* Both taken by the view. */
+    gtk_list_view_set_factory (self->list_view, factory);
+    g_object_unref (factory);
+    gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
+    g_object_unref (selection);
+  }
   g_signal_connect (self, "notify::parent", G_CALLBACK (on_parent_changed), NULL);
   self->wakeup_source = g_timeout_add_seconds (60, wakeup_cb, self);
 }

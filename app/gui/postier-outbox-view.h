@@ -27,6 +27,11 @@ void               postier_outbox_view_set_submitter (PostierOutboxView *self,
 void               postier_outbox_view_reload        (PostierOutboxView *self);
 /* The entries shown (PostierOutboxEntry), oldest first. */
 GListModel        *postier_outbox_view_get_model     (PostierOutboxView *self);
+/* The row made for the entry with ID (any row when ID is NULL), or NULL
+ * when the list view has made none: it makes rows only for the entries
+ * in sight. */
+GtkWidget         *postier_outbox_view_find_row      (PostierOutboxView *self,
+                                                      const char        *id);
 /* How many messages wait to go out (queued, sending or deferred). */
 guint              postier_outbox_view_get_n_pending (PostierOutboxView *self);
 

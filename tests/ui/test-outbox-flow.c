@@ -336,13 +336,11 @@ static GtkWidget *
 outbox_row (PostierOutboxView *view,
             const char        *id)
 {
-  GtkWidget *list = postier_ui_test_find_by_id (GTK_WIDGET (view), "list_box");
+  GtkWidget *row = postier_outbox_view_find_row (view, id);
 
-  for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL;
-       row = gtk_widget_get_next_sibling (row))
-    if (g_strcmp0 (g_object_get_data (G_OBJECT (row), "postier-entry-id"), id) == 0)
-      return row;
-  return NULL;
+  g_assert_true (row == NULL ||
+                 g_strcmp0 (g_object_get_data (G_OBJECT (row), "postier-entry-id"), id) == 0);
+  return row;
 }
 
 typedef struct {

@@ -85,13 +85,11 @@ static GtkWidget *
 find_outbox_row (PostierOutboxView *view,
                  const char        *id)
 {
-  GtkWidget *list = postier_ui_test_find_by_id (GTK_WIDGET (view), "list_box");
+  GtkWidget *row = postier_outbox_view_find_row (view, id);
 
-  for (GtkWidget *child = gtk_widget_get_first_child (list); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (g_strcmp0 (gtk_widget_get_name (child), id) == 0)
-      return child;
-  return NULL;
+  /* The row's widget name is its entry's id. */
+  g_assert_true (row == NULL || g_strcmp0 (gtk_widget_get_name (row), id) == 0);
+  return row;
 }
 
 static gboolean

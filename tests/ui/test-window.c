@@ -7,6 +7,7 @@
 #include <locale.h>
 
 #include "postier-core.h"
+#include "postier-outbox-view.h"
 #include "postier-preferences.h"
 #include "postier-test.h"
 #include "postier-ui-test.h"
@@ -131,9 +132,7 @@ last_toplevel (GType type)
 static gboolean
 outbox_row_shown (gpointer data)
 {
-  GtkWidget *list = postier_ui_test_find_by_id (data, "list_box");
-
-  return list != NULL && ADW_IS_EXPANDER_ROW (gtk_widget_get_first_child (list));
+  return ADW_IS_EXPANDER_ROW (postier_outbox_view_find_row (data, NULL));
 }
 
 /* What a screen reader says for every control a person reaches: each
@@ -184,7 +183,7 @@ test_window_accessible_names (void)
         {
           outbox = postier_window_get_page (window, "outbox");
           g_assert_true (postier_ui_test_wait_for (outbox_row_shown, outbox, 5000));
-          row = gtk_widget_get_first_child (postier_ui_test_find_by_id (outbox, "list_box"));
+          row = postier_outbox_view_find_row (POSTIER_OUTBOX_VIEW (outbox), NULL);
           adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
           postier_ui_test_spin (300);
         }
