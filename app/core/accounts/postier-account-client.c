@@ -8,9 +8,36 @@
 #include "config.h"
 
 #include "postier-account-client.h"
+#include "postier-oauth.h"
 #include "postier-password.h"
 #include "postier-sandbox.h"
 #include "postier-secret-store.h"
+
+/* The SMTP client's way to a fresh access token when the server refused
+ * the one it had (see postier_smtp_client_set_token_func). */
+static char *
+refresh_token_for_client (gpointer   user_data,
+                          GError   **error)
+{
+  return postier_oauth_get_access_token (user_data, TRUE, NULL, error);
+}
+
+/* An OAuth account's client: the access token is its password. */
+static gboolean
+sign_in_client (PostierSmtpClient  *client,
+                PostierAccount     *account,
+                GCancellable       *cancellable,
+                GError            **error)
+{
+  g_autoptr(PostierPassword) token = postier_oauth_get_access_token (account, FALSE, cancellable, error);
+
+  if (token == NULL)
+    return FALSE;
+  postier_smtp_client_set_password (client, token);
+  postier_smtp_client_set_token_func (client, refresh_token_for_client,
+                                      postier_account_copy (account), g_object_unref);
+  return TRUE;
+}
 
 PostierSmtpClient *
 postier_account_new_smtp_client (PostierAccount  *account,
@@ -31,6 +58,12 @@ postier_account_new_smtp_client (PostierAccount  *account,
       client = postier_smtp_client_new (account);
       if (password != NULL)
         postier_smtp_client_set_password (client, password);
+      else if (postier_account_get_oauth_provider (account) != NULL &&
+               postier_account_get_auth (account) != POSTIER_AUTH_NONE)
+        {
+          if (!sign_in_client (client, account, cancellable, error))
+            return NULL;
+        }
       else if (postier_account_needs_password (account))
         {
           g_autoptr(PostierPassword) fetched = postier_account_fetch_password (account, cancellable,

@@ -114,6 +114,22 @@ postier_account_store_get_path (PostierAccountStore *self)
   return self->path;
 }
 
+/* Postier's own OAuth sign-in (app/core/oauth): which provider, and the
+ * client ID and scope when the account overrides the provider's. */
+static void
+oauth_from_key_file (GKeyFile       *kf,
+                     const char     *group,
+                     PostierAccount *account)
+{
+  g_autofree char *provider = g_key_file_get_string (kf, group, "oauth-provider", NULL);
+  g_autofree char *client_id = g_key_file_get_string (kf, group, "oauth-client-id", NULL);
+  g_autofree char *scope = g_key_file_get_string (kf, group, "oauth-scope", NULL);
+
+  postier_account_set_oauth_provider (account, provider);
+  postier_account_set_oauth_client_id (account, client_id);
+  postier_account_set_oauth_scope (account, scope);
+}
+
 static PostierAccount *
 account_from_key_file (GKeyFile    *kf,
                        const char  *group,
@@ -174,6 +190,7 @@ account_from_key_file (GKeyFile    *kf,
   postier_account_set_password_command (account, command);
   postier_account_set_request_dsn (account, g_key_file_get_boolean (kf, group, "request-dsn", NULL));
   postier_account_set_hidden (account, g_key_file_get_boolean (kf, group, "hidden", NULL));
+  oauth_from_key_file (kf, group, account);
   {
     PostierAccountLimits limits;
 
@@ -254,6 +271,9 @@ account_to_key_file (PostierAccount *account,
     { "ca-file", postier_account_get_ca_file (account) },
     { "pinned-sha256", postier_account_get_pinned_sha256 (account) },
     { "password-command", postier_account_get_password_command (account) },
+    { "oauth-provider", postier_account_get_oauth_provider (account) },
+    { "oauth-client-id", postier_account_get_oauth_client_id (account) },
+    { "oauth-scope", postier_account_get_oauth_scope (account) },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (strings); i++)

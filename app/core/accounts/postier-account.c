@@ -33,6 +33,9 @@ struct _PostierAccount
   char               *password_command;
   gboolean            request_dsn;
   gboolean            hidden;
+  char               *oauth_provider;
+  char               *oauth_client_id;
+  char               *oauth_scope;
   PostierAccountLimits limits;
 };
 
@@ -57,6 +60,9 @@ postier_account_finalize (GObject *object)
   g_free (self->ca_file);
   g_free (self->pinned_sha256);
   g_free (self->password_command);
+  g_free (self->oauth_provider);
+  g_free (self->oauth_client_id);
+  g_free (self->oauth_scope);
 
   G_OBJECT_CLASS (postier_account_parent_class)->finalize (object);
 }
@@ -109,6 +115,9 @@ postier_account_copy (PostierAccount *self)
   copy->password_command = g_strdup (self->password_command);
   copy->request_dsn = self->request_dsn;
   copy->hidden = self->hidden;
+  copy->oauth_provider = g_strdup (self->oauth_provider);
+  copy->oauth_client_id = g_strdup (self->oauth_client_id);
+  copy->oauth_scope = g_strdup (self->oauth_scope);
   copy->limits = self->limits;
   return copy;
 }
@@ -277,7 +286,8 @@ gboolean
 postier_account_needs_password (PostierAccount *self)
 {
   g_return_val_if_fail (POSTIER_IS_ACCOUNT (self), FALSE);
-  return self->auth != POSTIER_AUTH_NONE;
+  /* An OAuth account's token comes from its sign-in, not a password. */
+  return self->auth != POSTIER_AUTH_NONE && self->oauth_provider == NULL;
 }
 
 const char *
@@ -367,6 +377,51 @@ postier_account_set_hidden (PostierAccount *self,
 {
   g_return_if_fail (POSTIER_IS_ACCOUNT (self));
   self->hidden = !!hidden;
+}
+
+const char *
+postier_account_get_oauth_provider (PostierAccount *self)
+{
+  g_return_val_if_fail (POSTIER_IS_ACCOUNT (self), NULL);
+  return self->oauth_provider;
+}
+
+void
+postier_account_set_oauth_provider (PostierAccount *self,
+                                    const char     *provider)
+{
+  g_return_if_fail (POSTIER_IS_ACCOUNT (self));
+  replace_string (&self->oauth_provider, provider);
+}
+
+const char *
+postier_account_get_oauth_client_id (PostierAccount *self)
+{
+  g_return_val_if_fail (POSTIER_IS_ACCOUNT (self), NULL);
+  return self->oauth_client_id;
+}
+
+void
+postier_account_set_oauth_client_id (PostierAccount *self,
+                                     const char     *client_id)
+{
+  g_return_if_fail (POSTIER_IS_ACCOUNT (self));
+  replace_string (&self->oauth_client_id, client_id);
+}
+
+const char *
+postier_account_get_oauth_scope (PostierAccount *self)
+{
+  g_return_val_if_fail (POSTIER_IS_ACCOUNT (self), NULL);
+  return self->oauth_scope;
+}
+
+void
+postier_account_set_oauth_scope (PostierAccount *self,
+                                 const char     *scope)
+{
+  g_return_if_fail (POSTIER_IS_ACCOUNT (self));
+  replace_string (&self->oauth_scope, scope);
 }
 
 void

@@ -80,6 +80,19 @@ void                postier_account_set_request_dsn      (PostierAccount     *se
 gboolean            postier_account_get_hidden           (PostierAccount     *self);
 void                postier_account_set_hidden           (PostierAccount     *self,
                                                           gboolean            hidden);
+/* Postier's own OAuth 2.0 sign-in (app/core/oauth): "google", "microsoft"
+ * or an issuer URL; NULL when the account logs in with a password. Such an
+ * account needs no password: its token comes from the sign-in. The client
+ * ID and scope override the provider's (NULL: the build's, the preset's). */
+const char         *postier_account_get_oauth_provider   (PostierAccount     *self);
+void                postier_account_set_oauth_provider   (PostierAccount     *self,
+                                                          const char         *provider);
+const char         *postier_account_get_oauth_client_id  (PostierAccount     *self);
+void                postier_account_set_oauth_client_id  (PostierAccount     *self,
+                                                          const char         *client_id);
+const char         *postier_account_get_oauth_scope      (PostierAccount     *self);
+void                postier_account_set_oauth_scope      (PostierAccount     *self,
+                                                          const char         *scope);
 /* The relay's limits (all 0: none); see postier-account-limits.h. */
 void                postier_account_get_limits           (PostierAccount             *self,
                                                           PostierAccountLimits       *limits);

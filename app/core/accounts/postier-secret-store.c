@@ -27,6 +27,29 @@ postier_secret_schema (void)
   return &schema;
 }
 
+const SecretSchema *
+postier_secret_oauth_schema (void)
+{
+  static const SecretSchema schema = {
+    "org.postier.Postier.OAuth", SECRET_SCHEMA_NONE,
+    {
+      { "account", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "issuer", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+    },
+    0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+  };
+  return &schema;
+}
+
+/* What a keyring call is about: a password (the account's attributes in
+ * our password schema) or an OAuth refresh token. */
+typedef struct {
+  const SecretSchema *schema;
+  GHashTable         *attributes;
+  const char         *label;       /* for a store; NULL: the password's */
+} SecretTarget;
+
 static GHashTable *
 account_attributes (PostierAccount *account)
 {
@@ -107,29 +130,32 @@ translate_error (GError         *source,
 
 /* Starts the libsecret call for OP; its answer comes to sync_call_done. */
 static void
-start_secret_call (SecretOp        op,
-                   PostierAccount *account,
-                   GHashTable     *attributes,
-                   const char     *password,
-                   GCancellable   *cancellable,
-                   SyncCall       *call)
+start_secret_call (SecretOp            op,
+                   PostierAccount     *account,
+                   const SecretTarget *target,
+                   const char         *password,
+                   GCancellable       *cancellable,
+                   SyncCall           *call)
 {
   g_autofree char *label = NULL;
 
   switch (op)
     {
     case OP_STORE:
-      label = g_strdup_printf (_("Postier password for %s (%s)"),
-                               postier_account_get_name (account),
-                               postier_account_get_host (account) ? postier_account_get_host (account) : "");
-      secret_password_storev (postier_secret_schema (), attributes, SECRET_COLLECTION_DEFAULT,
+      if (target->label != NULL)
+        label = g_strdup (target->label);
+      else
+        label = g_strdup_printf (_("Postier password for %s (%s)"),
+                                 postier_account_get_name (account),
+                                 postier_account_get_host (account) ? postier_account_get_host (account) : "");
+      secret_password_storev (target->schema, target->attributes, SECRET_COLLECTION_DEFAULT,
                               label, password, cancellable, sync_call_done, call);
       break;
     case OP_LOOKUP:
-      secret_password_lookupv (postier_secret_schema (), attributes, cancellable, sync_call_done, call);
+      secret_password_lookupv (target->schema, target->attributes, cancellable, sync_call_done, call);
       break;
     case OP_CLEAR:
-      secret_password_clearv (postier_secret_schema (), attributes, cancellable, sync_call_done, call);
+      secret_password_clearv (target->schema, target->attributes, cancellable, sync_call_done, call);
       break;
     default:
       g_assert_not_reached ();
@@ -168,16 +194,16 @@ finish_secret_call (SecretOp       op,
 /* Runs one libsecret call on a private main context with a deadline.
  * The caller's cancellable is chained to ours so both can stop it. */
 static gpointer
-run_secret_call (SecretOp       op,
-                 PostierAccount *account,
-                 const char     *password,
-                 GCancellable   *cancellable,
-                 gboolean       *ok,
-                 GError        **error)
+run_secret_call_on (SecretOp            op,
+                    PostierAccount     *account,
+                    const SecretTarget *target,
+                    const char         *password,
+                    GCancellable       *cancellable,
+                    gboolean           *ok,
+                    GError            **error)
 {
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(GCancellable) inner = g_cancellable_new ();
-  g_autoptr(GHashTable) attributes = account_attributes (account);
   g_autoptr(GError) local_error = NULL;
   SyncCall call = { context, NULL, FALSE };
   GSource *timeout;
@@ -196,7 +222,7 @@ run_secret_call (SecretOp       op,
   g_source_set_callback (timeout, sync_call_timeout, inner, NULL);
   g_source_attach (timeout, context);
 
-  start_secret_call (op, account, attributes, password, inner, &call);
+  start_secret_call (op, account, target, password, inner, &call);
   while (call.result == NULL)
     g_main_context_iteration (context, TRUE);
 
@@ -227,6 +253,93 @@ run_secret_call (SecretOp       op,
         translate_error (local_error, account, error);
     }
   return value;
+}
+
+/* The call about ACCOUNT's password. */
+static gpointer
+run_secret_call (SecretOp        op,
+                 PostierAccount *account,
+                 const char     *password,
+                 GCancellable   *cancellable,
+                 gboolean       *ok,
+                 GError        **error)
+{
+  g_autoptr(GHashTable) attributes = account_attributes (account);
+  SecretTarget target = { postier_secret_schema (), attributes, NULL };
+
+  return run_secret_call_on (op, account, &target, password, cancellable, ok, error);
+}
+
+/* The call about ACCOUNT's refresh token from ISSUER. */
+static gpointer
+run_token_call (SecretOp        op,
+                PostierAccount *account,
+                const char     *issuer,
+                const char     *label,
+                const char     *token,
+                GCancellable   *cancellable,
+                gboolean       *ok,
+                GError        **error)
+{
+  g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  SecretTarget target = { postier_secret_oauth_schema (), attributes, label };
+
+  g_hash_table_insert (attributes, (char *) "account", (char *) postier_account_get_name (account));
+  g_hash_table_insert (attributes, (char *) "issuer", (char *) issuer);
+  return run_secret_call_on (op, account, &target, token, cancellable, ok, error);
+}
+
+gboolean
+postier_secret_store_token_sync (PostierAccount  *account,
+                                 const char      *issuer,
+                                 const char      *label,
+                                 const char      *token,
+                                 GCancellable    *cancellable,
+                                 GError         **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (POSTIER_IS_ACCOUNT (account), FALSE);
+  g_return_val_if_fail (issuer != NULL && label != NULL && token != NULL, FALSE);
+
+  run_token_call (OP_STORE, account, issuer, label, token, cancellable, &ok, error);
+  return ok;
+}
+
+char *
+postier_secret_lookup_token_sync (PostierAccount  *account,
+                                  const char      *issuer,
+                                  GCancellable    *cancellable,
+                                  GError         **error)
+{
+  char *secret;
+  char *token;
+  gboolean ok;
+
+  g_return_val_if_fail (POSTIER_IS_ACCOUNT (account), NULL);
+  g_return_val_if_fail (issuer != NULL, NULL);
+
+  secret = run_token_call (OP_LOOKUP, account, issuer, NULL, NULL, cancellable, &ok, error);
+  if (!ok || secret == NULL)
+    return NULL;
+  token = g_strdup (secret);
+  secret_password_free (secret);
+  return token;
+}
+
+gboolean
+postier_secret_clear_token_sync (PostierAccount  *account,
+                                 const char      *issuer,
+                                 GCancellable    *cancellable,
+                                 GError         **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (POSTIER_IS_ACCOUNT (account), FALSE);
+  g_return_val_if_fail (issuer != NULL, FALSE);
+
+  run_token_call (OP_CLEAR, account, issuer, NULL, NULL, cancellable, &ok, error);
+  return ok;
 }
 
 gboolean

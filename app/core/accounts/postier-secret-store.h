@@ -35,6 +35,25 @@ gboolean  postier_secret_clear_password_sync  (PostierAccount  *account,
                                                GCancellable    *cancellable,
                                                GError         **error);
 
+/* Postier's schema for OAuth 2.0 refresh tokens: attributes "account"
+ * and "issuer". Same deadline and errors as the password calls above. */
+const SecretSchema *postier_secret_oauth_schema      (void);
+gboolean  postier_secret_store_token_sync     (PostierAccount  *account,
+                                               const char      *issuer,
+                                               const char      *label,
+                                               const char      *token,
+                                               GCancellable    *cancellable,
+                                               GError         **error);
+/* NULL without an error when no token is stored. */
+char     *postier_secret_lookup_token_sync    (PostierAccount  *account,
+                                               const char      *issuer,
+                                               GCancellable    *cancellable,
+                                               GError         **error);
+gboolean  postier_secret_clear_token_sync     (PostierAccount  *account,
+                                               const char      *issuer,
+                                               GCancellable    *cancellable,
+                                               GError         **error);
+
 /* The password to log in with: from password-command when the account has
  * one, else from the keyring. Never logged. */
 char     *postier_account_fetch_password      (PostierAccount  *account,

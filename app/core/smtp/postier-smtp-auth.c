@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "postier-error.h"
@@ -163,18 +164,46 @@ answer_challenge (PostierSmtpClient       *self,
   return TRUE;
 }
 
-gboolean
-_postier_smtp_client_authenticate (PostierSmtpClient  *self,
-                                   GError            **error)
+/* Whether CHALLENGE, a 334 to XOAUTH2 or OAUTHBEARER, is the server's
+ * report that the token is invalid or expired (RFC 7628 §3.2.2's
+ * "invalid_token"; Google's and Dovecot's XOAUTH2 say "401"): a fresh
+ * token may then succeed where another status (scope, request) would not. */
+static gboolean
+is_token_refused (const char *mechanism,
+                  const char *challenge)
 {
-  PostierAuthMethod method = postier_account_get_auth (self->account);
+  g_autoptr(JsonParser) parser = NULL;
+  g_autofree guchar *json = NULL;
+  JsonNode *root;
+  const char *status;
+  gsize len = 0;
+
+  if (!g_str_equal (mechanism, "XOAUTH2") && !g_str_equal (mechanism, "OAUTHBEARER"))
+    return FALSE;
+  json = g_base64_decode (challenge, &len);
+  parser = json_parser_new ();
+  if (len == 0 || !json_parser_load_from_data (parser, (const char *) json, (gssize) len, NULL))
+    return FALSE;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return FALSE;
+  status = json_object_get_string_member_with_default (json_node_get_object (root), "status", "");
+  return g_str_equal (status, "401") || g_str_equal (status, "invalid_token");
+}
+
+/* One AUTH exchange with the current password or token. *TOKEN_REFUSED
+ * says whether a refusal was the server's "invalid token" report. */
+static gboolean
+run_exchange (PostierSmtpClient  *self,
+              PostierAuthMethod   method,
+              char              **mechanism_out,
+              gboolean           *token_refused,
+              GError            **error)
+{
   g_autoptr(PostierSasl) sasl = NULL;
   g_autofree char *mechanism = NULL;
 
-  if (method == POSTIER_AUTH_NONE)
-    return TRUE;
-  if (!check_can_authenticate (self, error))
-    return FALSE;
+  *token_refused = FALSE;
   sasl = start_sasl (self, method, &mechanism, error);
   if (sasl == NULL || !queue_auth_command (self, sasl, mechanism, error))
     return FALSE;
@@ -196,7 +225,48 @@ _postier_smtp_client_authenticate (PostierSmtpClient  *self,
           set_refused_error (self, reply, mechanism, error);
           return FALSE;
         }
+      if (is_token_refused (mechanism, reply->lines[0]))
+        *token_refused = TRUE;
       if (!answer_challenge (self, sasl, reply, error))
+        return FALSE;
+    }
+
+  *mechanism_out = g_steal_pointer (&mechanism);
+  return TRUE;
+}
+
+gboolean
+_postier_smtp_client_authenticate (PostierSmtpClient  *self,
+                                   GError            **error)
+{
+  PostierAuthMethod method = postier_account_get_auth (self->account);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *mechanism = NULL;
+  g_autofree char *token = NULL;
+  gboolean token_refused;
+
+  if (method == POSTIER_AUTH_NONE)
+    return TRUE;
+  if (!check_can_authenticate (self, error))
+    return FALSE;
+  if (!run_exchange (self, method, &mechanism, &token_refused, &local_error))
+    {
+      /* An expired or revoked access token: one fresh token, one more
+       * try on the same connection (RFC 4954 allows AUTH after a 535). */
+      if (!token_refused || self->token_func == NULL ||
+          !g_error_matches (local_error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_AUTH))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      postier_smtp_transcript_note (self->transcript, "the access token was refused; refreshing it");
+      token = self->token_func (self->token_data, error);
+      if (token == NULL)
+        return FALSE;
+      g_clear_pointer (&self->password, postier_password_free);
+      self->password = g_steal_pointer (&token);
+      postier_smtp_transcript_note (self->transcript, "access token refreshed; AUTH again");
+      if (!run_exchange (self, method, &mechanism, &token_refused, error))
         return FALSE;
     }
 

@@ -44,6 +44,9 @@ struct _PostierSmtpClient {
   char                    *host;
   guint                    port;
   char                    *password;
+  PostierSmtpTokenFunc     token_func;
+  gpointer                 token_data;
+  GDestroyNotify           token_destroy;
   guint                    timeout;
   PostierSmtpProgressFunc  progress_func;
   gpointer                 progress_data;

@@ -42,6 +42,8 @@ postier_smtp_client_finalize (GObject *object)
 
   _postier_smtp_client_drop_connection (self);
   g_clear_pointer (&self->password, postier_password_free);
+  if (self->token_destroy != NULL)
+    self->token_destroy (self->token_data);
   g_clear_object (&self->account);
   g_free (self->host);
   g_clear_pointer (&self->ehlo, postier_smtp_ehlo_free);
@@ -106,6 +108,21 @@ postier_smtp_client_set_password (PostierSmtpClient *self,
 
   g_clear_pointer (&self->password, postier_password_free);
   self->password = g_strdup (password);
+}
+
+void
+postier_smtp_client_set_token_func (PostierSmtpClient    *self,
+                                    PostierSmtpTokenFunc  func,
+                                    gpointer              user_data,
+                                    GDestroyNotify        destroy)
+{
+  g_return_if_fail (POSTIER_IS_SMTP_CLIENT (self));
+
+  if (self->token_destroy != NULL)
+    self->token_destroy (self->token_data);
+  self->token_func = func;
+  self->token_data = user_data;
+  self->token_destroy = destroy;
 }
 
 void

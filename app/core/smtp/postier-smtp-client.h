@@ -53,6 +53,17 @@ void               postier_smtp_client_set_endpoint      (PostierSmtpClient  *se
  * account's auth is "none". Kept in memory only, wiped on finalize. */
 void               postier_smtp_client_set_password      (PostierSmtpClient  *self,
                                                           const char         *password);
+/* For OAuth 2 accounts: called on the client's thread when the server
+ * refuses the access token as invalid or expired (the 334 JSON of XOAUTH2
+ * or OAUTHBEARER says "401" or "invalid_token"). It returns a fresh token
+ * (the old one is forgotten), and AUTH is tried once more on the same
+ * connection; NULL with ERROR ends the login with that error instead. */
+typedef char *(*PostierSmtpTokenFunc) (gpointer   user_data,
+                                       GError   **error);
+void               postier_smtp_client_set_token_func    (PostierSmtpClient  *self,
+                                                          PostierSmtpTokenFunc func,
+                                                          gpointer            user_data,
+                                                          GDestroyNotify      destroy);
 /* Seconds for connect and for each read or write (default 60). */
 void               postier_smtp_client_set_timeout       (PostierSmtpClient  *self,
                                                           guint               seconds);
