@@ -15,6 +15,7 @@
 #include "postier-autoconfig.h"
 #include "postier-connection-test.h"
 #include "postier-error.h"
+#include "postier-limits-group.h"
 #include "postier-password.h"
 
 /* The security combo lists PostierSecurity in this order. */
@@ -64,6 +65,7 @@ struct _PostierAccountEditor
   GtkBox                *test_result_box;
   GtkImage              *test_result_icon;
   GtkTextView           *test_result_view;
+  PostierLimitsGroup    *limits_group;
 };
 
 G_DEFINE_FINAL_TYPE (PostierAccountEditor, postier_account_editor, ADW_TYPE_BIN)
@@ -235,6 +237,7 @@ build_account (PostierAccountEditor  *self,
   postier_account_set_security (account, selected_security (self));
   postier_account_set_port (account, (guint) gtk_spin_button_get_value_as_int (self->port_spin));
   postier_account_set_user (account, *user != '\0' ? user : NULL);
+  postier_limits_group_apply (self->limits_group, account);
 
   if (*password != '\0')
     {
@@ -701,6 +704,7 @@ fill_from_account (PostierAccountEditor *self,
   set_field_text (self, self->user_row, user);
   set_security_and_port (self, postier_account_get_security (account),
                          postier_account_get_port (account));
+  postier_limits_group_show (self->limits_group, account);
   self->name_edited = TRUE;
   self->host_edited = TRUE;
 
@@ -811,6 +815,8 @@ postier_account_editor_class_init (PostierAccountEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PostierAccountEditor, test_result_box);
   gtk_widget_class_bind_template_child (widget_class, PostierAccountEditor, test_result_icon);
   gtk_widget_class_bind_template_child (widget_class, PostierAccountEditor, test_result_view);
+  g_type_ensure (POSTIER_TYPE_LIMITS_GROUP);
+  gtk_widget_class_bind_template_child (widget_class, PostierAccountEditor, limits_group);
   gtk_widget_class_bind_template_callback (widget_class, on_field_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_name_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_host_changed);

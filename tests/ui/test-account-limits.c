@@ -1,0 +1,135 @@
+/* test-account-limits.c — the account editor's sending limits (issue 13):
+ * a preset saved as its limits, Custom starting from them
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "postier-account-editor.h"
+#include "postier-core.h"
+#include "postier-test.h"
+#include "postier-ui-test.h"
+
+/* The keyring is shared by test programs that run in parallel. */
+#define RIG_ACCOUNT "Rig-limits"
+
+/* --- Sending limits in the account editor -------------------------------- */
+
+static void
+on_saved (PostierAccountEditor *editor,
+          const char           *name,
+          gboolean             *saved)
+{
+  (void) editor;
+  (void) name;
+  *saved = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* Opens the editor on the account as saved, in a window of its own. */
+static PostierAccountEditor *
+open_editor (GtkWindow **window)
+{
+  g_autoptr(PostierAccountStore) store = postier_account_store_new (NULL);
+  PostierAccountEditor *editor;
+
+  g_assert_true (postier_account_store_load (store, NULL));
+  editor = postier_account_editor_new (store, postier_account_store_lookup (store, RIG_ACCOUNT));
+  *window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (*window, 640, 1000);
+  gtk_window_set_child (*window, GTK_WIDGET (editor));
+  gtk_window_present (*window);
+  postier_ui_test_spin (200);
+  return editor;
+}
+
+static void
+save_editor (PostierAccountEditor *editor)
+{
+  gboolean saved = FALSE;
+
+  g_signal_connect (editor, "saved", G_CALLBACK (on_saved), &saved);
+  postier_account_editor_save (editor);
+  g_assert_true (postier_ui_test_wait_for (is_true, &saved, 10000));
+}
+
+static void
+saved_limits (PostierAccountLimits *limits)
+{
+  g_autoptr(PostierAccountStore) store = postier_account_store_new (NULL);
+
+  g_assert_true (postier_account_store_load (store, NULL));
+  postier_account_get_limits (postier_account_store_lookup (store, RIG_ACCOUNT), limits);
+}
+
+static void
+test_limits_in_the_account_editor (void)
+{
+  g_autoptr(PostierAccountStore) store = NULL;
+  PostierAccountLimits microsoft = { 0 }, saved = { 0 };
+  PostierAccountEditor *editor;
+  GtkWindow *window;
+  GtkWidget *group;
+  AdwComboRow *preset;
+
+  if (!postier_ui_test_have_display ())
+    return;
+  /* The application's class registers the UI resources. */
+  g_type_class_unref (g_type_class_ref (POSTIER_TYPE_APPLICATION));
+  postier_ui_test_reset_files ();
+  store = postier_test_add_rig_account (RIG_ACCOUNT, 0, NULL);
+  if (store == NULL)
+    return;
+
+  /* A preset: its limits said under the choice, the numbers hidden. */
+  editor = open_editor (&window);
+  group = postier_ui_test_find_by_id (GTK_WIDGET (editor), "limits_group");
+  preset = ADW_COMBO_ROW (postier_ui_test_find_by_id (group, "preset_row"));
+  g_assert_cmpuint (adw_combo_row_get_selected (preset), ==, POSTIER_LIMIT_PRESET_NONE);
+  adw_combo_row_set_selected (preset, POSTIER_LIMIT_PRESET_MICROSOFT_365);
+  postier_limit_preset_get_limits (POSTIER_LIMIT_PRESET_MICROSOFT_365, &microsoft);
+  g_assert_cmpuint (microsoft.messages_per_minute, ==, 30);
+  g_assert_true (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (preset)), "30") != NULL);
+  g_assert_false (gtk_widget_get_visible (postier_ui_test_find_by_id (group, "per_minute_row")));
+  save_editor (editor);
+  saved_limits (&saved);
+  g_assert_true (postier_account_limits_equal (&saved, &microsoft));
+  gtk_window_destroy (window);
+
+  /* Opened again: the preset; Custom starts from its numbers. */
+  editor = open_editor (&window);
+  group = postier_ui_test_find_by_id (GTK_WIDGET (editor), "limits_group");
+  preset = ADW_COMBO_ROW (postier_ui_test_find_by_id (group, "preset_row"));
+  g_assert_cmpuint (adw_combo_row_get_selected (preset), ==, POSTIER_LIMIT_PRESET_MICROSOFT_365);
+  adw_combo_row_set_selected (preset, POSTIER_LIMIT_PRESET_CUSTOM);
+  g_assert_true (gtk_widget_get_visible (postier_ui_test_find_by_id (group, "per_minute_row")));
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (
+                     GTK_SPIN_BUTTON (postier_ui_test_find_by_id (group, "per_minute_spin"))), ==, 30);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (postier_ui_test_find_by_id (group, "per_minute_spin")), 5);
+  postier_ui_test_spin (g_getenv ("POSTIER_SCREENSHOT_DIR") != NULL ? 600 : 100);
+  gtk_widget_grab_focus (GTK_WIDGET (preset));
+  postier_ui_test_screenshot_window (window, "account-limits");
+  save_editor (editor);
+  saved_limits (&saved);
+  g_assert_cmpuint (saved.messages_per_minute, ==, 5);
+  g_assert_cmpuint (saved.recipients_per_day, ==, microsoft.recipients_per_day);
+  g_assert_cmpuint (saved.recipients_per_message, ==, microsoft.recipients_per_message);
+  gtk_window_destroy (window);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  postier_ui_test_init (&argc, &argv);
+
+  g_test_add_func ("/ui/account-editor/sending-limits", test_limits_in_the_account_editor);
+  return postier_ui_test_run ();
+}
