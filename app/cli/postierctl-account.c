@@ -829,6 +829,7 @@ postierctl_account_main (int    argc,
     { "list", account_list, N_("List the accounts") },
     { "show", account_show, N_("Show one account") },
     { "test", account_test, N_("Connect, log in and show what the server offers") },
+    { "check", postierctl_account_check, N_("Check that receivers will accept mail from its domain") },
     { "remove", account_remove, N_("Remove an account and its stored password") },
   };
 

@@ -57,6 +57,8 @@ char *postierctl_read_stdin        (gsize        *length,
                                     GError      **error);
 
 int   postierctl_account_main      (int argc, char **argv);
+/* postierctl-account-check.c: account check NAME [--json] (issue 15). */
+int   postierctl_account_check     (int argc, char **argv);
 int   postierctl_send_main         (int argc, char **argv);
 int   postierctl_sendmail_main     (int argc, char **argv);
 int   postierctl_queue_main        (int argc, char **argv);
