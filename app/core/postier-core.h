@@ -33,6 +33,7 @@
 #include "postier-submitter.h"
 #include "postier-message-check.h"
 #include "postier-relay-limits.h"
+#include "postier-relay-limiter.h"
 #include "postier-sandbox-checks.h"
 #include "postier-mime-tree.h"
 #include "postier-sandbox.h"

@@ -40,7 +40,7 @@ typedef struct {
 
 /* The sentence for people, translated, time in local time:
  * "held by the relay’s limit of 30 messages a minute — next at 10:42";
- * a day shown when UNTIL is not today ("— next on Tue 09:00"). NOW is
+ * a day shown when UNTIL is not today ("— next at Tue 09:00"). NOW is
  * for "today" (0: the real clock). NULL for POSTIER_HOLD_NONE. */
 char       *postier_relay_hold_describe          (const PostierRelayHold *hold,
                                                   gint64                  now);
