@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "postier-delivery-rules.h"
 #include "postier-error.h"
@@ -55,6 +56,10 @@ postier_delivery_classify_error (const GError *error)
       switch (error->code)
         {
         case POSTIER_SMTP_ERROR_PERMANENT:
+          /* A spent daily quota looks permanent and is not. */
+          if (postier_delivery_relay_signal (error->message) == POSTIER_RELAY_SIGNAL_DAILY_QUOTA)
+            return POSTIER_DELIVERY_TEMPORARY;
+          return POSTIER_DELIVERY_PERMANENT;
         case POSTIER_SMTP_ERROR_TOO_BIG:
           return POSTIER_DELIVERY_PERMANENT;
         case POSTIER_SMTP_ERROR_AUTH:
@@ -74,6 +79,74 @@ postier_delivery_classify_error (const GError *error)
   if (error->domain == POSTIER_MESSAGE_ERROR || error->domain == G_FILE_ERROR)
     return POSTIER_DELIVERY_PERMANENT;
   return POSTIER_DELIVERY_TEMPORARY;
+}
+
+/* The first "NNN" (2xx–5xx) standing alone in TEXT, and the enhanced code
+ * right after it when there is one of the same class. */
+static gboolean
+find_reply_code (const char *text,
+                 guint      *code,
+                 guint       status[3])
+{
+  for (const char *p = text; *p; p++)
+    {
+      const char *q;
+
+      if (!(p[0] >= '2' && p[0] <= '5') || !g_ascii_isdigit (p[1]) || !g_ascii_isdigit (p[2]) ||
+          (p > text && g_ascii_isalnum (p[-1])) ||
+          (p[3] != ' ' && p[3] != '-' && p[3] != '\0'))
+        continue;
+      *code = (guint) ((p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0'));
+      status[0] = status[1] = status[2] = 0;
+      q = p[3] != '\0' ? p + 4 : p + 3;
+      if (q[0] == p[0] && q[1] == '.')
+        {
+          char *end;
+          guint64 subject = g_ascii_strtoull (q + 2, &end, 10);
+
+          if (end != q + 2 && *end == '.' && g_ascii_isdigit (end[1]))
+            {
+              status[0] = (guint) (q[0] - '0');
+              status[1] = (guint) MIN (subject, 999);
+              status[2] = (guint) MIN (g_ascii_strtoull (end + 1, NULL, 10), 999);
+            }
+        }
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+says (const char *text,
+      const char *words)
+{
+  g_autofree char *folded = g_ascii_strdown (text, -1);
+
+  return strstr (folded, words) != NULL;
+}
+
+PostierRelaySignal
+postier_delivery_relay_signal (const char *said)
+{
+  guint code = 0, status[3];
+
+  if (said == NULL || !find_reply_code (said, &code, status))
+    return POSTIER_RELAY_SIGNAL_NONE;
+  if (code / 100 == 4 &&
+      ((status[0] == 4 && status[1] == 5 && status[2] == 3) ||
+       (code == 452 && status[0] == 0 && says (said, "recipients"))))
+    return POSTIER_RELAY_SIGNAL_TOO_MANY_RECIPIENTS;
+  if ((code == 421 || code == 450 || code == 451 || code == 452) &&
+      ((status[0] == 4 && status[1] == 7 && (status[2] == 0 || status[2] == 1)) ||
+       (status[0] == 4 && status[1] == 3 && status[2] == 2) ||
+       says (said, "rate limit") || says (said, "too much mail")))
+    return POSTIER_RELAY_SIGNAL_RATE_LIMIT;
+  if (code / 100 == 5 &&
+      ((status[0] == 5 && status[1] == 4 && status[2] == 5) ||
+       says (said, "submissionquotaexceeded") ||
+       says (said, "sending limit exceeded") || says (said, "sending quota exceeded")))
+    return POSTIER_RELAY_SIGNAL_DAILY_QUOTA;
+  return POSTIER_RELAY_SIGNAL_NONE;
 }
 
 gboolean

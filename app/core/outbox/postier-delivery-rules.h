@@ -79,6 +79,30 @@ typedef enum {
 
 PostierDeliveryKind  postier_delivery_classify_error   (const GError  *error);
 
+/* What a relay's reply says about its limits, from its code, its RFC 3463
+ * enhanced code and, for the big providers, its words. SAID is the reply
+ * as postier_smtp_reply_to_string() writes it ("452 4.5.3 Error: too many
+ * recipients"), alone or inside a longer message (the first reply code in
+ * it counts).
+ *
+ * TOO_MANY_RECIPIENTS: 452 4.5.3 — this transaction has enough recipients;
+ *   the rest go in a new one, at once.
+ * RATE_LIMIT: 421/450/451/452 with 4.7.0, 4.7.1 or 4.3.2 (Postfix's "too
+ *   much mail", Exchange's throttling) — the account's whole group backs
+ *   off, not message by message.
+ * DAILY_QUOTA: 5xx 5.4.5 (Gmail's "Daily user sending limit exceeded"),
+ *   Exchange's "SubmissionQuotaExceededException" (554 5.2.0), or a 5xx
+ *   saying "sending limit/quota exceeded" — permanent-looking, but clears
+ *   within a day: deferred, never failed. */
+typedef enum {
+  POSTIER_RELAY_SIGNAL_NONE,
+  POSTIER_RELAY_SIGNAL_TOO_MANY_RECIPIENTS,
+  POSTIER_RELAY_SIGNAL_RATE_LIMIT,
+  POSTIER_RELAY_SIGNAL_DAILY_QUOTA,
+} PostierRelaySignal;
+
+PostierRelaySignal   postier_delivery_relay_signal     (const char    *said);
+
 /* A recipient's state from the relay's answer to its RCPT (CODE, and
  * whether the message was then taken for it); FALSE when it was never
  * asked (CODE 0): it stays as it was. */

@@ -346,6 +346,67 @@ test_recipient_answers (void)
   g_assert_cmpint (state, ==, POSTIER_RECIPIENT_STATE_REFUSED);
 }
 
+/* ------------------------------------------------------------------------
+ * What the relay says about its limits (issue 13)
+ */
+
+static void
+test_relay_signals (void)
+{
+  static const struct {
+    const char         *said;
+    PostierRelaySignal  signal;
+  } cases[] = {
+    /* Postfix's smtpd_recipient_limit, mid-RCPT. */
+    { "452 4.5.3 Error: too many recipients", POSTIER_RELAY_SIGNAL_TOO_MANY_RECIPIENTS },
+    { "452 Too many recipients", POSTIER_RELAY_SIGNAL_TOO_MANY_RECIPIENTS },
+    /* Postfix's anvil limits (client message / recipient rate). */
+    { "450 4.7.1 Error: too much mail from 127.0.0.1", POSTIER_RELAY_SIGNAL_RATE_LIMIT },
+    { "450 4.7.1 Error: too many recipients from 127.0.0.1", POSTIER_RELAY_SIGNAL_RATE_LIMIT },
+    { "421 4.7.0 mx.example Error: too many connections from 127.0.0.1", POSTIER_RELAY_SIGNAL_RATE_LIMIT },
+    { "451 4.3.2 Too much mail, slow down", POSTIER_RELAY_SIGNAL_RATE_LIMIT },
+    { "The server refused the sender: 450 4.7.1 Error: too much mail from ::1",
+      POSTIER_RELAY_SIGNAL_RATE_LIMIT },
+    /* Gmail's spent daily quota, and Exchange Online's. */
+    { "550 5.4.5 Daily user sending limit exceeded. For more information on Gmail sending limits go to",
+      POSTIER_RELAY_SIGNAL_DAILY_QUOTA },
+    { "The server did not accept the message: 554 5.2.0 STOREDRV.Submission.Exception:"
+      "SubmissionQuotaExceededException; Failed to process message due to a permanent exception",
+      POSTIER_RELAY_SIGNAL_DAILY_QUOTA },
+    /* Nothing to do with limits. */
+    { "450 4.2.0 <bob@example.org>: Recipient address rejected: Greylisted", POSTIER_RELAY_SIGNAL_NONE },
+    { "550 5.1.1 <nobody@example.org>: Recipient address rejected: User unknown", POSTIER_RELAY_SIGNAL_NONE },
+    { "554 5.7.1 Relay access denied", POSTIER_RELAY_SIGNAL_NONE },
+    { "Connection refused", POSTIER_RELAY_SIGNAL_NONE },
+    { "", POSTIER_RELAY_SIGNAL_NONE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("%s", cases[i].said);
+      g_assert_cmpint (postier_delivery_relay_signal (cases[i].said), ==, cases[i].signal);
+    }
+  g_assert_cmpint (postier_delivery_relay_signal (NULL), ==, POSTIER_RELAY_SIGNAL_NONE);
+}
+
+/* Gmail's 550 5.4.5 is deferred with the server's words, never failed. */
+static void
+test_daily_quota_deferred (void)
+{
+  g_autoptr(GError) error = g_error_new_literal (POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_PERMANENT,
+                                                 "The server refused the sender: 550 5.4.5 Daily user sending limit exceeded.");
+  PostierDeliveryAttempt attempt = { .error = error, .n_recipients = 1, .pending = 1,
+                                     .attempts = 1, .since = T0, .now = T0 };
+  PostierDeliveryVerdict verdict;
+
+  g_assert_cmpint (postier_delivery_classify_error (error), ==, POSTIER_DELIVERY_TEMPORARY);
+  postier_delivery_judge (&attempt, &verdict);
+  g_assert_cmpint (verdict.state, ==, POSTIER_OUTBOX_STATE_DEFERRED);
+  g_assert_cmpint (verdict.failure, ==, POSTIER_OUTBOX_FAILURE_NONE);
+  g_assert_nonnull (strstr (verdict.last_error, "550 5.4.5 Daily user sending limit exceeded"));
+  postier_delivery_verdict_clear (&verdict);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -364,6 +425,8 @@ main (int   argc,
   g_test_add_func ("/delivery-rules/outcome/partial-pending", test_partial_pending);
   g_test_add_func ("/delivery-rules/outcome/partial-refused", test_partial_refused);
   g_test_add_func ("/delivery-rules/recipient-answers", test_recipient_answers);
+  g_test_add_func ("/delivery-rules/relay-signals", test_relay_signals);
+  g_test_add_func ("/delivery-rules/outcome/daily-quota-deferred", test_daily_quota_deferred);
 
   return g_test_run ();
 }
