@@ -323,14 +323,7 @@ postierctl_deliver (const char            *id,
   int status;
 
   if (flags & POSTIERCTL_DELIVER_QUEUE_ONLY)
-    {
-      if (!(flags & POSTIERCTL_DELIVER_QUIET))
-        {
-          g_print (_("Queued as %s."), id);
-          g_print ("\n");
-        }
-      return EX_OK;
-    }
+    return postierctl_report_queued (id, flags);
 
   try_now (id, &outcome);
   if (outcome.out != NULL && !(flags & POSTIERCTL_DELIVER_QUIET))
@@ -345,4 +338,18 @@ postierctl_deliver (const char            *id,
   status = outcome.status;
   outcome_clear (&outcome);
   return status;
+}
+
+/* What the light postierctl (postierctl-light.c) hands over once it has
+ * queued a message or meets sendmail -q: "deliver ID FLAGS" or
+ * "sendmail-flush". */
+int
+postierctl_internal_main (int    argc,
+                          char **argv)
+{
+  if (argc == 4 && g_str_equal (argv[1], "deliver"))
+    return postierctl_deliver (argv[2], (PostierctlDeliverFlags) g_ascii_strtoull (argv[3], NULL, 10));
+  if (argc == 2 && g_str_equal (argv[1], "sendmail-flush"))
+    return postierctl_sendmail_flush ();
+  return postierctl_usage_error (_("unknown command “%s”"), POSTIERCTL_INTERNAL_COMMAND);
 }

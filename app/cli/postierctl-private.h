@@ -89,6 +89,19 @@ typedef enum {
  * returns the exit status of the exit-code table (design-notes). */
 int   postierctl_deliver           (const char            *id,
                                     PostierctlDeliverFlags flags);
+/* "Queued as ID." unless QUIET; EX_OK. */
+int   postierctl_report_queued     (const char            *id,
+                                    PostierctlDeliverFlags flags);
+
+/* The light postierctl hands the rest over to postierctl-full with this
+ * first argument (postierctl-light.c); never typed by a person. */
+#define POSTIERCTL_INTERNAL_COMMAND "--internal"
+int   postierctl_internal_main     (int argc, char **argv);
+
+/* Control characters, C1 controls and bidirectional overrides: shown as
+ * escapes by postierctl_printable() and postierctl_print_json(). */
+gboolean postierctl_acts_on_terminal (gunichar c,
+                                      gboolean keep_lines);
 
 /* --- postierctl-input.c: bounded reading of bodies and attachments --- */
 

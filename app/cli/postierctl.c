@@ -87,9 +87,9 @@ postierctl_exit_code_for (const GError *error)
  * controls (U+009B is a one-character CSI for some terminals), and the
  * bidirectional controls that reorder the rest of a line so a subject could
  * show text that is not what it holds. */
-static gboolean
-acts_on_terminal (gunichar c,
-                  gboolean keep_lines)
+gboolean
+postierctl_acts_on_terminal (gunichar c,
+                             gboolean keep_lines)
 {
   if (c == '\n' || c == '\t')
     return !keep_lines;
@@ -124,7 +124,7 @@ postierctl_printable_full (const char *text,
         }
       if (keep_lines && c == '\r' && p + 1 < end && p[1] == '\n')
         ;  /* a line end as the server sent it; the newline follows */
-      else if (!acts_on_terminal (c, keep_lines))
+      else if (!postierctl_acts_on_terminal (c, keep_lines))
         g_string_append_len (out, p, g_utf8_next_char (p) - p);
       else if (c < 0x80)
         g_string_append_printf (out, "\\x%02x", c);
@@ -164,6 +164,18 @@ postierctl_usage_error (const char *format,
   va_end (args);
   g_printerr ("postierctl: %s\n", message);
   return EX_USAGE;
+}
+
+int
+postierctl_report_queued (const char            *id,
+                          PostierctlDeliverFlags flags)
+{
+  if (!(flags & POSTIERCTL_DELIVER_QUIET))
+    {
+      g_print (_("Queued as %s."), id);
+      g_print ("\n");
+    }
+  return EX_OK;
 }
 
 /* GOption writes "Usage: PRGNAME …"; the program's name grows with each
@@ -242,42 +254,6 @@ postierctl_load_accounts (GError **error)
   if (!postier_account_store_load (store, error))
     return NULL;
   return g_steal_pointer (&store);
-}
-
-void
-postierctl_print_json (JsonNode *node)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(GString) out = NULL;
-  g_autofree char *text = NULL;
-  const char *end;
-
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_root (generator, node);
-  text = json_generator_to_data (generator, NULL);
-
-  /* json-glib escapes C0 controls but writes C1 controls and bidi
-   * overrides as they are; people also read --json on a terminal. Such
-   * characters only occur inside strings, where \uXXXX means the same. */
-  end = text + strlen (text);
-  out = g_string_sized_new ((gsize) (end - text));
-  for (const char *p = text; p < end;)
-    {
-      gunichar c = g_utf8_get_char_validated (p, end - p);
-
-      if (c == (gunichar) -1 || c == (gunichar) -2)
-        {
-          g_string_append (out, "\\ufffd");
-          p++;
-          continue;
-        }
-      if (acts_on_terminal (c, TRUE))
-        g_string_append_printf (out, "\\u%04x", c);
-      else
-        g_string_append_len (out, p, g_utf8_next_char (p) - p);
-      p = g_utf8_next_char (p);
-    }
-  g_print ("%s\n", out->str);
 }
 
 char *
@@ -390,6 +366,9 @@ main (int   argc,
     }
 
   g_set_prgname ("postierctl");
+  /* Between the light postierctl and postierctl-full; not in --help. */
+  if (g_str_equal (argv[1], POSTIERCTL_INTERNAL_COMMAND))
+    return postierctl_internal_main (argc - 1, argv + 1);
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_str_equal (commands[i].name, argv[1]))
       {
