@@ -33,7 +33,9 @@ struct _PostierMimeSink
 G_DEFINE_FINAL_TYPE (PostierMimeSink, postier_mime_sink, GMIME_TYPE_STREAM)
 
 static gboolean
-write_out (PostierMimeSink *self)
+write_all (PostierMimeSink *self,
+           const char      *data,
+           gsize            len)
 {
   gsize done = 0;
 
@@ -45,9 +47,9 @@ write_out (PostierMimeSink *self)
       return FALSE;
     }
 
-  while (done < self->buffered)
+  while (done < len)
     {
-      ssize_t n = write (self->fd, self->buffer + done, self->buffered - done);
+      ssize_t n = write (self->fd, data + done, len - done);
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -58,6 +60,14 @@ write_out (PostierMimeSink *self)
         }
       done += (gsize) n;
     }
+  return TRUE;
+}
+
+static gboolean
+write_out (PostierMimeSink *self)
+{
+  if (!write_all (self, self->buffer, self->buffered))
+    return FALSE;
   self->buffered = 0;
   return TRUE;
 }
@@ -82,6 +92,14 @@ sink_write (GMimeStream *stream,
   if (self->fd < 0 || self->write_errno != 0 || self->cancelled)
     return -1;
 
+  /* A large piece (an attachment's encoded lines) goes out as it is,
+   * after what is buffered: one copy of every octet less. */
+  if (len >= SINK_BUFFER_SIZE / 2)
+    {
+      if ((self->buffered > 0 && !write_out (self)) || !write_all (self, buf, len))
+        return -1;
+      done = len;
+    }
   while (done < len)
     {
       size_t room = SINK_BUFFER_SIZE - self->buffered;

@@ -25,6 +25,7 @@
 #include "postier-draft-private.h"
 #include "postier-error.h"
 #include "postier-mime.h"
+#include "postier-mime-attachment.h"
 #include "postier-mime-private.h"
 #include "postier-mime-sink.h"
 #include "postier-outbox-staging.h"
@@ -130,7 +131,6 @@ build_attachment_part (const char  *path,
 {
   g_autoptr(GMimePart) part = NULL;
   g_autoptr(GMimeStream) stream = NULL;
-  g_autoptr(GMimeDataWrapper) content = NULL;
   g_autofree char *display_name = g_filename_display_basename (path);
   g_autofree char *guessed = NULL;
   g_autofree char *mime_type = NULL;
@@ -190,7 +190,8 @@ build_attachment_part (const char  *path,
       type = g_strsplit ("application/octet-stream", "/", 2);
     }
 
-  part = g_mime_part_new_with_type (type[0], type[1]);
+  /* It writes its own base64, faster than GMime's filters, the same octets. */
+  part = postier_attachment_part_new (type[0], type[1], stream);
   g_mime_part_set_filename (part, display_name);
   set_param_charset (g_mime_content_type_get_parameters (g_mime_object_get_content_type (GMIME_OBJECT (part))),
                      "name");
@@ -198,9 +199,6 @@ build_attachment_part (const char  *path,
                        g_mime_object_get_content_disposition (GMIME_OBJECT (part))),
                      "filename");
 
-  /* Raw bytes in, base64 out, streamed: nothing is read until written. */
-  content = g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
-  g_mime_part_set_content (part, content);
   g_mime_part_set_content_encoding (part, GMIME_CONTENT_ENCODING_BASE64);
 
   return GMIME_OBJECT (g_steal_pointer (&part));
