@@ -37,9 +37,12 @@ test: build build-asan
 test-fast: build
 	@build-aux/run-tests.sh $(BUILD)
 
+# Ends with one table of every side-by-side ratio (RATIO lines), printed
+# even when a bench failed; the exit status is still meson's.
 bench: build
 	@build-aux/install-deps.sh build-aux/bench-packages.txt
-	@tests/rig/with-rig $(MESON) test -C $(BUILD) --benchmark --verbose
+	@status=0; tests/rig/with-rig $(MESON) test -C $(BUILD) --benchmark --verbose || status=$$?; \
+	  build-aux/bench-summary.py $(BUILD)/meson-logs/testlog.txt; exit $$status
 
 # A Debian package (dpkg-buildpackage -us -uc -b, then lintian) in
 # build-deb/: install it with `apt install ./build-deb/postier_*.deb`.
