@@ -17,6 +17,7 @@
 #include "postier-error.h"
 #include "postier-limits-group.h"
 #include "postier-password.h"
+#include "postier-server-finder.h"
 
 /* The security combo lists PostierSecurity in this order. */
 #define SECURITY_ITEMS 3
@@ -467,10 +468,11 @@ lookup_done (G_GNUC_UNUSED GObject *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *host = NULL;
   g_autofree char *note = NULL;
+  g_autoptr(PostierServerSuggestion) found = postier_server_find_finish (result, &error);
   PostierSecurity security;
   guint port;
 
-  if (!postier_autoconfig_lookup_finish (result, &host, &port, &security, &error))
+  if (found == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
@@ -478,8 +480,8 @@ lookup_done (G_GNUC_UNUSED GObject *source,
           gtk_widget_set_visible (GTK_WIDGET (self->lookup_spinner), FALSE);
           if (data->asked)
             {
-              note = g_strdup_printf (_("%s publishes no submission server. Ask your provider "
-                                        "for the name of its SMTP server."), data->domain);
+              note = g_strdup_printf ("%s %s", error->message,
+                                      _("Ask your provider for the name of its SMTP server."));
               show_lookup_note (self, note);
             }
         }
@@ -490,12 +492,15 @@ lookup_done (G_GNUC_UNUSED GObject *source,
   gtk_spinner_stop (self->lookup_spinner);
   gtk_widget_set_visible (GTK_WIDGET (self->lookup_spinner), FALSE);
   clear_suggestion (self);
+  host = g_strdup (found->host);
+  port = found->port;
+  security = found->security;
 
   /* DNS answers are not signed (RFC 6186 §6): a server in the mail domain
    * may be filled in, one outside it only by the person's own choice, or a
    * spoofed answer plus a certificate for the spoofer's own name would get
    * the password on Test or Save. */
-  if (!postier_autoconfig_may_fill_host (host, data->domain))
+  if (!found->may_fill)
     {
       g_autofree char *label = g_strdup_printf (_("Use %s"), host);
 
@@ -524,10 +529,16 @@ lookup_done (G_GNUC_UNUSED GObject *source,
       set_field_text (self, self->host_row, host);
       self->host_edited = FALSE;
       set_security_and_port (self, security, port);
+      /* A login other than the address (autoconfig's %EMAILLOCALPART%). */
+      if (found->user != NULL && strchr (found->user, '@') == NULL)
+        set_field_text (self, self->user_row, found->user);
       update_sensitivity (self);
     }
 
-  note = g_strdup_printf (_("Found %s in the mail settings %s publishes."), host, data->domain);
+  if (found->source == POSTIER_SERVER_SOURCE_PRESET)
+    note = g_strdup_printf (_("Found %s (%s) in Postier’s list of providers."), host, found->provider_name);
+  else
+    note = g_strdup_printf (_("Found %s in the mail settings %s publishes."), host, data->domain);
   show_lookup_note (self, note);
   lookup_data_free (data);
 }
@@ -560,8 +571,7 @@ start_lookup (PostierAccountEditor *self,
 
   gtk_widget_set_visible (GTK_WIDGET (self->lookup_spinner), TRUE);
   gtk_spinner_start (self->lookup_spinner);
-  postier_autoconfig_lookup_async (self->resolver, data->domain, self->lookup_cancellable,
-                                   lookup_done, data);
+  postier_server_find_async (self->resolver, address, 0, self->lookup_cancellable, lookup_done, data);
 }
 
 void
