@@ -11,6 +11,7 @@
 #include "postier-draft-store.h"
 #include "postier-error.h"
 #include "postier-gui-format.h"
+#include "postier-lazy-rows.h"
 #include "postier-outbox-entry.h"
 #include "postier-outbox-row.h"
 #include "postier-outbox-view.h"
@@ -39,6 +40,8 @@ struct _PostierOutboxView
   GtkStack         *stack;
   GtkLabel         *summary_label;
   GtkListView      *list_view;
+  PostierLazyRows  *rows;
+  char             *refocus_id;       /* of the row to focus once made again */
   GtkWidget        *damaged_banner;
   GtkLabel         *damaged_label;
 };
@@ -79,26 +82,14 @@ on_expanded_changed (PostierOutboxRow  *row,
     g_hash_table_remove (self->expanded, id);
 }
 
-/* The list view makes a row only for an entry in sight (bind) and drops
- * it when the entry scrolls away or changes (unbind): 10 000 entries cost
- * the rows on screen. A changed entry is a new item, so a new row. */
-static void
-setup_item (G_GNUC_UNUSED GtkSignalListItemFactory *factory,
-            GtkListItem                            *item,
-            G_GNUC_UNUSED gpointer                  user_data)
-{
-  /* The row inside does the activating and the focusing. */
-  gtk_list_item_set_activatable (item, FALSE);
-  gtk_list_item_set_selectable (item, FALSE);
-}
-
-static void
-bind_item (G_GNUC_UNUSED GtkSignalListItemFactory *factory,
-           GtkListItem                            *item,
-           gpointer                                user_data)
+/* Made only for an entry in sight (PostierLazyRows); a changed entry is a
+ * new item, so a new row. */
+static GtkWidget *
+create_row (gpointer item,
+            gpointer user_data)
 {
   PostierOutboxView *self = user_data;
-  PostierOutboxEntry *entry = gtk_list_item_get_item (item);
+  PostierOutboxEntry *entry = item;
   const char *id = postier_outbox_entry_get_id (entry);
   gpointer permille = NULL;
   GtkWidget *row;
@@ -109,15 +100,22 @@ bind_item (G_GNUC_UNUSED GtkSignalListItemFactory *factory,
   if (g_hash_table_contains (self->expanded, id))
     adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
   g_signal_connect_object (row, "notify::expanded", G_CALLBACK (on_expanded_changed), self, 0);
-  gtk_list_item_set_child (item, row);
+  return row;
 }
 
+/* The row that had the focus before a reload replaced it is back. */
 static void
-unbind_item (G_GNUC_UNUSED GtkSignalListItemFactory *factory,
-             GtkListItem                            *item,
-             G_GNUC_UNUSED gpointer                  user_data)
+row_placed (GtkWidget *row,
+            gpointer   user_data)
 {
-  gtk_list_item_set_child (item, NULL);
+  PostierOutboxView *self = user_data;
+
+  if (self->refocus_id != NULL &&
+      g_strcmp0 (postier_outbox_row_get_id (POSTIER_OUTBOX_ROW (row)), self->refocus_id) == 0)
+    {
+      g_clear_pointer (&self->refocus_id, g_free);
+      gtk_widget_grab_focus (row);
+    }
 }
 
 GtkWidget *
@@ -340,12 +338,18 @@ apply_entries (PostierOutboxView *self,
                          next->len > 0 ? &next->pdata[head] : NULL, next->len - head - tail);
   replace_changed (self, 0, next, 0, head);
 
-  /* A recreated row took the focus with it: give it to its successor. */
+  /* A recreated row took the focus with it: give it to its successor,
+   * now or once the list has made it. */
   if (focused_id != NULL && root != NULL && gtk_root_get_focus (root) != focus)
     {
       GtkWidget *row = find_row (self, focused_id);
       if (row != NULL)
         gtk_widget_grab_focus (row);
+      else
+        {
+          g_free (self->refocus_id);
+          self->refocus_id = g_steal_pointer (&focused_id);
+        }
     }
 }
 
@@ -670,6 +674,9 @@ postier_outbox_view_dispose (GObject *object)
     postier_view_reloader_stop (self->reloader);
   g_clear_object (&self->reloader);
   g_clear_handle_id (&self->wakeup_source, g_source_remove);
+  if (self->rows != NULL)
+    postier_lazy_rows_stop (self->rows);
+  g_clear_object (&self->rows);
   if (self->submitter != NULL)
     g_signal_handlers_disconnect_by_data (self->submitter, self);
   g_clear_object (&self->submitter);
@@ -687,6 +694,7 @@ postier_outbox_view_finalize (GObject *object)
   g_clear_object (&self->entries);
   g_clear_pointer (&self->expanded, g_hash_table_unref);
   g_clear_pointer (&self->progress, g_hash_table_unref);
+  g_free (self->refocus_id);
 
   G_OBJECT_CLASS (postier_outbox_view_parent_class)->finalize (object);
 }
@@ -731,19 +739,8 @@ postier_outbox_view_init (PostierOutboxView *self)
   self->expanded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->progress = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
-  {
-    GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-    GtkNoSelection *selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->entries)));
-
-    g_signal_connect (factory, "setup", G_CALLBACK (setup_item), self);
-    g_signal_connect (factory, "bind", G_CALLBACK (bind_item), self);
-    g_signal_connect (factory, "unbind", G_CALLBACK (unbind_item), self);
-    /* Both taken by the view. */
-    gtk_list_view_set_factory (self->list_view, factory);
-    g_object_unref (factory);
-    gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
-    g_object_unref (selection);
-  }
+  self->rows = postier_lazy_rows_new (self->list_view, G_LIST_MODEL (self->entries), create_row,
+                                      row_placed, self);
   g_signal_connect (self, "notify::parent", G_CALLBACK (on_parent_changed), NULL);
   self->wakeup_source = g_timeout_add_seconds (60, wakeup_cb, self);
 }

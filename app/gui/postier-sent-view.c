@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "postier-lazy-rows.h"
 #include "postier-sent-message.h"
 #include "postier-sent-row.h"
 #include "postier-sent-view.h"
@@ -20,21 +21,68 @@ struct _PostierSentView
   PostierSentStore    *store;
   GListStore          *messages;
   PostierViewReloader *reloader;
+  PostierLazyRows     *rows;
 
   /* Template widgets (the stack, the bin's own child, is not bound: AdwBin
    * disposes of it) */
   GtkStack         *stack;
   GtkLabel         *summary_label;
-  GtkListBox       *list_box;
+  GtkListView      *list_view;
 };
 
 G_DEFINE_FINAL_TYPE (PostierSentView, postier_sent_view, ADW_TYPE_BIN)
 
+/* Made only for a message in sight (PostierLazyRows). */
 static GtkWidget *
 create_row (gpointer item,
             G_GNUC_UNUSED gpointer user_data)
 {
   return postier_sent_row_new (item);
+}
+
+static gboolean
+same_message (GListModel         *model,
+              guint               position,
+              PostierSentMessage *message)
+{
+  g_autoptr(PostierSentMessage) old = g_list_model_get_item (model, position);
+
+  return g_strcmp0 (postier_sent_message_get_path (old),
+                    postier_sent_message_get_path (message)) == 0;
+}
+
+/* The newest come first: when NEXT is the model with messages added on
+ * top (and the oldest gone past the limit), only those change, so the
+ * list keeps its place while a flush fills Sent; anything else is
+ * replaced whole. */
+static void
+apply_messages (PostierSentView *self,
+                GPtrArray       *next)
+{
+  GListModel *model = G_LIST_MODEL (self->messages);
+  guint n = g_list_model_get_n_items (model);
+  guint added = 0;
+  guint kept;
+
+  if (n > 0)
+    while (added < next->len && !same_message (model, 0, next->pdata[added]))
+      added++;
+  kept = MIN (n, next->len - added);
+  for (guint i = 0; i < kept; i++)
+    if (!same_message (model, i, next->pdata[added + i]))
+      {
+        kept = 0;
+        break;
+      }
+  if (n == 0 || kept == 0 || added == next->len)
+    {
+      g_list_store_splice (self->messages, 0, n, next->len > 0 ? next->pdata : NULL, next->len);
+      return;
+    }
+  if (n > kept)
+    g_list_store_splice (self->messages, kept, n - kept, NULL, 0);
+  if (added > 0)
+    g_list_store_splice (self->messages, 0, 0, next->pdata, added);
 }
 
 static void
@@ -55,7 +103,6 @@ list_done (gpointer      view,
   PostierSentView *self = view;
   g_autoptr(GPtrArray) messages = NULL;
   g_autoptr(GError) error = NULL;
-  guint n;
 
   messages = postier_sent_store_list_finish (POSTIER_SENT_STORE (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -66,8 +113,7 @@ list_done (gpointer      view,
       return;
     }
 
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
-  g_list_store_splice (self->messages, 0, n, messages->pdata, messages->len);
+  apply_messages (self, messages);
 
   gtk_stack_set_visible_child_name (self->stack, messages->len > 0 ? "list" : "empty");
   if (messages->len >= POSTIER_SENT_VIEW_LIMIT)
@@ -101,6 +147,9 @@ postier_sent_view_dispose (GObject *object)
   if (self->reloader != NULL)
     postier_view_reloader_stop (self->reloader);
   g_clear_object (&self->reloader);
+  if (self->rows != NULL)
+    postier_lazy_rows_stop (self->rows);
+  g_clear_object (&self->rows);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), POSTIER_TYPE_SENT_VIEW);
 
@@ -130,7 +179,7 @@ postier_sent_view_class_init (PostierSentViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/postier/Postier/ui/postier-sent-view.ui");
   gtk_widget_class_bind_template_child (widget_class, PostierSentView, summary_label);
-  gtk_widget_class_bind_template_child (widget_class, PostierSentView, list_box);
+  gtk_widget_class_bind_template_child (widget_class, PostierSentView, list_view);
 }
 
 static void
@@ -140,7 +189,8 @@ postier_sent_view_init (PostierSentView *self)
   self->stack = GTK_STACK (adw_bin_get_child (ADW_BIN (self)));
 
   self->messages = g_list_store_new (POSTIER_TYPE_SENT_MESSAGE);
-  gtk_list_box_bind_model (self->list_box, G_LIST_MODEL (self->messages), create_row, self, NULL);
+  self->rows = postier_lazy_rows_new (self->list_view, G_LIST_MODEL (self->messages), create_row,
+                                      NULL, self);
 }
 
 PostierSentView *

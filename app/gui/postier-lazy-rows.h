@@ -1,0 +1,42 @@
+/* postier-lazy-rows.h — a GtkListView's rows, made only when in sight and
+ * a few per frame
+ *
+ * GTK 4.8's GtkListView keeps up to 200 list items around its anchor
+ * (later versions size that to the view), and binds all of them when the
+ * model fills or the view jumps: with rows that cost milliseconds each
+ * (an AdwExpanderRow from a template), 200 of them hold the main loop for
+ * a second. So bind gives each item a cheap placeholder of a row's height,
+ * and a tick callback swaps placeholders in or near the visible area for
+ * the real row, within a few milliseconds per frame, visible ones first.
+ * Rows out of sight are never made.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* Makes the row for ITEM (a new floating widget). */
+typedef GtkWidget *(*PostierLazyRowsCreateFunc) (gpointer  item,
+                                                 gpointer  user_data);
+/* ROW, just made, is in the list (e.g. to give it the focus back). */
+typedef void       (*PostierLazyRowsPlacedFunc) (GtkWidget *row,
+                                                 gpointer  user_data);
+
+#define POSTIER_TYPE_LAZY_ROWS (postier_lazy_rows_get_type ())
+G_DECLARE_FINAL_TYPE (PostierLazyRows, postier_lazy_rows, POSTIER, LAZY_ROWS, GObject)
+
+/* Sets LIST_VIEW's factory and model (MODEL, with no selection). LIST_VIEW
+ * and USER_DATA are not referenced: call stop() before they go. PLACED may
+ * be NULL. */
+PostierLazyRows *postier_lazy_rows_new  (GtkListView               *list_view,
+                                         GListModel                *model,
+                                         PostierLazyRowsCreateFunc  create,
+                                         PostierLazyRowsPlacedFunc  placed,
+                                         gpointer                   user_data);
+/* No row is made after this. Idempotent. */
+void             postier_lazy_rows_stop (PostierLazyRows           *self);
+
+G_END_DECLS
