@@ -304,6 +304,35 @@ postier_draft_store_import_message (PostierDraftStore  *self,
   return draft;
 }
 
+/* The composer's own draft, kept beside the entry (undo send, issue 13),
+ * restores it exactly: Bcc (never in the message), the body as typed, the
+ * identity and headers. Its attachments are the files the message was
+ * built from, which may have changed or gone since; the bytes queued, taken
+ * out of message.eml into *DRAFT's files, replace them. */
+static void
+prefer_kept_draft (PostierDraft       **draft,
+                   PostierOutboxEntry  *entry)
+{
+  g_autofree char *kept_path = postier_outbox_entry_get_draft_path (entry);
+  g_autoptr(PostierDraft) kept = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (kept_path == NULL)
+    return;
+  kept = postier_draft_load (kept_path, &error);
+  if (kept == NULL)
+    {
+      g_debug ("%s: %s; the message is read instead", kept_path, error->message);
+      return;
+    }
+  while (postier_draft_get_n_attachments (kept) > 0)
+    postier_draft_remove_attachment (kept, 0);
+  for (guint i = 0; i < postier_draft_get_n_attachments (*draft); i++)
+    postier_draft_add_attachment (kept, postier_draft_get_attachment (*draft, i));
+  g_object_unref (*draft);
+  *draft = g_steal_pointer (&kept);
+}
+
 PostierDraft *
 postier_draft_store_take_back (PostierDraftStore  *self,
                                PostierOutbox      *outbox,
@@ -341,13 +370,20 @@ postier_draft_store_take_back (PostierDraftStore  *self,
   draft = postier_draft_new_from_message_file (message_path, files_dir, error);
   if (draft == NULL)
     return NULL;
+  prefer_kept_draft (&draft, entry);
   postier_draft_set_account_name (draft, postier_outbox_entry_get_account_name (entry));
   if (!postier_ensure_private_dir (self->dir, error) ||
       !postier_draft_save (draft, path, error))
     return NULL;
 
-  if (!postier_outbox_remove (outbox, id, error))
-    return NULL;
+  /* Atomic against a flusher taking it; when one has, the message goes
+   * out and the saved draft would only be a second copy of it. */
+  if (!postier_outbox_withdraw (outbox, id, error))
+    {
+      g_unlink (path);
+      postier_remove_tree (files_dir);
+      return NULL;
+    }
   *draft_path = g_steal_pointer (&path);
   return g_steal_pointer (&draft);
 }

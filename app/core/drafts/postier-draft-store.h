@@ -76,12 +76,17 @@ PostierDraft      *postier_draft_store_import_message (PostierDraftStore    *sel
                                                        char                **draft_path,
                                                        GError              **error);
 
-/* "Edit" on a queued message: the entry ID of OUTBOX becomes a draft, saved
- * as `outbox-ID.draft` with its attachments in `outbox-ID.draft.files`,
- * and only then leaves the outbox — whatever happens next, the message is
- * never lost. Fails with POSTIER_OUTBOX_ERROR_NOT_FOUND when ID cannot be
- * looked up, with the outbox's error (e.g. _BUSY) when it cannot be removed
- * (the draft then stays saved). Synchronous. DRAFT_PATH: transfer full. */
+/* "Edit" on a queued message, and undo send: the entry ID of OUTBOX
+ * becomes a draft, saved as `outbox-ID.draft` with its attachments in
+ * `outbox-ID.draft.files`, and only then leaves the outbox (with
+ * postier_outbox_withdraw(), atomic against a flusher) — whatever happens
+ * next, the message is never lost. The composer's draft kept beside the
+ * entry (draft.ini) restores it exactly (Bcc, body as typed, account);
+ * attachments are the bytes queued, taken out of the message. Fails with
+ * POSTIER_OUTBOX_ERROR_NOT_FOUND when ID cannot be looked up, with
+ * POSTIER_OUTBOX_ERROR_BUSY when a flusher is already sending it (the
+ * saved draft is removed again: the message goes out, once). Synchronous.
+ * DRAFT_PATH: transfer full. */
 PostierDraft      *postier_draft_store_take_back      (PostierDraftStore    *self,
                                                        PostierOutbox        *outbox,
                                                        const char           *id,

@@ -555,6 +555,35 @@ postier_mime_enqueue_draft (PostierDraft   *draft,
                             GCancellable   *cancellable,
                             GError        **error)
 {
+  return postier_mime_enqueue_draft_full (draft, account, outbox, NULL, cancellable, error);
+}
+
+/* The hold and the kept draft of issue 13 (undo send, send later). */
+static gboolean
+stage_options (PostierOutboxStaging        *staging,
+               PostierDraft                *draft,
+               const PostierEnqueueOptions *options,
+               GError                     **error)
+{
+  g_autofree char *draft_path = NULL;
+
+  if (options == NULL)
+    return TRUE;
+  postier_outbox_staging_set_not_before (staging, options->not_before, options->schedule);
+  if (!options->keep_draft)
+    return TRUE;
+  draft_path = postier_outbox_staging_dup_draft_path (staging);
+  return postier_draft_save (draft, draft_path, error);
+}
+
+char *
+postier_mime_enqueue_draft_full (PostierDraft                *draft,
+                                 PostierAccount              *account,
+                                 PostierOutbox               *outbox,
+                                 const PostierEnqueueOptions *options,
+                                 GCancellable                *cancellable,
+                                 GError                     **error)
+{
   g_autoptr(GMimeMessage) message = NULL;
   g_autoptr(PostierEnvelope) envelope = NULL;
   g_autoptr(PostierOutboxStaging) staging = NULL;
@@ -590,6 +619,8 @@ postier_mime_enqueue_draft (PostierDraft   *draft,
   /* What the builder set, so the outbox need not read it back. */
   postier_outbox_staging_set_subject (staging, g_mime_message_get_subject (message));
   postier_outbox_staging_set_message_id (staging, g_mime_message_get_message_id (message));
+  if (!stage_options (staging, draft, options, error))
+    return NULL;
   return postier_outbox_staging_commit (staging, postier_account_get_name (account), envelope,
                                         cancellable, error);
 }

@@ -188,6 +188,12 @@ _postier_outbox_entry_save (PostierOutboxEntry  *self,
   g_key_file_set_integer (file, ENTRY_GROUP, "Attempts", (int) self->attempts);
   set_time (file, ENTRY_GROUP, "LastAttempt", self->last_attempt);
   set_time (file, ENTRY_GROUP, "NextAttempt", self->next_attempt);
+  if (self->not_before != 0)
+    {
+      set_time (file, ENTRY_GROUP, "NotBefore", self->not_before);
+      g_key_file_set_string (file, ENTRY_GROUP, "Schedule",
+                             postier_outbox_schedule_to_string (self->schedule));
+    }
   set_optional_string (file, "LastError", self->last_error);
   if (self->state == POSTIER_OUTBOX_STATE_FAILED || self->state == POSTIER_OUTBOX_STATE_NEEDS_ATTENTION)
     g_key_file_set_string (file, ENTRY_GROUP, "Failure", failure_names[self->failure]);
@@ -333,6 +339,15 @@ read_entry_fields (PostierOutboxEntry *self,
   self->last_attempt = get_time (file, ENTRY_GROUP, "LastAttempt");
   self->next_attempt = get_time (file, ENTRY_GROUP, "NextAttempt");
   self->possible_duplicate = g_key_file_get_boolean (file, ENTRY_GROUP, "PossibleDuplicate", NULL);
+  /* Not before: a Schedule this Postier does not know still holds it. */
+  {
+    g_autofree char *schedule = g_key_file_get_string (file, ENTRY_GROUP, "Schedule", NULL);
+    PostierOutboxSchedule kind = POSTIER_OUTBOX_SCHEDULE_LATER;
+
+    if (schedule != NULL)
+      _postier_outbox_schedule_from_string (schedule, &kind);
+    _postier_outbox_entry_set_not_before (self, get_time (file, ENTRY_GROUP, "NotBefore"), kind);
+  }
 
   /* Unknown or absent (an entry from an older Postier): NONE. */
   failure = g_key_file_get_string (file, ENTRY_GROUP, "Failure", NULL);

@@ -17,6 +17,8 @@ G_BEGIN_DECLS
 #define POSTIER_OUTBOX_ENTRY_FILE      "entry.ini"
 #define POSTIER_OUTBOX_MESSAGE_FILE    "message.eml"
 #define POSTIER_OUTBOX_TRANSCRIPT_FILE "transcript.log"
+/* The composer's draft, when the producer kept it (undo send, Edit). */
+#define POSTIER_OUTBOX_DRAFT_FILE      "draft.ini"
 /* An entry being sent has this second name for its entry.ini: a hard link
  * costs no new file, and entry.ini keeps the state to go back to. */
 #define POSTIER_OUTBOX_SENDING_MARK    "sending"
@@ -49,6 +51,13 @@ void                _postier_outbox_entry_set_attempts       (PostierOutboxEntry
                                                               guint                attempts);
 void                _postier_outbox_entry_set_next_attempt   (PostierOutboxEntry  *self,
                                                               gint64               when);
+/* Not before WHEN (0: clears it, and SCHEDULE becomes NONE). */
+void                _postier_outbox_entry_set_not_before     (PostierOutboxEntry  *self,
+                                                              gint64               when,
+                                                              PostierOutboxSchedule schedule);
+/* entry.ini's Schedule value, back (FALSE when unknown). */
+gboolean            _postier_outbox_schedule_from_string     (const char          *text,
+                                                              PostierOutboxSchedule *schedule);
 void                _postier_outbox_entry_set_last_error     (PostierOutboxEntry  *self,
                                                               const char          *text);
 void                _postier_outbox_entry_set_possible_duplicate (PostierOutboxEntry *self,
@@ -98,6 +107,8 @@ struct _PostierOutboxEntry
   guint               attempts;
   gint64              last_attempt;
   gint64              next_attempt;
+  gint64              not_before;      /* 0: none; see postier-schedule.h */
+  PostierOutboxSchedule schedule;
   char               *last_error;
   char               *sent_copy;
   PostierOutboxFailure failure;

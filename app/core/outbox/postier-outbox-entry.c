@@ -296,8 +296,89 @@ postier_outbox_entry_is_due (PostierOutboxEntry *self,
                              gint64              now)
 {
   g_return_val_if_fail (POSTIER_IS_OUTBOX_ENTRY (self), FALSE);
+  if (postier_outbox_entry_is_held (self, now))
+    return FALSE;
   return self->state == POSTIER_OUTBOX_STATE_QUEUED ||
          (self->state == POSTIER_OUTBOX_STATE_DEFERRED && self->next_attempt <= now);
+}
+
+/* --- Not before (issue 13) ------------------------------------------------ */
+
+static const char * const schedule_names[] = {
+  [POSTIER_OUTBOX_SCHEDULE_NONE] = "none",
+  [POSTIER_OUTBOX_SCHEDULE_GRACE] = "grace",
+  [POSTIER_OUTBOX_SCHEDULE_LATER] = "later",
+};
+
+const char *
+postier_outbox_schedule_to_string (PostierOutboxSchedule schedule)
+{
+  g_return_val_if_fail (schedule <= POSTIER_OUTBOX_SCHEDULE_LATER, NULL);
+  return schedule_names[schedule];
+}
+
+gboolean
+_postier_outbox_schedule_from_string (const char            *text,
+                                      PostierOutboxSchedule *schedule)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (schedule_names); i++)
+    if (g_strcmp0 (text, schedule_names[i]) == 0)
+      {
+        *schedule = (PostierOutboxSchedule) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gint64
+postier_outbox_entry_get_not_before (PostierOutboxEntry *self)
+{
+  g_return_val_if_fail (POSTIER_IS_OUTBOX_ENTRY (self), 0);
+  return self->not_before;
+}
+
+PostierOutboxSchedule
+postier_outbox_entry_get_schedule (PostierOutboxEntry *self)
+{
+  g_return_val_if_fail (POSTIER_IS_OUTBOX_ENTRY (self), POSTIER_OUTBOX_SCHEDULE_NONE);
+  return self->not_before != 0 ? self->schedule : POSTIER_OUTBOX_SCHEDULE_NONE;
+}
+
+gboolean
+postier_outbox_entry_is_held (PostierOutboxEntry *self,
+                              gint64              now)
+{
+  g_return_val_if_fail (POSTIER_IS_OUTBOX_ENTRY (self), FALSE);
+  return self->not_before != 0 && self->not_before > now;
+}
+
+gboolean
+postier_outbox_entry_is_scheduled (PostierOutboxEntry *self)
+{
+  g_return_val_if_fail (POSTIER_IS_OUTBOX_ENTRY (self), FALSE);
+  return postier_outbox_entry_get_schedule (self) == POSTIER_OUTBOX_SCHEDULE_LATER &&
+         self->state != POSTIER_OUTBOX_STATE_SENT;
+}
+
+char *
+postier_outbox_entry_get_draft_path (PostierOutboxEntry *self)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (POSTIER_IS_OUTBOX_ENTRY (self), NULL);
+  path = g_build_filename (self->path, POSTIER_OUTBOX_DRAFT_FILE, NULL);
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR) ? g_steal_pointer (&path) : NULL;
+}
+
+void
+_postier_outbox_entry_set_not_before (PostierOutboxEntry    *self,
+                                      gint64                 when,
+                                      PostierOutboxSchedule  schedule)
+{
+  self->not_before = MAX (when, 0);
+  self->schedule = self->not_before != 0 ? schedule : POSTIER_OUTBOX_SCHEDULE_NONE;
+  if (self->schedule == POSTIER_OUTBOX_SCHEDULE_NONE)
+    self->not_before = 0;
 }
 
 PostierEnvelope *

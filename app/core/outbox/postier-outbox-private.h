@@ -26,7 +26,8 @@ int                 _postier_outbox_create_staging           (PostierOutbox     
                                                               GError             **error);
 /* Moves STAGING_PATH (already flushed to disk) to <id>/message.eml, writes
  * <id>/entry.ini (state "queued", due now, with SIZE, SUBJECT and
- * MESSAGE_ID as the producer knew them) and fsyncs the folders, so the
+ * MESSAGE_ID as the producer knew them, held until NOT_BEFORE; DRAFT_PATH,
+ * when not NULL and there, moved in as draft.ini) and fsyncs the folders, so the
  * message survives a crash from the moment this returns. Returns the new
  * id. On failure the staging file is removed and nothing is left. */
 char               *_postier_outbox_add_entry                (PostierOutbox       *self,
@@ -36,6 +37,9 @@ char               *_postier_outbox_add_entry                (PostierOutbox     
                                                               guint64              size,
                                                               const char          *subject,
                                                               const char          *message_id,
+                                                              gint64               not_before,
+                                                              PostierOutboxSchedule schedule,
+                                                              const char          *draft_path,
                                                               GError             **error);
 
 /* The flusher's side; every one of these writes entry.ini durably. */
@@ -61,6 +65,13 @@ void                _postier_outbox_append_transcript        (PostierOutbox     
                                                               PostierOutboxEntry  *entry,
                                                               const char          *heading,
                                                               const char          *transcript);
+
+/* The schedule's side (postier-outbox-schedule.c). */
+
+/* Removes an entry's folder and its plain files, never following a link. */
+gboolean            _postier_outbox_remove_folder            (const char          *path);
+/* Whether some flusher (this object or another process) holds the lock. */
+gboolean            _postier_outbox_flusher_is_running       (PostierOutbox       *self);
 
 /* The watch's side (postier-outbox-watch.c): installs ::changed. */
 void                _postier_outbox_watch_class_init         (GObjectClass        *klass);

@@ -36,6 +36,9 @@ struct _PostierOutboxStaging
   gboolean       spent;       /* committed or aborted: the file is not ours any more */
   char          *subject;
   char          *message_id;
+  gint64         not_before;
+  PostierOutboxSchedule schedule;
+  char          *draft_path;  /* <path>.draft, when the producer asked for it */
 };
 
 G_DEFINE_FINAL_TYPE (PostierOutboxStaging, postier_outbox_staging, G_TYPE_OBJECT)
@@ -50,6 +53,7 @@ postier_outbox_staging_finalize (GObject *object)
   g_free (self->path);
   g_free (self->subject);
   g_free (self->message_id);
+  g_free (self->draft_path);
 
   G_OBJECT_CLASS (postier_outbox_staging_parent_class)->finalize (object);
 }
@@ -151,6 +155,28 @@ postier_outbox_staging_set_message_id (PostierOutboxStaging *self,
   self->message_id = g_strdup (message_id);
 }
 
+void
+postier_outbox_staging_set_not_before (PostierOutboxStaging  *self,
+                                       gint64                 when,
+                                       PostierOutboxSchedule  schedule)
+{
+  g_return_if_fail (POSTIER_IS_OUTBOX_STAGING (self));
+  self->not_before = when;
+  self->schedule = schedule;
+}
+
+/* Beside the staging file (same hidden prefix, so a crash leaves nothing
+ * that recovery would not clear). */
+char *
+postier_outbox_staging_dup_draft_path (PostierOutboxStaging *self)
+{
+  g_return_val_if_fail (POSTIER_IS_OUTBOX_STAGING (self), NULL);
+  g_return_val_if_fail (!self->spent, NULL);
+  if (self->draft_path == NULL)
+    self->draft_path = g_strconcat (self->path, ".draft", NULL);
+  return g_strdup (self->draft_path);
+}
+
 /* The message's bytes on disk before it is moved into place, and its size:
  * once the entry exists, a crash must not leave it holding less. */
 static gboolean
@@ -212,7 +238,8 @@ postier_outbox_staging_commit (PostierOutboxStaging  *self,
   /* From here the outbox owns the file: it moves it, or removes it. */
   self->spent = TRUE;
   return _postier_outbox_add_entry (self->outbox, self->path, account_name, envelope, size,
-                                    self->subject, self->message_id, error);
+                                    self->subject, self->message_id, self->not_before,
+                                    self->schedule, self->draft_path, error);
 }
 
 void
@@ -227,6 +254,8 @@ postier_outbox_staging_abort (PostierOutboxStaging *self)
     }
   if (!self->spent && self->path != NULL)
     g_unlink (self->path);
+  if (!self->spent && self->draft_path != NULL)
+    g_unlink (self->draft_path);
   self->spent = TRUE;
 }
 

@@ -83,8 +83,10 @@ postier_outbox_get_dir (PostierOutbox *self)
   return self->dir;
 }
 
-/* Shared with the staging; the short name inside this file. */
+/* Shared with the staging and the schedule; the short names inside this file. */
 #define storage_error _postier_outbox_storage_error
+#define remove_entry_folder _postier_outbox_remove_folder
+#define flusher_is_running _postier_outbox_flusher_is_running
 
 gboolean
 _postier_outbox_storage_error (GError     **error,
@@ -152,8 +154,8 @@ make_id (gint64 now_us)
  * opened without following a link, and its files are removed through that
  * descriptor: a link planted in place of the folder is removed itself (it
  * is in our outbox), never what it points to. */
-static gboolean
-remove_entry_folder (const char *path)
+gboolean
+_postier_outbox_remove_folder (const char *path)
 {
   struct dirent *child;
   DIR *dir;
@@ -223,6 +225,9 @@ _postier_outbox_add_entry (PostierOutbox    *self,
                            guint64           size,
                            const char       *subject,
                            const char       *message_id,
+                           gint64            not_before,
+                           PostierOutboxSchedule schedule,
+                           const char       *draft_path,
                            GError          **error)
 {
   g_autoptr(PostierOutboxEntry) entry = NULL;
@@ -245,11 +250,25 @@ _postier_outbox_add_entry (PostierOutbox    *self,
       goto fail_staging;
     }
 
+  /* The draft is a convenience for undo and Edit, not the message: one
+   * that cannot move in is left out (take-back then reads message.eml). */
+  if (draft_path != NULL && g_file_test (draft_path, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *draft_in = g_build_filename (hidden, POSTIER_OUTBOX_DRAFT_FILE, NULL);
+
+      if (g_rename (draft_path, draft_in) != 0)
+        {
+          g_debug ("could not keep the draft of %s: %s", id, g_strerror (errno));
+          g_unlink (draft_path);
+        }
+    }
+
   final = g_build_filename (self->dir, id, NULL);
   entry = _postier_outbox_entry_new (id, hidden, account_name, envelope, now_us / G_USEC_PER_SEC);
   _postier_outbox_entry_set_size (entry, size);
   _postier_outbox_entry_set_subject (entry, subject);
   _postier_outbox_entry_set_message_id (entry, message_id);
+  _postier_outbox_entry_set_not_before (entry, not_before, schedule);
 
   /* entry.ini's durable write also fsyncs the hidden folder, which makes
    * the message's rename into it durable too. */
@@ -277,6 +296,8 @@ fail_hidden:
 
 fail_staging:
   g_unlink (staging_path);
+  if (draft_path != NULL)
+    g_unlink (draft_path);
   return NULL;
 }
 
@@ -406,8 +427,8 @@ busy (GError     **error,
 
 /* An entry in "sending" is really in flight only while some flusher holds
  * the lock; otherwise it was left by a flusher that died. */
-static gboolean
-flusher_is_running (PostierOutbox *self)
+gboolean
+_postier_outbox_flusher_is_running (PostierOutbox *self)
 {
   g_autofree char *lock_path = g_build_filename (self->dir, LOCK_FILE, NULL);
   gboolean running;
@@ -539,22 +560,7 @@ postier_outbox_make_deferred_due (PostierOutbox  *self,
 gint64
 postier_outbox_get_next_wakeup (PostierOutbox *self)
 {
-  g_autoptr(GPtrArray) entries = NULL;
-  gint64 earliest = 0;
-
-  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), 0);
-
-  entries = postier_outbox_list (self, NULL);
-  for (guint i = 0; entries != NULL && i < entries->len; i++)
-    {
-      PostierOutboxEntry *entry = g_ptr_array_index (entries, i);
-      gint64 next = postier_outbox_entry_get_next_attempt (entry);
-
-      if (postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_DEFERRED &&
-          (earliest == 0 || next < earliest))
-        earliest = next;
-    }
-  return earliest;
+  return postier_outbox_get_next_wakeup_at (self, g_get_real_time () / G_USEC_PER_SEC);
 }
 
 gboolean

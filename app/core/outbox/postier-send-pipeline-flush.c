@@ -14,6 +14,7 @@
 #include "postier-error.h"
 #include "postier-outbox-private.h"
 #include "postier-paths.h"
+#include "postier-relay-limiter.h"
 #include "postier-send-pipeline-private.h"
 
 /* How often a flush waiting for the lock (POSTIER_FLUSH_WAIT_FOR_LOCK)
@@ -106,6 +107,22 @@ account_needs_network (PostierFlushJob *job,
          !postier_host_is_loopback (postier_account_get_host (account));
 }
 
+/* Whether ENTRY's account is held by its relay's limits now (ours, or
+ * what the relay said): then the whole account waits, oldest first, and
+ * the submitter's timer comes back when the hold ends. */
+static gboolean
+held_by_limits (PostierFlushJob    *job,
+                PostierOutboxEntry *entry)
+{
+  PostierAccount *account = g_hash_table_lookup (job->accounts,
+                                                 postier_outbox_entry_get_account_name (entry));
+  guint n = postier_outbox_entry_count_recipients (entry, POSTIER_RECIPIENT_STATE_PENDING) +
+            postier_outbox_entry_count_recipients (entry, POSTIER_RECIPIENT_STATE_DEFERRED);
+
+  return account != NULL &&
+         !postier_relay_limiter_check (postier_relay_limiter_get_default (), account, MAX (n, 1), NULL);
+}
+
 /* Whether this flush should take ENTRY now. An entry is attempted once per
  * flush: after an attempt it is deferred (not due for a minute at least),
  * failed or needing attention, so only a person's retry (state queued
@@ -119,14 +136,19 @@ flush_takes (PostierFlushJob    *job,
 
   if (g_hash_table_contains (job->offline, id))
     return FALSE;
+  /* Held for undo send or send later: not before its time, whatever the
+   * flags (a scheduled message is not due, as in `queue flush`). */
+  if (postier_outbox_entry_is_held (entry, now))
+    return FALSE;
   switch (postier_outbox_entry_get_state (entry))
     {
     case POSTIER_OUTBOX_STATE_QUEUED:
-      return TRUE;
+      return !held_by_limits (job, entry);
     case POSTIER_OUTBOX_STATE_DEFERRED:
       if (g_hash_table_contains (job->attempted, id))
         return FALSE;
-      return (job->flags & POSTIER_FLUSH_ALL) != 0 || postier_outbox_entry_is_due (entry, now);
+      return ((job->flags & POSTIER_FLUSH_ALL) != 0 || postier_outbox_entry_is_due (entry, now)) &&
+             !held_by_limits (job, entry);
     default:
       return FALSE;
     }

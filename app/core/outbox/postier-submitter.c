@@ -20,7 +20,9 @@
 #include "postier-outbox-private.h"
 #include "postier-paths.h"
 #include "postier-send-pipeline-private.h"
+#include "postier-relay-limiter.h"
 #include "postier-submitter.h"
+#include "postier-wall-timer.h"
 
 /* When another process holds the flush lock, look again after this long. */
 #define BUSY_RETRY_SECONDS 30
@@ -48,6 +50,7 @@ struct _PostierSubmitter
   gboolean             again;
   guint                timer_id;
   guint                kick_id;
+  PostierWallTimer    *wake;        /* the next not-before or retry, by the wall clock */
   GCancellable        *cancellable;
   GFileMonitor        *dir_monitor;
   gulong               accounts_handler;
@@ -140,6 +143,7 @@ postier_submitter_dispose (GObject *object)
   PostierSubmitter *self = POSTIER_SUBMITTER (object);
 
   postier_submitter_stop (self);
+  g_clear_pointer (&self->wake, postier_wall_timer_free);
   if (self->monitor_handler != 0)
     g_clear_signal_handler (&self->monitor_handler, self->monitor);
   g_clear_object (&self->monitor);
@@ -448,16 +452,54 @@ postier_submitter_flush_finish (PostierSubmitter   *self,
  * The app's mode: flush when there is something to do
  */
 
+/* The wall-clock timer came (or the clock was set, or the machine woke
+ * past its time): flush; the flush's end re-arms it. */
+static void
+on_wake (gpointer user_data)
+{
+  PostierSubmitter *self = user_data;
+
+  if (self->started)
+    postier_submitter_kick (self);
+}
+
+/* One wall-clock timer at the earliest not-before or next attempt, re-armed
+ * after every flush (which follows every change of the outbox). A
+ * monotonic timeout would stand still while the laptop sleeps. */
+static gint64
+next_release (PostierSubmitter *self)
+{
+  g_autoptr(GPtrArray) accounts = postier_account_store_list (self->accounts);
+
+  return postier_relay_limiter_next_release (postier_relay_limiter_get_default (), accounts);
+}
+
 static void
 schedule_at_next_wakeup (PostierSubmitter *self)
 {
   gint64 next = postier_outbox_get_next_wakeup (self->outbox);
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 released = next_release (self);
 
+  /* Queued mail held by the relay's limits has no next attempt of its
+   * own: come back when the first held account may send. */
+  if (released != 0 && (next == 0 || released < next))
+    next = released;
+  if (self->wake == NULL)
+    self->wake = postier_wall_timer_new (on_wake, self);
   if (next == 0)
-    return;
-  /* An hour at most, so a clock change cannot put it off for long. */
-  schedule_flush (self, (guint) CLAMP (next - now, 1, 3600) * 1000);
+    {
+      postier_wall_timer_arm (self->wake, 0);
+      return;
+    }
+  if (next <= now)
+    {
+      /* Overdue (deferred while offline): not sooner than a second. */
+      postier_wall_timer_arm (self->wake, 0);
+      schedule_flush (self, 1000);
+      return;
+    }
+  postier_wall_timer_arm (self->wake, next);
 }
 
 static void
@@ -666,6 +708,8 @@ postier_submitter_stop (PostierSubmitter *self)
 
   self->started = FALSE;
   g_clear_handle_id (&self->timer_id, g_source_remove);
+  if (self->wake != NULL)
+    postier_wall_timer_arm (self->wake, 0);
   g_clear_handle_id (&self->kick_id, g_source_remove);
   if (self->accounts_handler != 0)
     g_clear_signal_handler (&self->accounts_handler, self->accounts);

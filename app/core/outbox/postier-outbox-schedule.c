@@ -1,0 +1,195 @@
+/* postier-outbox-schedule.c — holding entries until a time, sending them
+ * now, and taking them back (undo send, send later; issue 13)
+ *
+ * Why a file of its own: these are the person's changes to an entry that
+ * has not gone yet, and each must be safe against a flusher (this process
+ * or another) taking the same entry at the same moment. The rule: a
+ * flusher never takes an entry whose not-before is in the future; so a
+ * change is safe when no flusher runs (we hold the lock meanwhile) or when
+ * the entry is still held with a margin. A held entry is never being sent.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "postier-outbox"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "postier-error.h"
+#include "postier-outbox-private.h"
+#include "postier-paths.h"
+#include "postier-schedule.h"
+
+/* While another flusher runs, an entry is changed only when its not-before
+ * is at least this far away: that flusher cannot take it before our change
+ * (a rename or a write, microseconds) is done. */
+#define HELD_MARGIN_SECONDS 2
+
+gint64
+postier_outbox_get_next_wakeup_at (PostierOutbox *self,
+                                   gint64         now)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+
+  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), 0);
+
+  entries = postier_outbox_list (self, NULL);
+  return postier_schedule_next_wakeup (entries, now);
+}
+
+static gboolean
+being_sent (GError     **error,
+            const char  *id)
+{
+  g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_BUSY,
+               _("The message “%s” is already being sent"), id);
+  return FALSE;
+}
+
+/* Whether the person may change ENTRY now: TRUE with the flush lock in
+ * *LOCKED when no flusher runs (to be let go by the caller), or without it
+ * when one runs but cannot take ENTRY before we are done. */
+static gboolean
+may_change (PostierOutbox       *self,
+            PostierOutboxEntry  *entry,
+            gboolean            *locked,
+            GError             **error)
+{
+  g_autoptr(GError) lock_error = NULL;
+  const char *id = postier_outbox_entry_get_id (entry);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  *locked = postier_outbox_lock (self, &lock_error);
+  if (*locked)
+    return TRUE;
+  if (!g_error_matches (lock_error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_BUSY))
+    {
+      g_propagate_error (error, g_steal_pointer (&lock_error));
+      return FALSE;
+    }
+  if (postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_SENDING)
+    return being_sent (error, id);
+  switch (postier_outbox_entry_get_state (entry))
+    {
+    case POSTIER_OUTBOX_STATE_QUEUED:
+    case POSTIER_OUTBOX_STATE_DEFERRED:
+      /* The running flusher may take it any moment now. */
+      if (!postier_outbox_entry_is_held (entry, now + HELD_MARGIN_SECONDS))
+        return being_sent (error, id);
+      return TRUE;
+    default:
+      /* Failed and needs attention: no flusher takes them. */
+      return TRUE;
+    }
+}
+
+gboolean
+postier_outbox_schedule (PostierOutbox          *self,
+                         const char             *id,
+                         gint64                  not_before,
+                         PostierOutboxSchedule   schedule,
+                         GError                **error)
+{
+  g_autoptr(PostierOutboxEntry) entry = NULL;
+  gboolean locked = FALSE;
+  gboolean ok;
+
+  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), FALSE);
+
+  entry = postier_outbox_lookup (self, id, error);
+  if (entry == NULL)
+    return FALSE;
+  switch (postier_outbox_entry_get_state (entry))
+    {
+    case POSTIER_OUTBOX_STATE_QUEUED:
+    case POSTIER_OUTBOX_STATE_DEFERRED:
+    case POSTIER_OUTBOX_STATE_SENDING:  /* may_change() says whether it really is */
+      break;
+    default:
+      g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_FAILED,
+                   _("The message “%s” is not waiting to be sent; retry it first"), id);
+      return FALSE;
+    }
+  if (!may_change (self, entry, &locked, error))
+    return FALSE;
+  /* Under the lock a "sending" entry is one whose flusher died: recovery
+   * would send it again; rescheduling it first is the person's choice. */
+  if (postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_SENDING)
+    _postier_outbox_entry_unmark_sending (entry);
+
+  _postier_outbox_entry_set_not_before (entry, not_before, schedule);
+  if (postier_outbox_entry_get_not_before (entry) == 0 &&
+      postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_DEFERRED)
+    /* Send Now means now, not at the next attempt. */
+    _postier_outbox_entry_set_next_attempt (entry, g_get_real_time () / G_USEC_PER_SEC);
+  ok = _postier_outbox_entry_save (entry, error);
+  if (locked)
+    postier_outbox_unlock (self);
+  return ok;
+}
+
+gboolean
+postier_outbox_send_now (PostierOutbox  *self,
+                         const char     *id,
+                         GError        **error)
+{
+  return postier_outbox_schedule (self, id, 0, POSTIER_OUTBOX_SCHEDULE_NONE, error);
+}
+
+/* The folder is renamed away first: a flusher that comes after the rename
+ * finds no entry to mark (its link() fails), and one that marked it before
+ * left the "sending" link, which we see in the renamed folder. */
+gboolean
+postier_outbox_withdraw (PostierOutbox  *self,
+                         const char     *id,
+                         GError        **error)
+{
+  g_autoptr(PostierOutboxEntry) entry = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *aside = NULL;
+  g_autofree char *mark = NULL;
+  gboolean locked = FALSE;
+
+  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), FALSE);
+
+  entry = postier_outbox_lookup (self, id, error);
+  if (entry == NULL)
+    return FALSE;
+  if (!may_change (self, entry, &locked, error))
+    return FALSE;
+
+  path = g_build_filename (postier_outbox_get_dir (self), id, NULL);
+  aside = g_strdup_printf ("%s/.trash-%s", postier_outbox_get_dir (self), id);
+  if (g_rename (path, aside) != 0)
+    {
+      int saved_errno = errno;
+
+      if (locked)
+        postier_outbox_unlock (self);
+      if (saved_errno == ENOENT)
+        {
+          /* Gone meanwhile: sent, or removed by someone else. */
+          g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_NOT_FOUND,
+                       _("There is no outbox entry “%s”"), id);
+          return FALSE;
+        }
+      return _postier_outbox_storage_error (error, saved_errno, _("Cannot remove “%s”"), path);
+    }
+  mark = g_build_filename (aside, POSTIER_OUTBOX_SENDING_MARK, NULL);
+  if (!locked && g_file_test (mark, G_FILE_TEST_EXISTS))
+    {
+      /* A flusher took it between our look and the rename: it is its. */
+      if (g_rename (aside, path) != 0)
+        g_warning ("could not put back %s: %s", id, g_strerror (errno));
+      return being_sent (error, id);
+    }
+  if (!postier_fsync_dir (postier_outbox_get_dir (self), NULL))
+    g_debug ("could not fsync %s", postier_outbox_get_dir (self));
+  if (locked)
+    postier_outbox_unlock (self);
+  _postier_outbox_remove_folder (aside);
+  return TRUE;
+}
