@@ -27,6 +27,8 @@ typedef struct {
   char     *password_command;
   char     *ca_file;
   char     *pin;
+  char     *oauth, *oauth_client_id, *oauth_scope;   /* "" removes */
+  gboolean  browser;          /* sign in with the desktop's browser */
   gboolean  password_stdin;
   gboolean  make_default;
   gboolean  request_dsn;
@@ -47,6 +49,9 @@ account_options_clear (AccountOptions *options)
   g_free (options->password_command);
   g_free (options->ca_file);
   g_free (options->pin);
+  g_free (options->oauth);
+  g_free (options->oauth_client_id);
+  g_free (options->oauth_scope);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AccountOptions, account_options_clear)
 
@@ -72,6 +77,12 @@ add_account_entries (GOptionContext *context,
       N_("Accept only the server certificate with this SHA-256 fingerprint"), N_("HEX") },
     { "dsn", 0, 0, G_OPTION_ARG_NONE, &options->request_dsn, N_("Ask the server for delivery status notifications"), NULL },
     { "default", 0, 0, G_OPTION_ARG_NONE, &options->make_default, N_("Make this the default account"), NULL },
+    { "oauth", 0, 0, G_OPTION_ARG_STRING, &options->oauth,
+      N_("Sign in with OAuth 2.0 at google, microsoft or an issuer’s https:// address"), N_("PROVIDER") },
+    { "oauth-client-id", 0, 0, G_OPTION_ARG_STRING, &options->oauth_client_id, N_("OAuth 2.0 client ID"), N_("ID") },
+    { "oauth-scope", 0, 0, G_OPTION_ARG_STRING, &options->oauth_scope, N_("OAuth 2.0 scopes"), N_("SCOPES") },
+    { "browser", 0, 0, G_OPTION_ARG_NONE, &options->browser,
+      N_("With --oauth: sign in with the desktop’s browser instead of a code"), NULL },
     G_OPTION_ENTRY_NULL,
   };
   const GOptionEntry edit_entries[] = {
@@ -111,7 +122,8 @@ check_account_options (AccountOptions *options)
     return postierctl_usage_error (_("give either --password-stdin or --password-command, not both"));
   if (options->request_dsn && options->no_dsn)
     return postierctl_usage_error (_("give either --dsn or --no-dsn, not both"));
-  return EX_OK;
+  return postierctl_oauth_check_options (options->oauth, options->password_stdin ||
+                                                        options->password_command != NULL);
 }
 
 /* TRUE when OPTIONS change a setting of the account, not only the default. */
@@ -121,7 +133,8 @@ account_options_change_settings (const AccountOptions *options)
   return options->from != NULL || options->host != NULL || options->security_text != NULL ||
          options->auth_text != NULL || options->user != NULL || options->password_command != NULL ||
          options->ca_file != NULL || options->pin != NULL || options->password_stdin ||
-         options->request_dsn || options->no_dsn || options->port != -1;
+         options->request_dsn || options->no_dsn || options->port != -1 || options->oauth != NULL ||
+         options->oauth_client_id != NULL || options->oauth_scope != NULL;
 }
 
 static const char *
@@ -168,6 +181,8 @@ apply_account_options (PostierAccount       *account,
     }
   if (options->request_dsn || options->no_dsn)
     postier_account_set_request_dsn (account, options->request_dsn);
+  postierctl_oauth_apply_options (account, options->oauth, options->oauth_client_id, options->oauth_scope,
+                                  options->auth_text != NULL);
 }
 
 /* Reads the password for --password-stdin; on a problem prints it and
@@ -366,6 +381,8 @@ account_add (int    argc,
     return postierctl_fail (error);
 
   print_saved (_("Account “%s” added (%s:%u, %s)."), account);
+  if (postier_account_get_oauth_provider (account) != NULL)
+    return postierctl_oauth_sign_in (account, options.browser);
   if (uses_keyring (account) && password == NULL)
     note_no_password (argv[1]);
   return EX_OK;
@@ -872,6 +889,7 @@ postierctl_account_main (int    argc,
     { "show", account_show, N_("Show one account") },
     { "test", account_test, N_("Connect, log in and show what the server offers") },
     { "check", postierctl_account_check, N_("Check that receivers will accept mail from its domain") },
+    { "login", postierctl_account_login, N_("Sign in to the account’s OAuth 2.0 provider again") },
     { "remove", account_remove, N_("Remove an account and its stored password") },
   };
 

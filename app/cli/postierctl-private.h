@@ -59,6 +59,19 @@ char *postierctl_read_stdin        (gsize        *length,
 int   postierctl_account_main      (int argc, char **argv);
 /* postierctl-account-check.c: account check NAME [--json] (issue 15). */
 int   postierctl_account_check     (int argc, char **argv);
+/* postierctl-login.c: account login NAME [--browser], and the sign-in
+ * account add --oauth does (issue 14). */
+int   postierctl_account_login     (int argc, char **argv);
+int   postierctl_oauth_sign_in     (PostierAccount *account,
+                                    gboolean        browser);
+/* account add/set's --oauth, --oauth-client-id and --oauth-scope. */
+int   postierctl_oauth_check_options (const char  *oauth,
+                                      gboolean     password_given);
+void  postierctl_oauth_apply_options (PostierAccount *account,
+                                      const char     *oauth,
+                                      const char     *client_id,
+                                      const char     *scope,
+                                      gboolean        auth_given);
 int   postierctl_send_main         (int argc, char **argv);
 int   postierctl_sendmail_main     (int argc, char **argv);
 int   postierctl_queue_main        (int argc, char **argv);

@@ -40,4 +40,6 @@
 #include "postier-sandbox-message.h"
 #include "postier-sandbox-store.h"
 #include "postier-smtp-client.h"
+#include "postier-oauth.h"
+#include "postier-oauth-provider.h"
 #include "postier-init.h"

@@ -80,12 +80,15 @@ keyring_label (PostierAccount       *account,
                           provider->title);
 }
 
-gboolean
-_postier_oauth_keep_tokens (PostierAccount        *account,
-                            PostierOAuthProvider  *provider,
-                            JsonObject            *answer,
-                            GCancellable          *cancellable,
-                            GError               **error)
+/* The refresh token to the keyring, the access token to the cache; with
+ * cache_lock held when LOCKED. */
+static gboolean
+keep_tokens (PostierAccount        *account,
+             PostierOAuthProvider  *provider,
+             JsonObject            *answer,
+             gboolean               locked,
+             GCancellable          *cancellable,
+             GError               **error)
 {
   const char *access = json_object_get_string_member_with_default (answer, "access_token", NULL);
   const char *refresh = json_object_get_string_member_with_default (answer, "refresh_token", NULL);
@@ -102,10 +105,22 @@ _postier_oauth_keep_tokens (PostierAccount        *account,
   if (refresh != NULL &&
       !postier_secret_store_token_sync (account, provider->id, label, refresh, cancellable, error))
     return FALSE;
-  g_mutex_lock (&cache_lock);
+  if (!locked)
+    g_mutex_lock (&cache_lock);
   cache_put (key, access, expires_in);
-  g_mutex_unlock (&cache_lock);
+  if (!locked)
+    g_mutex_unlock (&cache_lock);
   return TRUE;
+}
+
+gboolean
+_postier_oauth_keep_tokens (PostierAccount        *account,
+                            PostierOAuthProvider  *provider,
+                            JsonObject            *answer,
+                            GCancellable          *cancellable,
+                            GError               **error)
+{
+  return keep_tokens (account, provider, answer, FALSE, cancellable, error);
 }
 
 void
@@ -143,8 +158,8 @@ set_sign_in_again (GError        **error,
                  title, postier_account_get_name (account), postier_account_get_name (account));
 }
 
-/* One refresh_token grant. *GRANT_GONE says the server answered
- * invalid_grant (the refresh token is no good). */
+/* One refresh_token grant, with cache_lock held. *GRANT_GONE says the
+ * server answered invalid_grant (the refresh token is no good). */
 static gboolean
 refresh_with (PostierAccount        *account,
               PostierOAuthProvider  *provider,
@@ -166,7 +181,7 @@ refresh_with (PostierAccount        *account,
   if (answer == NULL)
     return FALSE;
   if (status == 200)
-    return _postier_oauth_keep_tokens (account, provider, answer, cancellable, error);
+    return keep_tokens (account, provider, answer, TRUE, cancellable, error);
   if (g_strcmp0 (json_object_get_string_member_with_default (answer, "error", NULL), "invalid_grant") == 0)
     {
       *grant_gone = TRUE;

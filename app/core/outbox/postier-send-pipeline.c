@@ -40,6 +40,7 @@
 #include "postier-relay-limits.h"
 #include "postier-send-pipeline-private.h"
 #include "postier-sent-store-private.h"
+#include "postier-send-transactions.h"
 #include "postier-smtp-client.h"
 
 /* How many entries may be marked "sending" ahead of the one on the wire.
@@ -80,6 +81,7 @@ typedef struct {
   GError             *error;
   char               *transcript;
   gboolean            data_complete;
+  PostierRelayHold    hold;      /* the account must wait (relay limits) */
 } Outcome;
 
 static void
@@ -142,16 +144,21 @@ on_progress (guint64  bytes_sent,
     group->job->report.progress (group->job->report_data, group->current_id, bytes_sent, bytes_total);
 }
 
+/* HOLD: NULL, or why the account must wait now (relay limits). */
 static void
-push_outcome (Group              *group,
-              PostierOutboxEntry *entry,
-              OutcomeKind         kind,
-              GArray             *results,
-              const GError       *error,
-              char               *transcript,
-              gboolean            data_complete)
+push_outcome_full (Group                  *group,
+                   PostierOutboxEntry     *entry,
+                   OutcomeKind             kind,
+                   GArray                 *results,
+                   const GError           *error,
+                   char                   *transcript,
+                   gboolean                data_complete,
+                   const PostierRelayHold *hold)
 {
   Outcome *outcome = g_new0 (Outcome, 1);
+
+  if (hold != NULL)
+    outcome->hold = *hold;
 
   outcome->entry = g_object_ref (entry);
   outcome->kind = kind;
@@ -179,6 +186,18 @@ push_outcome (Group              *group,
     group->waited_for_settle += g_get_monotonic_time () - start;
   }
   g_mutex_unlock (&group->mutex);
+}
+
+static void
+push_outcome (Group              *group,
+              PostierOutboxEntry *entry,
+              OutcomeKind         kind,
+              GArray             *results,
+              const GError       *error,
+              char               *transcript,
+              gboolean            data_complete)
+{
+  push_outcome_full (group, entry, kind, results, error, transcript, data_complete, NULL);
 }
 
 /* Blocks the SMTP thread until entry INDEX is durably marked. */
@@ -282,6 +301,18 @@ conclude (PostierFlushJob *job,
     case OUTCOME_ATTEMPTED:
       record_results (entry, outcome->results);
       _postier_outbox_entry_conclude (entry, now, outcome->error);
+      /* Deferred by the relay's limits: back when the account may send,
+       * not on the retry schedule. */
+      if (outcome->hold.reason != POSTIER_HOLD_NONE &&
+          postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_DEFERRED)
+        {
+          _postier_outbox_entry_set_next_attempt (entry, outcome->hold.until);
+          if (outcome->error == NULL)
+            {
+              g_autofree char *why = postier_relay_hold_describe (&outcome->hold, now);
+              _postier_outbox_entry_set_last_error (entry, why);
+            }
+        }
       break;
     case OUTCOME_FAILED:
     default:
@@ -464,13 +495,18 @@ open_session (Group           *group,
   return g_steal_pointer (&client);
 }
 
-/* Sends ENTRY (durably marked) on CLIENT and hands its outcome on; FALSE
- * when the flush was cancelled meanwhile. */
+/* Sends ENTRY (durably marked) on CLIENT, in as many transactions as the
+ * relay's limits make, and hands its outcome on; FALSE when the group
+ * must stop: the flush was cancelled, or the account is held by its
+ * limits (then the rest of the group waits untouched, oldest first). */
 static gboolean
 send_one (Group              *group,
           PostierSmtpClient  *client,
           PostierOutboxEntry *entry)
 {
+  PostierAccount *account = g_hash_table_lookup (group->job->accounts, group->account_name);
+  PostierRelayHold hold;
+  gboolean attempted;
   g_autoptr(PostierEnvelope) envelope = postier_outbox_entry_dup_pending_envelope (entry);
   g_autofree char *message_path = postier_outbox_entry_get_message_path (entry);
   g_autoptr(GArray) results = NULL;
@@ -482,9 +518,15 @@ send_one (Group              *group,
   group->current_done = 0;
   group->current_total = 0;
   group->last_progress = 0;
-  ok = postier_smtp_client_send (client, envelope, message_path, &results,
-                                 group->cancellable, &error);
+  ok = _postier_send_transactions (client, account, postier_relay_limiter_get_default (),
+                                   envelope, message_path, &attempted, &results, &hold,
+                                   group->cancellable, &error);
   group->in_send += g_get_monotonic_time () - start;
+  if (!attempted && !is_cancelled (error))
+    {
+      push_outcome (group, entry, OUTCOME_UNTOUCHED, NULL, NULL, NULL, FALSE);
+      return FALSE;
+    }
   if (!ok && is_cancelled (error))
     {
       gboolean complete = group->current_total > 0 &&
@@ -493,9 +535,9 @@ send_one (Group              *group,
                     postier_smtp_client_take_transcript (client), complete);
       return FALSE;
     }
-  push_outcome (group, entry, OUTCOME_ATTEMPTED, g_steal_pointer (&results),
-                ok ? NULL : error, postier_smtp_client_take_transcript (client), FALSE);
-  return TRUE;
+  push_outcome_full (group, entry, OUTCOME_ATTEMPTED, g_steal_pointer (&results),
+                     ok ? NULL : error, postier_smtp_client_take_transcript (client), FALSE, &hold);
+  return hold.reason == POSTIER_HOLD_NONE;
 }
 
 /* A session is opened when the group starts and again after one broke;
