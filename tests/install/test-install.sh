@@ -109,6 +109,11 @@ echo "# the installed postierctl"
 version="$("$prefix/bin/postierctl" --version 2>&1)"
 echo "# $version"
 check "postierctl --version runs from the prefix" test "$version" = "postierctl $project_version"
+# Every command but queueing is postierctl-full, out of the PATH (issue 12).
+check "installed: postierctl-full" \
+  test -n "$(find "$prefix" -name postierctl-full -type f -perm -u+x -print -quit)"
+check "the installed postierctl hands queue --help to postierctl-full" \
+  bash -c '"$1" queue --help | grep -q "^  flush "' _ "$prefix/bin/postierctl"
 # A build-tree-only variable pointing at a bogus folder: the installed
 # program ignores it and still speaks French; the build tree's honours it
 # (so this check would catch the variable being obeyed).
