@@ -279,6 +279,9 @@ postierctl_queue_flush (int    argc,
                                   "wait for “postierctl queue retry”.\n"
                                   "Exit status: 0 nothing left unsent, 75 some still deferred or "
                                   "another process is sending, 69 some refused or needing attention."));
+  g_option_context_set_description (context,
+                                    _("Messages held by “send --at” or “send --delay” are not due "
+                                      "before their time: no flush sends them early."));
   if (!postierctl_parse_options (context, &argc, &argv))
     return EX_USAGE;
   if (argc != 1)

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
+#include "postier-schedule.h"
 #include "postierctl-private.h"
 
 static char *
@@ -86,6 +87,11 @@ entry_to_json (PostierOutboxEntry *entry)
             postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_DEFERRED
             ? postier_outbox_entry_get_next_attempt (entry) : 0);
   add_optional_string (builder, "last_error", postier_outbox_entry_get_last_error (entry));
+  /* Issue 13: not before this time (UTC), and why: "grace" or "later". */
+  add_time (builder, "not_before", postier_outbox_entry_get_not_before (entry));
+  json_builder_set_member_name (builder, "schedule");
+  json_builder_add_string_value (builder,
+                                 postier_outbox_schedule_to_string (postier_outbox_entry_get_schedule (entry)));
   json_builder_set_member_name (builder, "possible_duplicate");
   json_builder_add_boolean_value (builder, postier_outbox_entry_get_possible_duplicate (entry));
 
@@ -105,6 +111,24 @@ entry_to_json (PostierOutboxEntry *entry)
   json_builder_end_array (builder);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
+}
+
+/* A held entry's time, in local time with its zone. */
+static void
+append_hold (GString            *line,
+             PostierOutboxEntry *entry)
+{
+  gint64 not_before = postier_outbox_entry_get_not_before (entry);
+  g_autofree char *local = NULL;
+
+  if (not_before == 0 || !postier_outbox_entry_is_held (entry, g_get_real_time () / G_USEC_PER_SEC))
+    return;
+  local = postier_schedule_format_local (not_before, NULL);
+  g_string_append (line, "  ");
+  if (postier_outbox_entry_get_schedule (entry) == POSTIER_OUTBOX_SCHEDULE_LATER)
+    g_string_append_printf (line, _("scheduled for %s"), local);
+  else
+    g_string_append_printf (line, _("held until %s (can be taken back)"), local);
 }
 
 /* One line per entry: what a person scanning the queue needs first. */
@@ -131,6 +155,7 @@ print_entry_line (PostierOutboxEntry *entry)
       g_string_append (line, "  ");
       g_string_append_printf (line, _("next attempt %s"), when);
     }
+  append_hold (line, entry);
   g_print ("%s\n", line->str);
   if (last_error != NULL && state != POSTIER_OUTBOX_STATE_QUEUED)
     g_print ("    %s\n", last_error);
@@ -250,6 +275,11 @@ queue_show (int    argc,
     g_print ("%-18s %s\n", _("Last attempt:"), last);
   if (state == POSTIER_OUTBOX_STATE_DEFERRED && next != NULL)
     g_print ("%-18s %s\n", _("Next attempt:"), next);
+  if (postier_outbox_entry_get_not_before (entry) != 0)
+    {
+      g_autofree char *local = postier_schedule_format_local (postier_outbox_entry_get_not_before (entry), NULL);
+      g_print ("%-18s %s\n", _("Not before:"), local);
+    }
   if (postier_outbox_entry_get_last_error (entry) != NULL)
     {
       g_autofree char *last_error = postierctl_printable_full (postier_outbox_entry_get_last_error (entry), TRUE);

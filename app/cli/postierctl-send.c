@@ -19,6 +19,7 @@
 
 #include "postier-gmime.h"
 #include "postier-paths.h"
+#include "postier-schedule.h"
 #include "postierctl-private.h"
 
 static gboolean
@@ -233,6 +234,53 @@ read_inputs (PostierDraft    *draft,
   return EX_OK;
 }
 
+/* --delay and --at (issue 13): when the message may go into OPTIONS.
+ * Returns EX_OK, 64 for both at once, 65 for a time unparsable or past. */
+static int
+parse_when (int                    delay,
+            const char            *at,
+            PostierEnqueueOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (delay != 0 && at != NULL)
+    return postierctl_usage_error (_("--delay and --at cannot be used together"));
+  if (delay < 0)
+    return postierctl_usage_error (_("--delay needs a number of SECONDS, 0 or more"));
+  if (delay > 0)
+    {
+      options->not_before = now + delay;
+      options->schedule = POSTIER_OUTBOX_SCHEDULE_GRACE;
+    }
+  if (at != NULL)
+    {
+      if (!postier_schedule_parse_time (at, NULL, now, &options->not_before, &error))
+        {
+          g_autofree char *shown = postierctl_printable (error->message);
+          g_printerr ("postierctl: %s\n", shown);
+          return EX_DATAERR;
+        }
+      options->schedule = POSTIER_OUTBOX_SCHEDULE_LATER;
+    }
+  return EX_OK;
+}
+
+/* A held message is not tried now: the app or `queue watch` (started by
+ * postier-flush.path) sends it at its time. */
+static int
+report_held (const char *id,
+             gint64      when)
+{
+  g_autofree char *local = postier_schedule_format_local (when, NULL);
+
+  g_print (_("Queued as %s, to be sent at %s."), id, local);
+  g_print ("\n");
+  return EX_OK;
+}
+
+/* long: one option table, read in order, then the enqueue; helpers hold
+ * the rest (issue 13 added --delay and --at). */
 static int
 send_main (int    argc,
            char **argv)
@@ -244,8 +292,11 @@ send_main (int    argc,
   g_auto(GStrv) cc = NULL;
   g_auto(GStrv) bcc = NULL;
   g_auto(GStrv) attach = NULL;
+  g_autofree char *at = NULL;
   gboolean queue_only = FALSE;
+  int delay = 0;
   int input_timeout = POSTIERCTL_INPUT_DEFAULT_TIMEOUT;
+  PostierEnqueueOptions options = { 0 };
   const GOptionEntry entries[] = {
     { "account", 0, 0, G_OPTION_ARG_STRING, &account_name, N_("Send through this account (default: the default account)"), N_("NAME") },
     { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &to, N_("A recipient (repeat for more)"), N_("ADDR") },
@@ -256,6 +307,10 @@ send_main (int    argc,
       N_("Read the text from FILE, or standard input for - (the default when it is not a terminal)"), N_("FILE") },
     { "attach", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &attach, N_("Attach a file (repeat for more)"), N_("FILE") },
     { "queue-only", 0, 0, G_OPTION_ARG_NONE, &queue_only, N_("Only queue the message; do not try to send it now"), NULL },
+    { "delay", 0, 0, G_OPTION_ARG_INT, &delay,
+      N_("Hold the message this long before it may go (it can be taken back meanwhile)"), N_("SECONDS") },
+    { "at", 0, 0, G_OPTION_ARG_STRING, &at,
+      N_("Send at this time: “2026-12-24 09:00” (local time) or ISO 8601 with a zone"), N_("TIME") },
     { "input-timeout", 0, 0, G_OPTION_ARG_INT, &input_timeout,
       N_("Give up on a pipe, FIFO or device that sends nothing for this long (default 60)"), N_("SECONDS") },
     G_OPTION_ENTRY_NULL,
@@ -280,6 +335,9 @@ send_main (int    argc,
     return postierctl_usage_error (_("send takes its recipients as --to, --cc or --bcc, not “%s”"), argv[1]);
   if (input_timeout <= 0)
     return postierctl_usage_error (_("--input-timeout needs a number of SECONDS above 0"));
+  status = parse_when (delay, at, &options);
+  if (status != EX_OK)
+    return status;
 
   account = choose_account (account_name, &error);
   if (account == NULL)
@@ -294,11 +352,13 @@ send_main (int    argc,
     return status;
 
   outbox = postier_outbox_new (NULL);
-  id = postier_mime_enqueue_draft (draft, account, outbox, NULL, &error);
+  id = postier_mime_enqueue_draft_full (draft, account, outbox, &options, NULL, &error);
   /* The message file holds the attachments now. */
   remove_staged (staging);
   if (id == NULL)
     return postierctl_fail (error);
+  if (options.not_before != 0)
+    return report_held (id, options.not_before);
 
   return postierctl_deliver (id, queue_only ? POSTIERCTL_DELIVER_QUEUE_ONLY : POSTIERCTL_DELIVER_NONE);
 }
