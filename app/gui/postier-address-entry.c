@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "postier-address-entry.h"
+#include "postier-recipient-check.h"
 
 /* Long enough not to flag an address while it is typed quickly. */
 #define VALIDATE_DELAY_MS 400
@@ -20,12 +21,15 @@ struct _PostierAddressEntry
   AdwEntryRow         parent_instance;
 
   GtkImage           *error_icon;
+  GtkImage           *domain_warning_icon;
   GtkPopover         *completion_popover;
   GtkListBox         *completion_list;
 
   PostierAddressField  field;
   PostierAddressBook *address_book;
   char               *error_message;
+  char               *domain_warning;
+  GCancellable       *domain_cancellable;  /* the checks of the last text judged */
   GtkEventController *focus_controller;
   guint               validate_source;
   guint               hide_source;
@@ -38,6 +42,7 @@ enum {
   PROP_0,
   PROP_FIELD_NAME,
   PROP_ERROR,
+  PROP_DOMAIN_WARNING,
   N_PROPS
 };
 
@@ -92,6 +97,13 @@ postier_address_entry_set_address_book (PostierAddressEntry *self,
 }
 
 const char *
+postier_address_entry_get_domain_warning (PostierAddressEntry *self)
+{
+  g_return_val_if_fail (POSTIER_IS_ADDRESS_ENTRY (self), NULL);
+  return self->domain_warning;
+}
+
+const char *
 postier_address_entry_get_error (PostierAddressEntry *self)
 {
   g_return_val_if_fail (POSTIER_IS_ADDRESS_ENTRY (self), NULL);
@@ -127,6 +139,82 @@ show_error (PostierAddressEntry *self,
       gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+}
+
+static void
+show_domain_warning (PostierAddressEntry *self,
+                     const char          *warning)
+{
+  if (!replace_string (&self->domain_warning, warning))
+    return;
+  gtk_widget_set_visible (GTK_WIDGET (self->domain_warning_icon), warning != NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->domain_warning_icon), warning);
+  if (warning != NULL)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self), "warning");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->domain_warning_icon),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, warning,
+                                      -1);
+    }
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "warning");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOMAIN_WARNING]);
+}
+
+static void
+on_domain_checked (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(PostierAddressEntry) self = user_data;
+  g_autoptr(PostierRecipientDomainCheck) check = NULL;
+
+  (void) source;
+  check = postier_recipient_domain_check_finish (result, NULL);
+  /* A newer text is being judged, or the row is gone: not this answer. */
+  if (check == NULL || g_task_had_error (G_TASK (result)) ||
+      g_task_get_cancellable (G_TASK (result)) != self->domain_cancellable ||
+      self->domain_warning_icon == NULL)
+    return;
+  if (check->warning != NULL && self->domain_warning == NULL)
+    show_domain_warning (self, check->warning);
+}
+
+/* Each recipient domain of TEXT (already known to parse) is asked about in
+ * the background; the first that cannot take mail shows a warning. Never
+ * blocks and never stops Send: a warning is the person's to weigh. */
+static void
+check_domains (PostierAddressEntry *self,
+               const char          *text)
+{
+  g_auto(GStrv) mailboxes = postier_address_text_split (text, NULL);
+  g_auto(GStrv) known = NULL;
+  g_autoptr(GHashTable) asked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  if (self->domain_cancellable != NULL)
+    g_cancellable_cancel (self->domain_cancellable);
+  g_clear_object (&self->domain_cancellable);
+  show_domain_warning (self, NULL);
+  if (mailboxes == NULL || mailboxes[0] == NULL)
+    return;
+
+  self->domain_cancellable = g_cancellable_new ();
+  if (self->address_book != NULL)
+    known = postier_address_book_list_domains (self->address_book);
+  for (guint i = 0; mailboxes[i] != NULL; i++)
+    {
+      const char *at = strrchr (mailboxes[i], '@');
+      g_autofree char *domain = NULL;
+
+      if (at == NULL)
+        continue;
+      domain = g_ascii_strdown (at + 1, strcspn (at + 1, ">"));
+      if (*domain == '\0' || !g_hash_table_add (asked, g_strdup (domain)))
+        continue;
+      postier_recipient_domain_check_async (domain, (const char * const *) known,
+                                            self->domain_cancellable, on_domain_checked,
+                                            g_object_ref (self));
+    }
 }
 
 /* Where the address being typed starts: after the last comma that is not
@@ -181,6 +269,7 @@ postier_address_entry_validate (PostierAddressEntry  *self,
       return FALSE;
     }
   show_error (self, NULL);
+  check_domains (self, text);
   return TRUE;
 }
 
@@ -194,7 +283,13 @@ validate_finished_addresses (PostierAddressEntry *self)
   g_autoptr(GError) error = NULL;
 
   g_clear_handle_id (&self->validate_source, g_source_remove);
-  show_error (self, check_text (self, finished, &error) ? NULL : error->message);
+  if (check_text (self, finished, &error))
+    {
+      show_error (self, NULL);
+      check_domains (self, finished);
+    }
+  else
+    show_error (self, error->message);
 }
 
 static gboolean
@@ -450,6 +545,9 @@ postier_address_entry_get_property (GObject    *object,
     case PROP_ERROR:
       g_value_set_string (value, self->error_message);
       break;
+    case PROP_DOMAIN_WARNING:
+      g_value_set_string (value, self->domain_warning);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -482,10 +580,14 @@ postier_address_entry_dispose (GObject *object)
   g_signal_handlers_disconnect_by_data (self, self);
   g_clear_handle_id (&self->validate_source, g_source_remove);
   g_clear_handle_id (&self->hide_source, g_source_remove);
+  if (self->domain_cancellable != NULL)
+    g_cancellable_cancel (self->domain_cancellable);
+  g_clear_object (&self->domain_cancellable);
   if (self->completion_popover != NULL)
     gtk_widget_unparent (GTK_WIDGET (self->completion_popover));
   gtk_widget_dispose_template (GTK_WIDGET (self), POSTIER_TYPE_ADDRESS_ENTRY);
   self->completion_popover = NULL;
+  self->domain_warning_icon = NULL;
   g_clear_object (&self->address_book);
 
   G_OBJECT_CLASS (postier_address_entry_parent_class)->dispose (object);
@@ -497,6 +599,7 @@ postier_address_entry_finalize (GObject *object)
   PostierAddressEntry *self = POSTIER_ADDRESS_ENTRY (object);
 
   g_free (self->error_message);
+  g_free (self->domain_warning);
 
   G_OBJECT_CLASS (postier_address_entry_parent_class)->finalize (object);
 }
@@ -519,10 +622,14 @@ postier_address_entry_class_init (PostierAddressEntryClass *klass)
   properties[PROP_ERROR] =
     g_param_spec_string ("error", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DOMAIN_WARNING] =
+    g_param_spec_string ("domain-warning", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/postier/Postier/ui/postier-address-entry.ui");
   gtk_widget_class_bind_template_child (widget_class, PostierAddressEntry, error_icon);
+  gtk_widget_class_bind_template_child (widget_class, PostierAddressEntry, domain_warning_icon);
   gtk_widget_class_bind_template_child (widget_class, PostierAddressEntry, completion_popover);
   gtk_widget_class_bind_template_child (widget_class, PostierAddressEntry, completion_list);
 }

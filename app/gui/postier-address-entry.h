@@ -29,6 +29,10 @@ void                postier_address_entry_set_address_book (PostierAddressEntry 
  * shows the result on the row. FALSE with the problem in ERROR. */
 gboolean            postier_address_entry_validate         (PostierAddressEntry *self,
                                                             GError             **error);
+/* A recipient domain that cannot take mail ("example.con has no mail
+ * server — did you mean example.com?"), found in the background after the
+ * text parsed; NULL when none. Never an error: Send still works. */
+const char         *postier_address_entry_get_domain_warning (PostierAddressEntry *self);
 /* The problem shown on the row, NULL when there is none. */
 const char         *postier_address_entry_get_error        (PostierAddressEntry *self);
 

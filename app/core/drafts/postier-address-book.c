@@ -384,6 +384,29 @@ postier_address_book_complete (PostierAddressBook *self,
   return g_strv_builder_end (builder);
 }
 
+GStrv
+postier_address_book_list_domains (PostierAddressBook *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) entries = NULL;
+
+  g_return_val_if_fail (POSTIER_IS_ADDRESS_BOOK (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  entries = sorted_entries (self);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      Entry *entry = g_ptr_array_index (entries, i);
+      const char *at = strrchr (entry->folded, '@');
+
+      if (at != NULL && at[1] != '\0' && g_hash_table_add (seen, (gpointer) (at + 1)))
+        g_strv_builder_add (builder, at + 1);
+    }
+  g_mutex_unlock (&self->lock);
+  return g_strv_builder_end (builder);
+}
+
 static void
 postier_address_book_finalize (GObject *object)
 {

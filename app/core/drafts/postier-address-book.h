@@ -56,4 +56,8 @@ GStrv               postier_address_book_complete (PostierAddressBook  *self,
                                                    const char          *prefix,
                                                    guint                max_results);
 
+/* The domains of the remembered addresses, lower case, those of the most
+ * used and most recent first: what a typo in a domain is compared with. */
+GStrv               postier_address_book_list_domains (PostierAddressBook *self);
+
 G_END_DECLS

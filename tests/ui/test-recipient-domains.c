@@ -1,0 +1,181 @@
+/* test-recipient-domains.c — a recipient's domain that cannot take mail is
+ * flagged in the composer while the person writes, and never stops Send
+ *
+ * The program re-executes itself in a private mount namespace whose
+ * /etc/resolv.conf names the rig's unbound (tests/rig/dns-zones.conf), so
+ * the app asks the DNS the way it does on a person's machine.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "postier-address-entry.h"
+#include "postier-application-private.h"
+#include "postier-composer.h"
+#include "postier-core.h"
+#include "postier-test.h"
+#include "postier-ui-test.h"
+
+#define IN_NAMESPACE "POSTIER_TEST_IN_DNS_NAMESPACE"
+
+typedef struct {
+  PostierApplication *app;
+  PostierWindow      *window;
+  PostierComposer    *composer;
+} Fixture;
+
+static GtkWidget *
+field (Fixture    *f,
+       const char *id)
+{
+  GtkWidget *widget = postier_ui_test_find_by_id (GTK_WIDGET (f->composer), id);
+
+  g_assert_nonnull (widget);
+  return widget;
+}
+
+static gboolean
+warning_shown (gpointer data)
+{
+  return postier_address_entry_get_domain_warning (data) != NULL;
+}
+
+static gboolean
+composer_emptied (gpointer data)
+{
+  Fixture *f = data;
+
+  return postier_composer_is_empty (f->composer);
+}
+
+static gboolean
+have_dns (void)
+{
+  if (!postier_ui_test_have_display ())
+    return FALSE;
+  if (g_getenv (IN_NAMESPACE) != NULL)
+    return TRUE;
+  if (g_getenv ("POSTIER_TEST_REQUIRE_RIG") != NULL)
+    g_test_fail_printf ("the rig's DNS needs root and POSTIER_TEST_RESOLV_CONF (unshare -m)");
+  else
+    g_test_skip ("the rig's DNS needs root and POSTIER_TEST_RESOLV_CONF (unshare -m)");
+  return FALSE;
+}
+
+/* Types TEXT into the To row as a person would finish an address (with a
+ * comma), and waits, bounded, for the row's verdict on its domain. */
+static PostierAddressEntry *
+type_recipient (Fixture    *f,
+                const char *text)
+{
+  PostierAddressEntry *to = POSTIER_ADDRESS_ENTRY (field (f, "to_entry"));
+  gint64 started;
+
+  gtk_widget_grab_focus (GTK_WIDGET (to));
+  started = g_get_monotonic_time ();
+  gtk_editable_set_text (GTK_EDITABLE (to), text);
+  g_assert_true (postier_ui_test_wait_for (warning_shown, to, 5000));
+  g_test_message ("“%s” flagged %" G_GINT64_FORMAT " ms after typing (%d ms of it the typing pause)",
+                  text, (g_get_monotonic_time () - started) / 1000, 400);
+  return to;
+}
+
+static void
+test_null_mx_flagged_and_still_sent (void)
+{
+  Fixture f = { 0 };
+  PostierAddressEntry *to;
+
+  if (!have_dns ())
+    return;
+  postier_ui_test_reset_files ();
+  f.app = postier_ui_test_application ();
+  f.window = postier_ui_test_window (f.app);
+  f.composer = postier_window_get_composer (f.window);
+
+  to = type_recipient (&f, "Nell <nell@nullmx.test>, ");
+  g_assert_nonnull (strstr (postier_address_entry_get_domain_warning (to), "nullmx.test accepts no mail"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (to), "warning"));
+  /* A warning, not an error: the address itself is fine. */
+  g_assert_null (postier_address_entry_get_error (to));
+  if (g_getenv ("POSTIER_SCREENSHOT_DIR") != NULL)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (f.window), 900, 720);
+      postier_ui_test_spin (200);
+      postier_ui_test_screenshot_window (GTK_WINDOW (f.window), "composer-domain-warning");
+    }
+
+  /* The person decides: Send still sends. */
+  gtk_editable_set_text (GTK_EDITABLE (field (&f, "subject_entry")), "To a domain without mail");
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (field (&f, "body_view"))),
+                            "It will bounce, and I know it.", -1);
+  gtk_widget_activate (field (&f, "send_button"));
+  g_assert_true (postier_ui_test_wait_for (composer_emptied, &f, 5000));
+  g_assert_null (postier_composer_get_error (f.composer));
+
+  g_clear_pointer (&f.app, postier_ui_test_finish);
+}
+
+static void
+test_typo_gets_a_suggestion (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(PostierAddressBook) book = postier_address_book_new (NULL);
+  PostierAddressEntry *to;
+
+  if (!have_dns ())
+    return;
+  postier_ui_test_reset_files ();
+  /* The person wrote to example.com before. */
+  postier_address_book_add_text (book, "Carol <carol@example.com>");
+  g_assert_true (postier_address_book_save (book, NULL));
+  f.app = postier_ui_test_application ();
+  f.window = postier_ui_test_window (f.app);
+  f.composer = postier_window_get_composer (f.window);
+
+  to = type_recipient (&f, "dan@example.con, ");
+  g_assert_cmpstr (postier_address_entry_get_domain_warning (to), ==,
+                   "example.con does not exist — did you mean example.com?");
+
+  /* Fixed, the warning goes away. */
+  gtk_editable_set_text (GTK_EDITABLE (to), "dan@pass.test, ");
+  postier_ui_test_spin (1500);
+  g_assert_null (postier_address_entry_get_domain_warning (to));
+  g_clear_pointer (&f.app, postier_ui_test_finish);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *resolv = g_getenv ("POSTIER_TEST_RESOLV_CONF");
+
+  /* Into a mount namespace of our own with the rig's resolv.conf, once. */
+  if (g_getenv (IN_NAMESPACE) == NULL && resolv != NULL && geteuid () == 0)
+    {
+      g_autoptr(GPtrArray) args = g_ptr_array_new ();
+
+      g_setenv (IN_NAMESPACE, "1", TRUE);
+      g_ptr_array_add (args, (gpointer) "unshare");
+      g_ptr_array_add (args, (gpointer) "-m");
+      g_ptr_array_add (args, (gpointer) "sh");
+      g_ptr_array_add (args, (gpointer) "-c");
+      g_ptr_array_add (args, (gpointer) "mount --bind \"$0\" /etc/resolv.conf && exec \"$@\"");
+      g_ptr_array_add (args, (gpointer) resolv);
+      for (int i = 0; i < argc; i++)
+        g_ptr_array_add (args, argv[i]);
+      g_ptr_array_add (args, NULL);
+      execvp ("unshare", (char **) args->pdata);
+      g_printerr ("could not run unshare: %s\n", g_strerror (errno));
+      return 1;
+    }
+
+  postier_ui_test_init (&argc, &argv);
+  g_test_add_func ("/ui/recipient-domains/null-mx-flagged-and-still-sent", test_null_mx_flagged_and_still_sent);
+  g_test_add_func ("/ui/recipient-domains/typo-gets-a-suggestion", test_typo_gets_a_suggestion);
+  return postier_ui_test_run ();
+}
