@@ -13,6 +13,7 @@
 #include "postier-gui-format.h"
 #include "postier-lazy-rows.h"
 #include "postier-outbox-entry.h"
+#include "postier-outbox-head.h"
 #include "postier-outbox-row.h"
 #include "postier-outbox-view.h"
 #include "postier-paths.h"
@@ -42,6 +43,8 @@ struct _PostierOutboxView
   GtkListView      *list_view;
   PostierLazyRows  *rows;
   char             *refocus_id;       /* of the row to focus once made again */
+  GCancellable     *head_cancellable; /* the first rows' listing */
+  gboolean          listed;           /* a full listing has been shown */
   GtkWidget        *damaged_banner;
   GtkLabel         *damaged_label;
 };
@@ -390,9 +393,28 @@ list_done (gpointer      view,
       return;
     }
 
+  self->listed = TRUE;
   apply_entries (self, entries);
   show_damaged (self, damaged);
   update_summary (self);
+}
+
+/* The first rows of a large outbox, before the full listing: shown only
+ * if they come first. The summary waits for the full count. */
+static void
+head_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(PostierOutboxView) self = user_data;
+  g_autoptr(GPtrArray) entries = NULL;
+
+  entries = postier_outbox_list_head_finish (POSTIER_OUTBOX (source), result, NULL);
+  g_clear_object (&self->head_cancellable);
+  if (entries == NULL || entries->len == 0 || self->listed || self->stack == NULL)
+    return;
+  apply_entries (self, entries);
+  gtk_stack_set_visible_child_name (self->stack, "list");
 }
 
 static void
@@ -674,6 +696,9 @@ postier_outbox_view_dispose (GObject *object)
     postier_view_reloader_stop (self->reloader);
   g_clear_object (&self->reloader);
   g_clear_handle_id (&self->wakeup_source, g_source_remove);
+  if (self->head_cancellable != NULL)
+    g_cancellable_cancel (self->head_cancellable);
+  g_clear_object (&self->head_cancellable);
   if (self->rows != NULL)
     postier_lazy_rows_stop (self->rows);
   g_clear_object (&self->rows);
@@ -760,6 +785,10 @@ postier_outbox_view_new (PostierOutbox *outbox)
   self->reloader = postier_view_reloader_new (self, G_OBJECT (outbox), list_outbox, list_done);
 
   update_summary (self);
+  /* Enough rows to fill a tall window, read while the rest is. */
+  self->head_cancellable = g_cancellable_new ();
+  postier_outbox_list_head_async (outbox, 50, self->head_cancellable, head_done,
+                                  g_object_ref (self));
   postier_outbox_view_reload (self);
   return self;
 }
