@@ -136,6 +136,13 @@ postier_schedule_parse_time (const char  *text,
 
       if (space != NULL && space - iso == 10)
         *space = 'T';
+      /* GLib wants seconds: "…T09:00+01:00" becomes "…T09:00:00+01:00". */
+      if (strlen (iso) > 16 && iso[10] == 'T' && iso[13] == ':' && iso[16] != ':')
+        {
+          g_autofree char *with_seconds = g_strdup_printf ("%.16s:00%s", iso, iso + 16);
+          g_free (iso);
+          iso = g_steal_pointer (&with_seconds);
+        }
       time = g_date_time_new_from_iso8601 (iso, local);
     }
   if (time == NULL)
