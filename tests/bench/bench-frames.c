@@ -419,6 +419,7 @@ scene_flush (Bench *bench,
 typedef struct {
   PostierOutboxView *view;
   gint64             first_rows;   /* monotonic µs of the frame that showed rows */
+  gint64             first_items;  /* … of the first frame with entries in the model */
 } FirstRows;
 
 static void
@@ -429,6 +430,9 @@ on_after_paint (GdkFrameClock *clock,
   GtkWidget *row = postier_outbox_view_find_row (first->view, NULL);
 
   (void) clock;
+  if (first->first_items == 0 &&
+      g_list_model_get_n_items (postier_outbox_view_get_model (first->view)) > 0)
+    first->first_items = g_get_monotonic_time ();
   if (first->first_rows == 0 && row != NULL && gtk_widget_get_mapped (row))
     first->first_rows = g_get_monotonic_time ();
 }
@@ -531,7 +535,7 @@ scene_many_entries (Bench *bench,
   PostierOutboxView *app_view =
     POSTIER_OUTBOX_VIEW (postier_window_get_page (bench->window, "outbox"));
   ModelWait shown = { postier_outbox_view_get_model (app_view), n };
-  FirstRows first = { NULL, 0 };
+  FirstRows first = { NULL, 0, 0 };
   GtkWidget *window, *scrolled;
   GdkFrameClock *clock;
   gint64 start, listing = 0;
@@ -568,7 +572,8 @@ scene_many_entries (Bench *bench,
   first_ms = (first.first_rows - start) / 1000.0;
   printf ("    (%u entries in the view's model then)\n",
           g_list_model_get_n_items (postier_outbox_view_get_model (first.view)));
-  printf ("    first rows on screen %.0f ms after the view was made\n", first_ms);
+  printf ("    first rows on screen %.0f ms after the view was made (entries listed by the "
+          "frame at %.0f ms)\n", first_ms, (first.first_items - start) / 1000.0);
   print_ratio ("window-outbox-10000-first-rows-ms", first_ms, "<", 200);
   {
     ModelWait all = { postier_outbox_view_get_model (first.view), n };
