@@ -33,6 +33,7 @@ typedef struct {
   gboolean  make_default;
   gboolean  request_dsn;
   gboolean  no_dsn;
+  char     *limit;            /* a preset or KEY=N,… (postier-account-limits.h) */
   gint      port;
   PostierSecurity   security;   /* parsed from security_text */
   PostierAuthMethod auth;       /* parsed from auth_text */
@@ -52,6 +53,7 @@ account_options_clear (AccountOptions *options)
   g_free (options->oauth);
   g_free (options->oauth_client_id);
   g_free (options->oauth_scope);
+  g_free (options->limit);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AccountOptions, account_options_clear)
 
@@ -77,6 +79,10 @@ add_account_entries (GOptionContext *context,
       N_("Accept only the server certificate with this SHA-256 fingerprint"), N_("HEX") },
     { "dsn", 0, 0, G_OPTION_ARG_NONE, &options->request_dsn, N_("Ask the server for delivery status notifications"), NULL },
     { "default", 0, 0, G_OPTION_ARG_NONE, &options->make_default, N_("Make this the default account"), NULL },
+    { "limit", 0, 0, G_OPTION_ARG_STRING, &options->limit,
+      N_("The relay’s limits: gmail, google-workspace, microsoft-365, none, or KEY=N,… with messages-per-minute, "
+         "messages-per-hour, messages-per-day, recipients-per-message, recipients-per-day (0: no limit)"),
+      N_("LIMITS") },
     { "oauth", 0, 0, G_OPTION_ARG_STRING, &options->oauth,
       N_("Sign in with OAuth 2.0 at google, microsoft or an issuer’s https:// address"), N_("PROVIDER") },
     { "oauth-client-id", 0, 0, G_OPTION_ARG_STRING, &options->oauth_client_id, N_("OAuth 2.0 client ID"), N_("ID") },
@@ -122,6 +128,14 @@ check_account_options (AccountOptions *options)
     return postierctl_usage_error (_("give either --password-stdin or --password-command, not both"));
   if (options->request_dsn && options->no_dsn)
     return postierctl_usage_error (_("give either --dsn or --no-dsn, not both"));
+  if (options->limit != NULL)
+    {
+      PostierAccountLimits limits = { 0 };
+      g_autoptr(GError) error = NULL;
+
+      if (!postier_account_limits_parse (options->limit, &limits, &error))
+        return postierctl_usage_error ("%s", error->message);
+    }
   return postierctl_oauth_check_options (options->oauth, options->password_stdin ||
                                                         options->password_command != NULL);
 }
@@ -134,7 +148,7 @@ account_options_change_settings (const AccountOptions *options)
          options->auth_text != NULL || options->user != NULL || options->password_command != NULL ||
          options->ca_file != NULL || options->pin != NULL || options->password_stdin ||
          options->request_dsn || options->no_dsn || options->port != -1 || options->oauth != NULL ||
-         options->oauth_client_id != NULL || options->oauth_scope != NULL;
+         options->oauth_client_id != NULL || options->oauth_scope != NULL || options->limit != NULL;
 }
 
 static const char *
@@ -181,6 +195,15 @@ apply_account_options (PostierAccount       *account,
     }
   if (options->request_dsn || options->no_dsn)
     postier_account_set_request_dsn (account, options->request_dsn);
+  if (options->limit != NULL)
+    {
+      PostierAccountLimits limits;
+
+      /* Keys not given keep their value; checked in check_account_options(). */
+      postier_account_get_limits (account, &limits);
+      if (postier_account_limits_parse (options->limit, &limits, NULL))
+        postier_account_set_limits (account, &limits);
+    }
   postierctl_oauth_apply_options (account, options->oauth, options->oauth_client_id, options->oauth_scope,
                                   options->auth_text != NULL);
 }
@@ -558,6 +581,7 @@ account_to_json (PostierAccount *account,
   json_builder_add_boolean_value (builder, postier_account_get_request_dsn (account));
   json_builder_set_member_name (builder, "hidden");
   json_builder_add_boolean_value (builder, postier_account_get_hidden (account));
+  postierctl_limits_to_json (account, builder);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -699,6 +723,7 @@ account_show (int    argc,
     g_print ("%-16s %s\n", _("DSN:"), _("delivery status notifications asked for"));
   if (account == postier_account_store_get_default (store))
     g_print ("%-16s %s\n", _("Default:"), _("yes"));
+  postierctl_limits_print (account);
 
   source = password_source (account);
   if (g_str_equal (source, "command"))

@@ -304,6 +304,17 @@ try_now (const char *id,
       return;
     default:
       /* Not attempted. */
+      {
+        g_autofree char *held = postierctl_entry_hold_text (store, entry);
+
+        /* Beyond the relay's limits: it waits in the outbox, sent by the
+         * app or `postierctl queue watch` when the hold ends. */
+        if (held != NULL)
+          {
+            add_err (outcome, _("Queued as %s, not sent yet: %s."), id, held);
+            return;
+          }
+      }
       if (busy)
         reason = _("another Postier process is sending the outbox and has not reached it yet");
       else if (!postier_submitter_get_online (submitter))

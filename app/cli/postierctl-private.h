@@ -72,6 +72,17 @@ void  postierctl_oauth_apply_options (PostierAccount *account,
                                       const char     *client_id,
                                       const char     *scope,
                                       gboolean        auth_given);
+/* postierctl-limits.c: relay limits in account show, queue list and the
+ * send report (issue 13). */
+void  postierctl_limits_print      (PostierAccount      *account);
+void  postierctl_limits_to_json    (PostierAccount      *account,
+                                    JsonBuilder         *builder);
+gboolean postierctl_entry_hold     (PostierAccountStore *accounts,
+                                    PostierOutboxEntry  *entry,
+                                    PostierRelayHold    *hold);
+/* "held by the relay’s limit of … — next at 10:42", or NULL. */
+char *postierctl_entry_hold_text   (PostierAccountStore *accounts,
+                                    PostierOutboxEntry  *entry);
 int   postierctl_send_main         (int argc, char **argv);
 int   postierctl_sendmail_main     (int argc, char **argv);
 int   postierctl_queue_main        (int argc, char **argv);

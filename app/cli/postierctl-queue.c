@@ -58,10 +58,14 @@ add_time (JsonBuilder *builder,
   add_optional_string (builder, name, text);
 }
 
+/* The accounts, for the relay limits' holds (queue list only). */
+static PostierAccountStore *list_accounts;
+
 /* The stable shape scripts rely on: new members may be added, none renamed. */
 static JsonNode *
 entry_to_json (PostierOutboxEntry *entry)
 {
+  PostierRelayHold hold = { POSTIER_HOLD_NONE, 0, 0 };
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
@@ -94,6 +98,13 @@ entry_to_json (PostierOutboxEntry *entry)
                                  postier_outbox_schedule_to_string (postier_outbox_entry_get_schedule (entry)));
   json_builder_set_member_name (builder, "possible_duplicate");
   json_builder_add_boolean_value (builder, postier_outbox_entry_get_possible_duplicate (entry));
+  /* Held by the relay's limits: why ("messages-per-minute", "relay-rate",
+   * …) and until when; null when not. */
+  if (list_accounts != NULL)
+    postierctl_entry_hold (list_accounts, entry, &hold);
+  add_optional_string (builder, "held_by",
+                       hold.reason != POSTIER_HOLD_NONE ? postier_hold_reason_to_string (hold.reason) : NULL);
+  add_time (builder, "held_until", hold.until);
 
   json_builder_set_member_name (builder, "recipients");
   json_builder_begin_array (builder);
@@ -159,6 +170,12 @@ print_entry_line (PostierOutboxEntry *entry)
   g_print ("%s\n", line->str);
   if (last_error != NULL && state != POSTIER_OUTBOX_STATE_QUEUED)
     g_print ("    %s\n", last_error);
+  {
+    g_autofree char *held = postierctl_entry_hold_text (list_accounts, entry);
+
+    if (held != NULL)
+      g_print ("    %s\n", held);
+  }
 }
 
 static PostierOutbox *
@@ -191,6 +208,10 @@ queue_list (int    argc,
   list = postier_outbox_list_with_damaged (outbox, &damaged, &error);
   if (list == NULL)
     return postierctl_fail (error);
+  /* Without accounts (unreadable accounts.ini) holds are not shown. */
+  list_accounts = postier_account_store_new (NULL);
+  if (!postier_account_store_load (list_accounts, NULL))
+    g_clear_object (&list_accounts);
   /* Damaged entries (a planted link, an unreadable entry.ini) are left
    * alone but never hidden: on stderr, so the JSON stays as scripts know it. */
   for (guint i = 0; i < damaged->len; i++)
