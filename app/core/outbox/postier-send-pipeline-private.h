@@ -30,6 +30,29 @@ typedef struct {
                          guint64             bytes_total);
 } PostierSendReport;
 
+/* The pipeline's windows, which bound what one crash can do (a kill at
+ * any moment; docs/design-notes.md, "Durability and duplicates", and
+ * tests/faults/test-crash.c assert these figures):
+ *
+ * POSTIER_SEND_MARK_AHEAD: entries durably marked "sending" ahead of the
+ *   one on the wire. The mark thread tops the window up only once half of
+ *   it is used, so one disk commit marks several entries. Each one marked
+ *   but not sent comes back flagged possible duplicate after a crash: a
+ *   false alarm, not a second copy.
+ * POSTIER_SEND_MAX_UNSETTLED: entries sent whose outcome is not yet on
+ *   disk; the relay waits when the disk falls that far behind. Four let
+ *   one slow disk commit on a busy machine stall the relay (issue 12). */
+#define POSTIER_SEND_MARK_AHEAD      16
+#define POSTIER_SEND_MAX_UNSETTLED   8
+/* Messages the relay may hold that the outbox still holds after a crash,
+ * each sent once more (flagged): the unsettled ones, plus the one whose
+ * end of data went out and whose reply was not read. */
+#define POSTIER_SEND_MAX_DUPLICATES_PER_CRASH (POSTIER_SEND_MAX_UNSETTLED + 1)
+/* Entries a crash leaves marked "sending" (flagged at the next start): the
+ * duplicates above plus the entries marked ahead. */
+#define POSTIER_SEND_MAX_FLAGGED_PER_CRASH (POSTIER_SEND_MAX_DUPLICATES_PER_CRASH + \
+                                            POSTIER_SEND_MARK_AHEAD)
+
 typedef struct _PostierFlushJob PostierFlushJob;
 
 struct _PostierFlushJob

@@ -10,16 +10,18 @@
  *   entries[0 .. n) in order
  *        │
  *        ▼
- *   mark thread ── entries[marked] durably "sending", at most MARK_AHEAD
+ *   mark thread ── entries[marked..] durably "sending", at most MARK_AHEAD
  *        │         ahead of the one on the wire (the delivery rules want
- *        │         the mark on disk before the data goes out)
+ *        │         the mark on disk before the data goes out), several
+ *        │         at a time for one disk commit
  *        ▼  wait_marked()
  *   SMTP thread ── opens the session, sends entries[i], pushes an Outcome
  *        │         (results, error, transcript); waits when MAX_UNSETTLED
  *        │         outcomes (or MAX_UNSETTLED_BYTES) are not settled yet
  *        ▼  push_outcome() → group->outcomes
- *   settle thread ─ concludes a batch by the delivery rules: Sent copy,
- *                   entry removed or rescheduled; one folder sync per group
+ *   settle thread ─ concludes a batch by the delivery rules: Sent copies
+ *                   (one commit for the batch's), entries removed or
+ *                   rescheduled; one folder sync per group
  *
  * All three share one Group under its mutex; entries reach the owner as
  * callbacks from these threads (PostierSendReport).
@@ -30,7 +32,9 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n-lib.h>
+#include <unistd.h>
 
 #include "postier-account-client.h"
 #include "postier-delivery-rules.h"
@@ -43,15 +47,18 @@
 #include "postier-send-transactions.h"
 #include "postier-smtp-client.h"
 
-/* How many entries may be marked "sending" ahead of the one on the wire.
- * Two keep the relay busy; each one marked ahead but never sent (a crash)
- * comes back as a possible duplicate, so more would only add false alarms. */
-#define MARK_AHEAD 2
+/* The windows that bound a crash's duplicates and false alarms are in
+ * postier-send-pipeline-private.h, where the crash test reads them. The
+ * mark thread tops up its window (MARK_AHEAD) once it has fallen to
+ * MARK_REFILL: a disk commit per message kept the relay waiting (issue
+ * 12), one per several does not. */
+#define MARK_AHEAD POSTIER_SEND_MARK_AHEAD
+#define MARK_REFILL (POSTIER_SEND_MARK_AHEAD / 2)
 /* At most this many entries sent and not yet settled (see push_outcome),
  * and only one once they hold this many bytes: a large message's Sent copy
  * (read, written, fsynced) takes as long as sending it, so without this
- * bound the queue stays full and a crash repeats up to five of them. */
-#define MAX_UNSETTLED 4
+ * bound the queue stays full and a crash repeats the whole window. */
+#define MAX_UNSETTLED POSTIER_SEND_MAX_UNSETTLED
 #define MAX_UNSETTLED_BYTES (1024 * 1024)
 /* Progress signals at most this often per entry. */
 #define PROGRESS_INTERVAL_US (100 * 1000)
@@ -116,6 +123,7 @@ typedef struct {
   gint64        waited_for_settle;
   gint64        in_send;
   guint         batches;
+  guint         mark_batches;
   guint         removed;         /* entries sent and gone (settle thread) */
   gboolean      finished;        /* the SMTP thread pushed its last outcome */
   GError       *mark_error;      /* marking failed: the disk is in trouble */
@@ -238,6 +246,49 @@ record_results (PostierOutboxEntry *entry,
     }
 }
 
+/* Marks ENTRIES[0, N) "sending" as _postier_outbox_mark_sending() does (a
+ * hard link "sending" to entry.ini, entry.ini keeping the state to return
+ * to), all links first, then each folder synced: on a journalling file
+ * system the first sync commits every link and the others find nothing
+ * left to write, so the batch costs about one disk commit. The entries'
+ * state changes only once all are on disk; a link left by a failure is
+ * removed when the entry is saved. */
+static gboolean
+mark_batch (PostierOutboxEntry **entries,
+            guint                n,
+            GError             **error)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      const char *path = postier_outbox_entry_get_path (entries[i]);
+      g_autofree char *ini = g_build_filename (path, POSTIER_OUTBOX_ENTRY_FILE, NULL);
+      g_autofree char *mark = g_build_filename (path, POSTIER_OUTBOX_SENDING_MARK, NULL);
+
+      if (link (ini, mark) != 0 && errno != EEXIST)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_STORAGE,
+                       _("Cannot mark “%s” as being sent: %s"), path, g_strerror (saved_errno));
+          return FALSE;
+        }
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!postier_fsync_dir (postier_outbox_entry_get_path (entries[i]), &local_error))
+        {
+          g_set_error_literal (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_STORAGE,
+                               local_error->message);
+          return FALSE;
+        }
+    }
+  for (guint i = 0; i < n; i++)
+    _postier_outbox_entry_set_state (entries[i], POSTIER_OUTBOX_STATE_SENDING);
+  return TRUE;
+}
+
 static gpointer
 mark_thread (gpointer data)
 {
@@ -247,30 +298,32 @@ mark_thread (gpointer data)
   g_mutex_lock (&group->mutex);
   while (!group->finished && group->mark_error == NULL && group->marked < group->entries->len)
     {
-      PostierOutboxEntry *entry;
       g_autoptr(GError) error = NULL;
+      guint first = group->marked;
+      guint end;
       gboolean ok;
 
       /* Handed over unmarked: the SMTP thread gave up on the rest. */
       if (group->marked < group->handed_over)
         break;
-      if (group->marked >= group->handed_over + MARK_AHEAD)
+      if (group->marked >= group->handed_over + MARK_REFILL)
         {
           g_cond_wait (&group->cond, &group->mutex);
           continue;
         }
-      entry = g_ptr_array_index (group->entries, group->marked);
+      end = MIN (group->entries->len, group->handed_over + MARK_AHEAD);
       group->marking = TRUE;
       g_mutex_unlock (&group->mutex);
 
-      ok = _postier_outbox_mark_sending (job->outbox, entry, &error);
-      if (ok)
-        report_entry (job, entry, POSTIER_OUTBOX_STATE_SENDING);
+      ok = mark_batch ((PostierOutboxEntry **) group->entries->pdata + first, end - first, &error);
+      for (guint i = first; ok && i < end; i++)
+        report_entry (job, g_ptr_array_index (group->entries, i), POSTIER_OUTBOX_STATE_SENDING);
 
       g_mutex_lock (&group->mutex);
       group->marking = FALSE;
+      group->mark_batches++;
       if (ok)
-        group->marked++;
+        group->marked = end;
       else
         group->mark_error = g_steal_pointer (&error);
       g_cond_broadcast (&group->cond);
@@ -333,8 +386,9 @@ conclude (PostierFlushJob *job,
 }
 
 /* The relay has the message: a failure to keep a copy is worth a warning,
- * never keeping the entry (it would be sent again). */
-static void
+ * never keeping the entry (it would be sent again). The copy's name, not
+ * yet flushed to disk, or NULL. */
+static char *
 keep_sent_copy (PostierFlushJob    *job,
                 PostierOutboxEntry *entry,
                 gint64              now)
@@ -350,6 +404,37 @@ keep_sent_copy (PostierFlushJob    *job,
   if (copy == NULL)
     g_warning ("%s: sent, but no copy kept: %s", postier_outbox_entry_get_id (entry),
                error->message);
+  return g_steal_pointer (&copy);
+}
+
+/* Concludes each outcome of BATCH and writes the sent ones' copies, in a
+ * group commit: written, then flushed to disk together, before any of the
+ * batch's entries leaves the outbox, so a power cut never leaves a sent
+ * entry gone and its copy empty. The batch is what the SMTP thread pushed
+ * meanwhile (at most MAX_UNSETTLED + 1, one while the messages are large),
+ * so the queue that bounds duplicates is unchanged; a commit per message
+ * kept the relay waiting (issue 12). */
+static void
+conclude_batch (PostierFlushJob *job,
+                GPtrArray       *batch,
+                gint64           now)
+{
+  g_autoptr(GPtrArray) copies = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < batch->len; i++)
+    {
+      Outcome *outcome = g_ptr_array_index (batch, i);
+      char *copy = NULL;
+
+      conclude (job, outcome, now);
+      if (postier_outbox_entry_get_state (outcome->entry) == POSTIER_OUTBOX_STATE_SENT)
+        copy = keep_sent_copy (job, outcome->entry, now);
+      if (copy != NULL)
+        g_ptr_array_add (copies, copy);
+    }
+  if (copies->len > 0 && !_postier_sent_store_sync_copies (job->sent, copies, &error))
+    g_warning ("%s", error->message);
 }
 
 /* The settle thread's work on a batch: states, Sent copies, then the
@@ -361,26 +446,20 @@ settle_batch (Group     *group,
   PostierFlushJob *job = group->job;
   PostierFlushStats *stats = &job->stats;
   g_autoptr(GError) error = NULL;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
+  conclude_batch (job, batch, g_get_real_time () / G_USEC_PER_SEC);
   for (guint i = 0; i < batch->len; i++)
     {
       Outcome *outcome = g_ptr_array_index (batch, i);
       PostierOutboxEntry *entry = outcome->entry;
       g_autoptr(GPtrArray) one = g_ptr_array_new ();
 
-      conclude (job, outcome, now);
-      if (postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_SENT)
-        keep_sent_copy (job, entry, now);
-
-      /* Each entry leaves the outbox as soon as its Sent copy is made, not
-       * after the whole batch's: every Sent copy of a large message would
-       * otherwise add to the time the others stay sent but not settled.
-       * No folder syncs here: the next entry's mark commits the file
-       * system's journal, these renames included, and the group ends with
-       * both folders synced. Until then a crash can only bring a sent entry
-       * back as a possible duplicate, or lose its Sent copy, never lose a
-       * message. */
+      /* Each entry leaves the outbox at once, releasing the SMTP thread.
+       * No folder syncs here: the next commit (a mark, the next batch's
+       * copies) takes these renames with it on a journalling file system,
+       * and the group ends with both folders synced. Until then a power cut
+       * can only bring a sent entry back as a possible duplicate, never
+       * lose a message; a kill loses nothing of the page cache. */
       g_ptr_array_add (one, entry);
       if (!_postier_outbox_settle_batch (job->outbox, one, FALSE, &error))
         {
@@ -667,9 +746,9 @@ _postier_send_pipeline_run (PostierFlushJob *job,
       g_warning ("%s", error->message);
   }
   g_debug ("%s: %u entries; %.1f ms in the SMTP dialogue; the relay waited %.1f ms for marks "
-           "and %.1f ms for settling; %u batches",
+           "and %.1f ms for settling; %u mark batches, %u settle batches",
            account_name, entries->len, group.in_send / 1000.0, group.waited_for_marks / 1000.0,
-           group.waited_for_settle / 1000.0, group.batches);
+           group.waited_for_settle / 1000.0, group.mark_batches, group.batches);
   g_clear_error (&group.mark_error);
   g_mutex_clear (&group.mutex);
   g_cond_clear (&group.cond);

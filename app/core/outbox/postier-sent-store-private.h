@@ -8,14 +8,21 @@
 
 G_BEGIN_DECLS
 
-/* Like postier_sent_store_add(), but the copy's rename into new/ is only
- * durable after _postier_sent_store_sync(): a flush settling many messages
- * pays for one folder sync per batch rather than one per message. */
+/* Like postier_sent_store_add(), but neither the copy's bytes nor its
+ * rename into new/ are flushed to disk: _postier_sent_store_sync_copies()
+ * does that for a batch of them (a group commit), _postier_sent_store_sync()
+ * for the folder. A flush settling many messages pays for one commit per
+ * batch rather than one per message. */
 char     *_postier_sent_store_add_unsynced (PostierSentStore  *self,
                                             const char        *message_path,
                                             const char        *account_name,
                                             gint64             when,
                                             gboolean           possible_duplicate,
+                                            GError           **error);
+/* Flushes the copies NAMES (as returned by _postier_sent_store_add_unsynced)
+ * to disk, then the new/ folder. */
+gboolean  _postier_sent_store_sync_copies  (PostierSentStore  *self,
+                                            GPtrArray         *names,
                                             GError           **error);
 gboolean  _postier_sent_store_sync         (PostierSentStore  *self,
                                             GError           **error);

@@ -190,12 +190,13 @@ create_tmp_file (const char *tmp_path,
 }
 
 /* HEADER, then SOURCE with LF line ends (a Maildir on a Unix system holds
- * those), flushed to disk; 0, or the errno of the failure (taken before
- * the streams are dropped). OUT_FD stays open. */
+ * those), flushed to disk when SYNC_DATA; 0, or the errno of the failure
+ * (taken before the streams are dropped). OUT_FD stays open. */
 static int
 write_copy (GMimeStream *source,
             int          out_fd,
-            const char  *header)
+            const char  *header,
+            gboolean     sync_data)
 {
   g_autoptr(GMimeStream) target = g_mime_stream_fs_new (out_fd);
   g_autoptr(GMimeStream) filtered = NULL;
@@ -210,7 +211,7 @@ write_copy (GMimeStream *source,
   if (g_mime_stream_write_string (target, header) < 0 ||
       g_mime_stream_write_to_stream (source, filtered) < 0 ||
       g_mime_stream_flush (filtered) < 0 ||
-      fsync (out_fd) != 0)
+      (sync_data && fsync (out_fd) != 0))
     return errno;
   return 0;
 }
@@ -270,7 +271,7 @@ add_copy (PostierSentStore  *self,
     }
 
   header = sent_header (account_name, when, possible_duplicate);
-  saved_errno = write_copy (source, out_fd, header);
+  saved_errno = write_copy (source, out_fd, header, sync_folder);
   if (saved_errno != 0)
     {
       close (out_fd);
@@ -479,6 +480,50 @@ _postier_sent_store_add_unsynced (PostierSentStore  *self,
 {
   return add_copy (self, message_path, account_name, when, possible_duplicate, FALSE,
                    NULL, error);
+}
+
+/* Starts the write-back of every copy, then waits for each: on a
+ * journalling file system the first fdatasync commits the lot and the
+ * others find their data on disk, so a batch costs about one commit while
+ * each file is still synced as POSIX asks. */
+gboolean
+_postier_sent_store_sync_copies (PostierSentStore  *self,
+                                 GPtrArray         *names,
+                                 GError           **error)
+{
+  g_autofree char *new_dir = NULL;
+  g_autofree int *fds = NULL;
+  int saved_errno = 0;
+
+  g_return_val_if_fail (POSTIER_IS_SENT_STORE (self), FALSE);
+  new_dir = g_build_filename (self->dir, "new", NULL);
+  fds = g_new (int, MAX (names->len, 1));
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (new_dir, g_ptr_array_index (names, i), NULL);
+
+      fds[i] = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+      if (fds[i] < 0 && saved_errno == 0)
+        saved_errno = errno;
+#ifdef SYNC_FILE_RANGE_WRITE
+      if (fds[i] >= 0)
+        sync_file_range (fds[i], 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
+    }
+  for (guint i = 0; i < names->len; i++)
+    {
+      if (fds[i] < 0)
+        continue;
+      if (fdatasync (fds[i]) != 0 && saved_errno == 0)
+        saved_errno = errno;
+      close (fds[i]);
+    }
+  if (saved_errno != 0)
+    {
+      set_storage_error (error, saved_errno, new_dir);
+      return FALSE;
+    }
+  return postier_fsync_dir (new_dir, error);
 }
 
 gboolean
