@@ -254,14 +254,15 @@ EOF
   local use6=0
   ipv6_loopback_works && use6=1
 
-  local attempt ports sub smtps plain oauth oauth_x ok=0
+  local attempt ports sub smtps plain oauth oauth_x limited ok=0
   # Listeners whose SASL is the rig's Dovecot (oauth-rig.sh), when it runs.
   local dovecot=${POSTIER_RIG_DOVECOT_SOCKET:-} oauth_wait=()
   for attempt in 1 2 3; do
-    ports=$(pick_ports 5 "$use6")
-    read -r sub smtps plain oauth oauth_x <<<"$ports"
+    ports=$(pick_ports 6 "$use6")
+    read -r sub smtps plain oauth oauth_x limited <<<"$ports"
     write_main_cf "$dir"
     write_master_cf "$dir" "$sub" "$smtps" "$plain" "$use6"
+    write_limited_listener "$dir" "$limited"
     [[ -n "$dovecot" ]] && write_oauth_listeners "$dir" "$dovecot" "$oauth" "$oauth_x" && oauth_wait=("$oauth:plain" "$oauth_x:plain")
 
     if ! postfix -c "$etc" start >"$dir/start.log" 2>&1; then
@@ -269,7 +270,7 @@ EOF
       tail -20 "$maillog" >&2
       exit 1
     fi
-    if wait_for_greetings "$certs/ca.pem" "$sub:plain" "$smtps:tls" "$plain:plain" "${oauth_wait[@]}"; then
+    if wait_for_greetings "$certs/ca.pem" "$sub:plain" "$smtps:tls" "$plain:plain" "$limited:plain" "${oauth_wait[@]}"; then
       ok=1; break
     fi
     # A port taken between picking and binding shows as a bind error;
@@ -294,6 +295,7 @@ EOF
     envline POSTIER_TEST_SUBMISSION_PORT "$sub"
     envline POSTIER_TEST_SMTPS_PORT "$smtps"
     envline POSTIER_TEST_PLAIN_PORT "$plain"
+    envline POSTIER_TEST_LIMITED_PORT "$limited"
     envline POSTIER_TEST_MAILDIR "$maildir"
     envline POSTIER_TEST_MAILLOG "$maillog"
     envline POSTIER_TEST_CA "$certs/ca.pem"
@@ -394,7 +396,21 @@ smtpd_sasl_tls_security_options = noanonymous
 smtpd_client_restrictions =
 smtpd_relay_restrictions = permit_mynetworks, reject
 smtpd_recipient_restrictions = check_recipient_access regexp:$dir/etc/recipient_access
+# Rates are counted per 10 s (default 60 s): only the limited listener sets
+# any rate limit, and its test stays short.
+anvil_rate_time_unit = 10s
 EOF
+}
+
+# A submission listener that limits its clients' rates, so Postfix's own
+# replies drive Postier's back-off (issue 13): per 10 s (anvil_rate_time_unit
+# in main.cf) at most 100 messages and 300 recipients from one client, and
+# 5 recipients per message (452 4.5.3 beyond). Anvil exempts $mynetworks,
+# loopback included, unless the exceptions are emptied.
+write_limited_listener() {
+  local dir=$1 port=$2
+  local authed="-o smtpd_sasl_auth_enable=yes -o smtpd_client_restrictions=permit_sasl_authenticated,reject -o smtpd_relay_restrictions=permit_sasl_authenticated,reject"
+  echo "127.0.0.1:$port inet n - n - - smtpd -o syslog_name=postfix/limited -o smtpd_tls_security_level=encrypt $authed -o smtpd_client_event_limit_exceptions= -o smtpd_client_message_rate_limit=100 -o smtpd_client_recipient_rate_limit=300 -o smtpd_recipient_limit=5" >>"$dir/etc/master.cf"
 }
 
 # Two STARTTLS submission listeners checking OAuth tokens through Dovecot:
