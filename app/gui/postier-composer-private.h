@@ -92,12 +92,25 @@ void            _postier_composer_emit_message_queued (PostierComposer *self,
 void            _postier_composer_send_action         (GtkWidget       *widget,
                                                        const char      *action_name,
                                                        GVariant        *parameter);
+/* Send Later…: asks when, then queues with that not-before time. */
+void            _postier_composer_send_later_action   (GtkWidget       *widget,
+                                                       const char      *action_name,
+                                                       GVariant        *parameter);
 void            _postier_composer_discard_action      (GtkWidget       *widget,
                                                        const char      *action_name,
                                                        GVariant        *parameter);
 void            _postier_composer_dismiss_error_action (GtkWidget      *widget,
                                                         const char     *action_name,
                                                         GVariant       *parameter);
+
+/* postier-composer-undo.c */
+/* ID was queued from DRAFT not before NOT_BEFORE: the Undo toast (GRACE)
+ * or when it will be sent (LATER). */
+void            _postier_composer_queued_until        (PostierComposer       *self,
+                                                       const char            *id,
+                                                       PostierDraft          *draft,
+                                                       gint64                 not_before,
+                                                       PostierOutboxSchedule  schedule);
 
 /* postier-composer-attachments.c */
 void            _postier_composer_attachment_free     (Attachment      *attachment);

@@ -16,14 +16,17 @@
 #include "postier-composer-private.h"
 #include "postier-core.h"
 #include "postier-mime.h"
+#include "postier-send-later-dialog.h"
 
 /* --- Sending ------------------------------------------------------------- */
 
 typedef struct {
-  PostierDraft   *draft;
-  PostierAccount *account;
-  PostierOutbox  *outbox;
-  char           *draft_path;
+  PostierDraft          *draft;
+  PostierAccount        *account;
+  PostierOutbox         *outbox;
+  char                  *draft_path;
+  gint64                 not_before;   /* 0: at once */
+  PostierOutboxSchedule  schedule;     /* GRACE (undo send) or LATER */
 } SendJob;
 
 static void
@@ -43,11 +46,14 @@ send_thread (GTask        *task,
              GCancellable *cancellable)
 {
   SendJob *job = task_data;
+  /* The draft is kept beside the entry: Edit gives back exactly this. */
+  PostierEnqueueOptions options = { job->not_before, job->schedule, TRUE };
   GError *error = NULL;
   char *id;
 
   (void) source_object;
-  id = postier_mime_enqueue_draft (job->draft, job->account, job->outbox, cancellable, &error);
+  id = postier_mime_enqueue_draft_full (job->draft, job->account, job->outbox, &options,
+                                        cancellable, &error);
   if (id == NULL)
     g_task_return_error (task, error);
   else
@@ -94,7 +100,10 @@ send_done (GObject      *source,
           postier_address_book_save_async (self->address_book, NULL, address_book_saved, NULL);
         }
       _postier_composer_emit_message_queued (self, id, postier_account_get_name (job->account));
-      if (self->status_label != NULL)
+      /* status_label is NULL once disposed: nobody to tell. */
+      if (self->status_label != NULL && job->not_before != 0)
+        _postier_composer_queued_until (self, id, job->draft, job->not_before, job->schedule);
+      else if (self->status_label != NULL)
         {
           if (postier_account_get_kind (job->account) == POSTIER_ACCOUNT_KIND_SANDBOX)
             _postier_composer_toast (self, _("Message queued for the Sandbox"));
@@ -140,30 +149,21 @@ entry_for_field (PostierComposer     *self,
   return NULL;
 }
 
-void
-_postier_composer_send_action (GtkWidget  *widget,
-                               const char *action_name,
-                               GVariant   *parameter)
+/* What is written, checked as Send checks it; NULL (the problem shown and
+ * the field focused) when it cannot go. */
+static PostierDraft *
+checked_draft (PostierComposer *self)
 {
-  PostierComposer *self = POSTIER_COMPOSER (widget);
   g_autoptr(PostierDraft) draft = NULL;
   g_autoptr(GError) error = NULL;
-  GApplication *app = g_application_get_default ();
-  PostierAccount *account;
   PostierAddressEntry *culprit;
   PostierAddressField bad_field;
-  SendJob *job;
-  GTask *task;
 
-  (void) action_name;
-  (void) parameter;
-
-  account = _postier_composer_get_account (self);
-  if (account == NULL)
+  if (_postier_composer_get_account (self) == NULL)
     {
       _postier_composer_show_error (self, _("Choose the account to send from"));
       gtk_widget_grab_focus (GTK_WIDGET (self->from_row));
-      return;
+      return NULL;
     }
 
   for (guint i = 0; i < 3; i++)
@@ -176,7 +176,7 @@ _postier_composer_send_action (GtkWidget  *widget,
           if (entry != self->to_entry)
             _postier_composer_set_show_cc_bcc (self, TRUE);
           gtk_widget_grab_focus (GTK_WIDGET (entry));
-          return;
+          return NULL;
         }
     }
 
@@ -187,9 +187,23 @@ _postier_composer_send_action (GtkWidget  *widget,
       culprit = entry_for_field (self, bad_field);
       if (culprit != NULL)
         gtk_widget_grab_focus (GTK_WIDGET (culprit));
-      return;
+      return NULL;
     }
   _postier_composer_show_error (self, NULL);
+  return g_steal_pointer (&draft);
+}
+
+/* Queues DRAFT off the main thread, not before NOT_BEFORE (0: at once),
+ * and frees the composer for the next message. */
+static void
+queue_draft (PostierComposer       *self,
+             PostierDraft          *draft,
+             gint64                 not_before,
+             PostierOutboxSchedule  schedule)
+{
+  GApplication *app = g_application_get_default ();
+  SendJob *job;
+  GTask *task;
 
   /* The draft on disk is the message's copy until the outbox has it. */
   self->dirty = TRUE;
@@ -197,9 +211,11 @@ _postier_composer_send_action (GtkWidget  *widget,
 
   job = g_new0 (SendJob, 1);
   job->draft = g_object_ref (draft);
-  job->account = postier_account_copy (account);
+  job->account = postier_account_copy (_postier_composer_get_account (self));
   job->outbox = g_object_ref (self->outbox);
   job->draft_path = g_strdup (self->draft_path);
+  job->not_before = not_before;
+  job->schedule = not_before != 0 ? schedule : POSTIER_OUTBOX_SCHEDULE_NONE;
 
   task = g_task_new (self, NULL, send_done, NULL);
   g_task_set_source_tag (task, _postier_composer_send_action);
@@ -214,6 +230,59 @@ _postier_composer_send_action (GtkWidget  *widget,
   /* The window is free at once for the next message. */
   _postier_composer_start_new_draft (self, NULL);
   gtk_widget_grab_focus (GTK_WIDGET (self->to_entry));
+}
+
+void
+_postier_composer_send_action (GtkWidget  *widget,
+                               const char *action_name,
+                               GVariant   *parameter)
+{
+  PostierComposer *self = POSTIER_COMPOSER (widget);
+  g_autoptr(PostierDraft) draft = checked_draft (self);
+  guint delay = g_settings_get_uint (self->settings, "send-delay");
+
+  (void) action_name;
+  (void) parameter;
+  if (draft == NULL)
+    return;
+  /* The grace period is a not-before time on the entry, so a crash or a
+   * quit during it still sends the message when it ends (issue 13). */
+  queue_draft (self, draft, delay > 0 ? g_get_real_time () / G_USEC_PER_SEC + delay : 0,
+               POSTIER_OUTBOX_SCHEDULE_GRACE);
+}
+
+static void
+on_send_later_chosen (PostierSendLaterDialog *dialog,
+                      gint64                  when,
+                      PostierComposer        *self)
+{
+  g_autoptr(PostierDraft) draft = NULL;
+
+  (void) dialog;
+  /* Checked again: the message may have changed behind the dialog. */
+  draft = checked_draft (self);
+  if (draft != NULL)
+    queue_draft (self, draft, when, POSTIER_OUTBOX_SCHEDULE_LATER);
+}
+
+void
+_postier_composer_send_later_action (GtkWidget  *widget,
+                                     const char *action_name,
+                                     GVariant   *parameter)
+{
+  PostierComposer *self = POSTIER_COMPOSER (widget);
+  g_autoptr(PostierDraft) draft = checked_draft (self);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  PostierSendLaterDialog *dialog;
+
+  (void) action_name;
+  (void) parameter;
+  /* A message that cannot go says so before a time is asked. */
+  if (draft == NULL)
+    return;
+  dialog = postier_send_later_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL);
+  g_signal_connect_object (dialog, "chosen", G_CALLBACK (on_send_later_chosen), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void

@@ -775,6 +775,7 @@ postier_composer_class_init (PostierComposerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PostierComposer, status_label);
 
   gtk_widget_class_install_action (widget_class, "composer.send", NULL, _postier_composer_send_action);
+  gtk_widget_class_install_action (widget_class, "composer.send-later", NULL, _postier_composer_send_later_action);
   gtk_widget_class_install_action (widget_class, "composer.attach", NULL, _postier_composer_attach_action);
   gtk_widget_class_install_action (widget_class, "composer.discard", NULL, _postier_composer_discard_action);
   gtk_widget_class_install_action (widget_class, "composer.dismiss-error", NULL, _postier_composer_dismiss_error_action);

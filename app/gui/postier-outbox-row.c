@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "postier-gui-format.h"
+#include "postier-outbox-holds.h"
 #include "postier-outbox-row.h"
 
 /* How many recipients the collapsed row names before "and N others". */
@@ -22,6 +23,7 @@ struct _PostierOutboxRow
   char               *id;
   char               *recipients;   /* the first line of the subtitle */
   PostierOutboxState  state;
+  gboolean            waiting;      /* held until a time the person set */
 
   /* Template widgets */
   GtkImage           *state_icon;
@@ -34,6 +36,9 @@ struct _PostierOutboxRow
   GtkWidget          *edit_button;
   GtkWidget          *transcript_button;
   GtkWidget          *retry_now_button;
+  GtkWidget          *send_now_button;
+  GtkWidget          *send_now_icon_button;
+  GtkWidget          *cancel_button;
 };
 
 G_DEFINE_FINAL_TYPE (PostierOutboxRow, postier_outbox_row, ADW_TYPE_EXPANDER_ROW)
@@ -78,6 +83,9 @@ postier_outbox_row_class_init (PostierOutboxRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PostierOutboxRow, edit_button);
   gtk_widget_class_bind_template_child (widget_class, PostierOutboxRow, transcript_button);
   gtk_widget_class_bind_template_child (widget_class, PostierOutboxRow, retry_now_button);
+  gtk_widget_class_bind_template_child (widget_class, PostierOutboxRow, send_now_button);
+  gtk_widget_class_bind_template_child (widget_class, PostierOutboxRow, send_now_icon_button);
+  gtk_widget_class_bind_template_child (widget_class, PostierOutboxRow, cancel_button);
 }
 
 static void
@@ -149,6 +157,27 @@ deferred_text (PostierOutboxEntry *entry,
   return g_strdup_printf (_("Waiting to retry — next attempt at %s"), when);
 }
 
+/* Held until a time the person set: Send Later, or the Undo grace. */
+static gboolean
+waits_for_person (PostierOutboxEntry *entry)
+{
+  PostierOutboxState state = postier_outbox_entry_get_state (entry);
+
+  return (state == POSTIER_OUTBOX_STATE_QUEUED || state == POSTIER_OUTBOX_STATE_DEFERRED) &&
+         postier_outbox_entry_get_schedule (entry) != POSTIER_OUTBOX_SCHEDULE_NONE &&
+         postier_outbox_entry_is_held (entry, g_get_real_time () / G_USEC_PER_SEC);
+}
+
+static char *
+waiting_text (PostierOutboxEntry *entry)
+{
+  g_autofree char *when = postier_format_future_moment (postier_outbox_entry_get_not_before (entry),
+                                                        g_get_real_time () / G_USEC_PER_SEC);
+
+  /* Translators: %s is "10:42", "tomorrow 08:00", "Tue 09:00"… */
+  return g_strdup_printf (_("Will be sent %s"), when);
+}
+
 /* One line saying where the message stands and what happens next. */
 static char *
 status_text (PostierOutboxEntry *entry,
@@ -157,6 +186,17 @@ status_text (PostierOutboxEntry *entry,
 {
   PostierOutboxState state = postier_outbox_entry_get_state (entry);
 
+  if (waits_for_person (entry))
+    return waiting_text (entry);
+  if (online && (state == POSTIER_OUTBOX_STATE_QUEUED || state == POSTIER_OUTBOX_STATE_DEFERRED))
+    {
+      g_autofree char *held = postier_outbox_hold_text (entry);
+
+      if (held != NULL)
+        /* Translators: %s is the relay limiter's sentence, "held by the
+         * relay’s limit of 30 messages a minute — next at 10:42". */
+        return g_strdup_printf (_("Waiting, %s"), held);
+    }
   switch (state)
     {
     case POSTIER_OUTBOX_STATE_QUEUED:
@@ -284,6 +324,8 @@ set_subject (PostierOutboxRow *self,
   g_autofree char *delete_label = g_strdup_printf (_("Delete “%s”"), subject);
   /* Translators: what a screen reader says for the button. */
   g_autofree char *retry_label = g_strdup_printf (_("Retry “%s” Now"), subject);
+  /* Translators: what a screen reader says for the button. */
+  g_autofree char *send_now_label = g_strdup_printf (_("Send “%s” Now"), subject);
   /* Translators: the row of buttons under an expanded outbox message. */
   g_autofree char *actions_label = g_strdup_printf (_("What to do with “%s”"), subject);
 
@@ -296,6 +338,8 @@ set_subject (PostierOutboxRow *self,
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, delete_label, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->retry_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, retry_label, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->send_now_icon_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, send_now_label, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->buttons_row),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, actions_label, -1);
 }
@@ -307,12 +351,16 @@ set_state (PostierOutboxRow *self,
 {
   PostierOutboxState state = self->state;
   gboolean sending = state == POSTIER_OUTBOX_STATE_SENDING;
-  gboolean retryable = !sending && state != POSTIER_OUTBOX_STATE_QUEUED;
+  gboolean retryable = !sending && state != POSTIER_OUTBOX_STATE_QUEUED && !self->waiting;
 
-  gtk_image_set_from_icon_name (self->state_icon, state_icon_name (state));
+  gtk_image_set_from_icon_name (self->state_icon, self->waiting ? "appointment-soon-symbolic"
+                                                                : state_icon_name (state));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->state_icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  postier_outbox_state_get_label (state), -1);
-  if (state == POSTIER_OUTBOX_STATE_FAILED)
+                                  self->waiting ? _("Scheduled")
+                                                : postier_outbox_state_get_label (state), -1);
+  if (self->waiting)
+    ;   /* nothing wrong: the person chose the time */
+  else if (state == POSTIER_OUTBOX_STATE_FAILED)
     gtk_widget_add_css_class (GTK_WIDGET (self->state_icon), "error");
   else if (state == POSTIER_OUTBOX_STATE_NEEDS_ATTENTION || state == POSTIER_OUTBOX_STATE_DEFERRED)
     gtk_widget_add_css_class (GTK_WIDGET (self->state_icon), "warning");
@@ -327,17 +375,24 @@ set_state (PostierOutboxRow *self,
       /* The UI tests find the bar by it. */
       g_object_set_data (G_OBJECT (self), "postier-progress-bar", self->progress_bar);
     }
-  gtk_widget_set_visible (self->delete_button, !sending);
+  /* A message waiting for its time: Send Now, Edit and Cancel. */
+  gtk_widget_set_visible (self->delete_button, !sending && !self->waiting);
   gtk_widget_set_visible (self->retry_button, retryable);
   gtk_widget_set_visible (self->edit_button, !sending);
   gtk_widget_set_visible (self->retry_now_button, retryable);
+  gtk_widget_set_visible (self->send_now_icon_button, self->waiting);
+  gtk_widget_set_visible (self->send_now_button, self->waiting);
+  gtk_widget_set_visible (self->cancel_button, self->waiting);
+  gtk_widget_set_visible (self->transcript_button, !self->waiting);
 }
 
 static void
 set_targets (PostierOutboxRow *self)
 {
   GtkWidget *buttons[] = { self->delete_button, self->retry_button, self->edit_button,
-                           self->transcript_button, self->retry_now_button };
+                           self->transcript_button, self->retry_now_button,
+                           self->send_now_button, self->send_now_icon_button,
+                           self->cancel_button };
 
   for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
     gtk_actionable_set_action_target (GTK_ACTIONABLE (buttons[i]), "s", self->id);
@@ -360,6 +415,7 @@ postier_outbox_row_new (PostierOutboxEntry *entry,
   self->id = g_strdup (postier_outbox_entry_get_id (entry));
   self->recipients = recipients_text (entry);
   self->state = postier_outbox_entry_get_state (entry);
+  self->waiting = waits_for_person (entry);
   last_error = postier_outbox_entry_get_last_error (entry);
   gtk_widget_set_name (GTK_WIDGET (self), self->id);
   g_object_set_data_full (G_OBJECT (self), "postier-entry-id", g_strdup (self->id), g_free);

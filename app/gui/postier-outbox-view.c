@@ -164,6 +164,7 @@ entries_look_alike (PostierOutboxEntry *a,
   if (postier_outbox_entry_get_state (a) != postier_outbox_entry_get_state (b) ||
       postier_outbox_entry_get_attempts (a) != postier_outbox_entry_get_attempts (b) ||
       postier_outbox_entry_get_next_attempt (a) != postier_outbox_entry_get_next_attempt (b) ||
+      postier_outbox_entry_get_not_before (a) != postier_outbox_entry_get_not_before (b) ||
       postier_outbox_entry_get_possible_duplicate (a) !=
         postier_outbox_entry_get_possible_duplicate (b) ||
       g_strcmp0 (postier_outbox_entry_get_last_error (a),
@@ -585,6 +586,27 @@ retry_action (GtkWidget  *widget,
   schedule_reload (self);
 }
 
+/* A message waiting for its time (Send Later, the Undo grace): goes now. */
+static void
+send_now_action (GtkWidget  *widget,
+                 G_GNUC_UNUSED const char *action_name,
+                 GVariant   *parameter)
+{
+  PostierOutboxView *self = POSTIER_OUTBOX_VIEW (widget);
+  const char *id = g_variant_get_string (parameter, NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!postier_outbox_send_now (self->outbox, id, &error))
+    {
+      show_toast (self, error->message);
+      return;
+    }
+  /* The entry stays in its folder: the folder monitor does not see it. */
+  if (self->submitter != NULL)
+    postier_submitter_kick (self->submitter);
+  schedule_reload (self);
+}
+
 static void
 delete_response (AdwMessageDialog  *dialog,
                  const char        *response,
@@ -748,6 +770,7 @@ postier_outbox_view_class_init (PostierOutboxViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PostierOutboxView, damaged_label);
 
   gtk_widget_class_install_action (widget_class, "outbox.retry", "s", retry_action);
+  gtk_widget_class_install_action (widget_class, "outbox.send-now", "s", send_now_action);
   gtk_widget_class_install_action (widget_class, "outbox.edit", "s", edit_action);
   gtk_widget_class_install_action (widget_class, "outbox.delete", "s", delete_action);
   gtk_widget_class_install_action (widget_class, "outbox.transcript", "s", transcript_action);

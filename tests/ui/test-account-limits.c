@@ -39,12 +39,14 @@ open_editor (GtkWindow **window)
 {
   g_autoptr(PostierAccountStore) store = postier_account_store_new (NULL);
   PostierAccountEditor *editor;
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
 
   g_assert_true (postier_account_store_load (store, NULL));
   editor = postier_account_editor_new (store, postier_account_store_lookup (store, RIG_ACCOUNT));
   *window = GTK_WINDOW (gtk_window_new ());
-  gtk_window_set_default_size (*window, 640, 1000);
-  gtk_window_set_child (*window, GTK_WIDGET (editor));
+  gtk_window_set_default_size (*window, 640, 720);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (editor));
+  gtk_window_set_child (*window, scrolled);
   gtk_window_present (*window);
   postier_ui_test_spin (200);
   return editor;
@@ -114,7 +116,15 @@ test_limits_in_the_account_editor (void)
                      GTK_SPIN_BUTTON (postier_ui_test_find_by_id (group, "per_minute_spin"))), ==, 30);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (postier_ui_test_find_by_id (group, "per_minute_spin")), 5);
   postier_ui_test_spin (g_getenv ("POSTIER_SCREENSHOT_DIR") != NULL ? 600 : 100);
-  gtk_widget_grab_focus (GTK_WIDGET (preset));
+  if (g_getenv ("POSTIER_SCREENSHOT_DIR") != NULL)
+    {
+      /* The limits, at the end of the editor, in sight. */
+      GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (
+        GTK_SCROLLED_WINDOW (gtk_window_get_child (window)));
+
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+      postier_ui_test_spin (300);
+    }
   postier_ui_test_screenshot_window (window, "account-limits");
   save_editor (editor);
   saved_limits (&saved);

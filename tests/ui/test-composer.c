@@ -774,7 +774,7 @@ focus_name (Fixture *f)
 {
   const char *ids[] = { "from_row", "to_entry", "cc_entry", "bcc_entry", "subject_entry",
                         "body_view", "attach_button", "cc_bcc_button", "discard_button",
-                        "send_button" };
+                        "send_later_button", "send_button" };
   GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (f->window));
 
   for (guint i = 0; focus != NULL && i < G_N_ELEMENTS (ids); i++)
@@ -792,7 +792,7 @@ test_keyboard_order (void)
 {
   Fixture f = { 0 };
   const char *expected[] = { "subject_entry", "body_view", "attach_button", "cc_bcc_button",
-                             "discard_button", "send_button" };
+                             "discard_button", "send_later_button", "send_button" };
 
   if (!postier_ui_test_have_display ())
     return;
