@@ -177,6 +177,21 @@ report_waiting (Outcome            *outcome,
     add_err (outcome, _("Queued as %s, not sent yet: %s; it will be sent at the next flush."), id, reason);
 }
 
+/* Beyond the relay's limits: it waits in the outbox, sent by the app or
+ * `postierctl queue watch` when the hold ends. One line, and success. */
+static gboolean
+report_held (Outcome             *outcome,
+             PostierAccountStore *store,
+             PostierOutboxEntry  *entry)
+{
+  g_autofree char *held = postierctl_entry_hold_text (store, entry);
+
+  if (held == NULL)
+    return FALSE;
+  add_err (outcome, _("Queued as %s, not sent yet: %s."), postier_outbox_entry_get_id (entry), held);
+  return TRUE;
+}
+
 static gboolean
 is_sandbox (PostierAccountStore *store,
             const char          *account_name)
@@ -304,24 +319,14 @@ try_now (const char *id,
       return;
     default:
       /* Not attempted. */
-      {
-        g_autofree char *held = postierctl_entry_hold_text (store, entry);
-
-        /* Beyond the relay's limits: it waits in the outbox, sent by the
-         * app or `postierctl queue watch` when the hold ends. */
-        if (held != NULL)
-          {
-            add_err (outcome, _("Queued as %s, not sent yet: %s."), id, held);
-            return;
-          }
-      }
       if (busy)
         reason = _("another Postier process is sending the outbox and has not reached it yet");
       else if (!postier_submitter_get_online (submitter))
         reason = _("this computer is offline");
       else
         reason = error != NULL ? error->message : _("no attempt was possible");
-      report_waiting (outcome, entry, reason);
+      if (!report_held (outcome, store, entry))
+        report_waiting (outcome, entry, reason);
       return;
     }
 }
