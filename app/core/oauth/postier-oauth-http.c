@@ -72,7 +72,7 @@ send_for_json (SoupMessage   *message,
     }
   if (status != NULL)
     *status = soup_message_get_status (message);
-  if (g_bytes_get_size (body) > MAX_BODY ||
+  if (g_bytes_get_size (body) == 0 || g_bytes_get_size (body) > MAX_BODY ||
       !json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
                                    (gssize) g_bytes_get_size (body), NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))

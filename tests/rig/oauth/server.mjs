@@ -19,8 +19,11 @@
 // form that checks OAUTH_PASSWORD, then a consent form.
 //
 // /rig/ routes for tests (POST, header X-Rig-Secret: OAUTH_DOVECOT_SECRET):
-//   /rig/revoke-access-tokens   every access token goes, refresh tokens stay
 //   /rig/revoke-grants          every grant goes: refresh gets invalid_grant
+//   /rig/expire-access-token    (form: token=…) that access token alone goes,
+//                               as if it had expired; its refresh token stays
+//                               (RFC 7009 revocation would take the grant's
+//                               refresh tokens along in oidc-provider)
 // Every token request is counted: GET /rig/stats says how many refreshes.
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -181,16 +184,21 @@ async function rigRoute(req, res, path) {
     res.setHeader('Content-Type', 'application/json');
     return res.end(JSON.stringify(stats));
   }
-  if (req.method !== 'POST') return page(res, 405, 'POST only', '');
-  for (const id of grants) {
-    await provider.AccessToken.revokeByGrantId(id);
-    if (path === '/rig/revoke-grants') {
-      await provider.RefreshToken.revokeByGrantId(id);
-      const grant = await provider.Grant.find(id);
-      if (grant) await grant.destroy();
-    }
+  if (req.method === 'POST' && path === '/rig/expire-access-token') {
+    const { token } = await readBody(req);
+    const found = await provider.AccessToken.find(String(token));
+    if (found) await found.destroy();
+    res.setHeader('Content-Type', 'application/json');
+    return res.end(JSON.stringify({ ok: Boolean(found) }));
   }
-  if (path === '/rig/revoke-grants') grants.clear();
+  if (req.method !== 'POST' || path !== '/rig/revoke-grants') return page(res, 404, 'No such route', '');
+  for (const id of grants) {
+    // The memory adapter drops every token of the grant, of any kind.
+    await provider.RefreshToken.revokeByGrantId(id);
+    const grant = await provider.Grant.find(id);
+    if (grant) await grant.destroy();
+  }
+  grants.clear();
   res.setHeader('Content-Type', 'application/json');
   return res.end('{"ok":true}');
 }
