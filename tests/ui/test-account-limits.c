@@ -1,19 +1,23 @@
 /* test-account-limits.c — the account editor's sending limits (issue 13):
- * a preset saved as its limits, Custom starting from them
+ * a preset saved as its limits, Custom starting from them; a message held
+ * by its account's limit says why in the outbox
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "postier-account-editor.h"
 #include "postier-core.h"
+#include "postier-outbox-view.h"
 #include "postier-test.h"
 #include "postier-ui-test.h"
 
 /* The keyring is shared by test programs that run in parallel. */
 #define RIG_ACCOUNT "Rig-limits"
+#define RIG_HELD    "Rig-held"
 
 /* --- Sending limits in the account editor -------------------------------- */
 
@@ -134,6 +138,98 @@ test_limits_in_the_account_editor (void)
   gtk_window_destroy (window);
 }
 
+/* --- A message held by its account's limit says so ------------------------- */
+
+typedef struct {
+  PostierOutbox *outbox;
+  guint          n;
+} CountWait;
+
+static gboolean
+outbox_holds (gpointer data)
+{
+  CountWait *wait = data;
+  g_autoptr(GPtrArray) entries = postier_outbox_list (wait->outbox, NULL);
+
+  return entries != NULL && entries->len == wait->n;
+}
+
+typedef struct {
+  PostierOutboxView *view;
+  const char        *id;
+  const char        *needle;
+} RowWait;
+
+static gboolean
+row_shows (gpointer data)
+{
+  RowWait *wait = data;
+  GtkWidget *row = postier_outbox_view_find_row (wait->view, wait->id);
+  g_autofree char *text = NULL;
+
+  if (row == NULL)
+    return FALSE;
+  text = postier_ui_test_visible_text (row);
+  return strstr (text, wait->needle) != NULL;
+}
+
+static void
+test_held_row_says_why (void)
+{
+  g_autoptr(PostierAccountStore) store = NULL;
+  g_autoptr(PostierAccount) account = NULL;
+  g_autofree char *tag = g_strdup_printf ("held-%d-%" G_GINT64_FORMAT, getpid (), g_get_real_time ());
+  g_autofree char *first_id = NULL;
+  g_autofree char *second_id = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *message_id = NULL;
+  PostierAccountLimits limits = { 0 };
+  PostierApplication *app;
+  PostierWindow *window;
+  PostierOutbox *outbox;
+  PostierOutboxView *view;
+  CountWait one_left;
+
+  if (!postier_ui_test_have_display ())
+    return;
+  postier_ui_test_reset_files ();
+  store = postier_test_add_rig_account (RIG_HELD, 0, NULL);
+  if (store == NULL)
+    return;
+  /* One message a minute: the second waits for the first's minute. */
+  account = postier_account_copy (postier_account_store_lookup (store, RIG_HELD));
+  limits.messages_per_minute = 1;
+  postier_account_set_limits (account, &limits);
+  g_assert_true (postier_account_store_replace (store, account, NULL));
+
+  app = postier_ui_test_application ();
+  window = postier_ui_test_window (app);
+  outbox = postier_application_get_outbox (app);
+  subject = g_strdup_printf ("First %s", tag);
+  message_id = g_strdup_printf ("<first-%s@example.org>", tag);
+  first_id = postier_test_enqueue (outbox, RIG_HELD, "bob@example.org", subject, message_id);
+  g_free (subject);
+  g_free (message_id);
+  subject = g_strdup_printf ("Second %s", tag);
+  message_id = g_strdup_printf ("<second-%s@example.org>", tag);
+  second_id = postier_test_enqueue (outbox, RIG_HELD, "bob@example.org", subject, message_id);
+  one_left = (CountWait) { outbox, 1 };
+  g_assert_true (postier_ui_test_wait_for (outbox_holds, &one_left, 30000));
+  g_assert_null (postier_outbox_lookup (outbox, first_id, NULL));
+
+  /* The person opens the outbox: the second says why it waits. */
+  postier_window_show_page (window, "outbox");
+  view = POSTIER_OUTBOX_VIEW (postier_window_get_page (window, "outbox"));
+  {
+    RowWait wait = { view, second_id, "Waiting, held by the relay’s limit of 1 message a minute" };
+
+    g_assert_true (postier_ui_test_wait_for (row_shows, &wait, 10000));
+  }
+  postier_ui_test_spin (g_getenv ("POSTIER_SCREENSHOT_DIR") != NULL ? 600 : 0);
+  postier_ui_test_screenshot_window (GTK_WINDOW (window), "outbox-held");
+  postier_ui_test_finish (app);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -141,5 +237,6 @@ main (int   argc,
   postier_ui_test_init (&argc, &argv);
 
   g_test_add_func ("/ui/account-editor/sending-limits", test_limits_in_the_account_editor);
+  g_test_add_func ("/ui/outbox/held-by-the-limit", test_held_row_says_why);
   return postier_ui_test_run ();
 }
