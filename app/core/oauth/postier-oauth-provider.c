@@ -124,8 +124,6 @@ gboolean
 postier_oauth_provider_id_is_valid (const char  *text,
                                     GError     **error)
 {
-  g_autoptr(GError) url_error = NULL;
-
   if (text == NULL || *text == '\0')
     {
       g_set_error (error, POSTIER_ACCOUNT_ERROR, POSTIER_ACCOUNT_ERROR_INVALID,
