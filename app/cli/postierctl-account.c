@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "postier-account-client.h"
-#include "postier-server-finder.h"
 #include "postier-tls.h"
 #include "postierctl-private.h"
 
@@ -297,46 +296,6 @@ print_saved (const char     *format,
   g_print ("\n");
 }
 
-/* account add without --host: the server from the provider presets, the
- * domain's autoconfig file or its SRV records. One outside the mail domain
- * is named with the options that would use it, never used by itself. */
-static int
-find_server (PostierAccount *account)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PostierServerSuggestion) found = NULL;
-  g_autofree char *host = NULL;
-  const char *security;
-
-  found = postier_server_find_sync (postier_account_get_address (account), NULL, &error);
-  if (found == NULL)
-    {
-      g_autofree char *why = postierctl_printable (error->message);
-
-      return postierctl_usage_error (_("account add needs --host HOST. %s"), why);
-    }
-  host = postierctl_printable (found->host);
-  security = postier_security_to_string (found->security);
-  if (!found->may_fill)
-    return postierctl_usage_error (_("account add needs --host HOST: %s names %s, outside your domain, "
-                                     "and this cannot be verified. If your provider told you so, use "
-                                     "--host %s --port %u --security %s"),
-                                   postier_server_source_describe (found->source), host, host,
-                                   found->port, security);
-  postier_server_suggestion_apply (found, account);
-  g_print (_("Found %s port %u (%s) in %s."), host, found->port, security,
-           postier_server_source_describe (found->source));
-  g_print ("\n");
-  if (found->auth == POSTIER_AUTH_XOAUTH2)
-    {
-      g_autofree char *name = postierctl_printable (postier_account_get_name (account));
-
-      g_print (_("This server signs in with OAuth 2.0: run “postierctl account login %s”."), name);
-      g_print ("\n");
-    }
-  return EX_OK;
-}
-
 /* Tells the user that a keyring account saved without a password cannot
  * send yet, and how to give it one. */
 static void
@@ -375,7 +334,7 @@ account_add (int    argc,
 
   account = postier_account_new (argv[1]);
   postier_account_set_identity (account, options.from);
-  if (options.host == NULL && (status = find_server (account)) != EX_OK)
+  if (options.host == NULL && (status = postierctl_account_find_server (account)) != EX_OK)
     return status;
   apply_account_options (account, &options);
   if (postier_account_get_auth (account) == POSTIER_AUTH_NONE &&
@@ -646,6 +605,7 @@ account_list (int    argc,
         }
       g_print ("%c %-16s %-40s %s\n", account == default_account ? '*' : ' ', name, identity, where);
     }
+  postierctl_account_print_goa ();
   return EX_OK;
 }
 

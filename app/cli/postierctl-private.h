@@ -57,6 +57,9 @@ char *postierctl_read_stdin        (gsize        *length,
                                     GError      **error);
 
 int   postierctl_account_main      (int argc, char **argv);
+/* postierctl-account-found.c: account add without --host; GOA's accounts in account list. */
+int   postierctl_account_find_server (PostierAccount *account);
+void  postierctl_account_print_goa  (void);
 /* postierctl-account-check.c: account check NAME [--json] (issue 15). */
 int   postierctl_account_check     (int argc, char **argv);
 /* postierctl-login.c: account login NAME [--browser], and the sign-in
