@@ -221,6 +221,36 @@ test_daily_quota (void)
                                                1, &hold));
   g_assert_cmpint (hold.reason, ==, POSTIER_HOLD_RELAY_DAILY_QUOTA);
 
+  /* What a person sees: the deferred one with the relay's words, the
+   * queued one with why and until when it waits (here and for scripts). */
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonArray *array;
+    gboolean found = FALSE;
+
+    g_assert_cmpint (postier_test_run_ctl (NULL, &out, &err, "queue", "list", NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "550 5.4.5 Daily user sending limit exceeded"));
+    g_assert_nonnull (strstr (out, "held: the relay’s daily sending limit is reached — next at "));
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (postier_test_run_ctl (NULL, &out, &err, "queue", "list", "--json", NULL), ==, 0);
+    g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+    array = json_node_get_array (json_parser_get_root (parser));
+    for (guint i = 0; i < json_array_get_length (array); i++)
+      {
+        JsonObject *object = json_array_get_object_element (array, i);
+
+        if (g_strcmp0 (json_object_get_string_member (object, "id"), second) == 0)
+          {
+            g_assert_cmpstr (json_object_get_string_member (object, "held_by"), ==, "relay-daily-quota");
+            g_assert_nonnull (json_object_get_string_member (object, "held_until"));
+            found = TRUE;
+          }
+      }
+    g_assert_true (found);
+  }
+
   log = postier_test_fault_server_log (relay->server);
   g_assert_cmpuint (count_lines (log, "MAIL FROM"), ==, 1);
   /* (A pipelined DATA that the server still answered 354 gets an empty
