@@ -734,6 +734,8 @@ account_remove (int    argc,
                     "removed from the keyring: %s"), secret_error->message);
       g_printerr ("\n");
     }
+  if (postier_account_get_oauth_provider (account) != NULL)
+    postier_oauth_forget (account, NULL, NULL);  /* the refresh token, too */
 
   {
     g_autofree char *name = postierctl_printable (postier_account_get_name (account));

@@ -351,6 +351,11 @@ test_device_flow (void)
   g_assert_no_error (error);
   g_assert_nonnull (g_ptr_array_index (tokens, tokens->len - 1));
   assert_no_file_holds (tokens);
+
+  /* Removing the account leaves no sign-in behind in the keyring. */
+  g_assert_cmpint (ctl (NULL, NULL, "account", "remove", "oa", NULL), ==, 0);
+  g_assert_null (postier_secret_lookup_token_sync (account, rig.issuer, NULL, &error));
+  g_assert_no_error (error);
 }
 
 /* The desktop's way: GIO opens the default handler for http (here the
