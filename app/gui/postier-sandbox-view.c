@@ -11,6 +11,7 @@
 #include "postier-gui-format.h"
 #include "postier-message-check.h"
 #include "postier-sandbox-checks.h"
+#include "postier-deliverability-group.h"
 #include "postier-mime-tree.h"
 #include "postier-sandbox-message-row.h"
 #include "postier-sandbox-view.h"
@@ -47,6 +48,7 @@ struct _PostierSandboxView
   GtkLabel            *check_summary_label;
   GtkStack            *pages;
   GtkListBox          *checks_list;
+  PostierDeliverabilityGroup *deliverability_group;
   GtkTextView         *text_view;
   GtkListBox          *structure_list;
   GtkTextView         *source_view;
@@ -469,6 +471,7 @@ detail_done (GObject      *source,
   gtk_label_set_text (self->meta_label, meta);
 
   show_checks (self, detail->checks);
+  postier_deliverability_group_show (self->deliverability_group, detail->bytes, from, self->accounts);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view),
                             detail->text != NULL ? detail->text
                                                  : _("This message has no text part."), -1);
@@ -781,6 +784,8 @@ postier_sandbox_view_class_init (PostierSandboxViewClass *klass)
 
   object_class->dispose = postier_sandbox_view_dispose;
   object_class->finalize = postier_sandbox_view_finalize;
+  /* Named in the template. */
+  g_type_ensure (POSTIER_TYPE_DELIVERABILITY_GROUP);
 
   signals[MESSAGE_LOADED] = g_signal_new ("message-loaded", G_TYPE_FROM_CLASS (klass),
                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -800,6 +805,7 @@ postier_sandbox_view_class_init (PostierSandboxViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PostierSandboxView, check_summary_label);
   gtk_widget_class_bind_template_child (widget_class, PostierSandboxView, pages);
   gtk_widget_class_bind_template_child (widget_class, PostierSandboxView, checks_list);
+  gtk_widget_class_bind_template_child (widget_class, PostierSandboxView, deliverability_group);
   gtk_widget_class_bind_template_child (widget_class, PostierSandboxView, text_view);
   gtk_widget_class_bind_template_child (widget_class, PostierSandboxView, structure_list);
   gtk_widget_class_bind_template_child (widget_class, PostierSandboxView, source_view);

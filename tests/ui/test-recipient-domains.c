@@ -1,5 +1,6 @@
 /* test-recipient-domains.c — a recipient's domain that cannot take mail is
- * flagged in the composer while the person writes, and never stops Send
+ * flagged in the composer while the person writes, and never stops Send;
+ * the Sandbox view says whether the sender's domain will be accepted
  *
  * The program re-executes itself in a private mount namespace whose
  * /etc/resolv.conf names the rig's unbound (tests/rig/dns-zones.conf), so
@@ -17,6 +18,9 @@
 #include "postier-application-private.h"
 #include "postier-composer.h"
 #include "postier-core.h"
+#include "postier-deliverability-group.h"
+#include "postier-sandbox-view.h"
+#include "postier-test-sandbox.h"
 #include "postier-test.h"
 #include "postier-ui-test.h"
 
@@ -148,6 +152,84 @@ test_typo_gets_a_suggestion (void)
   g_clear_pointer (&f.app, postier_ui_test_finish);
 }
 
+static void
+on_message_loaded (char       **loaded,
+                   const char  *id)
+{
+  g_free (*loaded);
+  *loaded = g_strdup (id);
+}
+
+static gboolean
+string_set (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+static gboolean
+group_done (gpointer data)
+{
+  return postier_deliverability_group_is_done (data);
+}
+
+/* A captured message from a domain whose SPF refuses the account's relay
+ * and whose DMARC says reject: the Sandbox says it will probably be
+ * refused, and shows SpamAssassin's score beside it. */
+static void
+test_sandbox_says_will_it_arrive (void)
+{
+  g_autoptr(PostierApplication) app = NULL;
+  g_autoptr(PostierTestSandbox) fixture = NULL;
+  g_autoptr(PostierSandboxMessage) captured = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autofree char *loaded = NULL, *text = NULL, *err = NULL;
+  const char *recipients[] = { "bob@pass.test", NULL };
+  const char *message =
+    "From: Rita <rita@reject.test>\r\nTo: Bob <bob@pass.test>\r\n"
+    "Subject: Budget\r\nDate: Sun, 06 Dec 2026 09:00:00 +0100\r\n"
+    "Message-ID: <budget.1@reject.test>\r\n\r\nThe figures are attached.\r\n";
+  PostierWindow *window;
+  PostierSandboxView *view;
+  GtkWidget *group;
+
+  if (!have_dns ())
+    return;
+  postier_ui_test_reset_files ();
+  /* Rita's account: its relay is what the domain's records are read for. */
+  g_assert_cmpint (postier_test_run_ctl (NULL, NULL, &err, "account", "add", "Rita", "--from", "Rita <rita@reject.test>",
+                                         "--host", "smtp.relay.test", "--password-command", "echo unused", NULL), ==, 0);
+  app = postier_ui_test_application ();
+  settings = g_settings_new (APPLICATION_ID);
+  g_settings_set_boolean (settings, "account-setup-dismissed", TRUE);
+  window = postier_ui_test_window (app);
+  postier_window_show_page (window, "sandbox");
+  postier_ui_test_spin (100);
+  view = POSTIER_SANDBOX_VIEW (postier_window_get_page (window, "sandbox"));
+  g_signal_connect_swapped (view, "message-loaded", G_CALLBACK (on_message_loaded), &loaded);
+
+  fixture = postier_test_sandbox_new ();
+  captured = postier_test_sandbox_send (fixture, message, strlen (message), "rita@reject.test", recipients, FALSE);
+  g_assert_true (postier_ui_test_wait_for (string_set, &loaded, 10000));
+  group = postier_ui_test_find_by_id (GTK_WIDGET (view), "deliverability_group");
+  g_assert_nonnull (group);
+  /* SpamAssassin loads its rules for a few seconds. */
+  g_assert_true (postier_ui_test_wait_for (group_done, group, 120000));
+
+  text = postier_deliverability_group_dup_text (POSTIER_DELIVERABILITY_GROUP (group));
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "SPF — Will probably be refused: reject.test does not authorize smtp.relay.test"));
+  g_assert_nonnull (strstr (text, "DMARC — Will probably be refused: DMARC p=reject"));
+  g_assert_nonnull (strstr (text, "Spam Score: Spam score"));
+  if (g_getenv ("POSTIER_SCREENSHOT_DIR") != NULL)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (window), 1100, 900);
+      postier_ui_test_spin (300);
+      postier_ui_test_screenshot_window (GTK_WINDOW (window), "sandbox-will-it-arrive");
+    }
+  g_settings_reset (settings, "account-setup-dismissed");
+  postier_ui_test_finish (g_steal_pointer (&app));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -177,5 +259,6 @@ main (int   argc,
   postier_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/recipient-domains/null-mx-flagged-and-still-sent", test_null_mx_flagged_and_still_sent);
   g_test_add_func ("/ui/recipient-domains/typo-gets-a-suggestion", test_typo_gets_a_suggestion);
+  g_test_add_func ("/ui/recipient-domains/sandbox-says-will-it-arrive", test_sandbox_says_will_it_arrive);
   return postier_ui_test_run ();
 }
