@@ -1,4 +1,4 @@
-/* postierctl-account.c — postierctl account add|set|list|show|test|remove
+/* postierctl-account.c — postierctl account add|set|list|show|test|check|remove
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
