@@ -15,6 +15,7 @@
 #include "postier-autoconfig.h"
 #include "postier-connection-test.h"
 #include "postier-error.h"
+#include "postier-deliverability-group.h"
 #include "postier-limits-group.h"
 #include "postier-password.h"
 #include "postier-server-finder.h"
@@ -67,6 +68,8 @@ struct _PostierAccountEditor
   GtkImage              *test_result_icon;
   GtkTextView           *test_result_view;
   PostierLimitsGroup    *limits_group;
+  PostierDeliverabilityGroup *domain_group;
+  char                  *tested_identity, *tested_host;  /* of the last Test Connection */
 };
 
 G_DEFINE_FINAL_TYPE (PostierAccountEditor, postier_account_editor, ADW_TYPE_BIN)
@@ -375,6 +378,10 @@ test_done (GObject      *source,
 
   report = postier_connection_test_describe (test, error);
   show_test_result (self, success, report);
+  /* The relay works: now, will receivers take mail from this domain? */
+  gtk_widget_set_visible (GTK_WIDGET (self->domain_group), success);
+  if (success)
+    postier_deliverability_group_show_domain (self->domain_group, self->tested_identity, self->tested_host);
   if (self->test == test)
     g_clear_object (&self->test);
 }
@@ -396,6 +403,10 @@ postier_account_editor_test (PostierAccountEditor *self)
 
   g_clear_object (&self->test);
   self->test = postier_connection_test_new (account);
+  g_free (self->tested_identity);
+  self->tested_identity = g_strdup (postier_account_get_identity (account));
+  g_free (self->tested_host);
+  self->tested_host = g_strdup (postier_account_get_host (account));
   /* Without a new password, an edited account uses the keyring's. */
   if (password != NULL)
     {
@@ -752,6 +763,8 @@ postier_account_editor_finalize (GObject *object)
   g_clear_object (&self->test);
   g_free (self->suggested_host);
 
+  g_free (self->tested_identity);
+  g_free (self->tested_host);
   G_OBJECT_CLASS (postier_account_editor_parent_class)->finalize (object);
 }
 
@@ -826,7 +839,9 @@ postier_account_editor_class_init (PostierAccountEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PostierAccountEditor, test_result_icon);
   gtk_widget_class_bind_template_child (widget_class, PostierAccountEditor, test_result_view);
   g_type_ensure (POSTIER_TYPE_LIMITS_GROUP);
+  g_type_ensure (POSTIER_TYPE_DELIVERABILITY_GROUP);
   gtk_widget_class_bind_template_child (widget_class, PostierAccountEditor, limits_group);
+  gtk_widget_class_bind_template_child (widget_class, PostierAccountEditor, domain_group);
   gtk_widget_class_bind_template_callback (widget_class, on_field_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_name_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_host_changed);

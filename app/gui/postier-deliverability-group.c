@@ -100,7 +100,7 @@ on_sender_checked (GObject      *source,
   (void) source;
   report = postier_sender_check_finish (result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-      g_task_get_cancellable (G_TASK (result)) != self->cancellable || self->spam_row == NULL)
+      g_task_get_cancellable (G_TASK (result)) != self->cancellable)
     return;
   self->pending--;
   if (report == NULL)
@@ -109,9 +109,12 @@ on_sender_checked (GObject      *source,
       return;
     }
   /* The domain's rows go above the spam score, which was added first. */
-  spam_row = g_object_ref (GTK_WIDGET (self->spam_row));
-  adw_preferences_group_remove (ADW_PREFERENCES_GROUP (self), spam_row);
-  g_ptr_array_remove (self->rows, spam_row);
+  if (self->spam_row != NULL)
+    {
+      spam_row = g_object_ref (GTK_WIDGET (self->spam_row));
+      adw_preferences_group_remove (ADW_PREFERENCES_GROUP (self), spam_row);
+      g_ptr_array_remove (self->rows, spam_row);
+    }
   for (guint i = 0; i < report->findings->len; i++)
     {
       const PostierDomainFinding *finding = g_ptr_array_index (report->findings, i);
@@ -120,8 +123,11 @@ on_sender_checked (GObject      *source,
 
       add_row (self, title, finding->summary, finding->level);
     }
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self), spam_row);
-  g_ptr_array_add (self->rows, spam_row);
+  if (spam_row != NULL)
+    {
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (self), spam_row);
+      g_ptr_array_add (self->rows, spam_row);
+    }
 }
 
 static void
@@ -224,6 +230,24 @@ postier_deliverability_group_show (PostierDeliverabilityGroup *self,
   g_ptr_array_add (self->rows, self->spam_row);
   self->pending++;
   postier_spam_check_async (message, self->cancellable, on_spam_checked, g_object_ref (self));
+}
+
+void
+postier_deliverability_group_show_domain (PostierDeliverabilityGroup *self,
+                                          const char                 *identity,
+                                          const char                 *relay_host)
+{
+  g_return_if_fail (POSTIER_IS_DELIVERABILITY_GROUP (self));
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  clear_rows (self);
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self), _("Will Receivers Accept This Account’s Mail?"));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self),
+                                         _("What the domain’s records say about mail sent through this server"));
+  self->pending = 1;
+  postier_sender_check_async (identity, relay_host, self->cancellable, on_sender_checked, g_object_ref (self));
 }
 
 gboolean

@@ -23,6 +23,11 @@ void        postier_deliverability_group_show   (PostierDeliverabilityGroup *sel
                                                  GBytes                     *message,
                                                  const char                 *from,
                                                  PostierAccountStore        *accounts);
+/* Only the sender domain's findings, for an account: IDENTITY is its From,
+ * RELAY_HOST its server (the account editor, after Test Connection). */
+void        postier_deliverability_group_show_domain (PostierDeliverabilityGroup *self,
+                                                      const char                 *identity,
+                                                      const char                 *relay_host);
 /* The text of every row, for tests; empty while nothing is known. */
 char       *postier_deliverability_group_dup_text (PostierDeliverabilityGroup *self);
 /* Whether both checks have finished for the message shown. */

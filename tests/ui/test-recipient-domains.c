@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "postier-account-editor.h"
 #include "postier-address-entry.h"
 #include "postier-application-private.h"
 #include "postier-composer.h"
@@ -230,6 +231,47 @@ test_sandbox_says_will_it_arrive (void)
   postier_ui_test_finish (g_steal_pointer (&app));
 }
 
+/* After a successful Test Connection, the account editor says what the
+ * domain's records make of mail sent through that server. */
+static void
+test_account_editor_checks_the_domain (void)
+{
+  g_autoptr(PostierAccountStore) store = postier_account_store_new (NULL);
+  const char *port = postier_test_rig ("SUBMISSION_PORT");
+  const char *ca = postier_test_rig ("CA");
+  const char *password = postier_test_rig ("PASSWORD");
+  PostierAccountEditor *editor;
+  GtkWidget *group, *scrolled = gtk_scrolled_window_new ();
+  GtkWindow *window;
+  g_autofree char *text = NULL;
+
+  if (!have_dns () || port == NULL || ca == NULL || password == NULL)
+    return;
+  postier_ui_test_reset_files ();
+  /* Its own name: the keyring is shared with tests running beside it. */
+  postier_test_ctl_add_account ("Rig-domains", port, ca, password);
+  g_assert_true (postier_account_store_load (store, NULL));
+  editor = postier_account_editor_new (store, postier_account_store_lookup (store, "Rig-domains"));
+  window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (window, 640, 900);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (editor));
+  gtk_window_set_child (window, scrolled);
+  gtk_window_present (window);
+  postier_ui_test_spin (200);
+
+  group = postier_ui_test_find_by_id (GTK_WIDGET (editor), "domain_group");
+  g_assert_nonnull (group);
+  g_assert_false (gtk_widget_get_visible (group));
+  postier_account_editor_test (editor);
+  g_assert_true (postier_ui_test_wait_for ((gboolean (*) (gpointer)) gtk_widget_get_visible, group, 30000));
+  g_assert_true (postier_ui_test_wait_for (group_done, group, 30000));
+  text = postier_deliverability_group_dup_text (POSTIER_DELIVERABILITY_GROUP (group));
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "SPF — "));
+  g_assert_nonnull (strstr (text, "DMARC — "));
+  gtk_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -260,5 +302,6 @@ main (int   argc,
   g_test_add_func ("/ui/recipient-domains/null-mx-flagged-and-still-sent", test_null_mx_flagged_and_still_sent);
   g_test_add_func ("/ui/recipient-domains/typo-gets-a-suggestion", test_typo_gets_a_suggestion);
   g_test_add_func ("/ui/recipient-domains/sandbox-says-will-it-arrive", test_sandbox_says_will_it_arrive);
+  g_test_add_func ("/ui/recipient-domains/account-editor-checks-the-domain", test_account_editor_checks_the_domain);
   return postier_ui_test_run ();
 }
