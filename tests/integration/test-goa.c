@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include "postier-core.h"
@@ -36,25 +37,50 @@ write_accounts_conf (const char *config_home,
   g_assert_true (g_file_set_contents (path, text, -1, NULL));
 }
 
+/* Whether PID owns GOA's name: a goa-daemon that another test's
+ * `account list` started through D-Bus activation may own it already, and
+ * its accounts are not this test's. */
 static gboolean
-name_owned (GDBusConnection *bus)
+name_owned_by (GDBusConnection *bus,
+               const char      *pid)
 {
-  g_autoptr(GVariant) reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                                           "org.freedesktop.DBus", "NameHasOwner",
-                                                           g_variant_new ("(s)", GOA_NAME), G_VARIANT_TYPE ("(b)"),
+  g_autoptr(GVariant) owner = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                           "org.freedesktop.DBus", "GetNameOwner",
+                                                           g_variant_new ("(s)", GOA_NAME), G_VARIANT_TYPE ("(s)"),
                                                            G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-  gboolean owned = FALSE;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *owner_text = NULL;
+  const char *unique = NULL;
+  guint32 owner_pid = 0;
 
-  if (reply != NULL)
-    g_variant_get (reply, "(b)", &owned);
-  return owned;
+  if (owner == NULL)
+    return FALSE;
+  g_variant_get (owner, "(&s)", &unique);
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+                                       g_variant_new ("(s)", unique), G_VARIANT_TYPE ("(u)"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  if (reply == NULL)
+    return FALSE;
+  g_variant_get (reply, "(u)", &owner_pid);
+  owner_text = g_strdup_printf ("%u", owner_pid);
+  if (pid == NULL && owner_pid != 0)
+    {
+      /* Asked to make room: that daemon is stopped. */
+      kill ((pid_t) owner_pid, SIGTERM);
+      return TRUE;
+    }
+  return g_strcmp0 (pid, owner_text) == 0;
 }
 
 /* goa-daemon with this test's config folder, in place of any other. */
 static GSubprocess *
 start_goa_daemon (void)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  /* Not on the test's output: were the test to fail, a daemon still
+   * holding it would keep meson waiting until its timeout. */
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                      G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
   g_autoptr(GError) error = NULL;
   GSubprocess *daemon;
@@ -64,10 +90,14 @@ start_goa_daemon (void)
   /* Its own GSettings schemas, which this test's isolated folders hide. */
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_DIRS", "/usr/local/share:/usr/share", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "GSETTINGS_SCHEMA_DIR");
+  /* A goa-daemon that D-Bus activation started for another test's
+   * `account list` serves another config folder: stop it first. */
+  for (guint tries = 0; name_owned_by (bus, NULL) && tries < 250; tries++)
+    g_usleep (20000);
   daemon = g_subprocess_launcher_spawn (launcher, &error, "/usr/libexec/goa-daemon", "--replace", NULL);
   g_assert_no_error (error);
   /* It exports its accounts before it takes the name. */
-  while (!name_owned (bus))
+  while (!name_owned_by (bus, g_subprocess_get_identifier (daemon)))
     {
       g_assert_nonnull (g_subprocess_get_identifier (daemon));
       g_usleep (20000);
