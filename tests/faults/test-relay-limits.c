@@ -234,6 +234,7 @@ test_daily_quota (void)
     g_assert_nonnull (strstr (out, "550 5.4.5 Daily user sending limit exceeded"));
     g_assert_nonnull (strstr (out, "held: the relay’s daily sending limit is reached — next at "));
     g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
     g_assert_cmpint (postier_test_run_ctl (NULL, &out, &err, "queue", "list", "--json", NULL), ==, 0);
     g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
     array = json_node_get_array (json_parser_get_root (parser));
