@@ -194,6 +194,10 @@ file_path (const char *dir,
   return g_build_filename (dir, name, NULL);
 }
 
+/* 2 s at most for the usage files' lock. */
+#define LOCK_TRIES       200
+#define LOCK_RETRY_USEC  (10 * 1000)
+
 /* flock()ed lock file of the folder, or -1 (then we go on unlocked: a
  * limiter that cannot write its state must not stop mail). */
 static int
@@ -208,20 +212,30 @@ lock_dir (const char *dir,
   fd = open (path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
   if (fd < 0)
     return -1;
-  while (flock (fd, LOCK_EX) != 0)
-    if (errno != EINTR)
-      {
-        close (fd);
-        return -1;
-      }
+  /* Bounded: a lock nobody gives back (another process stopped, or our own
+   * descriptor that a failed close() left open) must never stop a flush.
+   * Holders keep it for a few file operations only. */
+  for (guint tries = 0; flock (fd, LOCK_EX | LOCK_NB) != 0; tries++)
+    {
+      if ((errno != EWOULDBLOCK && errno != EINTR) || tries >= LOCK_TRIES)
+        {
+          close (fd);
+          return -1;
+        }
+      g_usleep (LOCK_RETRY_USEC);
+    }
   return fd;
 }
 
 static void
 unlock_dir (int fd)
 {
-  if (fd >= 0)
-    close (fd);  /* releases the flock */
+  if (fd < 0)
+    return;
+  /* Released before close(), which may fail and leave the descriptor, and
+   * its lock, behind. */
+  flock (fd, LOCK_UN);
+  close (fd);
 }
 
 static void
