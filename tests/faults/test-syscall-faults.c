@@ -827,12 +827,7 @@ sweep_every_call (gconstpointer data)
   if (!rig_ready ())
     return;
   tally_init (&t);
-  /* Every call of the flush's start (reading accounts, listing, locking,
-   * the first marks), then every fifth: a flush now makes several hundred
-   * disk calls, each run a real flush to Postfix, and every call would
-   * take the suite past its time. The random sweep (tests/bench) covers
-   * all of them. */
-  for (guint n = 1; ; n += (scenario == SCENARIO_FLUSH && n >= 60) ? 5 : 1)
+  for (guint n = 1; ; n++)
     {
       Faults faults = { .fail_at = n };
       Run run = { 0 };
