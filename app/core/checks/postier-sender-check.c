@@ -13,7 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "postier-account.h"
+#include "postier-autoconfig.h"
 #include "postier-sender-check-private.h"
 
 #define CACHE_MIN_SECONDS      60
@@ -240,27 +240,13 @@ postier_sender_check_clear_cache (void)
   g_mutex_unlock (&cache_lock);
 }
 
-static char *
-domain_of (const char *address)
-{
-  g_autofree char *mailbox = NULL;
-  const char *at;
-
-  if (address == NULL || !postier_parse_identity (address, NULL, &mailbox, NULL))
-    return NULL;
-  at = strrchr (mailbox, '@');
-  if (at == NULL || at[1] == '\0')
-    return NULL;
-  return g_ascii_strdown (at + 1, -1);
-}
-
 PostierSenderReport *
 postier_sender_check (const char    *address,
                       const char    *relay_host,
                       GCancellable  *cancellable,
                       GError       **error)
 {
-  g_autofree char *domain = domain_of (address);
+  g_autofree char *domain = postier_autoconfig_domain_of_address (address);
   g_autofree char *key = NULL;
   PostierSenderReport *report;
   guint ttl = 0;
