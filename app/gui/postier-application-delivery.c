@@ -104,6 +104,14 @@ pending_counted (GObject      *source,
 
   g_free (count);
   entries = postier_outbox_list_finish (POSTIER_OUTBOX (source), result, NULL, &error);
+  self->pending_counting = FALSE;
+  if (self->pending_again)
+    {
+      self->pending_again = FALSE;
+      /* Not after the delivery stopped: its idle would outlive us. */
+      if (self->submitter != NULL)
+        _postier_application_check_pending (self);
+    }
   if (serial != self->pending_serial)
     return;   /* a newer count decides */
   if (entries == NULL)
@@ -125,6 +133,16 @@ check_pending_now (gpointer user_data)
       _postier_application_update_hold (self);   /* lets go, reading nothing */
       return G_SOURCE_REMOVE;
     }
+  /* One count at a time: during a flush each settled entry asks for one,
+   * and each reads the whole outbox in a thread the window competes with
+   * for the CPU. The last change is counted when the count on its way
+   * ends. */
+  if (self->pending_counting)
+    {
+      self->pending_again = TRUE;
+      return G_SOURCE_REMOVE;
+    }
+  self->pending_counting = TRUE;
   count = g_new0 (PendingCount, 1);
   count->self = g_object_ref (self);
   count->serial = ++self->pending_serial;

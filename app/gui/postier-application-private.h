@@ -23,6 +23,8 @@ struct _PostierApplication
   gboolean             went_offline;      /* mail waited for the network */
   guint                pending_check;
   guint                pending_serial;    /* of the newest count of pending mail */
+  gboolean             pending_counting;  /* a count is on its way */
+  gboolean             pending_again;     /* …and something changed since it began */
 };
 
 /* postier-application-delivery.c */

@@ -10,7 +10,6 @@
 #include <glib/gi18n.h>
 
 #include "postier-gui-format.h"
-#include "postier-outbox-holds.h"
 #include "postier-outbox-row.h"
 
 /* How many recipients the collapsed row names before "and N others". */
@@ -190,7 +189,7 @@ status_text (PostierOutboxEntry *entry,
     return waiting_text (entry);
   if (online && (state == POSTIER_OUTBOX_STATE_QUEUED || state == POSTIER_OUTBOX_STATE_DEFERRED))
     {
-      g_autofree char *held = postier_outbox_hold_text (entry);
+      const char *held = postier_outbox_entry_get_relay_hold (entry);
 
       if (held != NULL)
         /* Translators: %s is the relay limiter's sentence, "held by the

@@ -169,6 +169,8 @@ entries_look_alike (PostierOutboxEntry *a,
         postier_outbox_entry_get_possible_duplicate (b) ||
       g_strcmp0 (postier_outbox_entry_get_last_error (a),
                  postier_outbox_entry_get_last_error (b)) != 0 ||
+      g_strcmp0 (postier_outbox_entry_get_relay_hold (a),
+                 postier_outbox_entry_get_relay_hold (b)) != 0 ||
       n != postier_outbox_entry_get_n_recipients (b))
     return FALSE;
 

@@ -20,6 +20,8 @@ struct _PostierViewReloader
   GCancellable                *cancellable;  /* of the listing on its way */
   guint                        serial;       /* of the newest listing */
   guint                        source;       /* the scheduled reload */
+  gboolean                     again;        /* a change came during the listing */
+  gint64                       last_start;   /* monotonic µs the last listing began */
 };
 
 G_DEFINE_FINAL_TYPE (PostierViewReloader, postier_view_reloader, G_TYPE_OBJECT)
@@ -95,6 +97,11 @@ list_done (GObject      *source,
     return;
   g_clear_object (&self->cancellable);
   self->done (self->view, source, result);
+  if (self->again && self->view != NULL)
+    {
+      self->again = FALSE;
+      postier_view_reloader_schedule (self);
+    }
 }
 
 void
@@ -107,10 +114,12 @@ postier_view_reloader_reload (PostierViewReloader *self)
   if (self->view == NULL)
     return;
   g_clear_handle_id (&self->source, g_source_remove);
+  self->again = FALSE;
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  self->last_start = g_get_monotonic_time ();
 
   listing = g_new0 (Listing, 1);
   listing->self = g_object_ref (self);
@@ -124,6 +133,14 @@ reload_cb (gpointer user_data)
   PostierViewReloader *self = user_data;
 
   self->source = 0;
+  /* A listing is on its way: a cancelled one still runs to its end in its
+   * thread, so starting another would only add a thread reading the same
+   * folder (a flush changes it all the time). One more follows it. */
+  if (self->cancellable != NULL)
+    {
+      self->again = TRUE;
+      return G_SOURCE_REMOVE;
+    }
   postier_view_reloader_reload (self);
   return G_SOURCE_REMOVE;
 }
@@ -134,7 +151,16 @@ postier_view_reloader_schedule (PostierViewReloader *self)
   g_return_if_fail (POSTIER_IS_VIEW_RELOADER (self));
 
   if (self->view != NULL && self->source == 0)
-    self->source = g_timeout_add (POSTIER_VIEW_RELOAD_DELAY_MS, reload_cb, self);
+    {
+      /* While changes keep coming (a flush), a listing a second at most:
+       * each one applied costs the main thread rows unbound and made. */
+      gint64 since = (g_get_monotonic_time () - self->last_start) / 1000;
+      guint delay = POSTIER_VIEW_RELOAD_DELAY_MS;
+
+      if (self->last_start != 0 && since < POSTIER_VIEW_RELOAD_MIN_GAP_MS)
+        delay = MAX (delay, (guint) (POSTIER_VIEW_RELOAD_MIN_GAP_MS - since));
+      self->source = g_timeout_add (delay, reload_cb, self);
+    }
 }
 
 void

@@ -6,7 +6,10 @@
  *   - listens to ::changed on the store (PostierOutbox, PostierSentStore,
  *     PostierSandboxStore: a signal with no arguments);
  *   - waits POSTIER_VIEW_RELOAD_DELAY_MS after the first change, so a burst
- *     (a flush rewrites many files) makes one reload;
+ *     (a flush rewrites many files) makes one reload, and at least
+ *     POSTIER_VIEW_RELOAD_MIN_GAP_MS from the last listing's start; a
+ *     change while a listing is on its way makes one more listing after
+ *     it, never two listings at once;
  *   - starts the store's async listing through LIST with a fresh
  *     cancellable, cancelling the older listing still on its way;
  *   - calls DONE with the answer of the newest listing only, and never
@@ -25,6 +28,10 @@ G_BEGIN_DECLS
 
 /* One delay for every view: the time from a change to the reload. */
 #define POSTIER_VIEW_RELOAD_DELAY_MS 150
+/* …and the least time from one listing's start to the next's, so a view
+ * whose folder keeps changing (a flush of a thousand) reloads once a
+ * second, not after every message. */
+#define POSTIER_VIEW_RELOAD_MIN_GAP_MS 1000
 
 #define POSTIER_TYPE_VIEW_RELOADER (postier_view_reloader_get_type ())
 G_DECLARE_FINAL_TYPE (PostierViewReloader, postier_view_reloader, POSTIER, VIEW_RELOADER, GObject)

@@ -28,11 +28,22 @@
  * for `make bench` and the raw figures. Never fails on a slow machine.
  * POSTIER_BENCH_N sets the number of entries of (c) (default 10000).
  *
+ * POSTIER_BENCH_STALL_TRACE=FILE finds where stalls come from: a watchdog
+ * thread signals the main thread every 5 ms while the main loop has not
+ * run for 20 ms, and the main thread writes its backtrace to FILE
+ * (addresses of this program as "(+0x…)": `addr2line -f -C -e
+ * bench-frames 0x…`).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
+#include <execinfo.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -47,6 +58,61 @@
 #define SINK_ACCOUNT "Sink"
 #define RIG_ACCOUNT "Rig"
 #define ATTACHMENT_SIZE (100 * 1000 * 1000)
+
+/* --- Where stalls come from (POSTIER_BENCH_STALL_TRACE) ------------------------ */
+
+static int       trace_fd = -1;
+static pthread_t main_thread;
+static _Atomic gint64 heartbeat;  /* monotonic µs the meter's timeout last ran; 0: off */
+
+static void
+on_trace_signal (G_GNUC_UNUSED int signo)
+{
+  void *frames[48];
+  int n = backtrace (frames, G_N_ELEMENTS (frames));
+  static const char end[] = "--\n";
+
+  backtrace_symbols_fd (frames, n, trace_fd);
+  if (write (trace_fd, end, sizeof end - 1) < 0)
+    return;
+}
+
+static gpointer
+watchdog_thread (G_GNUC_UNUSED gpointer data)
+{
+  for (;;)
+    {
+      gint64 beat = atomic_load (&heartbeat);
+
+      g_usleep (5000);
+      if (beat != 0 && g_get_monotonic_time () - beat > 20000)
+        pthread_kill (main_thread, SIGUSR2);
+    }
+  return NULL;
+}
+
+static void
+beat (gint64 now)
+{
+  atomic_store (&heartbeat, now);
+}
+
+static void
+stall_trace_start (void)
+{
+  const char *path = g_getenv ("POSTIER_BENCH_STALL_TRACE");
+  void *frames[4];
+
+  if (path == NULL)
+    return;
+  trace_fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (trace_fd < 0)
+    g_error ("bench-frames: cannot write %s", path);
+  backtrace (frames, G_N_ELEMENTS (frames));   /* loads libgcc before any signal */
+  main_thread = pthread_self ();
+  signal (SIGUSR2, on_trace_signal);
+  g_thread_unref (g_thread_new ("stall-watchdog", watchdog_thread, NULL));
+}
 
 /* --- The meter ---------------------------------------------------------------- */
 
@@ -99,6 +165,8 @@ meter_timeout (gpointer user_data)
   if (meter->last_timeout != 0)
     meter->max_late = MAX (meter->max_late, now - meter->last_timeout - 1000);
   meter->last_timeout = now;
+  if (trace_fd >= 0)
+    beat (now);
   return G_SOURCE_CONTINUE;
 }
 
@@ -117,6 +185,8 @@ meter_start (Meter     *meter,
 static void
 meter_stop (Meter *meter)
 {
+  if (trace_fd >= 0)
+    beat (0);
   gtk_widget_remove_tick_callback (meter->widget, meter->tick_id);
   g_clear_handle_id (&meter->timeout_id, g_source_remove);
   g_clear_object (&meter->widget);
@@ -627,6 +697,7 @@ main (int   argc,
       return 77;
     }
   setvbuf (stdout, NULL, _IOLBF, 0);
+  stall_trace_start ();
   printf ("bench-frames: the window while the app works (in-process, Xvfb, %s renderer)\n",
           g_getenv ("GSK_RENDERER") != NULL ? g_getenv ("GSK_RENDERER") : "default");
 

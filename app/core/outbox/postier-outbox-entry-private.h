@@ -62,6 +62,9 @@ void                _postier_outbox_entry_set_last_error     (PostierOutboxEntry
                                                               const char          *text);
 void                _postier_outbox_entry_set_possible_duplicate (PostierOutboxEntry *self,
                                                               gboolean             possible);
+/* The relay limiter's sentence, noted by postier_outbox_list_async(). */
+void                _postier_outbox_entry_set_relay_hold     (PostierOutboxEntry  *self,
+                                                              const char          *text);
 /* Finds the recipient by address (as given at enqueue) and records its
  * state and the relay's reply; returns FALSE if there is no such one. */
 gboolean            _postier_outbox_entry_set_recipient      (PostierOutboxEntry   *self,
@@ -112,6 +115,7 @@ struct _PostierOutboxEntry
   char               *last_error;
   char               *sent_copy;
   PostierOutboxFailure failure;
+  char               *relay_hold;      /* from a listing, never on disk */
   guint               possible_duplicate : 1;
   guint               smtputf8 : 1;
   guint               eight_bit : 1;

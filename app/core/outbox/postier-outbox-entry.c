@@ -62,6 +62,7 @@ postier_outbox_entry_finalize (GObject *object)
   g_free (self->subject);
   g_free (self->message_id);
   g_free (self->last_error);
+  g_free (self->relay_hold);
   g_free (self->sent_copy);
 
   G_OBJECT_CLASS (postier_outbox_entry_parent_class)->finalize (object);
@@ -226,6 +227,13 @@ postier_outbox_entry_get_last_error (PostierOutboxEntry *self)
 {
   g_return_val_if_fail (POSTIER_IS_OUTBOX_ENTRY (self), NULL);
   return self->last_error;
+}
+
+const char *
+postier_outbox_entry_get_relay_hold (PostierOutboxEntry *self)
+{
+  g_return_val_if_fail (POSTIER_IS_OUTBOX_ENTRY (self), NULL);
+  return self->relay_hold;
 }
 
 gboolean
@@ -511,6 +519,14 @@ _postier_outbox_entry_set_last_error (PostierOutboxEntry *self,
 {
   g_free (self->last_error);
   self->last_error = g_strdup (text);
+}
+
+void
+_postier_outbox_entry_set_relay_hold (PostierOutboxEntry *self,
+                                      const char         *text)
+{
+  g_free (self->relay_hold);
+  self->relay_hold = g_strdup (text);
 }
 
 void

@@ -54,6 +54,11 @@ gint64               postier_outbox_entry_get_next_attempt        (PostierOutbox
 /* The last problem in the relay's own words (or ours for a network or
  * keyring problem); NULL when there was none. */
 const char          *postier_outbox_entry_get_last_error          (PostierOutboxEntry *self);
+/* Why a due message still waits, in the relay limiter's words ("held by
+ * the relay’s limit of 30 messages a minute — next at 10:42"), as
+ * postier_outbox_list_async() found it; NULL when not held, and always
+ * NULL from the other listings (the limiter may wait on a lock). */
+const char          *postier_outbox_entry_get_relay_hold          (PostierOutboxEntry *self);
 /* Why it is failed or needs attention; NONE in any other state. */
 PostierOutboxFailure postier_outbox_entry_get_failure             (PostierOutboxEntry *self);
 /* Set when the message may already have reached some recipients once

@@ -18,12 +18,17 @@
 #include "config.h"
 
 #include "postier-outbox-private.h"
+#include "postier-outbox-relay-holds.h"
 #include "postier-paths.h"
 
 /* An outbox large enough to need more watches than this is seen through
  * its folder's own watch (entries coming and going) and the submitter's
  * signals only. */
 #define MAX_ENTRY_MONITORS 256
+/* Made on the main thread (a monitor delivers to the context it is made
+ * in), each an inotify watch and a few objects: this many per main-loop
+ * dispatch, so 256 at once do not hold a frame. */
+#define MAX_NEW_MONITORS_PER_SYNC 16
 
 typedef struct {
   PostierOutbox *outbox;          /* not referenced: the watch is its data */
@@ -136,6 +141,7 @@ postier_outbox_watch (PostierOutbox  *self,
 typedef struct {
   PostierOutbox *outbox;
   GPtrArray     *entries;   /* PostierOutboxEntry, as listed */
+  guint          next;      /* the first of ENTRIES not looked at yet */
 } Sync;
 
 static void
@@ -148,39 +154,52 @@ sync_free (gpointer data)
   g_free (sync);
 }
 
-/* On the watch's context: watches the folders of ENTRIES, forgets others. */
+/* On the watch's context: forgets the folders of entries gone, then
+ * watches those of ENTRIES, MAX_NEW_MONITORS_PER_SYNC at a time (one
+ * dispatch each) until all are watched or MAX_ENTRY_MONITORS are. */
 static gboolean
 sync_entry_monitors (gpointer data)
 {
   Sync *sync = data;
   Watch *watch = get_watch (sync->outbox);
-  g_autoptr(GHashTable) keep = g_hash_table_new (g_str_hash, g_str_equal);
-  GHashTableIter iter;
-  gpointer key;
+  guint made = 0;
+
+  if (sync->next == 0)
+    {
+      g_autoptr(GHashTable) keep = g_hash_table_new (g_str_hash, g_str_equal);
+      GHashTableIter iter;
+      gpointer key;
+
+      for (guint i = 0; i < sync->entries->len; i++)
+        g_hash_table_add (keep, (gpointer) postier_outbox_entry_get_id (sync->entries->pdata[i]));
+      g_hash_table_iter_init (&iter, watch->entry_monitors);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        if (!g_hash_table_contains (keep, key))
+          g_hash_table_iter_remove (&iter);
+    }
 
   /* Monitors deliver to the thread-default context they are made in. */
   g_main_context_push_thread_default (watch->context);
-  for (guint i = 0; i < sync->entries->len; i++)
+  for (; sync->next < sync->entries->len && made < MAX_NEW_MONITORS_PER_SYNC; sync->next++)
     {
-      PostierOutboxEntry *entry = sync->entries->pdata[i];
+      PostierOutboxEntry *entry = sync->entries->pdata[sync->next];
       const char *id = postier_outbox_entry_get_id (entry);
       GFileMonitor *monitor;
 
-      g_hash_table_add (keep, (gpointer) id);
-      if (g_hash_table_contains (watch->entry_monitors, id) ||
-          g_hash_table_size (watch->entry_monitors) >= MAX_ENTRY_MONITORS)
+      if (g_hash_table_size (watch->entry_monitors) >= MAX_ENTRY_MONITORS)
+        {
+          sync->next = sync->entries->len;
+          break;
+        }
+      if (g_hash_table_contains (watch->entry_monitors, id))
         continue;
       monitor = monitor_folder (sync->outbox, postier_outbox_entry_get_path (entry), NULL);
+      made++;
       if (monitor != NULL)
         g_hash_table_insert (watch->entry_monitors, g_strdup (id), monitor);
     }
   g_main_context_pop_thread_default (watch->context);
-
-  g_hash_table_iter_init (&iter, watch->entry_monitors);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    if (!g_hash_table_contains (keep, key))
-      g_hash_table_iter_remove (&iter);
-  return G_SOURCE_REMOVE;
+  return sync->next < sync->entries->len ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 typedef struct {
@@ -214,6 +233,8 @@ list_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
+  /* Here, not in the rows: the limiter reads files and may wait on a lock. */
+  _postier_outbox_note_relay_holds (listing->entries, g_get_real_time () / G_USEC_PER_SEC);
   watch = get_watch (self);
   if (watch != NULL)
     {

@@ -55,7 +55,8 @@ GPtrArray          *postier_outbox_list_with_damaged (PostierOutbox *self,
                                                    GPtrArray      **damaged,
                                                    GError         **error);
 /* list_with_damaged() in a thread, for a view that must not wait on the
- * disk; DAMAGED as there. */
+ * disk; DAMAGED as there. Due entries held by their account's relay limit
+ * carry the limiter's sentence (postier_outbox_entry_get_relay_hold()). */
 void                postier_outbox_list_async     (PostierOutbox       *self,
                                                    GCancellable        *cancellable,
                                                    GAsyncReadyCallback  callback,

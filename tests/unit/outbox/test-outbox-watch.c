@@ -126,6 +126,62 @@ test_changed_and_listed (void)
   g_assert_cmpuint (listed->len, ==, 0);
 }
 
+/* The outbox view shows why a due message waits without asking the relay
+ * limiter on the main thread: the async listing says it. */
+static void
+test_listing_says_held (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "outbox-held", NULL);
+  g_autoptr(PostierOutbox) outbox = postier_outbox_new (dir);
+  g_autoptr(PostierAccountStore) store = postier_account_store_new (NULL);
+  g_autoptr(PostierAccount) account = postier_account_new ("Work");
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GPtrArray) read_here = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  PostierAccountLimits limits = { 0 };
+
+  postier_account_set_identity (account, "Ada <ada@example.org>");
+  postier_account_set_host (account, "smtp.example.org");
+  limits.messages_per_minute = 1;
+  postier_account_set_limits (account, &limits);
+  g_assert_true (postier_account_store_add (store, account, TRUE, &error));
+  g_assert_no_error (error);
+
+  first = enqueue (outbox, "First");
+  second = enqueue (outbox, "Second");
+  listed = list_and_wait (outbox);
+  g_assert_cmpuint (listed->len, ==, 2);
+  g_assert_null (postier_outbox_entry_get_relay_hold (listed->pdata[0]));
+  g_clear_pointer (&listed, g_ptr_array_unref);
+
+  /* The minute's one message went: both wait, and say so. */
+  postier_relay_limiter_record (postier_relay_limiter_get_default (), "Work", 1);
+  listed = list_and_wait (outbox);
+  g_assert_cmpuint (listed->len, ==, 2);
+  for (guint i = 0; i < listed->len; i++)
+    g_assert_nonnull (strstr (postier_outbox_entry_get_relay_hold (listed->pdata[i]),
+                              "1 message a minute"));
+
+  /* The plain listing (postierctl's) never asks. */
+  read_here = postier_outbox_list (outbox, &error);
+  g_assert_no_error (error);
+  g_assert_null (postier_outbox_entry_get_relay_hold (read_here->pdata[0]));
+
+  /* A message held until later by the person is not the limiter's. */
+  g_assert_true (postier_outbox_schedule (outbox, second, g_get_real_time () / G_USEC_PER_SEC + 3600,
+                                          POSTIER_OUTBOX_SCHEDULE_LATER, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&listed, g_ptr_array_unref);
+  listed = list_and_wait (outbox);
+  for (guint i = 0; i < listed->len; i++)
+    if (g_str_equal (postier_outbox_entry_get_id (listed->pdata[i]), second))
+      g_assert_null (postier_outbox_entry_get_relay_hold (listed->pdata[i]));
+    else
+      g_assert_nonnull (postier_outbox_entry_get_relay_hold (listed->pdata[i]));
+}
+
 static void
 test_sent_store_changed (void)
 {
@@ -155,6 +211,7 @@ main (int   argc,
   postier_test_init (&argc, &argv);
 
   g_test_add_func ("/outbox/watch/changed-and-listed", test_changed_and_listed);
+  g_test_add_func ("/outbox/watch/listing-says-held", test_listing_says_held);
   g_test_add_func ("/sent-store/watch/changed", test_sent_store_changed);
 
   return g_test_run ();

@@ -1,0 +1,20 @@
+/* postier-outbox-relay-holds.h — the relay limiter's answer for each due
+ * entry of a listing, found in the listing's own thread (issue 12)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Notes on each entry of ENTRIES (PostierOutboxEntry) that is queued or
+ * deferred and due at NOW (Unix seconds) the sentence of its account's
+ * hold, if the relay limiter holds that account (one question per
+ * account). Reads accounts.ini and the limiter's files, and may wait on
+ * their lock: never on a thread that draws. */
+void _postier_outbox_note_relay_holds (GPtrArray *entries,
+                                       gint64     now);
+
+G_END_DECLS
