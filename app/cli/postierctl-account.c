@@ -493,9 +493,9 @@ password_source (PostierAccount *account)
   return postier_account_get_password_command (account) != NULL ? "command" : "keyring";
 }
 
-static JsonNode *
-account_to_json (PostierAccount *account,
-                 gboolean        is_default)
+JsonNode *
+postierctl_account_to_json (PostierAccount *account,
+                            gboolean        is_default)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   const char *optional[][2] = {
@@ -512,6 +512,8 @@ account_to_json (PostierAccount *account,
   json_builder_add_string_value (builder,
                                  postier_account_get_kind (account) == POSTIER_ACCOUNT_KIND_SANDBOX ?
                                  "sandbox" : "relay");
+  json_builder_set_member_name (builder, "source");
+  json_builder_add_string_value (builder, "postier");
   json_builder_set_member_name (builder, "default");
   json_builder_add_boolean_value (builder, is_default);
   json_builder_set_member_name (builder, "identity");
@@ -580,8 +582,9 @@ account_list (int    argc,
       for (guint i = 0; i < accounts->len; i++)
         {
           PostierAccount *account = g_ptr_array_index (accounts, i);
-          json_array_add_element (array, account_to_json (account, account == default_account));
+          json_array_add_element (array, postierctl_account_to_json (account, account == default_account));
         }
+      postierctl_account_goa_to_json (array);
       json_node_set_array (root, array);
       postierctl_print_json (root);
       return EX_OK;

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "postier-build-env.h"
@@ -129,4 +130,22 @@ postierctl_internal_main (int    argc,
                           char **argv)
 {
   return run_full ("postierctl", argc, argv);
+}
+
+/* send/sendmail --account NAME, not in accounts.ini: it may be a GNOME
+ * Online Accounts account, which only postierctl-full (linked with libgoa)
+ * can ask for. The command goes over as given (ARGV[0] is the command's
+ * name, or the path of a sendmail link); stdin is not read yet. */
+PostierAccount *
+postierctl_online_account (G_GNUC_UNUSED const char *name,
+                           int          argc,
+                           char       **argv,
+                           G_GNUC_UNUSED GError **error)
+{
+  g_autofree char *command = g_path_get_basename (argv[0]);
+  g_autofree char **args = g_memdup2 (argv, sizeof (char *) * (argc + 1));
+
+  args[0] = command;
+  /* Returns only when postierctl-full could not be run (said already). */
+  exit (run_full ("postierctl", argc, args));
 }

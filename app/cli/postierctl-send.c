@@ -33,6 +33,12 @@ has_real_account (PostierAccountStore *store)
   return FALSE;
 }
 
+/* The command's arguments as given, before option parsing: the light
+ * postierctl hands them to postierctl-full for an account only GNOME
+ * Online Accounts knows (postierctl_online_account). */
+static int handover_argc;
+static char **handover_argv;
+
 static PostierAccount *
 choose_account (const char  *name,
                 GError     **error)
@@ -54,6 +60,8 @@ choose_account (const char  *name,
     }
   account = name != NULL ? postier_account_store_lookup (store, name) :
                            postier_account_store_get_default (store);
+  if (account == NULL && name != NULL)
+    return postierctl_online_account (name, handover_argc, handover_argv, error);
   if (account == NULL)
     {
       if (name != NULL)
@@ -597,6 +605,10 @@ int
 postierctl_send_main (int    argc,
                       char **argv)
 {
+  g_autofree char **given = g_memdup2 (argv, sizeof (char *) * (argc + 1));
+
+  handover_argc = argc;
+  handover_argv = given;
   return send_main (argc, argv);
 }
 
@@ -604,5 +616,9 @@ int
 postierctl_sendmail_main (int    argc,
                           char **argv)
 {
+  g_autofree char **given = g_memdup2 (argv, sizeof (char *) * (argc + 1));
+
+  handover_argc = argc;
+  handover_argv = given;
   return sendmail_main (argc, argv);
 }

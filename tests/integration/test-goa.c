@@ -11,14 +11,20 @@
 #include <signal.h>
 #include <string.h>
 
+#include <json-glib/json-glib.h>
+#include <libsecret/secret.h>
+
 #include "postier-core.h"
 #include "postier-goa.h"
+#include "postier-goa-accounts.h"
+#include "postier-secret-store.h"
 #include "postier-test.h"
 
 #define GOA_NAME "org.gnome.OnlineAccounts"
 
 static void
 write_accounts_conf (const char *config_home,
+                     const char *smtp_host,
                      const char *smtp_port)
 {
   g_autofree char *dir = g_build_filename (config_home, "goa-1.0", NULL);
@@ -29,9 +35,9 @@ write_accounts_conf (const char *config_home,
     "Enabled=true\nMailEnabled=true\nEmailAddress=ada@rig.test\nName=Ada Lovelace\n"
     "ImapHost=127.0.0.1:1143\nImapUserName=ada\nImapUseSsl=false\nImapUseTls=false\n"
     "ImapAcceptSslErrors=false\n"
-    "SmtpHost=127.0.0.1:%s\nSmtpUseAuth=true\nSmtpUserName=alice@localhost\n"
+    "SmtpHost=%s:%s\nSmtpUseAuth=true\nSmtpUserName=alice@localhost\n"
     "SmtpAuthLogin=false\nSmtpAuthPlain=true\nSmtpUseSsl=false\nSmtpUseTls=true\n"
-    "SmtpAcceptSslErrors=false\n", smtp_port);
+    "SmtpAcceptSslErrors=false\n", smtp_host, smtp_port);
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   g_assert_true (g_file_set_contents (path, text, -1, NULL));
@@ -124,13 +130,14 @@ test_listed (void)
       g_test_fail_printf ("gnome-online-accounts is not installed (build-aux/debian-packages.txt)");
       return;
     }
-  write_accounts_conf (g_get_user_config_dir (), port);
+  write_accounts_conf (g_get_user_config_dir (), "127.0.0.1", port);
   daemon = start_goa_daemon ();
 
   accounts = postier_goa_list_mail_accounts (NULL);
   g_assert_cmpuint (accounts->len, ==, 1);
   entry = g_ptr_array_index (accounts, 0);
   g_assert_cmpstr (entry->provider_name, ==, "IMAP and SMTP");
+  g_assert_cmpstr (postier_account_get_name (entry->account), ==, "goa:account_1700000000_0");
   g_assert_false (entry->oauth2);
   g_assert_cmpstr (postier_account_get_identity (entry->account), ==, "Ada Lovelace <ada@rig.test>");
   g_assert_cmpstr (postier_account_get_host (entry->account), ==, "127.0.0.1");
@@ -152,6 +159,270 @@ test_listed (void)
 
   g_subprocess_send_signal (daemon, SIGTERM);
   g_subprocess_wait (daemon, NULL, NULL);
+}
+
+/* GOA keeps an "IMAP and SMTP" account's passwords in the keyring as a
+ * printed a{sv} under its own schema (goa-identity PROVIDER:genN:ID). */
+static void
+store_goa_password (const char *identity,
+                    const char *password)
+{
+  static const SecretSchema schema = {
+    "org.gnome.OnlineAccounts", SECRET_SCHEMA_DONT_MATCH_NAME,
+    { { "goa-identity", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
+    0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+  };
+  g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE_VARDICT);
+  g_autoptr(GVariant) credentials = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_variant_builder_add (builder, "{sv}", "imap-password", g_variant_new_string (password));
+  g_variant_builder_add (builder, "{sv}", "smtp-password", g_variant_new_string (password));
+  credentials = g_variant_ref_sink (g_variant_builder_end (builder));
+  text = g_variant_print (credentials, TRUE);
+  secret_password_store_sync (&schema, SECRET_COLLECTION_DEFAULT, "GOA imap_smtp credentials", text, NULL,
+                              &error, "goa-identity", identity, NULL);
+  g_assert_no_error (error);
+}
+
+static int
+ctl_send (const char  *account,
+          const char  *subject,
+          const char  *mode,
+          char       **err)
+{
+  g_autofree char *ca = g_strdup_printf ("SSL_CERT_FILE=%s", postier_test_rig ("CA"));
+  const char *env[] = { ca, NULL };
+  const char *args[] = { "send", "--account", account, "--to", "carol@example.org", "--subject", subject,
+                         "--body-file", "-", mode, NULL };
+  const char *body = "Sent with Online Accounts' credentials.\n";
+
+  return postier_test_run_ctlv (env, body, strlen (body), NULL, err, args);
+}
+
+static guint
+delivered (const char *needle)
+{
+  for (guint tries = 0; tries < 100 && postier_test_maildir_count (needle) == 0; tries++)
+    g_usleep (100 * 1000);
+  return postier_test_maildir_count (needle);
+}
+
+/* `account list --json`'s entry for the GOA account NAME. */
+static JsonObject *
+listed_json (const char *name,
+             char      **text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  const char *args[] = { "account", "list", "--json", NULL };
+  JsonArray *array;
+
+  g_assert_cmpint (postier_test_run_ctlv (NULL, NULL, 0, text, NULL, args), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, *text, -1, NULL));
+  array = json_node_get_array (json_parser_get_root (parser));
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *object = json_array_get_object_element (array, i);
+
+      if (g_strcmp0 (json_object_get_string_member (object, "name"), name) == 0)
+        return json_object_ref (object);
+    }
+  return NULL;
+}
+
+/* A GOA password account sends through the rig's Postfix: the password
+ * comes from GOA at send time and is written nowhere of Postier's. */
+static void
+test_password_send (void)
+{
+  const char *port = postier_test_rig ("SUBMISSION_PORT");
+  const char *password = postier_test_rig ("PASSWORD");
+  const char *subject = "GOA password account, issue 14";
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autoptr(JsonObject) listed = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *postier_config = g_build_filename (g_get_user_config_dir (), "postier", NULL);
+  g_autofree char *postier_data = g_build_filename (g_get_user_data_dir (), "postier", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *copied = NULL;
+  int status;
+
+  if (port == NULL)
+    return;
+  write_accounts_conf (g_get_user_config_dir (), "localhost", port);
+  store_goa_password ("imap_smtp:gen0:account_1700000000_0", password);
+  daemon = start_goa_daemon ();
+
+  /* By its address, through the light postierctl handing over to
+   * postierctl-full (the only one that loads libgoa). */
+  g_assert_cmpint (ctl_send ("ada@rig.test", "GOA password account, queued", "--queue-only", &err), ==, 0);
+  g_test_message ("send: %s", err);
+  g_clear_pointer (&err, g_free);
+  {
+    g_autofree char *ca = g_strdup_printf ("SSL_CERT_FILE=%s", postier_test_rig ("CA"));
+    const char *env[] = { ca, NULL };
+    const char *flush[] = { "queue", "flush", NULL };
+
+    g_assert_cmpint (postier_test_run_ctlv (env, NULL, 0, NULL, NULL, flush), ==, 0);
+  }
+  g_assert_cmpuint (delivered ("GOA password account, queued"), ==, 1);
+  status = ctl_send ("goa:account_1700000000_0", subject, "--input-timeout=60", &err);
+  g_test_message ("send: %s", err);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpuint (delivered (subject), ==, 1);
+
+  listed = listed_json ("goa:account_1700000000_0", &json);
+  g_assert_nonnull (listed);
+  g_assert_cmpstr (json_object_get_string_member (listed, "source"), ==, "goa");
+  g_assert_cmpstr (json_object_get_string_member (listed, "goa_id"), ==, "account_1700000000_0");
+  g_assert_cmpstr (json_object_get_string_member (listed, "password_source"), ==, "goa");
+  g_assert_cmpstr (json_object_get_string_member (listed, "address"), ==, "ada@rig.test");
+  g_assert_null (strstr (json, password));
+
+  /* Never copied: no keyring item of Postier's, no file. */
+  copied = secret_password_lookup_sync (postier_secret_schema (), NULL, &error, "account", "goa:account_1700000000_0",
+                                        NULL);
+  g_assert_no_error (error);
+  g_assert_null (copied);
+  g_assert_false (postier_test_tree_contains (postier_config, password));
+  g_assert_false (postier_test_tree_contains (postier_data, password));
+
+  g_subprocess_send_signal (daemon, SIGTERM);
+  g_subprocess_wait (daemon, NULL, NULL);
+}
+
+static char *
+read_line (GSubprocess *process)
+{
+  GInputStream *out = g_subprocess_get_stdout_pipe (process);
+  GString *line = g_string_new (NULL);
+  char c;
+
+  while (g_input_stream_read (out, &c, 1, NULL, NULL) == 1 && c != '\n')
+    g_string_append_c (line, c);
+  return g_string_free (line, FALSE);
+}
+
+/* The OAuth2-based stand-in (tests/rig/goa-standin) on the rig's bus, in
+ * place of any goa-daemon; "ready ID" once it owns GOA's name. */
+static GSubprocess *
+start_standin (const char *address,
+               const char *smtp)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autofree char *script = g_build_filename (g_getenv ("POSTIER_SOURCE_ROOT"), "tests", "rig", "goa-standin",
+                                              NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  GSubprocess *standin;
+
+  for (guint tries = 0; name_owned_by (bus, NULL) && tries < 250; tries++)
+    g_usleep (20000);
+  standin = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                              script, address, smtp, NULL);
+  g_assert_no_error (error);
+  line = read_line (standin);
+  g_assert_cmpstr (line, ==, "ready account_standin_0");
+  return standin;
+}
+
+static void
+standin_command (GSubprocess *standin,
+                 const char  *command)
+{
+  g_autofree char *line = g_strdup_printf ("%s\n", command);
+  g_autofree char *answer = NULL;
+
+  g_assert_true (g_output_stream_write_all (g_subprocess_get_stdin_pipe (standin), line, strlen (line),
+                                            NULL, NULL, NULL));
+  answer = read_line (standin);
+  g_assert_cmpstr (answer, ==, "ok");
+}
+
+static void
+on_changed (G_GNUC_UNUSED PostierGoaAccounts *accounts,
+            guint                            *count)
+{
+  (*count)++;
+}
+
+/* The JSON entry of the one queued message. */
+static JsonObject *
+queued_entry (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  const char *args[] = { "queue", "list", "--json", NULL };
+  g_autofree char *text = NULL;
+  JsonArray *array;
+
+  g_assert_cmpint (postier_test_run_ctlv (NULL, NULL, 0, &text, NULL, args), ==, 0);
+  g_test_message ("queue list --json: %s", text);
+  g_assert_true (json_parser_load_from_data (parser, text, -1, NULL));
+  array = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+  return json_object_ref (json_array_get_object_element (array, 0));
+}
+
+/* An OAuth2-based GOA account sends with a token GOA hands out (minted by
+ * the rig's authorization server, checked by Dovecot over XOAUTH2); the
+ * core follows GOA live, and mail queued for the account once it is gone
+ * waits as needs attention, saying why. */
+static void
+test_oauth2_send_and_vanish (void)
+{
+  const char *port = postier_test_rig ("OAUTH_XOAUTH2_PORT");
+  const char *flush[] = { "queue", "flush", NULL };
+  g_autofree char *smtp = NULL;
+  g_autoptr(GSubprocess) standin = NULL;
+  g_autoptr(PostierGoaAccounts) accounts = NULL;
+  g_autoptr(PostierGoaMailAccount) found = NULL;
+  g_autoptr(JsonObject) entry = NULL;
+  g_autofree char *err = NULL;
+  guint changed = 0;
+
+  if (port == NULL || g_getenv ("POSTIER_TEST_OAUTH_ISSUER") == NULL)
+    {
+      g_test_skip ("no OAuth rig (tests/rig/oauth-rig.sh)");
+      return;
+    }
+  smtp = g_strdup_printf ("localhost:%s", port);
+  standin = start_standin ("grace@rig.test", smtp);
+
+  accounts = postier_goa_accounts_new ();
+  g_signal_connect (accounts, "changed", G_CALLBACK (on_changed), &changed);
+  while (!postier_goa_accounts_is_ready (accounts))
+    g_main_context_iteration (NULL, TRUE);
+  found = postier_goa_accounts_lookup (accounts, "GRACE@rig.test");
+  g_assert_nonnull (found);
+  g_assert_true (found->oauth2);
+  g_assert_cmpstr (postier_account_get_name (found->account), ==, "goa:account_standin_0");
+  g_assert_cmpint (postier_account_get_auth (found->account), ==, POSTIER_AUTH_XOAUTH2);
+
+  g_assert_cmpint (ctl_send ("grace@rig.test", "GOA OAuth2 account, issue 14", "--input-timeout=60", &err), ==, 0);
+  g_test_message ("send: %s", err);
+  g_assert_cmpuint (delivered ("GOA OAuth2 account, issue 14"), ==, 1);
+
+  /* Queued, then the account goes: the core hears it at once. */
+  g_assert_cmpint (ctl_send ("grace@rig.test", "GOA account gone", "--queue-only", NULL), ==, 0);
+  changed = 0;
+  standin_command (standin, "remove");
+  while (changed == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_pointer (&found, postier_goa_mail_account_free);
+  found = postier_goa_accounts_lookup (accounts, "goa:account_standin_0");
+  g_assert_null (found);
+
+  postier_test_run_ctlv (NULL, NULL, 0, NULL, NULL, flush);
+  entry = queued_entry ();
+  g_assert_cmpstr (json_object_get_string_member (entry, "account"), ==, "goa:account_standin_0");
+  g_assert_cmpstr (json_object_get_string_member (entry, "state"), ==, "needs-attention");
+  g_assert_nonnull (strstr (json_object_get_string_member (entry, "last_error"), "is gone"));
+  g_assert_cmpuint (delivered ("GOA account gone"), ==, 0);
+
+  g_output_stream_close (g_subprocess_get_stdin_pipe (standin), NULL, NULL);
+  g_subprocess_wait (standin, NULL, NULL);
 }
 
 static void
@@ -177,6 +448,8 @@ main (int    argc,
   postier_test_init (&argc, &argv);
 
   g_test_add_func ("/goa/listed", test_listed);
+  g_test_add_func ("/goa/password-send", test_password_send);
+  g_test_add_func ("/goa/oauth2-send-and-vanish", test_oauth2_send_and_vanish);
   g_test_add_func ("/goa/no-bus-is-silent", test_no_bus_is_silent);
 
   return g_test_run ();

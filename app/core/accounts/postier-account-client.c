@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "postier-account-client.h"
+#include "postier-goa-send.h"
 #include "postier-oauth.h"
 #include "postier-password.h"
 #include "postier-sandbox.h"
@@ -58,6 +59,12 @@ postier_account_new_smtp_client (PostierAccount  *account,
       client = postier_smtp_client_new (account);
       if (password != NULL)
         postier_smtp_client_set_password (client, password);
+      else if (postier_goa_is_account_name (postier_account_get_name (account)))
+        {
+          /* Credentials from GNOME Online Accounts, asked now, kept nowhere. */
+          if (!postier_goa_sign_in_client (client, account, cancellable, error))
+            return NULL;
+        }
       else if (postier_account_get_oauth_provider (account) != NULL &&
                postier_account_get_auth (account) != POSTIER_AUTH_NONE)
         {

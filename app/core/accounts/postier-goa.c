@@ -6,11 +6,9 @@
 
 #include "config.h"
 
-#define GOA_API_IS_SUBJECT_TO_CHANGE
-#include <goa/goa.h>
 #include <string.h>
 
-#include "postier-goa.h"
+#include "postier-goa-private.h"
 
 void
 postier_goa_mail_account_free (PostierGoaMailAccount *self)
@@ -21,6 +19,21 @@ postier_goa_mail_account_free (PostierGoaMailAccount *self)
   g_free (self->provider_name);
   g_clear_object (&self->account);
   g_free (self);
+}
+
+PostierGoaMailAccount *
+postier_goa_mail_account_copy (const PostierGoaMailAccount *self)
+{
+  PostierGoaMailAccount *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  copy = g_new0 (PostierGoaMailAccount, 1);
+  copy->id = g_strdup (self->id);
+  copy->provider_name = g_strdup (self->provider_name);
+  copy->account = self->account != NULL ? postier_account_copy (self->account) : NULL;
+  copy->oauth2 = self->oauth2;
+  copy->attention_needed = self->attention_needed;
+  return copy;
 }
 
 gboolean
@@ -75,14 +88,15 @@ auth_of (GoaMail *mail)
   return POSTIER_AUTH_AUTO;
 }
 
-static PostierGoaMailAccount *
-mail_account_from (GoaObject *object)
+PostierGoaMailAccount *
+_postier_goa_mail_account_from_object (GoaObject *object)
 {
   GoaAccount *goa_account = goa_object_peek_account (object);
   GoaMail *mail = goa_object_peek_mail (object);
   g_autoptr(PostierGoaMailAccount) self = NULL;
   g_autofree char *host = NULL;
   g_autofree char *identity = NULL;
+  g_autofree char *account_name = NULL;
   const char *address, *name, *user;
   guint port = 0;
   PostierSecurity security;
@@ -108,7 +122,8 @@ mail_account_from (GoaObject *object)
   self->oauth2 = goa_object_peek_oauth2_based (object) != NULL;
   self->attention_needed = goa_account_get_attention_needed (goa_account);
 
-  self->account = postier_account_new (address);
+  account_name = g_strconcat (POSTIER_GOA_NAME_PREFIX, self->id, NULL);
+  self->account = postier_account_new (account_name);
   name = goa_mail_get_name (mail);
   identity = g_strdup_printf (name != NULL && *name != '\0' ? "%s <%s>" : "%s%s",
                               name != NULL && *name != '\0' ? name : "", address);
@@ -141,7 +156,7 @@ postier_goa_list_mail_accounts (GCancellable *cancellable)
   objects = goa_client_get_accounts (client);
   for (GList *l = objects; l != NULL; l = l->next)
     {
-      PostierGoaMailAccount *account = mail_account_from (l->data);
+      PostierGoaMailAccount *account = _postier_goa_mail_account_from_object (l->data);
 
       if (account != NULL)
         g_ptr_array_add (found, account);

@@ -27,7 +27,22 @@ typedef struct {
 } PostierGoaMailAccount;
 
 void       postier_goa_mail_account_free      (PostierGoaMailAccount *self);
+PostierGoaMailAccount *postier_goa_mail_account_copy (const PostierGoaMailAccount *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PostierGoaMailAccount, postier_goa_mail_account_free)
+
+/* A GOA account's PostierAccount is named "goa:" and GOA's account id
+ * (stable for the account's life): that name is what a queued entry
+ * records, so a flush in another process (postierctl, no display) asks GOA
+ * for the same account again. Inline: the light postierctl and the outbox
+ * test names without linking libgoa. */
+#define POSTIER_GOA_NAME_PREFIX "goa:"
+
+static inline gboolean
+postier_goa_is_account_name (const char *name)
+{
+  return name != NULL && g_str_has_prefix (name, POSTIER_GOA_NAME_PREFIX) &&
+         name[sizeof POSTIER_GOA_NAME_PREFIX - 1] != '\0';
+}
 
 /* Parses GOA's "host", "host:port" or "[v6]:port"; PORT 0 when absent. */
 gboolean   postier_goa_parse_host_port        (const char   *text,

@@ -39,6 +39,7 @@
 #include "postier-account-client.h"
 #include "postier-delivery-rules.h"
 #include "postier-error.h"
+#include "postier-goa-send.h"
 #include "postier-outbox-private.h"
 #include "postier-paths.h"
 #include "postier-relay-limits.h"
@@ -693,13 +694,32 @@ smtp_thread_send_group (Group          *group,
   g_mutex_unlock (&group->mutex);
 }
 
+/* The group's account. A GNOME Online Accounts account ("goa:ID") is not
+ * in accounts.ini: GOA is asked for it here, on the flush's thread (it
+ * blocks), before the group's threads start; one that is gone comes back
+ * as a placeholder whose sign-in says why (needs attention). */
+static PostierAccount *
+group_account (PostierFlushJob *job,
+               const char      *account_name,
+               GCancellable    *cancellable)
+{
+  PostierAccount *account = g_hash_table_lookup (job->accounts, account_name);
+
+  if (account == NULL && postier_goa_is_account_name (account_name))
+    {
+      account = postier_goa_account_for_send (account_name, cancellable);
+      g_hash_table_replace (job->accounts, (gpointer) postier_account_get_name (account), account);
+    }
+  return account;
+}
+
 void
 _postier_send_pipeline_run (PostierFlushJob *job,
                             const char      *account_name,
                             GPtrArray       *entries,
                             GCancellable    *cancellable)
 {
-  PostierAccount *account = g_hash_table_lookup (job->accounts, account_name);
+  PostierAccount *account = group_account (job, account_name, cancellable);
   Group group = { 0 };
   GThread *marker;
   GThread *settler;

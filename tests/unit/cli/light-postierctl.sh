@@ -12,7 +12,7 @@ set -u
 ctl=$1
 echo "1..1"
 needed=$(readelf -d "$ctl" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
-heavy=$(printf '%s\n' "$needed" | grep -E '^lib(ssl|crypto|gsasl|secret-1|json-glib-1\.0|soup-3\.0|spf2|gtk-4|adwaita-1)\.so' || true)
+heavy=$(printf '%s\n' "$needed" | grep -E '^lib(ssl|crypto|gsasl|secret-1|json-glib-1\.0|soup-3\.0|spf2|goa-1\.0|gtk-4|adwaita-1)\.so' || true)
 if [ -z "$heavy" ]; then
   echo "ok 1 postierctl loads only: $(echo $needed)"
 else

@@ -1,0 +1,205 @@
+/* postier-goa-accounts.c — GOA's mail accounts, followed live (see the header)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "postier-goa"
+
+#include "config.h"
+
+#include "postier-goa-accounts.h"
+#include "postier-goa-private.h"
+
+struct _PostierGoaAccounts
+{
+  GObject       parent_instance;
+
+  GCancellable *cancellable;
+  GoaClient    *client;
+  GPtrArray    *list;      /* PostierGoaMailAccount */
+  guint         rebuild_id;
+  gboolean      ready;
+};
+
+G_DEFINE_FINAL_TYPE (PostierGoaAccounts, postier_goa_accounts, G_TYPE_OBJECT)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+rebuild (PostierGoaAccounts *self)
+{
+  GList *objects;
+
+  g_ptr_array_set_size (self->list, 0);
+  if (self->client == NULL)
+    return;
+  objects = goa_client_get_accounts (self->client);
+  for (GList *l = objects; l != NULL; l = l->next)
+    {
+      PostierGoaMailAccount *account = _postier_goa_mail_account_from_object (l->data);
+
+      if (account != NULL)
+        g_ptr_array_add (self->list, account);
+    }
+  g_list_free_full (objects, g_object_unref);
+}
+
+static gboolean
+rebuild_now (gpointer user_data)
+{
+  PostierGoaAccounts *self = user_data;
+
+  self->rebuild_id = 0;
+  rebuild (self);
+  g_signal_emit (self, signals[CHANGED], 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* One change in GOA often comes as several signals (an interface added,
+ * then its properties): the list is rebuilt once, from an idle. */
+static void
+schedule_rebuild (PostierGoaAccounts *self)
+{
+  if (self->rebuild_id == 0)
+    self->rebuild_id = g_idle_add_full (G_PRIORITY_DEFAULT, rebuild_now, self, NULL);
+}
+
+static void
+on_manager_changed (PostierGoaAccounts *self)
+{
+  schedule_rebuild (self);
+}
+
+static void
+on_client_ready (G_GNUC_UNUSED GObject *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(PostierGoaAccounts) self = user_data;
+  g_autoptr(GError) error = NULL;
+  GoaClient *client = goa_client_new_finish (result, &error);
+  GDBusObjectManager *manager;
+
+  if (client == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          /* No bus: Postier's own accounts are enough, and nothing is said. */
+          g_debug ("no Online Accounts: %s", error->message);
+          self->ready = TRUE;
+          g_signal_emit (self, signals[CHANGED], 0);
+        }
+      return;
+    }
+  self->client = client;
+  manager = goa_client_get_object_manager (client);
+  /* The manager's own signals: GoaClient's account-changed misses a Mail
+   * interface that comes or goes (mail turned on or off). */
+  g_signal_connect_object (manager, "object-added", G_CALLBACK (on_manager_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (manager, "object-removed", G_CALLBACK (on_manager_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (manager, "interface-added", G_CALLBACK (on_manager_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (manager, "interface-removed", G_CALLBACK (on_manager_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (manager, "interface-proxy-properties-changed",
+                           G_CALLBACK (on_manager_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (manager, "notify::name-owner", G_CALLBACK (on_manager_changed), self,
+                           G_CONNECT_SWAPPED);
+  rebuild (self);
+  self->ready = TRUE;
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+postier_goa_accounts_dispose (GObject *object)
+{
+  PostierGoaAccounts *self = POSTIER_GOA_ACCOUNTS (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  g_clear_object (&self->client);
+  G_OBJECT_CLASS (postier_goa_accounts_parent_class)->dispose (object);
+}
+
+static void
+postier_goa_accounts_finalize (GObject *object)
+{
+  PostierGoaAccounts *self = POSTIER_GOA_ACCOUNTS (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->list, g_ptr_array_unref);
+  G_OBJECT_CLASS (postier_goa_accounts_parent_class)->finalize (object);
+}
+
+static void
+postier_goa_accounts_class_init (PostierGoaAccountsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = postier_goa_accounts_dispose;
+  object_class->finalize = postier_goa_accounts_finalize;
+
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                   NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+postier_goa_accounts_init (PostierGoaAccounts *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->list = g_ptr_array_new_with_free_func ((GDestroyNotify) postier_goa_mail_account_free);
+}
+
+PostierGoaAccounts *
+postier_goa_accounts_new (void)
+{
+  PostierGoaAccounts *self = g_object_new (POSTIER_TYPE_GOA_ACCOUNTS, NULL);
+
+  goa_client_new (self->cancellable, on_client_ready, g_object_ref (self));
+  return self;
+}
+
+gboolean
+postier_goa_accounts_is_ready (PostierGoaAccounts *self)
+{
+  g_return_val_if_fail (POSTIER_IS_GOA_ACCOUNTS (self), FALSE);
+  return self->ready;
+}
+
+GPtrArray *
+postier_goa_accounts_dup_list (PostierGoaAccounts *self)
+{
+  GPtrArray *copy;
+
+  g_return_val_if_fail (POSTIER_IS_GOA_ACCOUNTS (self), NULL);
+  copy = g_ptr_array_new_full (self->list->len, (GDestroyNotify) postier_goa_mail_account_free);
+  for (guint i = 0; i < self->list->len; i++)
+    g_ptr_array_add (copy, postier_goa_mail_account_copy (g_ptr_array_index (self->list, i)));
+  return copy;
+}
+
+PostierGoaMailAccount *
+postier_goa_accounts_lookup (PostierGoaAccounts *self,
+                             const char         *key)
+{
+  g_return_val_if_fail (POSTIER_IS_GOA_ACCOUNTS (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  for (guint i = 0; i < self->list->len; i++)
+    {
+      PostierGoaMailAccount *entry = g_ptr_array_index (self->list, i);
+      const char *address = postier_account_get_address (entry->account);
+
+      if (g_strcmp0 (entry->id, key) == 0 ||
+          g_strcmp0 (postier_account_get_name (entry->account), key) == 0 ||
+          (address != NULL && g_ascii_strcasecmp (address, key) == 0))
+        return postier_goa_mail_account_copy (entry);
+    }
+  return NULL;
+}
