@@ -16,7 +16,13 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
+#include "postier-recipient-batch.h"
 #include "postierctl-private.h"
+
+/* The recipients' domains are asked about while the message goes; past
+ * this long after they were first asked, whatever has not answered is left
+ * unsaid (a DNS that does not answer must not slow a script down). */
+#define DOMAIN_CHECK_BUDGET_US (400 * 1000)
 
 /* When another process holds the flush lock, look again this often (at
  * most), for at most this long: it takes our entry before it lets go. */
@@ -331,16 +337,65 @@ try_now (const char *id,
     }
 }
 
+/* Asks about each recipient's domain, in the background (issue 15); the
+ * message is already safely queued. */
+static PostierRecipientBatch *
+start_domain_checks (const char *id)
+{
+  g_autoptr(PostierOutbox) outbox = postier_outbox_new (NULL);
+  g_autoptr(PostierOutboxEntry) entry = postier_outbox_lookup (outbox, id, NULL);
+  g_autoptr(PostierAddressBook) book = postier_address_book_new (NULL);
+  g_autoptr(GPtrArray) addresses = g_ptr_array_new ();
+  g_auto(GStrv) known = NULL;
+
+  if (entry == NULL)
+    return NULL;
+  for (guint i = 0; i < postier_outbox_entry_get_n_recipients (entry); i++)
+    g_ptr_array_add (addresses, (gpointer) postier_outbox_entry_get_recipient (entry, i));
+  g_ptr_array_add (addresses, NULL);
+  /* The person's own history, for "did you mean …?" */
+  if (postier_address_book_load (book, NULL))
+    known = postier_address_book_list_domains (book);
+  return postier_recipient_batch_start ((const char * const *) addresses->pdata,
+                                        (const char * const *) known);
+}
+
+/* A warning for each domain that answered in time and cannot take mail;
+ * the exit status stays the delivery's. */
+static void
+warn_about_domains (PostierRecipientBatch *batch,
+                    gint64                 deadline)
+{
+  g_auto(GStrv) warnings = NULL;
+
+  if (batch == NULL)
+    return;
+  warnings = postier_recipient_batch_finish (batch, deadline);
+  for (guint i = 0; warnings[i] != NULL; i++)
+    {
+      g_autofree char *line = postierctl_printable (warnings[i]);
+
+      /* TRANSLATORS: "postierctl: warning: example.con has no mail server — did you mean example.com?" */
+      g_printerr ("postierctl: ");
+      g_printerr (_("warning: %s"), line);
+      g_printerr ("\n");
+    }
+}
+
 int
 postierctl_deliver (const char            *id,
                     PostierctlDeliverFlags flags)
 {
   Outcome outcome = { 0 };
+  PostierRecipientBatch *domain_checks;
+  gint64 checks_started;
   int status;
 
   if (flags & POSTIERCTL_DELIVER_QUEUE_ONLY)
     return postierctl_report_queued (id, flags);
 
+  checks_started = g_get_monotonic_time ();
+  domain_checks = start_domain_checks (id);
   try_now (id, &outcome);
   if (outcome.out != NULL && !(flags & POSTIERCTL_DELIVER_QUIET))
     g_print ("%s\n", outcome.out);
@@ -351,6 +406,7 @@ postierctl_deliver (const char            *id,
       g_autofree char *line = postierctl_printable (g_ptr_array_index (outcome.err, i));
       g_printerr ("postierctl: %s\n", line);
     }
+  warn_about_domains (domain_checks, checks_started + DOMAIN_CHECK_BUDGET_US);
   status = outcome.status;
   outcome_clear (&outcome);
   return status;

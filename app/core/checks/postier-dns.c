@@ -21,17 +21,24 @@
 #include "postier-dns.h"
 
 /* One SPF server for the process; libspf2 documents a server as shared by
- * requests, but not its thread-safety, so requests take turns. Checks are
- * rare and each takes a handful of queries. */
+ * requests, but not the thread-safety of an evaluation, so SPF requests
+ * take turns. Plain lookups do not: libspf2's resolver layer keeps its
+ * resolver state per thread (res_ninit, its spf_dns_resolv.c says so),
+ * and the recipient checks of one `postierctl send` ask in parallel
+ * within a time budget. */
 static GMutex spf_lock;
 
 static SPF_server_t *
 spf_server (void)
 {
   static SPF_server_t *server;
+  static gsize created;
 
-  if (server == NULL)
-    server = SPF_server_new (SPF_DNS_RESOLV, 0);
+  if (g_once_init_enter (&created))
+    {
+      server = SPF_server_new (SPF_DNS_RESOLV, 0);
+      g_once_init_leave (&created, 1);
+    }
   return server;
 }
 
@@ -81,7 +88,6 @@ postier_dns_lookup (const char     *name,
 
   g_return_val_if_fail (name != NULL, NULL);
 
-  g_mutex_lock (&spf_lock);
   rr = SPF_dns_lookup (spf_server ()->resolver, name, ns_type_for (type), FALSE);
   if (rr == NULL)
     answer->status = POSTIER_DNS_UNAVAILABLE;
@@ -107,7 +113,6 @@ postier_dns_lookup (const char     *name,
       answer->ttl = rr->ttl > 0 ? (guint) MIN (rr->ttl, G_MAXUINT) : 0;
       SPF_dns_rr_free (rr);
     }
-  g_mutex_unlock (&spf_lock);
 
   g_ptr_array_add (records, NULL);
   answer->records = (char **) g_ptr_array_steal (records, NULL);

@@ -8,11 +8,16 @@
 #include <glib/gi18n-lib.h>
 
 #include "postier-dns.h"
+#include "postier-recipient-cache.h"
 #include "postier-recipient-check.h"
 
-/* A verdict is kept this long: typing the same address twice, or the
- * composer re-checking on every keystroke, asks the DNS once. */
-#define CACHE_SECONDS 300
+/* A verdict is kept for its DNS answer's TTL, within these bounds (a
+ * resolver that gives no TTL: the default). Typing the same address twice,
+ * the composer re-checking on every keystroke, or a script sending a
+ * thousand messages asks the DNS once. */
+#define CACHE_SECONDS_DEFAULT 300
+#define CACHE_SECONDS_MIN 30
+#define CACHE_SECONDS_MAX 3600
 
 void
 postier_recipient_domain_check_free (PostierRecipientDomainCheck *check)
@@ -103,18 +108,47 @@ look_up_address (const char                   *domain,
   return POSTIER_RECIPIENT_DOMAIN_NOT_CHECKED;
 }
 
+/* The names RFC 2606 reserves for documentation and examples
+ * (example.com, .net, .org and the .example TLD) and those it makes
+ * invalid on purpose (.invalid, .localhost). Nobody writes them by
+ * mistake for a real domain, and whether they take mail depends on where
+ * one asks (example.com publishes a null MX on the Internet, a sandbox's
+ * resolver may say it does not exist): a warning would only be noise, and
+ * the many scripts and tests that send to them would see it come and go
+ * with the network. RFC 6761 asks software not to treat example names
+ * specially; this only leaves a warning out, it changes no delivery. */
+static gboolean
+is_reserved_name (const char *domain)
+{
+  static const char * const names[] = { "example.com", "example.net", "example.org" };
+  static const char * const tlds[] = { ".example", ".invalid", ".localhost" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_str_equal (domain, names[i]) || (g_str_has_suffix (domain, names[i]) &&
+                                           domain[strlen (domain) - strlen (names[i]) - 1] == '.'))
+      return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (tlds); i++)
+    if (g_str_has_suffix (domain, tlds[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* *TTL gets the MX answer's (or, for NXDOMAIN, the negative answer's)
+ * lifetime; 0 when the resolver did not say. */
 static PostierRecipientDomainStatus
 look_up (const char   *domain,
+         guint        *ttl,
          GCancellable *cancellable)
 {
   g_autoptr(PostierDnsAnswer) mx = NULL;
 
   /* "localhost", an intranet's single label, an address literal: the DNS
    * has nothing to say about them. */
-  if (strchr (domain, '.') == NULL || domain[0] == '[')
+  if (strchr (domain, '.') == NULL || domain[0] == '[' || is_reserved_name (domain))
     return POSTIER_RECIPIENT_DOMAIN_NOT_CHECKED;
 
   mx = postier_dns_lookup (domain, POSTIER_DNS_MX);
+  *ttl = mx->ttl;
   switch (mx->status)
     {
     case POSTIER_DNS_FOUND:
@@ -186,17 +220,44 @@ cached_status (const char                   *domain,
 
 static void
 cache_status (const char                   *domain,
-              PostierRecipientDomainStatus  status)
+              PostierRecipientDomainStatus  status,
+              guint                         ttl)
 {
   CachedStatus *cached = g_new0 (CachedStatus, 1);
 
   cached->status = status;
-  cached->expires = g_get_monotonic_time () + CACHE_SECONDS * G_USEC_PER_SEC;
+  cached->expires = g_get_monotonic_time () + (gint64) ttl * G_USEC_PER_SEC;
   g_mutex_lock (&cache_lock);
   if (cache == NULL)
     cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_hash_table_replace (cache, g_strdup (domain), cached);
   g_mutex_unlock (&cache_lock);
+}
+
+/* The words of the shared cache file, by status; NOT_CHECKED is never
+ * stored. */
+static const char * const status_words[] = {
+  [POSTIER_RECIPIENT_DOMAIN_OK] = "ok",
+  [POSTIER_RECIPIENT_DOMAIN_NO_DOMAIN] = "no-domain",
+  [POSTIER_RECIPIENT_DOMAIN_NO_MAIL_SERVER] = "no-mail-server",
+  [POSTIER_RECIPIENT_DOMAIN_NULL_MX] = "null-mx",
+  [POSTIER_RECIPIENT_DOMAIN_NOT_CHECKED] = NULL,
+};
+
+/* What another process (or this one, earlier) learnt, from the file. */
+static gboolean
+shared_status (const char                   *domain,
+               PostierRecipientDomainStatus *status)
+{
+  g_autofree char *word = postier_recipient_cache_lookup (domain);
+
+  for (guint i = 0; word != NULL && i < G_N_ELEMENTS (status_words); i++)
+    if (status_words[i] != NULL && g_str_equal (status_words[i], word))
+      {
+        *status = (PostierRecipientDomainStatus) i;
+        return TRUE;
+      }
+  return FALSE;
 }
 
 PostierRecipientDomainCheck *
@@ -209,12 +270,19 @@ postier_recipient_domain_check (const char         *domain,
   g_return_val_if_fail (domain != NULL, check);
 
   check->domain = g_ascii_strdown (domain, -1);
-  if (!cached_status (check->domain, &check->status))
+  if (!cached_status (check->domain, &check->status) &&
+      !shared_status (check->domain, &check->status))
     {
+      guint ttl = 0;
+
       check->status = g_cancellable_is_cancelled (cancellable)
-                      ? POSTIER_RECIPIENT_DOMAIN_NOT_CHECKED : look_up (check->domain, cancellable);
+                      ? POSTIER_RECIPIENT_DOMAIN_NOT_CHECKED : look_up (check->domain, &ttl, cancellable);
       if (check->status != POSTIER_RECIPIENT_DOMAIN_NOT_CHECKED)
-        cache_status (check->domain, check->status);
+        {
+          ttl = ttl == 0 ? CACHE_SECONDS_DEFAULT : CLAMP (ttl, CACHE_SECONDS_MIN, CACHE_SECONDS_MAX);
+          cache_status (check->domain, check->status, ttl);
+          postier_recipient_cache_store (check->domain, status_words[check->status], ttl);
+        }
     }
   if (check->status != POSTIER_RECIPIENT_DOMAIN_OK && check->status != POSTIER_RECIPIENT_DOMAIN_NOT_CHECKED)
     {
