@@ -8,7 +8,20 @@
  *   - the same server's ceiling for one session, `smtp-source -d -s 1`
  *     (target: flush at least 0.9x of it);
  *   - msmtp, one process per message (target: flush at least 60x of it).
- * POSTIER_BENCH_N sets the number of messages (default 10000).
+ * POSTIER_BENCH_N sets the number of messages flushed (default 10000,
+ * the issue's size). Of those, POSTIER_BENCH_ENQUEUE_N (default 300) are
+ * queued by `postierctl send --queue-only`, one process each, which
+ * times the enqueue; the rest by the same engine call in this process
+ * (postier_mime_enqueue_draft, what that command runs), so that a run at
+ * the full size does not spend an hour starting processes on a busy VM.
+ *
+ * Fairness: smtp-source speaks neither TLS nor AUTH, so it goes to the
+ * rig's plain listener of the same Postfix (same smtpd, queue and Maildir)
+ * while the flush pays for STARTTLS and AUTH PLAIN: the reference is the
+ * stricter side. Its messages are about the same size (`-l 2000` and its
+ * few headers, against 2 160 bytes here). It runs right before and right after the
+ * flush, on an empty Postfix queue each time, and the ratio takes their
+ * mean, as the server's pace drifts with its Maildir and the machine's load.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -56,13 +69,14 @@ ctl (const char *stdin_path,
 }
 
 /* The engine's own cost of an enqueue, without a process start: build
- * the MIME message, write it with CRLF, fsync, rename into the outbox. */
+ * the MIME message, write it with CRLF, fsync, rename into the outbox
+ * DIR; messages FIRST to FIRST + N. */
 static double
-enqueue_in_process (const char *folder,
+enqueue_in_process (const char *dir,
                     const char *body,
+                    guint       first,
                     guint       n)
 {
-  g_autofree char *dir = g_build_filename (folder, "inprocess-outbox", NULL);
   g_autoptr(PostierOutbox) outbox = postier_outbox_new (dir);
   g_autoptr(PostierAccount) account = postier_account_new ("Rig");
   gint64 start;
@@ -70,7 +84,7 @@ enqueue_in_process (const char *folder,
   postier_account_set_identity (account, "Bench <alice@localhost>");
   postier_account_set_host (account, "localhost");
   start = g_get_monotonic_time ();
-  for (guint i = 0; i < n; i++)
+  for (guint i = first; i < first + n; i++)
     {
       g_autoptr(PostierDraft) draft = postier_draft_new ();
       g_autofree char *subject = g_strdup_printf ("Outbox benchmark %u", i);
@@ -85,7 +99,7 @@ enqueue_in_process (const char *folder,
       if (id == NULL)
         g_error ("%s", error->message);
     }
-  return bench_seconds_since (start) / n;
+  return n > 0 ? bench_seconds_since (start) / n : 0;
 }
 
 static guint
@@ -116,6 +130,8 @@ int
 main (void)
 {
   guint n = bench_n (10000);
+  const char *sample_text = g_getenv ("POSTIER_BENCH_ENQUEUE_N");
+  guint sample = MIN (n, sample_text != NULL ? (guint) g_ascii_strtoull (sample_text, NULL, 10) : 300);
   guint msmtp_n = 30;
   g_autofree char *folder = bench_make_folder ();
   g_autofree char *config = g_build_filename (folder, "config", NULL);
@@ -155,8 +171,12 @@ main (void)
   printf ("Outbox: %u messages of about 2 KB, STARTTLS + AUTH PLAIN to the rig's Postfix\n", n);
 
   postier_core_init ();
-  printf ("  enqueue in the engine (postier_mime_enqueue_draft, %u):     %6.2f ms per message\n",
-          MIN (n, 1000), enqueue_in_process (folder, body, MIN (n, 1000)) * 1000);
+  {
+    g_autofree char *scratch = g_build_filename (folder, "inprocess-outbox", NULL);
+
+    printf ("  enqueue in the engine (postier_mime_enqueue_draft, %u):     %6.2f ms per message\n",
+            MIN (n, 1000), enqueue_in_process (scratch, body, 0, MIN (n, 1000)) * 1000);
+  }
   {
     const char *argv[] = { postierctl, "--version", NULL };
     double seconds = 0;
@@ -167,15 +187,19 @@ main (void)
   }
 
   start = g_get_monotonic_time ();
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < sample; i++)
     {
       g_autofree char *subject = g_strdup_printf ("Outbox benchmark %u", i);
       ctl (body_path, "send", "--queue-only", "--account", "Rig", "--to", "bench@example.org",
            "--subject", subject, "--body-file", "-", NULL);
     }
   enqueue_seconds = bench_seconds_since (start);
-  printf ("  enqueue, postierctl send --queue-only (one process each): %6.2f ms per message  (target < 5 ms)\n",
-          enqueue_seconds * 1000 / n);
+  if (sample > 0)
+    printf ("  enqueue, postierctl send --queue-only (one process each, %u): %6.2f ms per message  (target < 5 ms)\n",
+            sample, enqueue_seconds * 1000 / sample);
+  if (n > sample)
+    printf ("  the other %u queued in this process:                       %6.2f ms per message\n",
+            n - sample, enqueue_in_process (outbox, body, sample, n - sample) * 1000);
   if (count_entries (outbox) != n)
     printf ("  WARNING: %u entries in the outbox, expected %u\n", count_entries (outbox), n);
 
