@@ -348,9 +348,9 @@ on_changed (G_GNUC_UNUSED PostierGoaAccounts *accounts,
   (*count)++;
 }
 
-/* The JSON entry of the one queued message. */
+/* The JSON entry of the queued message with SUBJECT. */
 static JsonObject *
-queued_entry (void)
+queued_entry (const char *subject)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   const char *args[] = { "queue", "list", "--json", NULL };
@@ -361,8 +361,33 @@ queued_entry (void)
   g_test_message ("queue list --json: %s", text);
   g_assert_true (json_parser_load_from_data (parser, text, -1, NULL));
   array = json_node_get_array (json_parser_get_root (parser));
-  g_assert_cmpuint (json_array_get_length (array), ==, 1);
-  return json_object_ref (json_array_get_object_element (array, 0));
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *object = json_array_get_object_element (array, i);
+
+      if (g_strcmp0 (json_object_get_string_member (object, "subject"), subject) == 0)
+        return json_object_ref (object);
+    }
+  g_assert_not_reached ();
+}
+
+/* Spins until ACCOUNTS says something changed and KEY is no longer listed. */
+static void
+wait_until_unlisted (PostierGoaAccounts *accounts,
+                     const char         *key,
+                     guint              *changed)
+{
+  for (;;)
+    {
+      g_autoptr(PostierGoaMailAccount) found = NULL;
+
+      while (*changed == 0)
+        g_main_context_iteration (NULL, TRUE);
+      *changed = 0;
+      found = postier_goa_accounts_lookup (accounts, key);
+      if (found == NULL)
+        return;
+    }
 }
 
 /* An OAuth2-based GOA account sends with a token GOA hands out (minted by
@@ -404,22 +429,35 @@ test_oauth2_send_and_vanish (void)
   g_test_message ("send: %s", err);
   g_assert_cmpuint (delivered ("GOA OAuth2 account, issue 14"), ==, 1);
 
-  /* Queued, then the account goes: the core hears it at once. */
-  g_assert_cmpint (ctl_send ("grace@rig.test", "GOA account gone", "--queue-only", NULL), ==, 0);
+  /* Queued, then mail is turned off in Settings: the core hears it at
+   * once, and the message waits for the person, saying why. */
+  g_assert_cmpint (ctl_send ("grace@rig.test", "GOA mail turned off", "--queue-only", NULL), ==, 0);
+  g_assert_cmpint (ctl_send ("goa:account_standin_0", "GOA account gone", "--queue-only", NULL), ==, 0);
   changed = 0;
-  standin_command (standin, "remove");
-  while (changed == 0)
-    g_main_context_iteration (NULL, TRUE);
-  g_clear_pointer (&found, postier_goa_mail_account_free);
-  found = postier_goa_accounts_lookup (accounts, "goa:account_standin_0");
-  g_assert_null (found);
-
+  standin_command (standin, "mail-off");
+  wait_until_unlisted (accounts, "goa:account_standin_0", &changed);
   postier_test_run_ctlv (NULL, NULL, 0, NULL, NULL, flush);
-  entry = queued_entry ();
+  entry = queued_entry ("GOA mail turned off");
   g_assert_cmpstr (json_object_get_string_member (entry, "account"), ==, "goa:account_standin_0");
   g_assert_cmpstr (json_object_get_string_member (entry, "state"), ==, "needs-attention");
+  g_assert_nonnull (strstr (json_object_get_string_member (entry, "last_error"), "Mail is turned off"));
+  g_clear_pointer (&entry, json_object_unref);
+
+  /* Then the account goes altogether; the person retries the other one. */
+  standin_command (standin, "remove");
+  entry = queued_entry ("GOA account gone");
+  {
+    const char *retry[] = { "queue", "retry", json_object_get_string_member (entry, "id"), NULL };
+
+    postier_test_run_ctlv (NULL, NULL, 0, NULL, NULL, retry);
+  }
+  g_clear_pointer (&entry, json_object_unref);
+  postier_test_run_ctlv (NULL, NULL, 0, NULL, NULL, flush);
+  entry = queued_entry ("GOA account gone");
+  g_assert_cmpstr (json_object_get_string_member (entry, "state"), ==, "needs-attention");
   g_assert_nonnull (strstr (json_object_get_string_member (entry, "last_error"), "is gone"));
-  g_assert_cmpuint (delivered ("GOA account gone"), ==, 0);
+  g_assert_cmpuint (postier_test_maildir_count ("GOA mail turned off"), ==, 0);
+  g_assert_cmpuint (postier_test_maildir_count ("GOA account gone"), ==, 0);
 
   g_output_stream_close (g_subprocess_get_stdin_pipe (standin), NULL, NULL);
   g_subprocess_wait (standin, NULL, NULL);
