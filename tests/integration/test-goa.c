@@ -328,16 +328,23 @@ start_standin (const char *address,
   return standin;
 }
 
+static char *
+standin_ask (GSubprocess *standin,
+             const char  *command)
+{
+  g_autofree char *line = g_strdup_printf ("%s\n", command);
+
+  g_assert_true (g_output_stream_write_all (g_subprocess_get_stdin_pipe (standin), line, strlen (line),
+                                            NULL, NULL, NULL));
+  return read_line (standin);
+}
+
 static void
 standin_command (GSubprocess *standin,
                  const char  *command)
 {
-  g_autofree char *line = g_strdup_printf ("%s\n", command);
-  g_autofree char *answer = NULL;
+  g_autofree char *answer = standin_ask (standin, command);
 
-  g_assert_true (g_output_stream_write_all (g_subprocess_get_stdin_pipe (standin), line, strlen (line),
-                                            NULL, NULL, NULL));
-  answer = read_line (standin);
   g_assert_cmpstr (answer, ==, "ok");
 }
 
@@ -428,6 +435,29 @@ test_oauth2_send_and_vanish (void)
   g_assert_cmpint (ctl_send ("grace@rig.test", "GOA OAuth2 account, issue 14", "--input-timeout=60", &err), ==, 0);
   g_test_message ("send: %s", err);
   g_assert_cmpuint (delivered ("GOA OAuth2 account, issue 14"), ==, 1);
+  g_clear_pointer (&err, g_free);
+
+  /* The token GOA hands out was dropped by the server: refused at AUTH,
+   * GOA asked to renew its credentials once, the message goes. */
+  standin_command (standin, "expire");
+  g_assert_cmpint (ctl_send ("grace@rig.test", "GOA token renewed", "--input-timeout=60", &err), ==, 0);
+  g_assert_cmpuint (delivered ("GOA token renewed"), ==, 1);
+  {
+    g_autofree char *stats = standin_ask (standin, "stats");
+
+    g_assert_cmpstr (stats, ==, "ok ensured 1");
+  }
+  g_clear_pointer (&err, g_free);
+
+  /* GOA cannot renew them any more: the message waits for a new sign-in
+   * in Settings (exit 77, needs attention). */
+  standin_command (standin, "attention");
+  g_assert_cmpint (ctl_send ("grace@rig.test", "GOA sign in again", "--input-timeout=60", &err), ==, 77);
+  g_test_message ("send: %s", err);
+  g_assert_nonnull (strstr (err, "Sign in to OAuth2 Stand-in again in Settings → Online Accounts (grace@rig.test)"));
+  entry = queued_entry ("GOA sign in again");
+  g_assert_cmpstr (json_object_get_string_member (entry, "state"), ==, "needs-attention");
+  g_clear_pointer (&entry, json_object_unref);
 
   /* Queued, then mail is turned off in Settings: the core hears it at
    * once, and the message waits for the person, saying why. */
