@@ -147,7 +147,8 @@ add_not_checked (PostierSenderState *state)
 {
   g_ptr_array_set_size (state->findings, 0);
   _postier_sender_add_finding (state, "dns", POSTIER_DOMAIN_NOT_CHECKED,
-    g_strdup_printf (_("Not checked: the DNS did not answer for %s (offline?)."), state->domain),
+    /* Shown after the level, "Not checked": not said twice. */
+    g_strdup_printf (_("The DNS did not answer for %s (offline?)."), state->domain),
     NULL, "offline");
 }
 
