@@ -9,7 +9,7 @@
  *     (target: flush at least 0.9x of it);
  *   - msmtp, one process per message (target: flush at least 60x of it).
  * POSTIER_BENCH_N sets the number of messages flushed (default 10000,
- * the issue's size). Of those, POSTIER_BENCH_ENQUEUE_N (default 300) are
+ * the issue's size). Of those, POSTIER_BENCH_ENQUEUE_N (default 100) are
  * queued by `postierctl send --queue-only`, one process each, which
  * times the enqueue; the rest by the same engine call in this process
  * (postier_mime_enqueue_draft, what that command runs), so that a run at
@@ -131,7 +131,7 @@ main (void)
 {
   guint n = bench_n (10000);
   const char *sample_text = g_getenv ("POSTIER_BENCH_ENQUEUE_N");
-  guint sample = MIN (n, sample_text != NULL ? (guint) g_ascii_strtoull (sample_text, NULL, 10) : 300);
+  guint sample = MIN (n, sample_text != NULL ? (guint) g_ascii_strtoull (sample_text, NULL, 10) : 100);
   guint msmtp_n = 30;
   g_autofree char *folder = bench_make_folder ();
   g_autofree char *config = g_build_filename (folder, "config", NULL);

@@ -49,6 +49,28 @@ char               *_postier_outbox_add_entry                (PostierOutbox     
  * duplicate; leftovers of interrupted enqueues are removed. */
 gboolean            _postier_outbox_recover                  (PostierOutbox       *self,
                                                               GError             **error);
+/* The same, giving the listing it made (postier_outbox_list()'s, with the
+ * recovered entries as saved) in *ENTRIES: a flush's first look at the
+ * outbox, which would otherwise load every entry twice (issue 12). */
+gboolean            _postier_outbox_recover_listing          (PostierOutbox       *self,
+                                                              GPtrArray          **entries,
+                                                              GError             **error);
+/* The flusher's journal of marks (postier-outbox-marks.c): the entries
+ * about to go, appended and synced as one write, so that a sync of each
+ * entry's folder is not needed for its "sending" link to survive a power
+ * cut; recovery takes the entries marked either way. */
+#define POSTIER_OUTBOX_MARKS_FILE ".marks"
+gboolean            _postier_outbox_marks_add                (PostierOutbox       *self,
+                                                              PostierOutboxEntry **entries,
+                                                              guint                n,
+                                                              GError             **error);
+/* ID was settled without being sent (not synced). */
+void                _postier_outbox_marks_drop               (PostierOutbox       *self,
+                                                              const char          *id);
+/* The ids marked and not dropped (a set), or NULL when there is no journal. */
+GHashTable         *_postier_outbox_marks_read               (PostierOutbox       *self);
+void                _postier_outbox_marks_clear              (PostierOutbox       *self);
+
 /* Records that a flusher is about to hand the entry to the relay. */
 gboolean            _postier_outbox_mark_sending             (PostierOutbox       *self,
                                                               PostierOutboxEntry  *entry,

@@ -632,18 +632,34 @@ _postier_outbox_recover (PostierOutbox  *self,
                          GError        **error)
 {
   g_autoptr(GPtrArray) entries = NULL;
+
+  return _postier_outbox_recover_listing (self, &entries, error);
+}
+
+gboolean
+_postier_outbox_recover_listing (PostierOutbox  *self,
+                                 GPtrArray     **listing,
+                                 GError        **error)
+{
+  g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(GDir) dir = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   const char *name;
+  g_autoptr(GHashTable) journal = NULL;
 
+  *listing = NULL;
   entries = postier_outbox_list (self, error);
   if (entries == NULL)
     return FALSE;
+  /* Marked by the link (a kill) or only in the journal (a power cut may
+   * lose a link, which is not synced on its own). */
+  journal = _postier_outbox_marks_read (self);
   for (guint i = 0; i < entries->len; i++)
     {
       PostierOutboxEntry *entry = g_ptr_array_index (entries, i);
 
-      if (postier_outbox_entry_get_state (entry) != POSTIER_OUTBOX_STATE_SENDING)
+      if (postier_outbox_entry_get_state (entry) != POSTIER_OUTBOX_STATE_SENDING &&
+          (journal == NULL || !g_hash_table_contains (journal, postier_outbox_entry_get_id (entry))))
         continue;
       /* The flusher may have died after the relay took the data and
        * before it heard so: sending again is the only way not to lose the
@@ -656,6 +672,9 @@ _postier_outbox_recover (PostierOutbox  *self,
       if (!_postier_outbox_entry_save (entry, error))
         return FALSE;
     }
+  /* Every entry it named is recovered (saved durably) or gone. */
+  if (journal != NULL)
+    _postier_outbox_marks_clear (self);
 
   dir = g_dir_open (self->dir, 0, NULL);
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
@@ -675,6 +694,7 @@ _postier_outbox_recover (PostierOutbox  *self,
       else
         g_unlink (path);
     }
+  *listing = g_steal_pointer (&entries);
   return TRUE;
 }
 

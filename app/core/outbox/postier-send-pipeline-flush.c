@@ -154,15 +154,17 @@ flush_takes (PostierFlushJob    *job,
     }
 }
 
-/* One look at the outbox: the entries to take, grouped by account (in
- * ORDER, oldest first within each). Returns how many, or -1 on error. */
+/* One look at the outbox (LISTED, taken, when the caller has just listed
+ * it): the entries to take, grouped by account (in ORDER, oldest first
+ * within each). Returns how many, or -1 on error. */
 static gint
 collect_round (PostierFlushJob  *job,
+               GPtrArray        *listed,
                GPtrArray        *order,
                GHashTable       *groups,
                GError          **error)
 {
-  g_autoptr(GPtrArray) entries = postier_outbox_list (job->outbox, error);
+  g_autoptr(GPtrArray) entries = listed != NULL ? listed : postier_outbox_list (job->outbox, error);
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   gint taken = 0;
 
@@ -258,7 +260,9 @@ _postier_flush_job_run (PostierFlushJob  *job,
         }
       first = FALSE;
 
-      if (!_postier_outbox_recover (job->outbox, error))
+      g_autoptr(GPtrArray) listed = NULL;
+
+      if (!_postier_outbox_recover_listing (job->outbox, &listed, error))
         {
           postier_outbox_unlock (job->outbox);
           return FALSE;
@@ -271,7 +275,7 @@ _postier_flush_job_run (PostierFlushJob  *job,
           g_autoptr(GPtrArray) order = g_ptr_array_new ();
           g_autoptr(GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                                                 (GDestroyNotify) g_ptr_array_unref);
-          gint taken = collect_round (job, order, groups, error);
+          gint taken = collect_round (job, g_steal_pointer (&listed), order, groups, error);
 
           if (taken < 0)
             {

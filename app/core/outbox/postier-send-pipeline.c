@@ -249,13 +249,15 @@ record_results (PostierOutboxEntry *entry,
 
 /* Marks ENTRIES[0, N) "sending" as _postier_outbox_mark_sending() does (a
  * hard link "sending" to entry.ini, entry.ini keeping the state to return
- * to), all links first, then each folder synced: on a journalling file
- * system the first sync commits every link and the others find nothing
- * left to write, so the batch costs about one disk commit. The entries'
- * state changes only once all are on disk; a link left by a failure is
- * removed when the entry is saved. */
+ * to), all links first, then their ids appended to the outbox's journal of
+ * marks and that one file synced: one disk write for the batch, where a
+ * sync of each entry's folder was one per entry on a file system without
+ * a journal (postier-outbox-marks.c). The entries' state changes only once
+ * all are on disk; a link left by a failure is removed when the entry is
+ * saved. */
 static gboolean
-mark_batch (PostierOutboxEntry **entries,
+mark_batch (PostierOutbox       *outbox,
+            PostierOutboxEntry **entries,
             guint                n,
             GError             **error)
 {
@@ -274,17 +276,8 @@ mark_batch (PostierOutboxEntry **entries,
           return FALSE;
         }
     }
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      if (!postier_fsync_dir (postier_outbox_entry_get_path (entries[i]), &local_error))
-        {
-          g_set_error_literal (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_STORAGE,
-                               local_error->message);
-          return FALSE;
-        }
-    }
+  if (!_postier_outbox_marks_add (outbox, entries, n, error))
+    return FALSE;
   for (guint i = 0; i < n; i++)
     _postier_outbox_entry_set_state (entries[i], POSTIER_OUTBOX_STATE_SENDING);
   return TRUE;
@@ -316,7 +309,8 @@ mark_thread (gpointer data)
       group->marking = TRUE;
       g_mutex_unlock (&group->mutex);
 
-      ok = mark_batch ((PostierOutboxEntry **) group->entries->pdata + first, end - first, &error);
+      ok = mark_batch (job->outbox, (PostierOutboxEntry **) group->entries->pdata + first,
+                       end - first, &error);
       for (guint i = first; ok && i < end; i++)
         report_entry (job, g_ptr_array_index (group->entries, i), POSTIER_OUTBOX_STATE_SENDING);
 
@@ -447,7 +441,11 @@ settle_batch (Group     *group,
   PostierFlushJob *job = group->job;
   PostierFlushStats *stats = &job->stats;
   g_autoptr(GError) error = NULL;
+  guint marked;
 
+  g_mutex_lock (&group->mutex);
+  marked = group->marked;
+  g_mutex_unlock (&group->mutex);
   conclude_batch (job, batch, g_get_real_time () / G_USEC_PER_SEC);
   for (guint i = 0; i < batch->len; i++)
     {
@@ -467,6 +465,10 @@ settle_batch (Group     *group,
           g_warning ("%s", error->message);
           g_clear_error (&error);
         }
+      /* Saved as it stays: no longer marked in the journal either, or a
+       * later crash of this flush would flag it (a false alarm). */
+      if (outcome->index < marked && postier_outbox_entry_get_state (entry) != POSTIER_OUTBOX_STATE_SENT)
+        _postier_outbox_marks_drop (job->outbox, postier_outbox_entry_get_id (entry));
       g_mutex_lock (&group->mutex);
       group->settling--;
       group->unsettled_bytes -= postier_outbox_entry_get_size (entry);
@@ -764,6 +766,9 @@ _postier_send_pipeline_run (PostierFlushJob *job,
         (!_postier_sent_store_sync (job->sent, &error) ||
          !postier_fsync_dir (postier_outbox_get_dir (job->outbox), &error)))
       g_warning ("%s", error->message);
+    /* Every entry it names is settled: gone, or saved as it stays. */
+    else if (group.mark_batches > 0)
+      _postier_outbox_marks_clear (job->outbox);
   }
   g_debug ("%s: %u entries; %.1f ms in the SMTP dialogue; the relay waited %.1f ms for marks "
            "and %.1f ms for settling; %u mark batches, %u settle batches",
