@@ -34,6 +34,10 @@ session_clear (Session *session)
   g_clear_object (&session->client);
   if (session->context != NULL)
     {
+      /* What the client's D-Bus subscriptions left to free runs from this
+       * context: run it, or it would leak. */
+      while (g_main_context_iteration (session->context, FALSE))
+        ;
       g_main_context_pop_thread_default (session->context);
       g_clear_pointer (&session->context, g_main_context_unref);
     }
