@@ -625,6 +625,10 @@ load_account (const char           *name,
   if (accounts == NULL)
     return NULL;
   account = postier_account_store_lookup (accounts, name);
+  /* Read-only callers (account test) take GOA's accounts too. */
+  if (account == NULL && store == NULL &&
+      (account = postierctl_online_account (name, 0, NULL, NULL)) != NULL)
+    return account;
   if (account == NULL)
     {
       g_set_error (error, POSTIER_ACCOUNT_ERROR, POSTIER_ACCOUNT_ERROR_NOT_FOUND,

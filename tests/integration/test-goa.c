@@ -273,6 +273,18 @@ test_password_send (void)
   g_assert_cmpint (status, ==, 0);
   g_assert_cmpuint (delivered (subject), ==, 1);
 
+  /* account test signs in with GOA's password too. */
+  {
+    g_autofree char *ca = g_strdup_printf ("SSL_CERT_FILE=%s", postier_test_rig ("CA"));
+    const char *env[] = { ca, NULL };
+    const char *test[] = { "account", "test", "ada@rig.test", NULL };
+    g_autofree char *out = NULL;
+
+    g_assert_cmpint (postier_test_run_ctlv (env, NULL, 0, &out, NULL, test), ==, 0);
+    g_assert_nonnull (strstr (out, "The account works."));
+    g_assert_null (strstr (out, password));
+  }
+
   listed = listed_json ("goa:account_1700000000_0", &json);
   g_assert_nonnull (listed);
   g_assert_cmpstr (json_object_get_string_member (listed, "source"), ==, "goa");
