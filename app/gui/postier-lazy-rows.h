@@ -8,7 +8,9 @@
  * a second. So bind gives each item a cheap placeholder of a row's height,
  * and a tick callback swaps placeholders in or near the visible area for
  * the real row, within a few milliseconds per frame, visible ones first.
- * Rows out of sight are never made.
+ * Rows out of sight are never made. With a rebind function, rows whose
+ * items leave the list are kept and shown again for new items instead of
+ * being made anew.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -24,6 +26,11 @@ typedef GtkWidget *(*PostierLazyRowsCreateFunc) (gpointer  item,
 /* ROW, just made, is in the list (e.g. to give it the focus back). */
 typedef void       (*PostierLazyRowsPlacedFunc) (GtkWidget *row,
                                                  gpointer  user_data);
+/* Makes ROW (made by the create function for another item, out of the
+ * list now) show ITEM. FALSE: it cannot, a new row is made. */
+typedef gboolean   (*PostierLazyRowsRebindFunc) (GtkWidget *row,
+                                                 gpointer   item,
+                                                 gpointer   user_data);
 
 #define POSTIER_TYPE_LAZY_ROWS (postier_lazy_rows_get_type ())
 G_DECLARE_FINAL_TYPE (PostierLazyRows, postier_lazy_rows, POSTIER, LAZY_ROWS, GObject)
@@ -38,5 +45,8 @@ PostierLazyRows *postier_lazy_rows_new  (GtkListView               *list_view,
                                          gpointer                   user_data);
 /* No row is made after this. Idempotent. */
 void             postier_lazy_rows_stop (PostierLazyRows           *self);
+/* Rows are recycled through REBIND from now on. */
+void             postier_lazy_rows_set_rebind (PostierLazyRows           *self,
+                                               PostierLazyRowsRebindFunc  rebind);
 
 G_END_DECLS

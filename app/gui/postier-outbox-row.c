@@ -21,6 +21,8 @@ struct _PostierOutboxRow
 
   char               *id;
   char               *recipients;   /* the first line of the subtitle */
+  PostierOutboxEntry *entry;        /* for the details, made on first expand */
+  GPtrArray          *details;      /* the rows added under the expander */
   PostierOutboxState  state;
   gboolean            waiting;      /* held until a time the person set */
 
@@ -57,6 +59,8 @@ postier_outbox_row_finalize (GObject *object)
 
   g_free (self->id);
   g_free (self->recipients);
+  g_clear_object (&self->entry);
+  g_clear_pointer (&self->details, g_ptr_array_unref);
 
   G_OBJECT_CLASS (postier_outbox_row_parent_class)->finalize (object);
 }
@@ -114,10 +118,14 @@ postier_outbox_row_class_init (PostierOutboxRowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_query_tooltip);
 }
 
+static void on_expanded (PostierOutboxRow *self);
+
 static void
 postier_outbox_row_init (PostierOutboxRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->details = g_ptr_array_new ();
+  g_signal_connect (self, "notify::expanded", G_CALLBACK (on_expanded), NULL);
 }
 
 /* --- Texts ------------------------------------------------------------------ */
@@ -384,6 +392,9 @@ set_state (PostierOutboxRow *self,
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->state_icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   self->waiting ? _("Scheduled")
                                                 : postier_outbox_state_get_label (state), -1);
+  /* A recycled row may carry the classes of its last entry. */
+  gtk_widget_remove_css_class (GTK_WIDGET (self->state_icon), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->state_icon), "warning");
   if (self->waiting)
     ;   /* nothing wrong: the person chose the time */
   else if (state == POSTIER_OUTBOX_STATE_FAILED)
@@ -401,6 +412,8 @@ set_state (PostierOutboxRow *self,
       /* The UI tests find the bar by it. */
       g_object_set_data (G_OBJECT (self), "postier-progress-bar", self->progress_bar);
     }
+  else
+    g_object_set_data (G_OBJECT (self), "postier-progress-bar", NULL);
   /* A message waiting for its time: Send Now, Edit and Cancel. */
   gtk_widget_set_visible (self->delete_button, !sending && !self->waiting);
   gtk_widget_set_visible (self->retry_button, retryable);
@@ -424,21 +437,85 @@ set_targets (PostierOutboxRow *self)
     gtk_actionable_set_action_target (GTK_ACTIONABLE (buttons[i]), "s", self->id);
 }
 
+/* Details, when expanded: the error, each recipient, the history, the
+ * buttons, in that order. Made on first expand only: most rows are never
+ * expanded, and a list view makes rows as it scrolls. */
+static void
+add_details (PostierOutboxRow *self)
+{
+  PostierOutboxEntry *entry = self->entry;
+  const char *last_error = postier_outbox_entry_get_last_error (entry);
+  g_autofree char *history = NULL;
+
+  if (last_error != NULL)
+    {
+      set_subtitle (self->error_row, last_error);
+      g_ptr_array_add (self->details, self->error_row);
+    }
+  for (guint i = 0; i < postier_outbox_entry_get_n_recipients (entry); i++)
+    g_ptr_array_add (self->details, recipient_row (entry, i));
+  history = history_text (entry);
+  set_subtitle (self->history_row, history);
+  g_ptr_array_add (self->details, self->history_row);
+  g_ptr_array_add (self->details, self->buttons_row);
+  for (guint i = 0; i < self->details->len; i++)
+    adw_expander_row_add_row (ADW_EXPANDER_ROW (self), self->details->pdata[i]);
+}
+
+static void
+remove_details (PostierOutboxRow *self)
+{
+  /* The template's rows stay the template's; the recipients' go. */
+  for (guint i = 0; i < self->details->len; i++)
+    adw_expander_row_remove (ADW_EXPANDER_ROW (self), self->details->pdata[i]);
+  g_ptr_array_set_size (self->details, 0);
+}
+
+static void
+on_expanded (PostierOutboxRow *self)
+{
+  if (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (self)) && self->details->len == 0 &&
+      self->entry != NULL)
+    add_details (self);
+}
+
 GtkWidget *
 postier_outbox_row_new (PostierOutboxEntry *entry,
                         gboolean            online,
                         int                 permille)
 {
   PostierOutboxRow *self;
-  const char *last_error;
-  g_autofree char *status = NULL;
-  g_autofree char *subtitle = NULL;
-  g_autofree char *history = NULL;
 
   g_return_val_if_fail (POSTIER_IS_OUTBOX_ENTRY (entry), NULL);
 
   self = g_object_new (POSTIER_TYPE_OUTBOX_ROW, NULL);
+  postier_outbox_row_set_entry (self, entry, online, permille);
+  return GTK_WIDGET (self);
+}
+
+void
+postier_outbox_row_set_entry (PostierOutboxRow   *self,
+                              PostierOutboxEntry *entry,
+                              gboolean            online,
+                              int                 permille)
+{
+  const char *last_error;
+  g_autofree char *status = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *escaped = NULL;
+
+  g_return_if_fail (POSTIER_IS_OUTBOX_ROW (self));
+  g_return_if_fail (POSTIER_IS_OUTBOX_ENTRY (entry));
+
+  /* Collapsed, without the last entry's details: they are made again on
+   * expand. */
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (self), FALSE);
+  remove_details (self);
+  g_set_object (&self->entry, entry);
+
+  g_free (self->id);
   self->id = g_strdup (postier_outbox_entry_get_id (entry));
+  g_free (self->recipients);
   self->recipients = recipients_text (entry);
   self->state = postier_outbox_entry_get_state (entry);
   self->waiting = waits_for_person (entry);
@@ -457,25 +534,8 @@ postier_outbox_row_new (PostierOutboxEntry *entry,
     subtitle = g_strdup_printf ("%s\n%s\n%s", self->recipients, status, last_error);
   else
     subtitle = g_strdup_printf ("%s\n%s", self->recipients, status);
-  {
-    g_autofree char *escaped = g_markup_escape_text (subtitle, -1);
-    adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (self), escaped);
-  }
-
-  /* Details, when expanded: the error, each recipient, the history, the
-   * buttons, in that order. */
-  if (last_error != NULL)
-    {
-      set_subtitle (self->error_row, last_error);
-      adw_expander_row_add_row (ADW_EXPANDER_ROW (self), GTK_WIDGET (self->error_row));
-    }
-  for (guint i = 0; i < postier_outbox_entry_get_n_recipients (entry); i++)
-    adw_expander_row_add_row (ADW_EXPANDER_ROW (self), recipient_row (entry, i));
-  history = history_text (entry);
-  set_subtitle (self->history_row, history);
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (self), GTK_WIDGET (self->history_row));
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (self), self->buttons_row);
-  return GTK_WIDGET (self);
+  escaped = g_markup_escape_text (subtitle, -1);
+  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (self), escaped);
 }
 
 const char *

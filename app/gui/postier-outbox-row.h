@@ -13,12 +13,20 @@ G_BEGIN_DECLS
 #define POSTIER_TYPE_OUTBOX_ROW (postier_outbox_row_get_type ())
 G_DECLARE_FINAL_TYPE (PostierOutboxRow, postier_outbox_row, POSTIER, OUTBOX_ROW, AdwExpanderRow)
 
-/* Shows ENTRY as it is now (a changed entry gets a new row). ONLINE and
+/* Shows ENTRY as it is now (see set_entry() for a changed entry). ONLINE and
  * PERMILLE (how much is sent, 0–1000, or -1 when unknown) shape the status
  * line; the buttons' actions are the view's outbox.{retry,edit,delete,
  * transcript}, with the entry's id as target. The row's widget name is the
  * id, and so is its "postier-entry-id" data, which the UI tests read. */
 GtkWidget  *postier_outbox_row_new          (PostierOutboxEntry *entry,
+                                             gboolean            online,
+                                             int                 permille);
+/* Shows ENTRY instead, collapsed: a row is recycled for another entry
+ * (or a new snapshot of its own) rather than made again, which costs a
+ * template and its widgets. The details under the expander are made on
+ * the first expand. */
+void        postier_outbox_row_set_entry    (PostierOutboxRow   *self,
+                                             PostierOutboxEntry *entry,
                                              gboolean            online,
                                              int                 permille);
 const char *postier_outbox_row_get_id       (PostierOutboxRow   *self);

@@ -85,8 +85,18 @@ on_expanded_changed (PostierOutboxRow  *row,
     g_hash_table_remove (self->expanded, id);
 }
 
-/* Made only for an entry in sight (PostierLazyRows); a changed entry is a
- * new item, so a new row. */
+static int
+permille_of (PostierOutboxView *self,
+             const char        *id)
+{
+  gpointer permille = NULL;
+
+  if (!g_hash_table_lookup_extended (self->progress, id, NULL, &permille))
+    return -1;
+  return GPOINTER_TO_INT (permille);
+}
+
+/* Made only for an entry in sight (PostierLazyRows); then rebound. */
 static GtkWidget *
 create_row (gpointer item,
             gpointer user_data)
@@ -94,16 +104,33 @@ create_row (gpointer item,
   PostierOutboxView *self = user_data;
   PostierOutboxEntry *entry = item;
   const char *id = postier_outbox_entry_get_id (entry);
-  gpointer permille = NULL;
   GtkWidget *row;
 
-  if (!g_hash_table_lookup_extended (self->progress, id, NULL, &permille))
-    permille = GINT_TO_POINTER (-1);
-  row = postier_outbox_row_new (entry, self->online, GPOINTER_TO_INT (permille));
+  row = postier_outbox_row_new (entry, self->online, permille_of (self, id));
   if (g_hash_table_contains (self->expanded, id))
     adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
   g_signal_connect_object (row, "notify::expanded", G_CALLBACK (on_expanded_changed), self, 0);
   return row;
+}
+
+/* A row whose entry scrolled away (or changed) shows ITEM: its old
+ * entry's expanded state is not this one's. */
+static gboolean
+rebind_row (GtkWidget *widget,
+            gpointer   item,
+            gpointer   user_data)
+{
+  PostierOutboxView *self = user_data;
+  PostierOutboxEntry *entry = item;
+  const char *id = postier_outbox_entry_get_id (entry);
+
+  g_signal_handlers_block_by_func (widget, on_expanded_changed, self);
+  postier_outbox_row_set_entry (POSTIER_OUTBOX_ROW (widget), entry, self->online,
+                                permille_of (self, id));
+  if (g_hash_table_contains (self->expanded, id))
+    adw_expander_row_set_expanded (ADW_EXPANDER_ROW (widget), TRUE);
+  g_signal_handlers_unblock_by_func (widget, on_expanded_changed, self);
+  return TRUE;
 }
 
 /* The row that had the focus before a reload replaced it is back. */
@@ -414,10 +441,14 @@ head_done (GObject      *source,
 
   entries = postier_outbox_list_head_finish (POSTIER_OUTBOX (source), result, NULL);
   g_clear_object (&self->head_cancellable);
-  if (entries == NULL || entries->len == 0 || self->listed || self->stack == NULL)
-    return;
-  apply_entries (self, entries);
-  gtk_stack_set_visible_child_name (self->stack, "list");
+  if (entries != NULL && entries->len > 0 && !self->listed && self->stack != NULL)
+    {
+      apply_entries (self, entries);
+      gtk_stack_set_visible_child_name (self->stack, "list");
+    }
+  /* The full listing only now: two threads reading the folder at once
+   * would delay the first rows. */
+  postier_outbox_view_reload (self);
 }
 
 static void
@@ -434,15 +465,16 @@ postier_outbox_view_reload (PostierOutboxView *self)
 {
   g_return_if_fail (POSTIER_IS_OUTBOX_VIEW (self));
 
-  /* Gone with dispose: a late caller finds nothing to reload. */
-  if (self->reloader != NULL)
+  /* Gone with dispose: a late caller finds nothing to reload. The first
+   * rows' listing reloads when it ends. */
+  if (self->reloader != NULL && self->head_cancellable == NULL)
     postier_view_reloader_reload (self->reloader);
 }
 
 static void
 schedule_reload (PostierOutboxView *self)
 {
-  if (self->reloader != NULL)
+  if (self->reloader != NULL && self->head_cancellable == NULL)
     postier_view_reloader_schedule (self->reloader);
 }
 
@@ -791,6 +823,7 @@ postier_outbox_view_init (PostierOutboxView *self)
 
   self->rows = postier_lazy_rows_new (self->list_view, G_LIST_MODEL (self->entries), create_row,
                                       row_placed, self);
+  postier_lazy_rows_set_rebind (self->rows, rebind_row);
   g_signal_connect (self, "notify::parent", G_CALLBACK (on_parent_changed), NULL);
   self->wakeup_source = g_timeout_add_seconds (60, wakeup_cb, self);
 }
@@ -810,11 +843,10 @@ postier_outbox_view_new (PostierOutbox *outbox)
   self->reloader = postier_view_reloader_new (self, G_OBJECT (outbox), list_outbox, list_done);
 
   update_summary (self);
-  /* Enough rows to fill a tall window, read while the rest is. */
+  /* Enough rows to fill a tall window, read before the rest is. */
   self->head_cancellable = g_cancellable_new ();
   postier_outbox_list_head_async (outbox, 50, self->head_cancellable, head_done,
                                   g_object_ref (self));
-  postier_outbox_view_reload (self);
   return self;
 }
 
