@@ -273,6 +273,18 @@ test_password_send (void)
   g_assert_cmpint (status, ==, 0);
   g_assert_cmpuint (delivered (subject), ==, 1);
 
+  /* sendmail -t through the same handover. */
+  {
+    g_autofree char *ca = g_strdup_printf ("SSL_CERT_FILE=%s", postier_test_rig ("CA"));
+    const char *env[] = { ca, NULL };
+    const char *sendmail[] = { "sendmail", "--account", "ada@rig.test", "-t", NULL };
+    const char *message = "From: Ada Lovelace <ada@rig.test>\nTo: carol@example.org\n"
+                          "Subject: GOA account through sendmail\n\nHello.\n";
+
+    g_assert_cmpint (postier_test_run_ctlv (env, message, strlen (message), NULL, NULL, sendmail), ==, 0);
+    g_assert_cmpuint (delivered ("GOA account through sendmail"), ==, 1);
+  }
+
   /* account test signs in with GOA's password too. */
   {
     g_autofree char *ca = g_strdup_printf ("SSL_CERT_FILE=%s", postier_test_rig ("CA"));
