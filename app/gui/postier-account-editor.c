@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "postier-accessible.h"
-#include "postier-account-editor.h"
+#include "postier-account-editor-private.h"
 #include "postier-account-save.h"
 #include "postier-autoconfig.h"
 #include "postier-connection-test.h"
@@ -26,51 +26,8 @@
 /* Wait for the person to stop typing before asking DNS. */
 #define LOOKUP_DELAY_MS 800
 
-struct _PostierAccountEditor
-{
-  AdwBin                 parent_instance;
-
-  PostierAccountStore   *store;
-  PostierAccount        *original;     /* NULL when adding */
-  GResolver             *resolver;
-  GCancellable          *cancellable;  /* save, test and look-up */
-  GCancellable          *lookup_cancellable;
-  PostierConnectionTest *test;
-  guint                  lookup_timeout;
-  PostierSecurity        security;     /* what the combo showed last */
-  guint                  busy;         /* saves and tests running */
-  gboolean               updating;     /* our own changes to the fields */
-  gboolean               name_edited;
-  gboolean               host_edited;
-  /* An SRV target outside the mail domain, waiting for the person. */
-  char                  *suggested_host;
-  guint                  suggested_port;
-  PostierSecurity        suggested_security;
-
-  /* Template widgets */
-  GtkLabel              *error_label;
-  AdwEntryRow           *display_name_row;
-  AdwEntryRow           *address_row;
-  AdwEntryRow           *name_row;
-  GtkButton             *lookup_button;
-  GtkSpinner            *lookup_spinner;
-  GtkLabel              *lookup_label;
-  GtkButton             *suggestion_button;
-  AdwEntryRow           *host_row;
-  AdwComboRow           *security_row;
-  AdwActionRow          *port_row;
-  GtkSpinButton         *port_spin;
-  AdwEntryRow           *user_row;
-  AdwPasswordEntryRow   *password_row;
-  GtkButton             *test_button;
-  GtkSpinner            *test_spinner;
-  GtkBox                *test_result_box;
-  GtkImage              *test_result_icon;
-  GtkTextView           *test_result_view;
-  PostierLimitsGroup    *limits_group;
-  PostierDeliverabilityGroup *domain_group;
-  char                  *tested_identity, *tested_host;  /* of the last Test Connection */
-};
+/* The struct lives in postier-account-editor-private.h (shared with
+ * postier-account-editor-auth.c). */
 
 G_DEFINE_FINAL_TYPE (PostierAccountEditor, postier_account_editor, ADW_TYPE_BIN)
 
@@ -89,7 +46,11 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static char *
+/* Shared with postier-account-editor-auth.c, under their private names. */
+#define field_text _postier_account_editor_field_text
+#define show_problem _postier_account_editor_show_problem
+
+char *
 field_text (gpointer editable)
 {
   return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (editable))));
@@ -178,7 +139,7 @@ clear_problems (PostierAccountEditor *self)
 
 /* Shows MESSAGE above the form, marks ROW and takes the focus there, so a
  * keyboard or screen reader user lands on what needs fixing. */
-static void
+void
 show_problem (PostierAccountEditor *self,
               GtkWidget            *row,
               const char           *message)
@@ -242,8 +203,12 @@ build_account (PostierAccountEditor  *self,
   postier_account_set_port (account, (guint) gtk_spin_button_get_value_as_int (self->port_spin));
   postier_account_set_user (account, *user != '\0' ? user : NULL);
   postier_limits_group_apply (self->limits_group, account);
+  if (!_postier_account_editor_auth_apply (self, account))
+    return NULL;
 
-  if (*password != '\0')
+  if (_postier_account_editor_get_auth (self) != POSTIER_EDITOR_AUTH_PASSWORD)
+    ;   /* a token from the provider, or no sign-in: no password */
+  else if (*password != '\0')
     {
       /* A password means signing in, whatever was set before. */
       if (postier_account_get_auth (account) == POSTIER_AUTH_NONE)
@@ -326,15 +291,22 @@ postier_account_editor_save (PostierAccountEditor *self)
   account = build_account (self, &password, TRUE);
   if (account == NULL)
     return;
+  _postier_account_editor_sign_in_and_save (self, account, password);
+  if (password != NULL)
+    explicit_bzero (password, strlen (password));
+}
 
+void
+_postier_account_editor_start_save (PostierAccountEditor *self,
+                                    PostierAccount       *account,
+                                    const char           *password)
+{
   set_busy (self, TRUE);
   postier_account_save_async (self->store, account,
                               self->original != NULL ? POSTIER_ACCOUNT_SAVE_REPLACE
                                                      : POSTIER_ACCOUNT_SAVE_ADD,
                               password, FALSE, self->cancellable, save_done,
                               g_object_ref (self));
-  if (password != NULL)
-    explicit_bzero (password, strlen (password));
 }
 
 /* --- Testing ---------------------------------------------------------------- */
@@ -482,7 +454,6 @@ lookup_done (G_GNUC_UNUSED GObject *source,
   g_autoptr(PostierServerSuggestion) found = postier_server_find_finish (result, &error);
   PostierSecurity security;
   guint port;
-
   if (found == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -543,6 +514,7 @@ lookup_done (G_GNUC_UNUSED GObject *source,
       /* A login other than the address (autoconfig's %EMAILLOCALPART%). */
       if (found->user != NULL && strchr (found->user, '@') == NULL)
         set_field_text (self, self->user_row, found->user);
+      _postier_account_editor_auth_suggest (self, found);
       update_sensitivity (self);
     }
 
@@ -726,6 +698,7 @@ fill_from_account (PostierAccountEditor *self,
   set_security_and_port (self, postier_account_get_security (account),
                          postier_account_get_port (account));
   postier_limits_group_show (self->limits_group, account);
+  _postier_account_editor_auth_fill (self, account);
   self->name_edited = TRUE;
   self->host_edited = TRUE;
 
@@ -851,6 +824,7 @@ postier_account_editor_class_init (PostierAccountEditorClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_password_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_lookup_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_test_clicked);
+  _postier_account_editor_auth_class_init (widget_class);
 }
 
 static void
@@ -884,6 +858,7 @@ postier_account_editor_new (PostierAccountStore *store,
       set_security_and_port (self, POSTIER_SECURITY_TLS,
                              postier_security_default_port (POSTIER_SECURITY_TLS));
     }
+  _postier_account_editor_auth_update (self);
   update_sensitivity (self);
   return self;
 }

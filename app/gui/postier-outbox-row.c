@@ -40,6 +40,8 @@ struct _PostierOutboxRow
   GtkWidget          *send_now_button;
   GtkWidget          *send_now_icon_button;
   GtkWidget          *cancel_button;
+  GtkWidget          *sign_in_button;
+  gboolean            needs_sign_in;  /* refused at AUTH: the person must sign in */
 };
 
 G_DEFINE_FINAL_TYPE (PostierOutboxRow, postier_outbox_row, ADW_TYPE_EXPANDER_ROW)
@@ -115,6 +117,7 @@ postier_outbox_row_class_init (PostierOutboxRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PostierOutboxRow, send_now_button);
   gtk_widget_class_bind_template_child (widget_class, PostierOutboxRow, send_now_icon_button);
   gtk_widget_class_bind_template_child (widget_class, PostierOutboxRow, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, PostierOutboxRow, sign_in_button);
   gtk_widget_class_bind_template_callback (widget_class, on_query_tooltip);
 }
 
@@ -423,6 +426,7 @@ set_state (PostierOutboxRow *self,
   gtk_widget_set_visible (self->send_now_button, self->waiting);
   gtk_widget_set_visible (self->cancel_button, self->waiting);
   gtk_widget_set_visible (self->transcript_button, !self->waiting);
+  gtk_widget_set_visible (self->sign_in_button, self->needs_sign_in);
 }
 
 static void
@@ -431,7 +435,7 @@ set_targets (PostierOutboxRow *self)
   GtkWidget *buttons[] = { self->delete_button, self->retry_button, self->edit_button,
                            self->transcript_button, self->retry_now_button,
                            self->send_now_button, self->send_now_icon_button,
-                           self->cancel_button };
+                           self->cancel_button, self->sign_in_button };
 
   for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
     gtk_actionable_set_action_target (GTK_ACTIONABLE (buttons[i]), "s", self->id);
@@ -519,6 +523,8 @@ postier_outbox_row_set_entry (PostierOutboxRow   *self,
   self->recipients = recipients_text (entry);
   self->state = postier_outbox_entry_get_state (entry);
   self->waiting = waits_for_person (entry);
+  self->needs_sign_in = self->state == POSTIER_OUTBOX_STATE_NEEDS_ATTENTION &&
+                        postier_outbox_entry_get_failure (entry) == POSTIER_OUTBOX_FAILURE_AUTH;
   last_error = postier_outbox_entry_get_last_error (entry);
   gtk_widget_set_name (GTK_WIDGET (self), self->id);
   g_object_set_data_full (G_OBJECT (self), "postier-entry-id", g_strdup (self->id), g_free);

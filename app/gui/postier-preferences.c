@@ -65,6 +65,15 @@ on_editor_saved (PostierPreferences *self,
   g_signal_emit (self, signals[ACCOUNT_SAVED], 0, name);
 }
 
+/* Signed in again from the editor: mail that waited for it may go. */
+static void
+on_editor_signed_in (PostierPreferences *self,
+                     const char         *name)
+{
+  show_toast (self, _("Signed in"));
+  g_signal_emit (self, signals[ACCOUNT_SAVED], 0, name);
+}
+
 static void
 on_subpage_cancel (PostierPreferences *self)
 {
@@ -96,6 +105,8 @@ postier_preferences_edit_account (PostierPreferences *self,
 
   editor = postier_account_editor_new (self->store, account);
   g_signal_connect_object (editor, "saved", G_CALLBACK (on_editor_saved), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (editor, "signed-in", G_CALLBACK (on_editor_signed_in), self,
+                           G_CONNECT_SWAPPED);
 
   header = adw_header_bar_new ();
   adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);

@@ -20,6 +20,7 @@
 #include "postier-sandbox-store.h"
 #include "postier-sandbox-view.h"
 #include "postier-sent-view.h"
+#include "postier-sign-in-dialog.h"
 #include "postier-window.h"
 
 /* Each page is a bin that stays in the stack for good: a view taking over
@@ -261,6 +262,53 @@ postier_window_show_preferences (PostierWindow *self)
   gtk_window_present (GTK_WINDOW (preferences));
 }
 
+/* "Sign In Again" on a message refused at AUTH: the browser for an
+ * OAuth account (then the account's waiting mail goes), the account's
+ * settings for a password. */
+static void
+on_signed_in_again (PostierWindow *self,
+                    gboolean       signed_in,
+                    PostierSignInDialog *dialog)
+{
+  const char *name = g_object_get_data (G_OBJECT (dialog), "postier-account-name");
+
+  if (signed_in)
+    on_account_saved (self, name);
+}
+
+static void
+sign_in_again_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  PostierWindow *self = POSTIER_WINDOW (widget);
+  g_autoptr(PostierOutboxEntry) entry = NULL;
+  PostierAccount *account = NULL;
+  PostierSignInDialog *dialog;
+  PostierPreferences *preferences;
+
+  (void) action_name;
+  entry = postier_outbox_lookup (self->outbox, g_variant_get_string (parameter, NULL), NULL);
+  if (entry != NULL)
+    account = postier_account_store_lookup (self->accounts, postier_outbox_entry_get_account_name (entry));
+  if (account == NULL)
+    return;
+  if (postier_account_get_oauth_provider (account) == NULL)
+    {
+      preferences = postier_preferences_new (GTK_WINDOW (self), self->accounts);
+      g_signal_connect_object (preferences, "account-saved", G_CALLBACK (on_account_saved), self,
+                               G_CONNECT_SWAPPED);
+      gtk_window_present (GTK_WINDOW (preferences));
+      postier_preferences_edit_account (preferences, postier_account_get_name (account));
+      return;
+    }
+  dialog = postier_sign_in_dialog_new (GTK_WINDOW (self), account);
+  g_object_set_data_full (G_OBJECT (dialog), "postier-account-name",
+                          g_strdup (postier_account_get_name (account)), g_free);
+  g_signal_connect_object (dialog, "finished", G_CALLBACK (on_signed_in_again), self, G_CONNECT_SWAPPED);
+  postier_sign_in_dialog_start (dialog);
+}
+
 static void
 on_account_added (PostierWindow *self,
                   const char    *name)
@@ -470,6 +518,7 @@ postier_window_class_init (PostierWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.new-message", NULL, new_message_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
   gtk_widget_class_install_action (widget_class, "win.add-account", NULL, add_account_action);
+  gtk_widget_class_install_action (widget_class, "win.sign-in-again", "s", sign_in_again_action);
 }
 
 static void
