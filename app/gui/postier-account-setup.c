@@ -11,6 +11,8 @@
 #include <glib/gi18n.h>
 
 #include "postier-account-setup.h"
+#include "postier-online-accounts.h"
+#include "postier-online-accounts-group.h"
 
 struct _PostierAccountSetup
 {
@@ -75,6 +77,22 @@ on_dismiss_clicked (PostierAccountSetup *self)
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
+/* An account of GNOME Online Accounts: nothing to save, it is GOA's.
+ * Remembered as for the Sandbox, so set-up does not open by itself again;
+ * the composer starts with it while Postier has no account of its own. */
+static void
+on_online_account_chosen (PostierAccountSetup *self,
+                          const char          *name)
+{
+  PostierAccount *account = postier_online_accounts_lookup_account (name);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+
+  g_settings_set_boolean (settings, "account-setup-dismissed", TRUE);
+  g_signal_emit (self, signals[ACCOUNT_ADDED], 0,
+                 account != NULL ? postier_account_get_address (account) : name);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
 static void
 postier_account_setup_dispose (GObject *object)
 {
@@ -117,6 +135,8 @@ postier_account_setup_class_init (PostierAccountSetupClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PostierAccountSetup, add_button);
   gtk_widget_class_bind_template_callback (widget_class, on_add_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_dismiss_clicked);
+  g_type_ensure (POSTIER_TYPE_ONLINE_ACCOUNTS_GROUP);
+  gtk_widget_class_bind_template_callback (widget_class, on_online_account_chosen);
 
   /* Escape closes it, as its close button does. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);

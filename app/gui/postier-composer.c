@@ -13,6 +13,7 @@
 #include "postier-core.h"
 #include "postier-error.h"
 #include "postier-mime.h"
+#include "postier-online-accounts.h"
 #include "postier-paths.h"
 
 
@@ -73,9 +74,14 @@ _postier_composer_get_account (PostierComposer *self)
 {
   guint selected = adw_combo_row_get_selected (self->from_row);
 
+  const char *name;
+
   if (selected == GTK_INVALID_LIST_POSITION || selected >= self->from_names->len)
     return NULL;
-  return postier_account_store_lookup (self->accounts, g_ptr_array_index (self->from_names, selected));
+  name = g_ptr_array_index (self->from_names, selected);
+  if (postier_goa_is_account_name (name))
+    return postier_online_accounts_lookup_account (name);
+  return postier_account_store_lookup (self->accounts, name);
 }
 
 static void
@@ -98,6 +104,37 @@ update_sandbox_notice (PostierComposer *self)
   gtk_revealer_set_reveal_child (self->sandbox_revealer,
                                  account != NULL &&
                                  postier_account_get_kind (account) == POSTIER_ACCOUNT_KIND_SANDBOX);
+}
+
+/* GNOME Online Accounts' mail accounts after Postier's own. */
+static void
+add_online_accounts (PostierComposer *self,
+                     GStrvBuilder    *labels)
+{
+  g_autoptr(GPtrArray) list = postier_online_accounts_list ();
+
+  for (guint i = 0; i < list->len; i++)
+    {
+      PostierGoaMailAccount *entry = g_ptr_array_index (list, i);
+      /* Translators: a From choice: the sender, then the provider ("Google"). */
+      g_autofree char *label = g_strdup_printf (_("%s — %s, Online Accounts"),
+                                                postier_account_get_identity (entry->account),
+                                                entry->provider_name);
+
+      g_strv_builder_add (labels, label);
+      g_ptr_array_add (self->from_names, g_strdup (postier_account_get_name (entry->account)));
+    }
+}
+
+/* The default account; with none of Postier's own, Online Accounts' first
+ * before the Sandbox. */
+static PostierAccount *
+default_account (PostierComposer *self)
+{
+  for (guint i = 0; postier_account_store_count_relays (self->accounts) == 0 && i < self->from_names->len; i++)
+    if (postier_goa_is_account_name (g_ptr_array_index (self->from_names, i)))
+      return postier_online_accounts_lookup_account (g_ptr_array_index (self->from_names, i));
+  return postier_account_store_get_default (self->accounts);
 }
 
 /* Fills the From list. Hidden accounts are left out, except the one in use
@@ -136,12 +173,13 @@ rebuild_accounts (PostierComposer *self)
       g_strv_builder_add (labels, label);
       g_ptr_array_add (self->from_names, g_strdup (name));
     }
+  add_online_accounts (self, labels);
   strings = g_strv_builder_end (labels);
   gtk_string_list_splice (self->from_model, 0,
                           g_list_model_get_n_items (G_LIST_MODEL (self->from_model)),
                           (const char * const *) strings);
 
-  fallback = postier_account_store_get_default (self->accounts);
+  fallback = default_account (self);
   adw_combo_row_set_selected (self->from_row, GTK_INVALID_LIST_POSITION);
   select_account (self, fallback != NULL ? postier_account_get_name (fallback) : NULL);
   select_account (self, keep);
@@ -367,7 +405,7 @@ _postier_composer_fill_fields (PostierComposer *self,
   const char *cc = postier_draft_get_cc (draft);
   const char *bcc = postier_draft_get_bcc (draft);
   const char *account_name = postier_draft_get_account_name (draft);
-  PostierAccount *fallback = postier_account_store_get_default (self->accounts);
+  PostierAccount *fallback = default_account (self);
 
   self->loading = TRUE;
   g_set_object (&self->base, draft);
@@ -598,6 +636,8 @@ postier_composer_constructed (GObject *object)
                            G_CALLBACK (update_completion), self, G_CONNECT_SWAPPED);
 
   g_signal_connect_object (self->accounts, "changed", G_CALLBACK (on_accounts_changed), self, 0);
+  g_signal_connect_object (postier_online_accounts_get (), "changed", G_CALLBACK (rebuild_accounts), self,
+                           G_CONNECT_SWAPPED);
   rebuild_accounts (self);
 
   /* What a crash or a restart interrupted comes back at once. */

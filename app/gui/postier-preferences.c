@@ -11,6 +11,7 @@
 #include "postier-account-editor.h"
 #include "postier-gui-format.h"
 #include "postier-account-save.h"
+#include "postier-online-accounts-group.h"
 #include "postier-connection-test.h"
 #include "postier-preferences.h"
 
@@ -552,6 +553,7 @@ postier_preferences_class_init (PostierPreferencesClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/postier/Postier/ui/postier-preferences.ui");
+  g_type_ensure (POSTIER_TYPE_ONLINE_ACCOUNTS_GROUP);
   gtk_widget_class_bind_template_child (widget_class, PostierPreferences, accounts_list);
   gtk_widget_class_bind_template_child (widget_class, PostierPreferences, sandbox_visible_switch);
   gtk_widget_class_bind_template_child (widget_class, PostierPreferences, complete_addresses_switch);
