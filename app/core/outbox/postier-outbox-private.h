@@ -77,10 +77,15 @@ gboolean            _postier_outbox_mark_sending             (PostierOutbox     
                                                               GError             **error);
 /* The same for many concluded entries, with one folder sync for all the
  * removals when SYNC_REMOVALS (else the caller syncs the outbox folder).
- * Stops reporting after the first error but settles the rest. */
+ * Sent entries are renamed aside (out of the outbox at once) and their
+ * folders removed, or, when ASIDE is not NULL, added to it for the caller
+ * to remove with _postier_outbox_remove_folder() (a leftover is removed at
+ * the next recovery). Stops reporting after the first error but settles
+ * the rest. */
 gboolean            _postier_outbox_settle_batch             (PostierOutbox       *self,
                                                               GPtrArray           *entries,
                                                               gboolean             sync_removals,
+                                                              GPtrArray           *aside,
                                                               GError             **error);
 /* Appends one attempt's dialogue (already redacted) to transcript.log. */
 void                _postier_outbox_append_transcript        (PostierOutbox       *self,

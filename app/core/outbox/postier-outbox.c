@@ -712,6 +712,7 @@ gboolean
 _postier_outbox_settle_batch (PostierOutbox  *self,
                               GPtrArray      *entries,
                               gboolean        sync_removals,
+                              GPtrArray      *aside,
                               GError        **error)
 {
   g_autoptr(GPtrArray) trash = g_ptr_array_new_with_free_func (g_free);
@@ -748,7 +749,10 @@ _postier_outbox_settle_batch (PostierOutbox  *self,
   if (sync_removals && trash->len > 0 && !postier_fsync_dir (self->dir, NULL))
     g_debug ("could not fsync %s", self->dir);
   for (guint i = 0; i < trash->len; i++)
-    remove_entry_folder (g_ptr_array_index (trash, i));
+    if (aside != NULL)
+      g_ptr_array_add (aside, g_strdup (g_ptr_array_index (trash, i)));
+    else
+      remove_entry_folder (g_ptr_array_index (trash, i));
   return ok;
 }
 

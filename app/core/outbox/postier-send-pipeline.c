@@ -441,6 +441,7 @@ settle_batch (Group     *group,
   PostierFlushJob *job = group->job;
   PostierFlushStats *stats = &job->stats;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) aside = g_ptr_array_new_with_free_func (g_free);
   guint marked;
 
   g_mutex_lock (&group->mutex);
@@ -460,7 +461,7 @@ settle_batch (Group     *group,
        * can only bring a sent entry back as a possible duplicate, never
        * lose a message; a kill loses nothing of the page cache. */
       g_ptr_array_add (one, entry);
-      if (!_postier_outbox_settle_batch (job->outbox, one, FALSE, &error))
+      if (!_postier_outbox_settle_batch (job->outbox, one, FALSE, aside, &error))
         {
           g_warning ("%s", error->message);
           g_clear_error (&error);
@@ -475,6 +476,10 @@ settle_batch (Group     *group,
       g_cond_broadcast (&group->cond);
       g_mutex_unlock (&group->mutex);
     }
+  /* Renamed aside, the sent entries are out of the outbox (a crash cannot
+   * send them again): the relay went on meanwhile; their folders go now. */
+  for (guint i = 0; i < aside->len; i++)
+    _postier_outbox_remove_folder (g_ptr_array_index (aside, i));
 
   g_mutex_lock (&group->mutex);
   for (guint i = 0; i < batch->len; i++)
