@@ -20,6 +20,7 @@
 #include "postier-sandbox-store.h"
 #include "postier-sandbox-view.h"
 #include "postier-sent-view.h"
+#include "postier-online-accounts.h"
 #include "postier-sign-in-dialog.h"
 #include "postier-window.h"
 
@@ -289,8 +290,19 @@ sign_in_again_action (GtkWidget  *widget,
 
   (void) action_name;
   entry = postier_outbox_lookup (self->outbox, g_variant_get_string (parameter, NULL), NULL);
-  if (entry != NULL)
-    account = postier_account_store_lookup (self->accounts, postier_outbox_entry_get_account_name (entry));
+  if (entry == NULL)
+    return;
+  /* An Online Accounts account signs in again where it lives. */
+  if (postier_goa_is_account_name (postier_outbox_entry_get_account_name (entry)))
+    {
+      if (postier_online_accounts_can_open_settings ())
+        postier_online_accounts_open_settings ();
+      else
+        postier_window_show_message (self, _("Sign in again in your desktop’s Online Accounts settings, "
+                                             "then retry the message."));
+      return;
+    }
+  account = postier_account_store_lookup (self->accounts, postier_outbox_entry_get_account_name (entry));
   if (account == NULL)
     return;
   if (postier_account_get_oauth_provider (account) == NULL)
