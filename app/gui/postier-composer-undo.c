@@ -98,24 +98,41 @@ attachments_exist (PostierDraft *draft)
   return TRUE;
 }
 
+/* What Undo needs once the click is over: the toast (and the Undo it
+ * carries) may be gone by then. */
+typedef struct {
+  GWeakRef      composer;
+  char         *id;
+  PostierDraft *draft;
+} UndoRequest;
+
 static void
-on_undo_clicked (AdwToast *toast,
-                 Undo     *undo)
+undo_request_free (gpointer data)
 {
-  g_autoptr(PostierComposer) self = g_weak_ref_get (&undo->composer);
+  UndoRequest *request = data;
+
+  g_weak_ref_clear (&request->composer);
+  g_free (request->id);
+  g_clear_object (&request->draft);
+  g_free (request);
+}
+
+static gboolean
+undo_request_run (gpointer data)
+{
+  UndoRequest *request = data;
+  g_autoptr(PostierComposer) self = g_weak_ref_get (&request->composer);
   g_autoptr(PostierDraft) taken = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *draft_path = NULL;
   AdwToast *done;
 
-  (void) toast;
-  g_clear_handle_id (&undo->countdown, g_source_remove);
   if (self == NULL || self->status_label == NULL)
-    return;
+    return G_SOURCE_REMOVE;
 
   /* Core saves it with the drafts first, then takes it out of the outbox
    * unless a flusher has it already. */
-  taken = postier_draft_store_take_back (self->drafts, self->outbox, undo->id, &draft_path, &error);
+  taken = postier_draft_store_take_back (self->drafts, self->outbox, request->id, &draft_path, &error);
   if (taken == NULL)
     {
       if (g_error_matches (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_NOT_FOUND))
@@ -128,10 +145,10 @@ on_undo_clicked (AdwToast *toast,
                                                    error->message);
           _postier_composer_toast (self, text);
         }
-      return;
+      return G_SOURCE_REMOVE;
     }
 
-  postier_composer_open_draft_file (self, attachments_exist (undo->draft) ? undo->draft : taken,
+  postier_composer_open_draft_file (self, attachments_exist (request->draft) ? request->draft : taken,
                                     draft_path);
   gtk_widget_activate_action (GTK_WIDGET (self), "win.show-page", "s", "compose");
   postier_composer_focus (self);
@@ -139,6 +156,26 @@ on_undo_clicked (AdwToast *toast,
   adw_toast_set_priority (done, ADW_TOAST_PRIORITY_HIGH);
   g_signal_emit_by_name (self, "show-toast", done);
   g_object_unref (done);
+  return G_SOURCE_REMOVE;
+}
+
+/* libadwaita 1.2 finishes a toast's click after this handler returns (it
+ * dismisses the toast from an idle); a high-priority toast shown from here
+ * pushes the clicked one back into the overlay's queue in mid-click, which
+ * crashed the app. So the work waits until the click is over. */
+static void
+on_undo_clicked (AdwToast *toast,
+                 Undo     *undo)
+{
+  UndoRequest *request = g_new0 (UndoRequest, 1);
+  g_autoptr(PostierComposer) self = g_weak_ref_get (&undo->composer);
+
+  (void) toast;
+  g_clear_handle_id (&undo->countdown, g_source_remove);
+  g_weak_ref_init (&request->composer, self);
+  request->id = g_strdup (undo->id);
+  request->draft = g_object_ref (undo->draft);
+  g_idle_add_full (G_PRIORITY_LOW, undo_request_run, request, undo_request_free);
 }
 
 static void

@@ -381,6 +381,32 @@ postier_ui_test_visible_text (GtkWidget *root)
   return g_string_free (text, FALSE);
 }
 
+typedef struct {
+  GtkWidget  *root;
+  const char *needle;
+} TextWait;
+
+static gboolean
+text_is_shown (gpointer data)
+{
+  TextWait *wait = data;
+  g_autofree char *text = postier_ui_test_visible_text (wait->root);
+
+  return strstr (text, wait->needle) != NULL;
+}
+
+/* The list views make their rows a few a frame (PostierLazyRows), so what
+ * a model holds is on screen a little later, later still on a slow run. */
+gboolean
+postier_ui_test_wait_for_text (GtkWidget  *root,
+                               const char *needle,
+                               guint       timeout_ms)
+{
+  TextWait wait = { root, needle };
+
+  return postier_ui_test_wait_for (text_is_shown, &wait, timeout_ms);
+}
+
 static GtkLabel *
 mnemonic_label (GtkWidget *button)
 {

@@ -52,6 +52,9 @@ GtkWidget          *postier_ui_test_find_label    (GtkWidget   *root,
                                                    const char  *text);
 /* The text of every visible label below ROOT, joined by newlines. */
 char               *postier_ui_test_visible_text  (GtkWidget   *root);
+gboolean            postier_ui_test_wait_for_text (GtkWidget   *root,
+                                                   const char  *needle,
+                                                   guint        timeout_ms);
 
 /* Fails the test unless every control shown below ROOT has a name a
  * screen reader can say well: icon buttons named, buttons with an

@@ -1060,7 +1060,7 @@ test_possible_duplicate_is_shown (void)
   postier_window_show_page (f.window, "sent");
   sent = POSTIER_SENT_VIEW (postier_window_get_page (f.window, "sent"));
   g_assert_true (postier_ui_test_wait_for (sent_has_items, sent, 10000));
-  postier_ui_test_spin (100);
+  g_assert_true (postier_ui_test_wait_for_text (GTK_WIDGET (sent), tag, 10000));
   shown = postier_ui_test_visible_text (GTK_WIDGET (sent));
   g_test_message ("%s", shown);
   g_assert_nonnull (strstr (shown, tag));

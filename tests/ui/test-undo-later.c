@@ -261,10 +261,10 @@ test_undo_restores_the_composer (void)
   postier_ui_test_screenshot_window (GTK_WINDOW (f.window), "undo-toast");
   button = find_button (GTK_WIDGET (f.window), "_Undo");
   postier_ui_test_click (button);
-  postier_ui_test_spin (200);
 
   /* Out of the outbox, and every field back as it was written. */
-  g_assert_true (outbox_empty (&f));
+  g_assert_true (postier_ui_test_wait_for (outbox_empty, &f, 10000));
+  postier_ui_test_spin (100);
   g_assert_cmpstr (get_text (&f, "to_entry"), ==, "Bob <bob@example.org>");
   g_assert_cmpstr (get_text (&f, "cc_entry"), ==, "Carol <carol@example.org>");
   g_assert_cmpstr (get_text (&f, "bcc_entry"), ==, "dave@example.org");

@@ -219,7 +219,7 @@ test_sent_lists_copies (void)
   /* The view watches the Maildir: the copy appears with when and how. */
   g_assert_true (postier_ui_test_wait_for (model_has_items, postier_sent_view_get_model (view),
                                            5000));
-  postier_ui_test_spin (100);
+  g_assert_true (postier_ui_test_wait_for_text (GTK_WIDGET (view), "Quarterly report", 10000));
   text = postier_ui_test_visible_text (GTK_WIDGET (view));
   g_test_message ("%s", text);
   g_assert_nonnull (strstr (text, "Quarterly report"));
@@ -234,7 +234,7 @@ test_sent_lists_copies (void)
                                  g_get_real_time () / G_USEC_PER_SEC, FALSE, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (postier_ui_test_wait_for (model_has_two_items, postier_sent_view_get_model (view), 5000));
-  postier_ui_test_spin (100);
+  g_assert_true (postier_ui_test_wait_for_text (GTK_WIDGET (view), "Captured by the Sandbox (not sent) ", 10000));
   g_clear_pointer (&text, g_free);
   text = postier_ui_test_visible_text (GTK_WIDGET (view));
   g_test_message ("%s", text);

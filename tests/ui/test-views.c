@@ -508,6 +508,24 @@ test_setup_validates_and_stores_password (void)
   g_assert_false (gtk_widget_get_visible (window));
 }
 
+static GtkWindow *
+setup_dialog_of (PostierWindow *window)
+{
+  GtkWindow *dialog = NULL;
+
+  for (GList *l = gtk_window_list_toplevels (); l != NULL; l = g_list_delete_link (l, l))
+    if (gtk_window_get_transient_for (l->data) == GTK_WINDOW (window) && ADW_IS_WINDOW (l->data) &&
+        gtk_widget_get_visible (l->data))
+      dialog = l->data;
+  return dialog;
+}
+
+static gboolean
+setup_dialog_shown (gpointer data)
+{
+  return setup_dialog_of (data) != NULL;
+}
+
 static void
 test_setup_screenshot (void)
 {
@@ -526,12 +544,8 @@ test_setup_screenshot (void)
 
   /* First run: the set-up opens over the main window by itself. */
   window = postier_ui_test_window (app);
-  postier_ui_test_spin (300);
-  for (GList *l = gtk_window_list_toplevels (); l != NULL; l = g_list_delete_link (l, l))
-    if (gtk_window_get_transient_for (l->data) == GTK_WINDOW (window) && ADW_IS_WINDOW (l->data) &&
-        gtk_widget_get_visible (l->data))
-      dialog = l->data;
-  g_assert_nonnull (dialog);
+  g_assert_true (postier_ui_test_wait_for (setup_dialog_shown, window, 20000));
+  dialog = setup_dialog_of (window);
   root = GTK_WIDGET (dialog);
   g_assert_nonnull (postier_ui_test_find_label (root, "Set Up Your Mail Account"));
   set_row_text (root, "display_name_row", "Ada Lovelace");
