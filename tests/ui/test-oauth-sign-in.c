@@ -366,6 +366,16 @@ test_sign_in_while_adding (void)
 
 /* --- "Sign In Again" on a message the provider refused ---------------------- */
 
+static void
+on_signed_in (PostierAccountEditor *editor,
+              const char           *name,
+              gboolean             *signed_in)
+{
+  (void) editor;
+  g_assert_cmpstr (name, ==, RIG_AGAIN);
+  *signed_in = TRUE;
+}
+
 static PostierAccountStore *
 add_signed_in_account (Rig *rig)
 {
@@ -490,6 +500,30 @@ test_sign_in_again (void)
 
   /* A flush later sends nothing twice. */
   g_assert_cmpuint (postier_test_maildir_count (message_id), ==, 1);
+
+  /* The account's editor says how it signs in and offers to do it again. */
+  {
+    PostierAccountEditor *editor = postier_account_editor_new (store, postier_account_store_lookup (store, RIG_AGAIN));
+    GtkWidget *editor_window = gtk_window_new ();
+    gboolean signed_in = FALSE;
+
+    g_signal_connect (editor, "signed-in", G_CALLBACK (on_signed_in), &signed_in);
+    gtk_window_set_child (GTK_WINDOW (editor_window), GTK_WIDGET (editor));
+    gtk_window_present (GTK_WINDOW (editor_window));
+    postier_ui_test_spin (200);
+    g_assert_cmpuint (selected_auth (editor), ==, AUTH_OTHER_OAUTH);
+    g_assert_false (row_visible (editor, "password_row"));
+    g_assert_true (row_visible (editor, "oauth_row"));
+    {
+      g_autofree char *text = postier_ui_test_visible_text (GTK_WIDGET (editor));
+
+      g_assert_nonnull (strstr (text, "Signed in with 127.0.0.1"));
+    }
+    postier_ui_test_click (postier_ui_test_find_by_id (GTK_WIDGET (editor), "sign_in_button"));
+    g_assert_true (postier_ui_test_wait_for (is_true, &signed_in, 60000));
+    g_assert_true (dialog_gone (NULL));
+    gtk_window_destroy (GTK_WINDOW (editor_window));
+  }
   g_assert_true (postier_oauth_forget (postier_account_store_lookup (store, RIG_AGAIN), NULL, &error));
   g_assert_no_error (error);
   clean_up (&rig);
