@@ -24,6 +24,7 @@ struct _PostierAccountSetup
   /* Template widgets */
   AdwWindowTitle       *window_title;
   AdwBin               *editor_bin;
+  AdwBin               *online_accounts_bin;
   GtkButton            *dismiss_button;
   GtkButton            *add_button;
 };
@@ -131,6 +132,7 @@ postier_account_setup_class_init (PostierAccountSetupClass *klass)
                                                "/io/github/postier/Postier/ui/postier-account-setup.ui");
   gtk_widget_class_bind_template_child (widget_class, PostierAccountSetup, window_title);
   gtk_widget_class_bind_template_child (widget_class, PostierAccountSetup, editor_bin);
+  gtk_widget_class_bind_template_child (widget_class, PostierAccountSetup, online_accounts_bin);
   gtk_widget_class_bind_template_child (widget_class, PostierAccountSetup, dismiss_button);
   gtk_widget_class_bind_template_child (widget_class, PostierAccountSetup, add_button);
   gtk_widget_class_bind_template_callback (widget_class, on_add_clicked);
@@ -178,4 +180,5 @@ postier_account_setup_set_first_run (PostierAccountSetup *self,
   gtk_window_set_title (GTK_WINDOW (self), title);
   adw_window_title_set_title (self->window_title, title);
   gtk_widget_set_visible (GTK_WIDGET (self->dismiss_button), first_run);
+  gtk_widget_set_visible (GTK_WIDGET (self->online_accounts_bin), first_run);
 }

@@ -25,7 +25,8 @@ G_DECLARE_FINAL_TYPE (PostierAccountSetup, postier_account_setup, POSTIER, ACCOU
  *                                        ("account-setup-dismissed"). */
 PostierAccountSetup  *postier_account_setup_new        (PostierAccountStore *store);
 PostierAccountEditor *postier_account_setup_get_editor (PostierAccountSetup *self);
-/* First run: "Welcome to Postier", and offers "Use the Sandbox for Now".
+/* First run: "Welcome to Postier", and offers "Use the Sandbox for Now"
+ * and the accounts of GNOME Online Accounts (Use).
  * Otherwise (the default, from "Add Account"): neither. */
 void                  postier_account_setup_set_first_run (PostierAccountSetup *self,
                                                            gboolean             first_run);

@@ -229,6 +229,13 @@ test_online_accounts_in_the_app (void)
   settings = g_settings_new (APPLICATION_ID);
   g_assert_true (g_settings_get_boolean (settings, "account-setup-dismissed"));
 
+  /* "Add Account" later is for Postier's own accounts only. */
+  setup = postier_account_setup_new (store);
+  gtk_window_present (GTK_WINDOW (setup));
+  postier_ui_test_spin (200);
+  g_assert_false (gtk_widget_get_visible (postier_ui_test_find_by_id (GTK_WIDGET (setup), "online_accounts_bin")));
+  gtk_window_destroy (GTK_WINDOW (setup));
+
   /* The composer starts with it: Postier has no account of its own. */
   {
     g_autoptr(PostierOutbox) outbox = postier_outbox_new (NULL);
