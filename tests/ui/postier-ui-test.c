@@ -58,14 +58,23 @@ on_notification_call (GDBusConnection       *connection,
   g_dbus_method_invocation_return_value (invocation, NULL);
 }
 
+/* Set when the bus has answered the request for the name, either way. It
+ * lives as long as the program: "name lost" can come at any time later (a
+ * test that takes the name, the bus going away), long after the function
+ * that asked has returned. A flag on that function's stack was written
+ * after its return, corrupting whatever the stack held then (the crashes in
+ * test-undo-later, test-outbox-flow and test-command-line). */
+static gboolean name_answered;
+
 static void
-on_name_done (GDBusConnection *connection,
-              const char      *name,
-              gpointer         user_data)
+on_name_answered (GDBusConnection *connection,
+                  const char      *name,
+                  gpointer         user_data)
 {
   (void) connection;
   (void) name;
-  *(gboolean *) user_data = TRUE;
+  (void) user_data;
+  name_answered = TRUE;
 }
 
 /* GLib sends GNotifications to org.gtk.Notifications when that name has an
@@ -76,7 +85,6 @@ own_notification_service (void)
   static const GDBusInterfaceVTable vtable = { on_notification_call, NULL, NULL, { 0 } };
   g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  gboolean done = FALSE;
 
   notifications = g_ptr_array_new_with_free_func (g_free);
   if (bus == NULL)
@@ -84,8 +92,8 @@ own_notification_service (void)
   g_dbus_connection_register_object (bus, "/org/gtk/Notifications", info->interfaces[0],
                                      &vtable, NULL, NULL, NULL);
   g_bus_own_name_on_connection (bus, "org.gtk.Notifications", G_BUS_NAME_OWNER_FLAGS_NONE,
-                                on_name_done, on_name_done, &done, NULL);
-  while (!done)
+                                on_name_answered, on_name_answered, NULL, NULL);
+  while (!name_answered)
     g_main_context_iteration (NULL, TRUE);
 }
 
