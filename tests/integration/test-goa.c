@@ -19,97 +19,7 @@
 #include "postier-goa-accounts.h"
 #include "postier-secret-store.h"
 #include "postier-test.h"
-
-#define GOA_NAME "org.gnome.OnlineAccounts"
-
-static void
-write_accounts_conf (const char *config_home,
-                     const char *smtp_host,
-                     const char *smtp_port)
-{
-  g_autofree char *dir = g_build_filename (config_home, "goa-1.0", NULL);
-  g_autofree char *path = g_build_filename (dir, "accounts.conf", NULL);
-  g_autofree char *text = g_strdup_printf (
-    "[Account account_1700000000_0]\n"
-    "Provider=imap_smtp\nIdentity=ada@rig.test\nPresentationIdentity=ada@rig.test\n"
-    "Enabled=true\nMailEnabled=true\nEmailAddress=ada@rig.test\nName=Ada Lovelace\n"
-    "ImapHost=127.0.0.1:1143\nImapUserName=ada\nImapUseSsl=false\nImapUseTls=false\n"
-    "ImapAcceptSslErrors=false\n"
-    "SmtpHost=%s:%s\nSmtpUseAuth=true\nSmtpUserName=alice@localhost\n"
-    "SmtpAuthLogin=false\nSmtpAuthPlain=true\nSmtpUseSsl=false\nSmtpUseTls=true\n"
-    "SmtpAcceptSslErrors=false\n", smtp_host, smtp_port);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_assert_true (g_file_set_contents (path, text, -1, NULL));
-}
-
-/* Whether PID owns GOA's name: a goa-daemon that another test's
- * `account list` started through D-Bus activation may own it already, and
- * its accounts are not this test's. */
-static gboolean
-name_owned_by (GDBusConnection *bus,
-               const char      *pid)
-{
-  g_autoptr(GVariant) owner = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                                           "org.freedesktop.DBus", "GetNameOwner",
-                                                           g_variant_new ("(s)", GOA_NAME), G_VARIANT_TYPE ("(s)"),
-                                                           G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-  g_autoptr(GVariant) reply = NULL;
-  g_autofree char *owner_text = NULL;
-  const char *unique = NULL;
-  guint32 owner_pid = 0;
-
-  if (owner == NULL)
-    return FALSE;
-  g_variant_get (owner, "(&s)", &unique);
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "GetConnectionUnixProcessID",
-                                       g_variant_new ("(s)", unique), G_VARIANT_TYPE ("(u)"),
-                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-  if (reply == NULL)
-    return FALSE;
-  g_variant_get (reply, "(u)", &owner_pid);
-  owner_text = g_strdup_printf ("%u", owner_pid);
-  if (pid == NULL && owner_pid != 0)
-    {
-      /* Asked to make room: that daemon is stopped. */
-      kill ((pid_t) owner_pid, SIGTERM);
-      return TRUE;
-    }
-  return g_strcmp0 (pid, owner_text) == 0;
-}
-
-/* goa-daemon with this test's config folder, in place of any other. */
-static GSubprocess *
-start_goa_daemon (void)
-{
-  /* Not on the test's output: were the test to fail, a daemon still
-   * holding it would keep meson waiting until its timeout. */
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                                                      G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  g_autoptr(GError) error = NULL;
-  GSubprocess *daemon;
-
-  g_assert_nonnull (bus);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  /* Its own GSettings schemas, which this test's isolated folders hide. */
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_DIRS", "/usr/local/share:/usr/share", TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "GSETTINGS_SCHEMA_DIR");
-  /* A goa-daemon that D-Bus activation started for another test's
-   * `account list` serves another config folder: stop it first. */
-  for (guint tries = 0; name_owned_by (bus, NULL) && tries < 250; tries++)
-    g_usleep (20000);
-  daemon = g_subprocess_launcher_spawn (launcher, &error, "/usr/libexec/goa-daemon", "--replace", NULL);
-  g_assert_no_error (error);
-  /* It exports its accounts before it takes the name. */
-  while (!name_owned_by (bus, g_subprocess_get_identifier (daemon)))
-    {
-      g_assert_nonnull (g_subprocess_get_identifier (daemon));
-      g_usleep (20000);
-    }
-  return daemon;
-}
+#include "postier-test-goa.h"
 
 static void
 test_listed (void)
@@ -130,8 +40,8 @@ test_listed (void)
       g_test_fail_printf ("gnome-online-accounts is not installed (build-aux/debian-packages.txt)");
       return;
     }
-  write_accounts_conf (g_get_user_config_dir (), "127.0.0.1", port);
-  daemon = start_goa_daemon ();
+  postier_test_goa_write_account ("127.0.0.1", port);
+  daemon = postier_test_goa_start_daemon ();
 
   accounts = postier_goa_list_mail_accounts (NULL);
   g_assert_cmpuint (accounts->len, ==, 1);
@@ -251,9 +161,9 @@ test_password_send (void)
 
   if (port == NULL)
     return;
-  write_accounts_conf (g_get_user_config_dir (), "localhost", port);
+  postier_test_goa_write_account ("localhost", port);
   store_goa_password ("imap_smtp:gen0:account_1700000000_0", password);
-  daemon = start_goa_daemon ();
+  daemon = postier_test_goa_start_daemon ();
 
   /* By its address, through the light postierctl handing over to
    * postierctl-full (the only one that loads libgoa). */
@@ -342,7 +252,7 @@ start_standin (const char *address,
   g_autofree char *line = NULL;
   GSubprocess *standin;
 
-  for (guint tries = 0; name_owned_by (bus, NULL) && tries < 250; tries++)
+  for (guint tries = 0; postier_test_goa_name_owned_by (bus, NULL) && tries < 250; tries++)
     g_usleep (20000);
   standin = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
                               script, address, smtp, NULL);

@@ -22,98 +22,10 @@
 #include "postier-online-accounts.h"
 #include "postier-preferences.h"
 #include "postier-test.h"
+#include "postier-test-goa.h"
 #include "postier-ui-test.h"
 
-#define GOA_NAME "org.gnome.OnlineAccounts"
 #define ACCOUNT  "goa:account_1700000000_0"
-
-static void
-write_accounts_conf (const char *smtp_port)
-{
-  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "goa-1.0", NULL);
-  g_autofree char *path = g_build_filename (dir, "accounts.conf", NULL);
-  g_autofree char *text = g_strdup_printf (
-    "[Account account_1700000000_0]\n"
-    "Provider=imap_smtp\nIdentity=ada@rig.test\nPresentationIdentity=ada@rig.test\n"
-    "Enabled=true\nMailEnabled=true\nEmailAddress=ada@rig.test\nName=Ada Lovelace\n"
-    "ImapHost=127.0.0.1:1143\nImapUserName=ada\nImapUseSsl=false\nImapUseTls=false\n"
-    "ImapAcceptSslErrors=false\n"
-    "SmtpHost=127.0.0.1:%s\nSmtpUseAuth=true\nSmtpUserName=alice@localhost\n"
-    "SmtpAuthLogin=false\nSmtpAuthPlain=true\nSmtpUseSsl=false\nSmtpUseTls=true\n"
-    "SmtpAcceptSslErrors=false\n", smtp_port);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_assert_true (g_file_set_contents (path, text, -1, NULL));
-}
-
-/* Whether PID owns GOA's name; with PID NULL, stops the one that does (a
- * goa-daemon D-Bus activation started for another test serves another
- * config folder). */
-static gboolean
-name_owned_by (GDBusConnection *bus,
-               const char      *pid)
-{
-  g_autoptr(GVariant) owner = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                                           "org.freedesktop.DBus", "GetNameOwner",
-                                                           g_variant_new ("(s)", GOA_NAME), G_VARIANT_TYPE ("(s)"),
-                                                           G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-  g_autoptr(GVariant) reply = NULL;
-  g_autofree char *owner_text = NULL;
-  const char *unique = NULL;
-  guint32 owner_pid = 0;
-
-  if (owner == NULL)
-    return FALSE;
-  g_variant_get (owner, "(&s)", &unique);
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "GetConnectionUnixProcessID",
-                                       g_variant_new ("(s)", unique), G_VARIANT_TYPE ("(u)"),
-                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-  if (reply == NULL)
-    return FALSE;
-  g_variant_get (reply, "(u)", &owner_pid);
-  owner_text = g_strdup_printf ("%u", owner_pid);
-  if (pid == NULL && owner_pid != 0)
-    {
-      kill ((pid_t) owner_pid, SIGTERM);
-      return TRUE;
-    }
-  return g_strcmp0 (pid, owner_text) == 0;
-}
-
-static GSubprocess *
-start_goa_daemon (void)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                                                      G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  g_autoptr(GError) error = NULL;
-  GSubprocess *daemon;
-
-  g_assert_nonnull (bus);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_DIRS", "/usr/local/share:/usr/share", TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "GSETTINGS_SCHEMA_DIR");
-  g_subprocess_launcher_unsetenv (launcher, "GSETTINGS_BACKEND");
-  for (guint tries = 0; name_owned_by (bus, NULL) && tries < 250; tries++)
-    g_usleep (20000);
-  daemon = g_subprocess_launcher_spawn (launcher, &error, "/usr/libexec/goa-daemon", "--replace", NULL);
-  g_assert_no_error (error);
-  while (!name_owned_by (bus, g_subprocess_get_identifier (daemon)))
-    {
-      g_assert_nonnull (g_subprocess_get_identifier (daemon));
-      g_usleep (20000);
-    }
-  return daemon;
-}
-
-static void
-stop_goa_daemon (GSubprocess *daemon)
-{
-  g_subprocess_send_signal (daemon, SIGTERM);
-  g_subprocess_wait (daemon, NULL, NULL);
-  g_object_unref (daemon);
-}
 
 static gboolean
 listed (gpointer data)
@@ -178,8 +90,8 @@ test_online_accounts_in_the_app (void)
     }
   g_type_class_unref (g_type_class_ref (POSTIER_TYPE_APPLICATION));
   postier_ui_test_reset_files ();
-  write_accounts_conf (port);
-  daemon = start_goa_daemon ();
+  postier_test_goa_write_account ("127.0.0.1", port);
+  daemon = postier_test_goa_start_daemon ();
   g_assert_true (postier_account_store_load (store, NULL));
   g_assert_true (postier_ui_test_wait_for (listed, NULL, 20000));
 
@@ -256,7 +168,7 @@ test_online_accounts_in_the_app (void)
     g_assert_nonnull (strstr (gtk_string_object_get_string (item), "Online Accounts"));
   }
   gtk_window_destroy (GTK_WINDOW (window));
-  stop_goa_daemon (daemon);
+  postier_test_goa_stop_daemon (daemon);
 }
 
 int
