@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 
 #include "postier-test-goa.h"
 
@@ -64,6 +65,15 @@ postier_test_goa_name_owned_by (GDBusConnection *bus,
   return g_strcmp0 (pid, owner_text) == 0;
 }
 
+/* A test that fails leaves by abort(): its daemon must not outlive it and
+ * serve this test's accounts to the tests after it on the rig's bus. */
+static void
+die_with_the_test (gpointer data)
+{
+  (void) data;
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 GSubprocess *
 postier_test_goa_start_daemon (void)
 {
@@ -76,6 +86,7 @@ postier_test_goa_start_daemon (void)
   GSubprocess *daemon;
 
   g_assert_nonnull (bus);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_the_test, NULL, NULL);
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
   /* Its own GSettings schemas, which the tests' isolated folders hide. */
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_DIRS", "/usr/local/share:/usr/share", TRUE);
