@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "postier-core.h"
+#include "postier-oauth-http.h"
 #include "postier-test.h"
 
 /* The system data folders before the isolation, for child processes: a
@@ -649,4 +650,21 @@ postier_test_fault_server_stop (PostierTestFaultServer *server)
   g_free (server->log_path);
   g_free (server->folder);
   g_free (server);
+}
+
+gboolean
+postier_test_oauth_server_ready (const char *issuer)
+{
+  g_autofree char *url = g_strconcat (issuer, "/.well-known/openid-configuration", NULL);
+
+  for (guint tries = 0; tries < 300; tries++)
+    {
+      g_autoptr(JsonObject) metadata = postier_oauth_http_get_json (url, NULL, NULL);
+
+      if (metadata != NULL)
+        return TRUE;
+      g_usleep (100 * 1000);
+    }
+  g_test_fail_printf ("the OAuth server at %s never answered", issuer);
+  return FALSE;
 }

@@ -148,4 +148,9 @@ void                    postier_test_fault_server_stop      (PostierTestFaultSer
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PostierTestFaultServer, postier_test_fault_server_stop)
 
+/* Waits (30 s at most) until the rig's OAuth server at ISSUER answers its
+ * discovery document: the rig starts Node in the background. Marks the
+ * test failed and returns FALSE when it never does. */
+gboolean                postier_test_oauth_server_ready     (const char *issuer);
+
 G_END_DECLS

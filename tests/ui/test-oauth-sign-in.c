@@ -57,18 +57,7 @@ get_rig (Rig *rig)
       return FALSE;
     }
 
-  /* The rig starts Node in the background: wait for its port here. */
-  for (guint tries = 0; tries < 300; tries++)
-    {
-      g_autofree char *url = g_strconcat (rig->issuer, "/.well-known/openid-configuration", NULL);
-      g_autoptr(JsonObject) metadata = postier_oauth_http_get_json (url, NULL, NULL);
-
-      if (metadata != NULL)
-        return TRUE;
-      g_usleep (100 * 1000);
-    }
-  g_test_fail_printf ("the OAuth server at %s never answered", rig->issuer);
-  return FALSE;
+  return postier_test_oauth_server_ready (rig->issuer);
 }
 
 /* The person's browser, as GIO finds it: the default handler for http in
