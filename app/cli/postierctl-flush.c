@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "postier-goa-accounts.h"
+#include "postier-outbox-goa.h"
 #include "postierctl-private.h"
 
 static char *
@@ -423,14 +425,29 @@ typedef struct {
   GMainLoop        *loop;
   PostierSubmitter *submitter;
   PostierOutbox    *outbox;
+  PostierGoaAccounts *goa;
   guint             check_id;
   gboolean          stopping;
 } Watch;
 
 /* Whether something in the outbox will go out without a person: queued,
- * deferred, or being sent by someone else. */
+ * deferred, or being sent by someone else; or waiting for an Online
+ * Accounts account that GOA still has (mail turned off, or a sign-in to
+ * redo) to come back (issue 14). Before GOA's first answer, such mail is
+ * waited for too; mail for an account removed from GOA is not. */
 static gboolean
-outbox_has_work (PostierOutbox *outbox)
+awaits_goa (PostierGoaAccounts *goa,
+            PostierOutboxEntry *entry)
+{
+  if (!postier_outbox_entry_awaits_online_account (entry))
+    return FALSE;
+  return !postier_goa_accounts_is_ready (goa) ||
+         postier_goa_accounts_has_account (goa, postier_outbox_entry_get_account_name (entry));
+}
+
+static gboolean
+outbox_has_work (PostierOutbox      *outbox,
+                 PostierGoaAccounts *goa)
 {
   g_autoptr(GPtrArray) entries = postier_outbox_list (outbox, NULL);
 
@@ -441,6 +458,10 @@ outbox_has_work (PostierOutbox *outbox)
       case POSTIER_OUTBOX_STATE_DEFERRED:
       case POSTIER_OUTBOX_STATE_SENDING:
         return TRUE;
+      case POSTIER_OUTBOX_STATE_NEEDS_ATTENTION:
+        if (awaits_goa (goa, g_ptr_array_index (entries, i)))
+          return TRUE;
+        break;
       default:
         break;
       }
@@ -455,7 +476,7 @@ watch_check (gpointer user_data)
   watch->check_id = 0;
   if (postier_submitter_is_busy (watch->submitter))
     return G_SOURCE_REMOVE;   /* flush-finished calls again */
-  if (watch->stopping || !outbox_has_work (watch->outbox))
+  if (watch->stopping || !outbox_has_work (watch->outbox, watch->goa))
     {
       postier_submitter_stop (watch->submitter);
       g_main_loop_quit (watch->loop);
@@ -509,6 +530,7 @@ postierctl_queue_watch (int    argc,
   g_autoptr(PostierAccountStore) store = NULL;
   g_autoptr(PostierOutbox) outbox = postier_outbox_new (NULL);
   g_autoptr(PostierSubmitter) submitter = NULL;
+  g_autoptr(PostierGoaAccounts) goa = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GError) error = NULL;
   Watch watch = { 0 };
@@ -535,6 +557,13 @@ postierctl_queue_watch (int    argc,
   watch.loop = loop;
   watch.submitter = submitter;
   watch.outbox = outbox;
+  /* Mail waiting for an Online Accounts account goes when GOA says the
+   * account is back; GOA's first answer (or none) is a reason to look at
+   * whether to stay. */
+  goa = postier_goa_accounts_new ();
+  watch.goa = goa;
+  postier_submitter_follow_online_accounts (submitter, goa);
+  g_signal_connect_swapped (goa, "changed", G_CALLBACK (watch_check_soon), &watch);
   g_signal_connect (submitter, "flush-finished", G_CALLBACK (on_flush_finished), &watch);
   term_id = g_unix_signal_add (SIGTERM, on_stop_signal, &watch);
   int_id = g_unix_signal_add (SIGINT, on_stop_signal, &watch);
@@ -546,5 +575,7 @@ postierctl_queue_watch (int    argc,
   g_source_remove (int_id);
   g_clear_handle_id (&watch.check_id, g_source_remove);
   g_signal_handlers_disconnect_by_data (submitter, &watch);
+  g_signal_handlers_disconnect_by_data (goa, &watch);
+  postier_submitter_follow_online_accounts (submitter, NULL);
   return EX_OK;
 }

@@ -453,6 +453,110 @@ test_oauth2_send_and_vanish (void)
   g_subprocess_wait (standin, NULL, NULL);
 }
 
+/* Turns mail off or on for the test's GOA account as Settings does: GOA's
+ * writable MailDisabled property, which goa-daemon saves and applies. */
+static void
+set_mail_disabled (gboolean disabled)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = g_dbus_connection_call_sync (bus, POSTIER_TEST_GOA_NAME,
+                                       "/org/gnome/OnlineAccounts/Accounts/account_1700000000_0",
+                                       "org.freedesktop.DBus.Properties", "Set",
+                                       g_variant_new ("(ssv)", "org.gnome.OnlineAccounts.Account", "MailDisabled",
+                                                      g_variant_new_boolean (disabled)),
+                                       NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* Spins until ACCOUNTS lists KEY (or no longer does, for LISTED FALSE). */
+static void
+wait_listed (PostierGoaAccounts *accounts,
+             const char         *key,
+             gboolean            listed)
+{
+  for (;;)
+    {
+      g_autoptr(PostierGoaMailAccount) found = postier_goa_accounts_lookup (accounts, key);
+
+      if ((found != NULL) == listed && postier_goa_accounts_is_ready (accounts))
+        return;
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+/* Mail waiting for a GOA account that had mail turned off goes by itself,
+ * exactly once, when mail is turned back on: the background flusher
+ * (`queue watch`) stays while it waits, hears GOA and leaves once it is
+ * sent. Mail refused for another reason is left to the person. */
+static void
+test_comes_back (void)
+{
+  const char *port = postier_test_rig ("SUBMISSION_PORT");
+  const char *subject = "GOA mail back on, issue 14";
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autoptr(GSubprocess) watch = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(PostierGoaAccounts) accounts = NULL;
+  g_autoptr(JsonObject) entry = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *watch_out = NULL;
+  g_autofree char *watch_err = NULL;
+
+  if (port == NULL)
+    return;
+  postier_test_goa_write_account ("localhost", port);
+  store_goa_password ("imap_smtp:gen0:account_1700000000_0", postier_test_rig ("PASSWORD"));
+  daemon = postier_test_goa_start_daemon ();
+  accounts = postier_goa_accounts_new ();
+  wait_listed (accounts, "goa:account_1700000000_0", TRUE);
+
+  /* Queued, then mail is turned off in Settings: the flush leaves it
+   * waiting for the person, saying why. */
+  g_assert_cmpint (ctl_send ("goa:account_1700000000_0", subject, "--queue-only", &err), ==, 0);
+  set_mail_disabled (TRUE);
+  wait_listed (accounts, "goa:account_1700000000_0", FALSE);
+  {
+    const char *flush[] = { "queue", "flush", NULL };
+
+    g_assert_cmpint (postier_test_run_ctlv (NULL, NULL, 0, NULL, NULL, flush), ==, 69);
+  }
+  entry = queued_entry (subject);
+  g_assert_cmpstr (json_object_get_string_member (entry, "state"), ==, "needs-attention");
+  g_assert_nonnull (strstr (json_object_get_string_member (entry, "last_error"), "Mail is turned off"));
+  g_clear_pointer (&entry, json_object_unref);
+
+  /* The background flusher, as the systemd unit starts it. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "SSL_CERT_FILE", postier_test_rig ("CA"), TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "postier-submitter", TRUE);
+  watch = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("POSTIERCTL"), "queue", "watch", NULL);
+  g_assert_no_error (error);
+
+  /* It stays for the mail that waits for the account: it is still there
+   * once GOA has answered it (its first flush leaves the entry alone). */
+  g_assert_cmpuint (delivered_now (subject), ==, 0);
+  set_mail_disabled (FALSE);
+  wait_listed (accounts, "goa:account_1700000000_0", TRUE);
+
+  /* Sent by itself, and then the flusher leaves: nothing else waits. */
+  g_assert_true (g_subprocess_communicate_utf8 (watch, NULL, NULL, &watch_out, &watch_err, &error));
+  g_assert_no_error (error);
+  g_test_message ("watch: %s%s", watch_out, watch_err);
+  g_assert_cmpint (g_subprocess_get_exit_status (watch), ==, 0);
+  g_assert_cmpuint (delivered (subject), ==, 1);
+  g_assert_cmpuint (delivered_now (subject), ==, 1);
+
+  postier_test_goa_stop_daemon (g_steal_pointer (&daemon));
+}
+
 static void
 test_no_bus_is_silent (void)
 {
@@ -478,6 +582,7 @@ main (int    argc,
   g_test_add_func ("/goa/listed", test_listed);
   g_test_add_func ("/goa/password-send", test_password_send);
   g_test_add_func ("/goa/oauth2-send-and-vanish", test_oauth2_send_and_vanish);
+  g_test_add_func ("/goa/comes-back", test_comes_back);
   g_test_add_func ("/goa/no-bus-is-silent", test_no_bus_is_silent);
 
   return g_test_run ();

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "postier-goa-accounts.h"
 #include "postier-goa-private.h"
 
@@ -24,6 +26,7 @@ G_DEFINE_FINAL_TYPE (PostierGoaAccounts, postier_goa_accounts, G_TYPE_OBJECT)
 
 enum {
   CHANGED,
+  ACCOUNT_BACK,
   N_SIGNALS
 };
 
@@ -48,14 +51,53 @@ rebuild (PostierGoaAccounts *self)
   g_list_free_full (objects, g_object_unref);
 }
 
+static PostierGoaMailAccount *
+find_id (GPtrArray  *list,
+         const char *id)
+{
+  for (guint i = 0; i < list->len; i++)
+    if (g_strcmp0 (((PostierGoaMailAccount *) g_ptr_array_index (list, i))->id, id) == 0)
+      return g_ptr_array_index (list, i);
+  return NULL;
+}
+
+/* ::changed, then ::account-back for each account that can send again
+ * since BEFORE (NULL: GOA's first answer, where every account is LISTED).
+ * From a copy: a handler may run the main context. */
+static void
+emit_changes (PostierGoaAccounts *self,
+              GPtrArray          *before)
+{
+  g_autoptr(GPtrArray) now = postier_goa_accounts_dup_list (self);
+
+  g_signal_emit (self, signals[CHANGED], 0);
+  for (guint i = 0; i < now->len; i++)
+    {
+      PostierGoaMailAccount *entry = g_ptr_array_index (now, i);
+      PostierGoaMailAccount *old = before != NULL ? find_id (before, entry->id) : NULL;
+      PostierGoaBack why;
+
+      if (before == NULL)
+        why = POSTIER_GOA_BACK_LISTED;
+      else if (old == NULL)
+        why = POSTIER_GOA_BACK_APPEARED;
+      else if (old->attention_needed && !entry->attention_needed)
+        why = POSTIER_GOA_BACK_SIGNED_IN;
+      else
+        continue;
+      g_signal_emit (self, signals[ACCOUNT_BACK], 0, postier_account_get_name (entry->account), (int) why);
+    }
+}
+
 static gboolean
 rebuild_now (gpointer user_data)
 {
   PostierGoaAccounts *self = user_data;
+  g_autoptr(GPtrArray) before = postier_goa_accounts_dup_list (self);
 
   self->rebuild_id = 0;
   rebuild (self);
-  g_signal_emit (self, signals[CHANGED], 0);
+  emit_changes (self, before);
   return G_SOURCE_REMOVE;
 }
 
@@ -113,7 +155,7 @@ on_client_ready (G_GNUC_UNUSED GObject *source,
                            G_CONNECT_SWAPPED);
   rebuild (self);
   self->ready = TRUE;
-  g_signal_emit (self, signals[CHANGED], 0);
+  emit_changes (self, NULL);
 }
 
 static void
@@ -147,6 +189,8 @@ postier_goa_accounts_class_init (PostierGoaAccountsClass *klass)
 
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                    NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[ACCOUNT_BACK] = g_signal_new ("account-back", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                        NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_INT);
 }
 
 static void
@@ -163,6 +207,26 @@ postier_goa_accounts_new (void)
 
   goa_client_new (self->cancellable, on_client_ready, g_object_ref (self));
   return self;
+}
+
+gboolean
+postier_goa_accounts_is_available (PostierGoaAccounts *self)
+{
+  g_return_val_if_fail (POSTIER_IS_GOA_ACCOUNTS (self), FALSE);
+  return self->client != NULL;
+}
+
+gboolean
+postier_goa_accounts_has_account (PostierGoaAccounts *self,
+                                  const char         *name)
+{
+  g_autoptr(GoaObject) object = NULL;
+
+  g_return_val_if_fail (POSTIER_IS_GOA_ACCOUNTS (self), FALSE);
+  if (self->client == NULL || !postier_goa_is_account_name (name))
+    return FALSE;
+  object = goa_client_lookup_by_id (self->client, name + strlen (POSTIER_GOA_NAME_PREFIX));
+  return object != NULL && goa_object_peek_account (object) != NULL;
 }
 
 gboolean

@@ -17,6 +17,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "postier-error.h"
+#include "postier-outbox-goa.h"
 #include "postier-outbox-private.h"
 #include "postier-paths.h"
 #include "postier-send-pipeline-private.h"
@@ -55,6 +56,8 @@ struct _PostierSubmitter
   GFileMonitor        *dir_monitor;
   gulong               accounts_handler;
   GHashTable          *account_fingerprints;  /* name → settings summary */
+  PostierGoaAccounts  *goa;                   /* followed, when handed in */
+  gulong               goa_handler;
 };
 
 G_DEFINE_FINAL_TYPE (PostierSubmitter, postier_submitter, G_TYPE_OBJECT)
@@ -64,6 +67,7 @@ enum {
   PROGRESS,
   FLUSH_FINISHED,
   ONLINE_CHANGED,
+  ACCOUNT_BACK,
   N_SIGNALS
 };
 
@@ -143,6 +147,7 @@ postier_submitter_dispose (GObject *object)
   PostierSubmitter *self = POSTIER_SUBMITTER (object);
 
   postier_submitter_stop (self);
+  postier_submitter_follow_online_accounts (self, NULL);
   g_clear_pointer (&self->wake, postier_wall_timer_free);
   if (self->monitor_handler != 0)
     g_clear_signal_handler (&self->monitor_handler, self->monitor);
@@ -206,6 +211,14 @@ postier_submitter_class_init (PostierSubmitterClass *klass)
   signals[ONLINE_CHANGED] = g_signal_new ("online-changed", G_TYPE_FROM_CLASS (klass),
                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                           G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+  /**
+   * PostierSubmitter::account-back:
+   * @account_name: the Online Accounts account ("goa:ID") that came back
+   * @retried: how many of its entries that needed attention were made due
+   */
+  signals[ACCOUNT_BACK] = g_signal_new ("account-back", G_TYPE_FROM_CLASS (klass),
+                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                        G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_UINT);
 }
 
 static void
@@ -666,6 +679,39 @@ postier_submitter_account_changed (PostierSubmitter *self,
   if (retried > 0)
     postier_submitter_kick (self);
   return retried;
+}
+
+/* GOA says the account can send again: what waited for that, and only
+ * that, is due now (issue 14), as when the network comes back. */
+static void
+on_goa_account_back (G_GNUC_UNUSED PostierGoaAccounts *goa,
+                     const char       *name,
+                     int               why,
+                     PostierSubmitter *self)
+{
+  guint retried = postier_outbox_retry_online_account (self->outbox, name, (PostierGoaBack) why);
+
+  if (retried == 0)
+    return;
+  g_debug ("%s can send again: %u entries due", name, retried);
+  postier_submitter_kick (self);
+  g_signal_emit (self, signals[ACCOUNT_BACK], 0, name, retried);
+}
+
+void
+postier_submitter_follow_online_accounts (PostierSubmitter   *self,
+                                          PostierGoaAccounts *goa)
+{
+  g_return_if_fail (POSTIER_IS_SUBMITTER (self));
+  g_return_if_fail (goa == NULL || POSTIER_IS_GOA_ACCOUNTS (goa));
+
+  if (self->goa_handler != 0)
+    g_clear_signal_handler (&self->goa_handler, self->goa);
+  g_clear_object (&self->goa);
+  if (goa == NULL)
+    return;
+  self->goa = g_object_ref (goa);
+  self->goa_handler = g_signal_connect (goa, "account-back", G_CALLBACK (on_goa_account_back), self);
 }
 
 void

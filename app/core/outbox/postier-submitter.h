@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 
 #include "postier-account-store.h"
+#include "postier-goa-accounts.h"
 #include "postier-outbox.h"
 #include "postier-send-pipeline.h"
 
@@ -78,6 +79,16 @@ void              postier_submitter_kick                (PostierSubmitter     *s
 guint             postier_submitter_account_changed     (PostierSubmitter     *self,
                                                          const char           *account_name);
 gboolean          postier_submitter_is_busy             (PostierSubmitter     *self);
+/* Follows GNOME Online Accounts (issue 14): when GOA says one of its
+ * accounts can send again (PostierGoaAccounts::account-back), the entries
+ * of that "goa:ID" account that waited as needs-attention for that reason
+ * are made due and a flush is asked for (when started), as when the
+ * network comes back: listed again fixes "gone" and "mail turned off",
+ * no longer needing attention fixes refused credentials; entries refused
+ * for any other reason stay (postier-outbox-goa.h). The app and
+ * `postierctl queue watch` hand in their follower; NULL stops. */
+void              postier_submitter_follow_online_accounts (PostierSubmitter   *self,
+                                                         PostierGoaAccounts   *goa);
 
 /* Signals (main context):
  *   ::entry-changed (const char *id, PostierOutboxState state)
@@ -85,6 +96,8 @@ gboolean          postier_submitter_is_busy             (PostierSubmitter     *s
  *   ::progress (const char *id, guint64 bytes_sent, guint64 bytes_total)
  *   ::flush-finished (guint sent, guint unsent)
  *   ::online-changed (gboolean online)
+ *   ::account-back (const char *account_name, guint retried)
+ *       entries of a GOA account that came back were made due (retried > 0).
  */
 
 G_END_DECLS
