@@ -26,6 +26,9 @@ struct _PostierComposer
 
   /* template */
   GtkRevealer         *sandbox_revealer;
+  GtkRevealer         *attention_revealer;
+  GtkLabel            *attention_label;
+  GtkButton           *attention_button;
   AdwComboRow         *from_row;
   PostierAddressEntry *to_entry;
   PostierAddressEntry *cc_entry;
@@ -58,6 +61,13 @@ struct _PostierComposer
   gboolean             show_cc_bcc;
   guint                sends_in_flight;
   char                *error_message;
+
+  /* The From account needs the person (postier-composer-attention.c). */
+  PostierSubmitter    *submitter;
+  GHashTable          *attention_ids;      /* its needs-attention entries refused at AUTH */
+  char                *attention_account;  /* whose entries attention_ids holds */
+  char                *attention_target;   /* the entry Sign In Again names, or NULL: Settings */
+  GCancellable        *attention_cancellable;
 };
 
 /* postier-composer.c */
@@ -120,5 +130,11 @@ void            _postier_composer_attach_action       (GtkWidget       *widget,
                                                        const char      *action_name,
                                                        GVariant        *parameter);
 void            _postier_composer_setup_drop          (PostierComposer *self);
+
+/* postier-composer-attention.c: the warning when the From account needs
+ * a sign-in (issue 14). Send still queues. */
+void            _postier_composer_attention_class_init (GtkWidgetClass *widget_class);
+void            _postier_composer_update_attention    (PostierComposer *self);
+void            _postier_composer_attention_dispose   (PostierComposer *self);
 
 G_END_DECLS

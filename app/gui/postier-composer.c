@@ -186,6 +186,7 @@ rebuild_accounts (PostierComposer *self)
   self->loading = was_loading;
   update_sandbox_notice (self);
   _postier_composer_update_size_warning (self);
+  _postier_composer_update_attention (self);
 }
 
 static void
@@ -205,6 +206,7 @@ on_from_selected (GObject         *row,
   (void) pspec;
   update_sandbox_notice (self);
   _postier_composer_update_size_warning (self);
+  _postier_composer_update_attention (self);
   _postier_composer_mark_changed (self);
 }
 
@@ -738,6 +740,7 @@ postier_composer_dispose (GObject *object)
     gtk_native_dialog_destroy (self->file_chooser);
   g_clear_object (&self->file_chooser);
   g_clear_pointer (&self->attachments, g_ptr_array_unref);
+  _postier_composer_attention_dispose (self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), POSTIER_TYPE_COMPOSER);
 
@@ -813,6 +816,7 @@ postier_composer_class_init (PostierComposerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PostierComposer, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, PostierComposer, error_label);
   gtk_widget_class_bind_template_child (widget_class, PostierComposer, status_label);
+  _postier_composer_attention_class_init (widget_class);
 
   gtk_widget_class_install_action (widget_class, "composer.send", NULL, _postier_composer_send_action);
   gtk_widget_class_install_action (widget_class, "composer.send-later", NULL, _postier_composer_send_later_action);

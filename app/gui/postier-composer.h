@@ -11,6 +11,7 @@
 #include "postier-address-book.h"
 #include "postier-draft.h"
 #include "postier-outbox.h"
+#include "postier-submitter.h"
 
 G_BEGIN_DECLS
 
@@ -57,6 +58,12 @@ const char      *postier_composer_get_error          (PostierComposer     *self)
 void             postier_composer_save_now           (PostierComposer     *self);
 /* Moves the keyboard focus to the first field a person should fill. */
 void             postier_composer_focus              (PostierComposer     *self);
+/* The submitter whose ::entry-changed tells when a message of the From
+ * account is refused at sign-in (or goes again after a new sign-in), for
+ * the warning above the fields. Without one, only what is there when the
+ * From account is chosen, and GOA's own "needs attention", are shown. */
+void             postier_composer_set_submitter      (PostierComposer     *self,
+                                                      PostierSubmitter    *submitter);
 
 /* Signals:
  *   ::message-queued (const char *outbox_id, const char *account_name)

@@ -72,7 +72,23 @@ account_row (PostierOnlineAccountsGroup *self,
   adw_action_row_add_prefix (ADW_ACTION_ROW (row),
                              gtk_image_new_from_icon_name (entry->attention_needed ? "dialog-warning-symbolic"
                                                                                    : "goa-panel-symbolic"));
-  if (self->offer_use)
+  if (!self->offer_use)
+    {
+      /* As Postier's own accounts are tested (Preferences' action): GOA's
+       * credentials, asked for as a send would. */
+      GtkWidget *test = gtk_button_new_with_mnemonic (_("_Test"));
+      /* Translators: what a screen reader says for the button; %s is an address. */
+      g_autofree char *test_label = g_strdup_printf (_("Test “%s”"), postier_account_get_address (account));
+
+      gtk_widget_set_valign (test, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (test, "flat");
+      gtk_widget_set_tooltip_text (test, test_label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (test), GTK_ACCESSIBLE_PROPERTY_LABEL, test_label, -1);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (test), "preferences.test-account");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (test), "s", name);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), test);
+    }
+  else
     {
       GtkWidget *use = gtk_button_new_with_mnemonic (_("_Use"));
 

@@ -58,9 +58,15 @@ postier_online_accounts_lookup_account (const char *name)
 gboolean
 postier_online_accounts_can_open_settings (void)
 {
-  g_autofree char *path = g_find_program_in_path ("gnome-control-center");
+  static gsize answer;   /* 1 + whether it is there: asked once, rows ask often */
 
-  return path != NULL;
+  if (g_once_init_enter (&answer))
+    {
+      g_autofree char *path = g_find_program_in_path ("gnome-control-center");
+
+      g_once_init_leave (&answer, path != NULL ? 2 : 1);
+    }
+  return answer == 2;
 }
 
 void

@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "postier-attention.h"
 #include "postier-gui-format.h"
 #include "postier-outbox-row.h"
 
@@ -263,7 +264,10 @@ status_text (PostierOutboxEntry *entry,
       }
 
     case POSTIER_OUTBOX_STATE_NEEDS_ATTENTION:
-      return g_strdup (_("Needs attention — check the account settings, then retry"));
+      /* The words match the row's button: sign in to Google, or in Settings. */
+      return postier_attention_status_text (postier_attention_for_entry (entry, NULL),
+                                            postier_attention_lookup_account (
+                                              postier_outbox_entry_get_account_name (entry), NULL));
 
     case POSTIER_OUTBOX_STATE_SENT:
     default:
@@ -504,6 +508,7 @@ postier_outbox_row_set_entry (PostierOutboxRow   *self,
                               int                 permille)
 {
   const char *last_error;
+  const char *sign_in_label;
   g_autofree char *status = NULL;
   g_autofree char *subtitle = NULL;
   g_autofree char *escaped = NULL;
@@ -523,8 +528,10 @@ postier_outbox_row_set_entry (PostierOutboxRow   *self,
   self->recipients = recipients_text (entry);
   self->state = postier_outbox_entry_get_state (entry);
   self->waiting = waits_for_person (entry);
-  self->needs_sign_in = self->state == POSTIER_OUTBOX_STATE_NEEDS_ATTENTION &&
-                        postier_outbox_entry_get_failure (entry) == POSTIER_OUTBOX_FAILURE_AUTH;
+  sign_in_label = postier_attention_button_label (postier_attention_for_entry (entry, NULL));
+  self->needs_sign_in = sign_in_label != NULL;
+  if (sign_in_label != NULL)
+    gtk_button_set_label (GTK_BUTTON (self->sign_in_button), sign_in_label);
   last_error = postier_outbox_entry_get_last_error (entry);
   gtk_widget_set_name (GTK_WIDGET (self), self->id);
   g_object_set_data_full (G_OBJECT (self), "postier-entry-id", g_strdup (self->id), g_free);

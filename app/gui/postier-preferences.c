@@ -11,6 +11,7 @@
 #include "postier-account-editor.h"
 #include "postier-gui-format.h"
 #include "postier-account-save.h"
+#include "postier-online-accounts.h"
 #include "postier-online-accounts-group.h"
 #include "postier-connection-test.h"
 #include "postier-preferences.h"
@@ -198,7 +199,9 @@ static void
 test_account (PostierPreferences *self,
               const char         *name)
 {
-  PostierAccount *account = postier_account_store_lookup (self->store, name);
+  PostierAccount *account = postier_goa_is_account_name (name)
+                            ? postier_online_accounts_lookup_account (name)
+                            : postier_account_store_lookup (self->store, name);
   g_autoptr(PostierConnectionTest) test = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autofree char *heading = NULL;
@@ -209,6 +212,9 @@ test_account (PostierPreferences *self,
 
   if (account == NULL)
     return;
+  /* Online Accounts' are known by their address, not "goa:ID". */
+  if (postier_goa_is_account_name (name))
+    name = postier_account_get_address (account);
 
   heading = g_strdup_printf (_("Testing “%s”"), name);
   body = postier_account_get_kind (account) == POSTIER_ACCOUNT_KIND_SANDBOX

@@ -474,6 +474,7 @@ add_engine_pages (PostierWindow *self)
   PostierOutboxView *outbox_view;
 
   self->composer = postier_composer_new (self->accounts, self->outbox, self->address_book, NULL);
+  postier_composer_set_submitter (self->composer, self->submitter);
   g_signal_connect_object (self->composer, "show-toast", G_CALLBACK (on_show_toast), self, 0);
   postier_window_add_page (self, "compose", _("Compose"), "mail-message-new-symbolic",
                            GTK_WIDGET (self->composer));

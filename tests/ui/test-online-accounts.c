@@ -15,11 +15,14 @@
 #include <signal.h>
 #include <string.h>
 
+#include <libsecret/secret.h>
+
 #include "postier-accessible.h"
 #include "postier-account-setup.h"
 #include "postier-composer.h"
 #include "postier-core.h"
 #include "postier-online-accounts.h"
+#include "postier-outbox-view.h"
 #include "postier-preferences.h"
 #include "postier-test.h"
 #include "postier-test-goa.h"
@@ -171,14 +174,289 @@ test_online_accounts_in_the_app (void)
   postier_test_goa_stop_daemon (daemon);
 }
 
+/* --- When the account needs the person (issue 14, this session) ------------ */
+
+#define GONE "goa:account_1700000000_9"   /* an account GOA never had, or removed */
+
+static const SecretSchema goa_schema = {
+  "org.gnome.OnlineAccounts", SECRET_SCHEMA_DONT_MATCH_NAME,
+  { { "goa-identity", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
+  0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+};
+#define GOA_IDENTITY "imap_smtp:gen0:account_1700000000_0"
+
+/* GOA's own keyring item for the account, as GOA writes it (test-goa). */
+static void
+set_goa_password (const char *password)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (password == NULL)
+    {
+      secret_password_clear_sync (&goa_schema, NULL, &error, "goa-identity", GOA_IDENTITY, NULL);
+      g_assert_no_error (error);
+      return;
+    }
+  {
+    g_autofree char *text = g_strdup_printf ("{'imap-password': <'%s'>, 'smtp-password': <'%s'>}",
+                                             password, password);
+
+    secret_password_store_sync (&goa_schema, SECRET_COLLECTION_DEFAULT, "GOA imap_smtp credentials", text,
+                                NULL, &error, "goa-identity", GOA_IDENTITY, NULL);
+    g_assert_no_error (error);
+  }
+}
+
+typedef struct {
+  PostierOutbox *outbox;
+  const char    *id;
+} EntryWait;
+
+static gboolean
+needs_attention (gpointer data)
+{
+  EntryWait *wait = data;
+  g_autoptr(PostierOutboxEntry) entry = postier_outbox_lookup (wait->outbox, wait->id, NULL);
+
+  return entry != NULL && postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_NEEDS_ATTENTION;
+}
+
+typedef struct {
+  PostierOutboxView *view;
+  const char        *id;
+  const char        *needle;
+} RowWait;
+
+static gboolean
+row_says (gpointer data)
+{
+  RowWait *wait = data;
+  GtkWidget *row = postier_outbox_view_find_row (wait->view, wait->id);
+  g_autofree char *text = row != NULL ? postier_ui_test_visible_text (row) : NULL;
+
+  return text != NULL && strstr (text, wait->needle) != NULL;
+}
+
+/* The row's one button: shown with LABEL, or hidden when LABEL is NULL. */
+static void
+assert_row_button (PostierOutboxView *view,
+                   const char        *id,
+                   const char        *label)
+{
+  GtkWidget *button = postier_ui_test_find_by_id (postier_outbox_view_find_row (view, id), "sign_in_button");
+
+  g_assert_nonnull (button);
+  if (label == NULL)
+    g_assert_false (gtk_widget_get_visible (button));
+  else
+    {
+      g_assert_true (gtk_widget_get_visible (button));
+      g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, label);
+    }
+}
+
+static gboolean
+revealed (gpointer data)
+{
+  return gtk_revealer_get_reveal_child (data);
+}
+
+/* The Test dialog's heading, once it is HEADING. */
+static gboolean
+test_dialog_says (gpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* GTK's own */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) &&
+          g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (window)), data) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+close_test_dialogs (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* GTK's own */
+
+  for (guint i = g_list_model_get_n_items (toplevels); i > 0; i--)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i - 1);
+
+      if (ADW_IS_MESSAGE_DIALOG (window))
+        adw_message_dialog_response (ADW_MESSAGE_DIALOG (window), "close");
+    }
+  postier_ui_test_spin (100);
+}
+
+static guint
+count_entries (PostierOutbox *outbox,
+               const char    *account)
+{
+  g_autoptr(GPtrArray) entries = postier_outbox_list (outbox, NULL);
+  guint n = 0;
+
+  for (guint i = 0; entries != NULL && i < entries->len; i++)
+    if (g_strcmp0 (postier_outbox_entry_get_account_name (g_ptr_array_index (entries, i)), account) == 0)
+      n++;
+  return n;
+}
+
+/* The person picks the From account whose label has NEEDLE. */
+static void
+choose_from (PostierComposer *composer,
+             const char      *needle)
+{
+  AdwComboRow *from = ADW_COMBO_ROW (postier_ui_test_find_by_id (GTK_WIDGET (composer), "from_row"));
+  GListModel *model = adw_combo_row_get_model (from);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GtkStringObject) item = g_list_model_get_item (model, i);
+
+      if (strstr (gtk_string_object_get_string (item), needle) != NULL)
+        {
+          adw_combo_row_set_selected (from, i);
+          return;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+static gboolean
+two_queued (gpointer outbox)
+{
+  return count_entries (outbox, ACCOUNT) == 2;
+}
+
+static void
+test_online_accounts_attention (void)
+{
+  const char *port = postier_test_rig ("SUBMISSION_PORT");
+  gboolean settings_app = postier_online_accounts_can_open_settings ();
+  g_autoptr(PostierAccountStore) store = postier_account_store_new (NULL);
+  g_autoptr(GSettings) settings = NULL;
+  g_autofree char *refused_id = NULL;
+  g_autofree char *gone_id = NULL;
+  PostierApplication *app;
+  PostierWindow *window;
+  PostierOutbox *outbox;
+  PostierOutboxView *view;
+  PostierComposer *composer;
+  PostierPreferences *preferences;
+  GtkWidget *revealer, *row;
+  GSubprocess *daemon;
+  EntryWait entry_wait;
+  RowWait row_wait;
+
+  if (!postier_ui_test_have_display () || port == NULL)
+    return;
+  if (!g_file_test ("/usr/libexec/goa-daemon", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_fail_printf ("gnome-online-accounts is not installed (build-aux/debian-packages.txt)");
+      return;
+    }
+  postier_ui_test_reset_files ();
+  settings = g_settings_new (APPLICATION_ID);
+  g_settings_set_boolean (settings, "account-setup-dismissed", TRUE);
+  /* GOA has no password for it: it refuses to hand one out, as when the
+   * person must sign in again. */
+  set_goa_password (NULL);
+  postier_test_goa_write_account ("127.0.0.1", port);
+  daemon = postier_test_goa_start_daemon ();
+  g_assert_true (postier_account_store_load (store, NULL));
+  g_assert_true (postier_ui_test_wait_for (listed, NULL, 20000));
+
+  app = postier_ui_test_application ();
+  window = postier_ui_test_window (app);
+  outbox = postier_application_get_outbox (app);
+  refused_id = postier_test_enqueue (outbox, ACCOUNT, "carol@example.org", "Refused by Online Accounts",
+                                     "<goa-refused@example.org>");
+  gone_id = postier_test_enqueue (outbox, GONE, "carol@example.org", "Online Accounts account gone",
+                                  "<goa-gone@example.org>");
+  entry_wait = (EntryWait) { outbox, refused_id };
+  g_assert_true (postier_ui_test_wait_for (needs_attention, &entry_wait, 60000));
+  entry_wait = (EntryWait) { outbox, gone_id };
+  g_assert_true (postier_ui_test_wait_for (needs_attention, &entry_wait, 60000));
+
+  /* 1. The outbox rows say what to do, and the button does it. */
+  postier_window_show_page (window, "outbox");
+  view = POSTIER_OUTBOX_VIEW (postier_window_get_page (window, "outbox"));
+  row_wait = (RowWait) { view, refused_id, "Needs attention — sign in again in Settings → Online Accounts" };
+  g_assert_true (postier_ui_test_wait_for (row_says, &row_wait, 10000));
+  assert_row_button (view, refused_id, settings_app ? "Open _Settings" : NULL);
+  row_wait = (RowWait) { view, gone_id, "Needs attention — the Online Accounts account is gone or has mail "
+                                        "turned off" };
+  g_assert_true (postier_ui_test_wait_for (row_says, &row_wait, 10000));
+  assert_row_button (view, gone_id, settings_app ? "Open _Settings" : NULL);
+  {
+    g_autofree char *text = postier_ui_test_visible_text (postier_outbox_view_find_row (view, refused_id));
+
+    g_assert_null (strstr (text, "check the account settings"));
+  }
+  postier_ui_test_check_accessible_names (GTK_WIDGET (view));
+  postier_ui_test_spin (g_getenv ("POSTIER_SCREENSHOT_DIR") != NULL ? 600 : 0);
+  postier_ui_test_screenshot_window (GTK_WINDOW (window), "outbox-online-accounts-attention");
+
+  /* 2. The composer warns before Send, and Send still queues. */
+  postier_window_show_page (window, "compose");
+  composer = POSTIER_COMPOSER (postier_window_get_page (window, "compose"));
+  revealer = postier_ui_test_find_by_id (GTK_WIDGET (composer), "attention_revealer");
+  g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));   /* the Sandbox */
+  choose_from (composer, "ada@rig.test");
+  g_assert_true (postier_ui_test_wait_for (revealed, revealer, 10000));
+  g_assert_true (postier_ui_test_wait_for_text (revealer, "Online Accounts refused to sign in this account", 5000));
+  g_assert_true (gtk_widget_get_visible (postier_ui_test_find_by_id (revealer, "attention_button")) ==
+                 settings_app);
+  gtk_editable_set_text (GTK_EDITABLE (postier_ui_test_find_by_id (GTK_WIDGET (composer), "to_entry")),
+                         "carol@example.org");
+  gtk_editable_set_text (GTK_EDITABLE (postier_ui_test_find_by_id (GTK_WIDGET (composer), "subject_entry")),
+                         "Written while the account needs attention");
+  postier_ui_test_spin (g_getenv ("POSTIER_SCREENSHOT_DIR") != NULL ? 600 : 0);
+  postier_ui_test_screenshot_window (GTK_WINDOW (window), "composer-online-accounts-attention");
+  g_assert_cmpuint (count_entries (outbox, ACCOUNT), ==, 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
+  g_assert_true (postier_ui_test_wait_for (two_queued, outbox, 10000));
+
+  /* 3. Test Connection in Preferences, with GOA's credentials: refused
+   * without a password, working with it. */
+  preferences = postier_preferences_new (GTK_WINDOW (window), store);
+  gtk_window_present (GTK_WINDOW (preferences));
+  postier_ui_test_spin (300);
+  row = find_by_name (postier_ui_test_find_by_id (GTK_WIDGET (preferences), "online_accounts_group"), ACCOUNT);
+  g_assert_nonnull (row);
+  g_assert_nonnull (postier_ui_test_find_label (row, "Test"));
+  postier_ui_test_check_accessible_names (row);
+  postier_ui_test_click (gtk_widget_get_ancestor (postier_ui_test_find_label (row, "Test"), GTK_TYPE_BUTTON));
+  g_assert_true (postier_ui_test_wait_for (test_dialog_says, (gpointer) "“ada@rig.test” Cannot Send", 60000));
+  close_test_dialogs ();
+  set_goa_password (postier_test_rig ("PASSWORD"));
+  postier_ui_test_click (gtk_widget_get_ancestor (postier_ui_test_find_label (row, "Test"), GTK_TYPE_BUTTON));
+  g_assert_true (postier_ui_test_wait_for (test_dialog_says, (gpointer) "“ada@rig.test” Works", 60000));
+  close_test_dialogs ();
+  gtk_window_destroy (GTK_WINDOW (preferences));
+
+  postier_ui_test_finish (app);
+  set_goa_password (NULL);
+  postier_test_goa_stop_daemon (daemon);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_setenv ("GTK_A11Y", "test", TRUE);
+  /* GOA accounts carry no CA file: the rig's CA, as OpenSSL's default. */
+  if (postier_test_rig ("CA") != NULL)
+    g_setenv ("SSL_CERT_FILE", postier_test_rig ("CA"), TRUE);
   postier_ui_test_init (&argc, &argv);
   postier_accessible_install ();
 
   g_test_add_func ("/ui/online-accounts/in-the-app", test_online_accounts_in_the_app);
+  g_test_add_func ("/ui/online-accounts/attention", test_online_accounts_attention);
   return postier_ui_test_run ();
 }
