@@ -57,10 +57,9 @@ postierctl_account_find_server (PostierAccount *account)
 /* GNOME Online Accounts' mail accounts, after Postier's own: read-only
  * here, changed in Settings → Online Accounts. */
 void
-postierctl_account_print_goa (void)
+postierctl_account_print_goa (GPtrArray      *goa,
+                              PostierAccount *default_account)
 {
-  g_autoptr(GPtrArray) goa = postier_goa_list_mail_accounts (NULL);
-
   for (guint i = 0; i < goa->len; i++)
     {
       PostierGoaMailAccount *entry = g_ptr_array_index (goa, i);
@@ -69,7 +68,8 @@ postierctl_account_print_goa (void)
       g_autofree char *identity = postierctl_printable (postier_account_get_identity (account));
       g_autofree char *host = postierctl_printable (postier_account_get_host (account));
 
-      g_print ("  %-16s %-40s %s:%u %s (%s)\n", name, identity, host, postier_account_get_port (account),
+      g_print ("%c %-16s %-40s %s:%u %s (%s)\n", account == default_account ? '*' : ' ', name, identity, host,
+               postier_account_get_port (account),
                postier_security_to_string (postier_account_get_security (account)),
                entry->attention_needed ? _("from Online Accounts, needs attention")
                                        : _("from Online Accounts"));

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "postier-account-client.h"
+#include "postier-account-resolver.h"
+#include "postier-goa.h"
 #include "postier-tls.h"
 #include "postierctl-private.h"
 
@@ -559,6 +561,7 @@ account_list (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new (_("— list accounts"));
   g_autoptr(PostierAccountStore) store = NULL;
   g_autoptr(GPtrArray) accounts = NULL;
+  g_autoptr(GPtrArray) goa = NULL;
   g_autoptr(GError) error = NULL;
   PostierAccount *default_account;
 
@@ -572,7 +575,10 @@ account_list (int    argc,
   if (store == NULL)
     return postierctl_fail (error);
   accounts = postier_account_store_list (store);
-  default_account = postier_account_store_get_default (store);
+  goa = postier_goa_list_mail_accounts (NULL);
+  /* What send uses without --account: Postier's own default, else GOA's
+   * oldest account; none (not the Sandbox) when there is neither. */
+  default_account = postier_account_pick_default (store, goa);
 
   if (json)
     {
@@ -584,7 +590,7 @@ account_list (int    argc,
           PostierAccount *account = g_ptr_array_index (accounts, i);
           json_array_add_element (array, postierctl_account_to_json (account, account == default_account));
         }
-      postierctl_account_goa_to_json (array);
+      postierctl_account_goa_to_json (array, goa, default_account);
       json_node_set_array (root, array);
       postierctl_print_json (root);
       return EX_OK;
@@ -608,7 +614,7 @@ account_list (int    argc,
         }
       g_print ("%c %-16s %-40s %s\n", account == default_account ? '*' : ' ', name, identity, where);
     }
-  postierctl_account_print_goa ();
+  postierctl_account_print_goa (goa, default_account);
   return EX_OK;
 }
 

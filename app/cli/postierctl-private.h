@@ -59,11 +59,14 @@ char *postierctl_read_stdin        (gsize        *length,
 int   postierctl_account_main      (int argc, char **argv);
 /* postierctl-account-found.c: account add without --host; GOA's accounts in account list. */
 int   postierctl_account_find_server (PostierAccount *account);
-void  postierctl_account_print_goa  (void);
+void  postierctl_account_print_goa  (GPtrArray      *goa,
+                                     PostierAccount *default_account);
 /* postierctl-account-goa.c (postierctl-light.c in the light postierctl):
  * the GNOME Online Accounts account NAME ("goa:ID" or its address) for
- * send/sendmail --account, or NULL with "There is no account named …".
- * The light postierctl, which does not load libgoa, hands the command
+ * send/sendmail --account, or NULL with "There is no account named …";
+ * NAME NULL: the default among GOA's accounts (postier_account_resolve_default),
+ * for a send without --account when Postier has no relay account of its
+ * own. The light postierctl, which does not load libgoa, hands the command
  * (ARGC, ARGV: its arguments as given) over to postierctl-full instead. */
 PostierAccount *postierctl_online_account (const char  *name,
                                            int          argc,
@@ -73,7 +76,9 @@ PostierAccount *postierctl_online_account (const char  *name,
  * GOA's after them ("source": "goa"). */
 JsonNode *postierctl_account_to_json     (PostierAccount *account,
                                           gboolean        is_default);
-void      postierctl_account_goa_to_json (JsonArray      *array);
+void      postierctl_account_goa_to_json (JsonArray      *array,
+                                          GPtrArray      *goa,
+                                          PostierAccount *default_account);
 /* postierctl-account-check.c: account check NAME [--json] (issue 15). */
 int   postierctl_account_check     (int argc, char **argv);
 /* postierctl-login.c: account login NAME [--browser], and the sign-in

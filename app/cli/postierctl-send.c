@@ -50,6 +50,12 @@ choose_account (const char  *name,
     return NULL;
   if (name == NULL && !has_real_account (store))
     {
+      /* Postier has no relay account of its own: GNOME Online Accounts'
+       * default, if it has one (the light postierctl hands the command
+       * over to postierctl-full, which asks GOA). */
+      account = postierctl_online_account (NULL, handover_argc, handover_argv, NULL);
+      if (account != NULL)
+        return account;
       /* Capturing on this computer what the caller believes is sent would
        * lose mail silently: the Sandbox is only used when named. */
       g_set_error (error, POSTIER_ACCOUNT_ERROR, POSTIER_ACCOUNT_ERROR_NOT_FOUND,

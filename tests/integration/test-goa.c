@@ -16,6 +16,7 @@
 #include <libsecret/secret.h>
 
 #include "postier-core.h"
+#include "postier-account-resolver.h"
 #include "postier-goa.h"
 #include "postier-goa-accounts.h"
 #include "postier-secret-store.h"
@@ -557,6 +558,98 @@ test_comes_back (void)
   postier_test_goa_stop_daemon (g_steal_pointer (&daemon));
 }
 
+/* Without --account and without a relay account of Postier's own, send and
+ * sendmail use GOA's account, and `account list` says it is the default;
+ * once Postier has one of its own, that one is the default. */
+static void
+test_default_account (void)
+{
+  const char *port = postier_test_rig ("SUBMISSION_PORT");
+  g_autofree char *ca = NULL;
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autoptr(JsonObject) listed = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *subject = tagged ("GOA default account, issue 14");
+  g_autofree char *sendmail_subject = tagged ("GOA default account through sendmail");
+
+  if (port == NULL)
+    return;
+  ca = g_strdup_printf ("SSL_CERT_FILE=%s", postier_test_rig ("CA"));
+  postier_test_goa_write_account ("localhost", port);
+  store_goa_password ("imap_smtp:gen0:account_1700000000_0", postier_test_rig ("PASSWORD"));
+  daemon = postier_test_goa_start_daemon ();
+
+  listed = listed_json ("goa:account_1700000000_0", &json);
+  g_assert_nonnull (listed);
+  g_assert_true (json_object_get_boolean_member (listed, "default"));
+  g_clear_pointer (&listed, json_object_unref);
+  g_clear_pointer (&json, g_free);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "account", "list", NULL), ==, 0);
+  g_test_message ("account list: %s", out);
+  g_assert_nonnull (strstr (out, "* goa:account_1700000000_0"));
+  g_assert_null (strstr (out, "* Sandbox"));
+  g_clear_pointer (&out, g_free);
+
+  {
+    const char *env[] = { ca, NULL };
+    const char *args[] = { "send", "--to", "carol@example.org", "--subject", subject, "--body-file", "-", NULL };
+    const char *body = "Sent with the default account, GOA's.\n";
+
+    g_assert_cmpint (postier_test_run_ctlv (env, body, strlen (body), NULL, &err, args), ==, 0);
+    g_test_message ("send: %s", err);
+    g_assert_cmpuint (delivered ("GOA default account, issue 14"), ==, 1);
+  }
+  {
+    const char *env[] = { ca, NULL };
+    const char *args[] = { "sendmail", "-t", NULL };
+    g_autofree char *message = g_strdup_printf ("From: Ada Lovelace <ada@rig.test>\nTo: carol@example.org\n"
+                                                "Subject: %s\n\nHello.\n", sendmail_subject);
+
+    g_assert_cmpint (postier_test_run_ctlv (env, message, strlen (message), NULL, NULL, args), ==, 0);
+    g_assert_cmpuint (delivered ("GOA default account through sendmail"), ==, 1);
+  }
+
+  /* Postier's own account wins. */
+  postier_test_ctl_add_account ("Own", port, postier_test_rig ("CA"), postier_test_rig ("PASSWORD"));
+  listed = listed_json ("goa:account_1700000000_0", &json);
+  g_assert_false (json_object_get_boolean_member (listed, "default"));
+  g_clear_pointer (&listed, json_object_unref);
+  g_clear_pointer (&json, g_free);
+  listed = listed_json ("Own", &json);
+  g_assert_true (json_object_get_boolean_member (listed, "default"));
+
+  postier_test_goa_stop_daemon (g_steal_pointer (&daemon));
+}
+
+/* The rule itself: the oldest GOA account (GOA's ids carry the time it
+ * was added, compared as numbers), never the Sandbox. */
+static void
+test_default_rule (void)
+{
+  g_autofree char *path = g_build_filename (g_get_user_config_dir (), "postier", "accounts-rule.ini", NULL);
+  g_autoptr(PostierAccountStore) store = postier_account_store_new (path);
+  g_autoptr(GPtrArray) goa = g_ptr_array_new_with_free_func ((GDestroyNotify) postier_goa_mail_account_free);
+  const char *ids[] = { "account_1700000100_0", "account_1700000000_10", "account_1700000000_2" };
+
+  g_assert_true (postier_account_store_load (store, NULL));
+  g_assert_null (postier_account_pick_default (store, goa));
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      PostierGoaMailAccount *entry = g_new0 (PostierGoaMailAccount, 1);
+      g_autofree char *name = g_strconcat ("goa:", ids[i], NULL);
+
+      entry->id = g_strdup (ids[i]);
+      entry->account = postier_account_new (name);
+      g_ptr_array_add (goa, entry);
+    }
+  g_assert_cmpstr (postier_account_get_name (postier_account_pick_default (store, goa)), ==,
+                   "goa:account_1700000000_2");
+  g_assert_cmpstr (postier_account_get_name (postier_account_pick_default (NULL, goa)), ==,
+                   "goa:account_1700000000_2");
+}
+
 static void
 test_no_bus_is_silent (void)
 {
@@ -583,6 +676,8 @@ main (int    argc,
   g_test_add_func ("/goa/password-send", test_password_send);
   g_test_add_func ("/goa/oauth2-send-and-vanish", test_oauth2_send_and_vanish);
   g_test_add_func ("/goa/comes-back", test_comes_back);
+  g_test_add_func ("/goa/default-account", test_default_account);
+  g_test_add_func ("/goa/default-rule", test_default_rule);
   g_test_add_func ("/goa/no-bus-is-silent", test_no_bus_is_silent);
 
   return g_test_run ();

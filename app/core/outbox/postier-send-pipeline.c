@@ -39,7 +39,7 @@
 #include "postier-account-client.h"
 #include "postier-delivery-rules.h"
 #include "postier-error.h"
-#include "postier-goa-send.h"
+#include "postier-account-resolver.h"
 #include "postier-outbox-private.h"
 #include "postier-paths.h"
 #include "postier-relay-limits.h"
@@ -701,22 +701,19 @@ smtp_thread_send_group (Group          *group,
   g_mutex_unlock (&group->mutex);
 }
 
-/* The group's account. A GNOME Online Accounts account ("goa:ID") is not
- * in accounts.ini: GOA is asked for it here, on the flush's thread (it
- * blocks), before the group's threads start; one that is gone comes back
- * as a placeholder whose sign-in says why (needs attention). */
+/* The group's account, as the one resolver has it: the snapshot's, or a
+ * GNOME Online Accounts one asked for now, on the flush's thread (it
+ * blocks), before the group's threads start (one that is gone is a
+ * placeholder whose sign-in says why). The snapshot keeps it. */
 static PostierAccount *
 group_account (PostierFlushJob *job,
                const char      *account_name,
                GCancellable    *cancellable)
 {
-  PostierAccount *account = g_hash_table_lookup (job->accounts, account_name);
+  PostierAccount *account = postier_account_resolve_for_send (job->accounts, account_name, cancellable);
 
-  if (account == NULL && postier_goa_is_account_name (account_name))
-    {
-      account = postier_goa_account_for_send (account_name, cancellable);
-      g_hash_table_replace (job->accounts, (gpointer) postier_account_get_name (account), account);
-    }
+  if (account != NULL)
+    g_hash_table_replace (job->accounts, (gpointer) postier_account_get_name (account), account);
   return account;
 }
 
