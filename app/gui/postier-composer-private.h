@@ -59,6 +59,7 @@ struct _PostierComposer
   gboolean             dirty;
   gboolean             loading;
   gboolean             show_cc_bcc;
+  gboolean             from_chosen;   /* From picked by the person or the draft, not the default */
   guint                sends_in_flight;
   char                *error_message;
 

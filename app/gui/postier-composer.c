@@ -143,7 +143,11 @@ static void
 rebuild_accounts (PostierComposer *self)
 {
   PostierAccount *current = _postier_composer_get_account (self);
-  g_autofree char *keep = g_strdup (current != NULL ? postier_account_get_name (current) : NULL);
+  /* The Sandbox stood in only until Online Accounts' first answer (it
+   * comes after the window is made): not kept unless the person chose it. */
+  gboolean stand_in = current != NULL && !self->from_chosen &&
+                      postier_account_get_kind (current) == POSTIER_ACCOUNT_KIND_SANDBOX;
+  g_autofree char *keep = g_strdup (current != NULL && !stand_in ? postier_account_get_name (current) : NULL);
   g_autoptr(GPtrArray) accounts = postier_account_store_list (self->accounts);
   g_autoptr(GStrvBuilder) labels = g_strv_builder_new ();
   g_auto(GStrv) strings = NULL;
@@ -204,6 +208,8 @@ on_from_selected (GObject         *row,
 {
   (void) row;
   (void) pspec;
+  if (!self->loading)
+    self->from_chosen = TRUE;
   update_sandbox_notice (self);
   _postier_composer_update_size_warning (self);
   _postier_composer_update_attention (self);
@@ -415,6 +421,7 @@ _postier_composer_fill_fields (PostierComposer *self,
   adw_combo_row_set_selected (self->from_row, GTK_INVALID_LIST_POSITION);
   select_account (self, fallback != NULL ? postier_account_get_name (fallback) : NULL);
   select_account (self, account_name);
+  self->from_chosen = account_name != NULL;
 
   gtk_editable_set_text (GTK_EDITABLE (self->to_entry), or_empty (postier_draft_get_to (draft)));
   gtk_editable_set_text (GTK_EDITABLE (self->cc_entry), or_empty (cc));
