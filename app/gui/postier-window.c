@@ -118,6 +118,10 @@ postier_window_new (GtkApplication      *application,
   self->address_book = g_object_ref (address_book);
   g_set_object (&self->submitter, submitter);
   add_engine_pages (self);
+  /* Mail that waited for an Online Accounts account goes by itself when
+   * GOA has the account back (core: PostierGoaAccounts::account-back). */
+  if (submitter != NULL)
+    postier_submitter_follow_online_accounts (submitter, postier_online_accounts_get ());
   if (postier_build_getenv ("POSTIER_BENCH_FIRST_FRAME") != NULL)
     g_signal_connect (self, "first-frame", G_CALLBACK (quit_after_first_frame), NULL);
   return self;

@@ -14,6 +14,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libsecret/secret.h>
 
@@ -306,6 +307,46 @@ count_entries (PostierOutbox *outbox,
   return n;
 }
 
+/* GOA's writable MailDisabled, as Settings → Online Accounts sets it. */
+static void
+set_mail_disabled (gboolean disabled)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = g_dbus_connection_call_sync (bus, POSTIER_TEST_GOA_NAME,
+                                       "/org/gnome/OnlineAccounts/Accounts/account_1700000000_0",
+                                       "org.freedesktop.DBus.Properties", "Set",
+                                       g_variant_new ("(ssv)", "org.gnome.OnlineAccounts.Account", "MailDisabled",
+                                                      g_variant_new_boolean (disabled)),
+                                       NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+unlisted (gpointer data)
+{
+  return !listed (data);
+}
+
+static gboolean
+entry_gone (gpointer data)
+{
+  EntryWait *wait = data;
+  g_autoptr(PostierOutboxEntry) entry = postier_outbox_lookup (wait->outbox, wait->id, NULL);
+
+  return entry == NULL;
+}
+
+static gboolean
+row_gone (gpointer data)
+{
+  RowWait *wait = data;
+
+  return postier_outbox_view_find_row (wait->view, wait->id) == NULL;
+}
+
 static gboolean
 from_is_goa (gpointer composer)
 {
@@ -428,6 +469,31 @@ test_online_accounts_attention (void)
   g_assert_true (postier_ui_test_wait_for (test_dialog_says, (gpointer) "“ada@rig.test” Works", 60000));
   close_test_dialogs ();
   gtk_window_destroy (GTK_WINDOW (preferences));
+
+  /* 4. Mail turned off in Settings: the message waits, saying so; turned
+   * on again: it goes by itself (core follows GOA for the app's
+   * submitter), and its row goes with it. */
+  {
+    g_autofree char *tag = g_strdup_printf ("%d-%" G_GINT64_FORMAT, (int) getpid (), g_get_real_time ());
+    g_autofree char *message_id = g_strdup_printf ("<goa-back-%s@example.org>", tag);
+    g_autofree char *back_id = NULL;
+    g_autoptr(GPtrArray) files = NULL;
+
+    set_mail_disabled (TRUE);
+    g_assert_true (postier_ui_test_wait_for (unlisted, NULL, 20000));
+    back_id = postier_test_enqueue (outbox, ACCOUNT, "carol@example.org", "Online Accounts mail back on",
+                                    message_id);
+    entry_wait = (EntryWait) { outbox, back_id };
+    g_assert_true (postier_ui_test_wait_for (needs_attention, &entry_wait, 60000));
+    postier_window_show_page (window, "outbox");
+    row_wait = (RowWait) { view, back_id, "gone or has mail turned off" };
+    g_assert_true (postier_ui_test_wait_for (row_says, &row_wait, 10000));
+    set_mail_disabled (FALSE);
+    g_assert_true (postier_ui_test_wait_for (entry_gone, &entry_wait, 60000));
+    g_assert_true (postier_ui_test_wait_for (row_gone, &row_wait, 10000));
+    files = postier_test_maildir_files (message_id, 1);
+    g_assert_cmpuint (files->len, ==, 1);
+  }
 
   postier_ui_test_finish (app);
   set_goa_password (NULL);
