@@ -432,17 +432,26 @@ typedef struct {
 
 /* Whether something in the outbox will go out without a person: queued,
  * deferred, or being sent by someone else; or waiting for an Online
- * Accounts account that GOA still has (mail turned off, or a sign-in to
- * redo) to come back (issue 14). Before GOA's first answer, such mail is
- * waited for too; mail for an account removed from GOA is not. */
+ * Accounts account to come back (issue 14) when GOA says it will: mail
+ * turned off for an account GOA still has, or a sign-in GOA wants redone.
+ * Before GOA's first answer, such mail is waited for too; mail for an
+ * account removed from GOA is not. (What GOA fixed already is being made
+ * due: the submitter is busy until then.) */
 static gboolean
 awaits_goa (PostierGoaAccounts *goa,
             PostierOutboxEntry *entry)
 {
+  const char *name = postier_outbox_entry_get_account_name (entry);
+  g_autoptr(PostierGoaMailAccount) listed = NULL;
+
   if (!postier_outbox_entry_awaits_online_account (entry))
     return FALSE;
-  return !postier_goa_accounts_is_ready (goa) ||
-         postier_goa_accounts_has_account (goa, postier_outbox_entry_get_account_name (entry));
+  if (!postier_goa_accounts_is_ready (goa))
+    return TRUE;
+  listed = postier_goa_accounts_lookup (goa, name);
+  if (postier_outbox_entry_get_failure (entry) == POSTIER_OUTBOX_FAILURE_AUTH)
+    return listed != NULL && listed->attention_needed;
+  return listed == NULL && postier_goa_accounts_has_account (goa, name);
 }
 
 static gboolean
@@ -565,6 +574,7 @@ postierctl_queue_watch (int    argc,
   postier_submitter_follow_online_accounts (submitter, goa);
   g_signal_connect_swapped (goa, "changed", G_CALLBACK (watch_check_soon), &watch);
   g_signal_connect (submitter, "flush-finished", G_CALLBACK (on_flush_finished), &watch);
+  g_signal_connect_swapped (submitter, "account-back", G_CALLBACK (watch_check_soon), &watch);
   term_id = g_unix_signal_add (SIGTERM, on_stop_signal, &watch);
   int_id = g_unix_signal_add (SIGINT, on_stop_signal, &watch);
 

@@ -358,6 +358,40 @@ wait_until_unlisted (PostierGoaAccounts *accounts,
     }
 }
 
+/* The background flusher, as the systemd unit starts it. */
+static GSubprocess *
+start_watch (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                      G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *watch;
+
+  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "SSL_CERT_FILE", postier_test_rig ("CA"), TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "postier-submitter", TRUE);
+  watch = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("POSTIERCTL"), "queue", "watch", NULL);
+  g_assert_no_error (error);
+  return watch;
+}
+
+/* The flusher leaves by itself once nothing it could send is left. */
+static void
+wait_watch (GSubprocess *watch)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_subprocess_communicate_utf8 (watch, NULL, NULL, &out, &err, &error));
+  g_assert_no_error (error);
+  g_test_message ("watch: %s%s", out, err);
+  g_assert_cmpint (g_subprocess_get_exit_status (watch), ==, 0);
+}
+
 /* An OAuth2-based GOA account sends with a token GOA hands out (minted by
  * the rig's authorization server, checked by Dovecot over XOAUTH2); the
  * core follows GOA live, and mail queued for the account once it is gone
@@ -419,6 +453,17 @@ test_oauth2_send_and_vanish (void)
   entry = queued_entry ("GOA sign in again");
   g_assert_cmpstr (json_object_get_string_member (entry, "state"), ==, "needs-attention");
   g_clear_pointer (&entry, json_object_unref);
+
+  /* Signed in again in Settings (AttentionNeeded goes false): the
+   * background flusher sends it by itself, once, and leaves. */
+  {
+    g_autoptr(GSubprocess) watch = start_watch ();
+
+    standin_command (standin, "signed-in");
+    wait_watch (watch);
+    g_assert_cmpuint (delivered ("GOA sign in again"), ==, 1);
+    g_assert_cmpuint (delivered_now ("GOA sign in again"), ==, 1);
+  }
 
   /* Queued, then mail is turned off in Settings: the core hears it at
    * once, and the message waits for the person, saying why. */
@@ -497,15 +542,12 @@ test_comes_back (void)
 {
   const char *port = postier_test_rig ("SUBMISSION_PORT");
   const char *subject = "GOA mail back on, issue 14";
+  g_autofree char *refused_subject = tagged ("GOA refused recipient");
   g_autoptr(GSubprocess) daemon = NULL;
   g_autoptr(GSubprocess) watch = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(PostierGoaAccounts) accounts = NULL;
   g_autoptr(JsonObject) entry = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *err = NULL;
-  g_autofree char *watch_out = NULL;
-  g_autofree char *watch_err = NULL;
 
   if (port == NULL)
     return;
@@ -514,6 +556,17 @@ test_comes_back (void)
   daemon = postier_test_goa_start_daemon ();
   accounts = postier_goa_accounts_new ();
   wait_listed (accounts, "goa:account_1700000000_0", TRUE);
+
+  /* Refused for good by the relay: the person's to deal with, whatever
+   * GOA says later. */
+  {
+    g_autofree char *ca = g_strdup_printf ("SSL_CERT_FILE=%s", postier_test_rig ("CA"));
+    const char *env[] = { ca, NULL };
+    const char *args[] = { "send", "--account", "goa:account_1700000000_0", "--to", "refuse@example.org",
+                           "--subject", refused_subject, "--body-file", "-", NULL };
+
+    g_assert_cmpint (postier_test_run_ctlv (env, "Refused.\n", 9, NULL, NULL, args), ==, 67);
+  }
 
   /* Queued, then mail is turned off in Settings: the flush leaves it
    * waiting for the person, saying why. */
@@ -530,16 +583,7 @@ test_comes_back (void)
   g_assert_nonnull (strstr (json_object_get_string_member (entry, "last_error"), "Mail is turned off"));
   g_clear_pointer (&entry, json_object_unref);
 
-  /* The background flusher, as the systemd unit starts it. */
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "SSL_CERT_FILE", postier_test_rig ("CA"), TRUE);
-  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "postier-submitter", TRUE);
-  watch = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("POSTIERCTL"), "queue", "watch", NULL);
-  g_assert_no_error (error);
+  watch = start_watch ();
 
   /* It stays for the mail that waits for the account: it is still there
    * once GOA has answered it (its first flush leaves the entry alone). */
@@ -548,12 +592,12 @@ test_comes_back (void)
   wait_listed (accounts, "goa:account_1700000000_0", TRUE);
 
   /* Sent by itself, and then the flusher leaves: nothing else waits. */
-  g_assert_true (g_subprocess_communicate_utf8 (watch, NULL, NULL, &watch_out, &watch_err, &error));
-  g_assert_no_error (error);
-  g_test_message ("watch: %s%s", watch_out, watch_err);
-  g_assert_cmpint (g_subprocess_get_exit_status (watch), ==, 0);
+  wait_watch (watch);
   g_assert_cmpuint (delivered (subject), ==, 1);
   g_assert_cmpuint (delivered_now (subject), ==, 1);
+  entry = queued_entry ("GOA refused recipient");
+  g_assert_cmpstr (json_object_get_string_member (entry, "state"), ==, "failed");
+  g_assert_cmpint (json_object_get_int_member (entry, "attempts"), ==, 1);
 
   postier_test_goa_stop_daemon (g_steal_pointer (&daemon));
 }

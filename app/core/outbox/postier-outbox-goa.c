@@ -9,33 +9,23 @@
 
 #include "postier-outbox-goa.h"
 
-/* Only GOA's own reasons: the account (gone, mail off, no credentials
- * kind: "configuration") and its sign-in ("auth"). */
-static gboolean
-waits_for (PostierOutboxEntry *entry,
-           PostierGoaBack      why)
-{
-  PostierOutboxFailure failure = postier_outbox_entry_get_failure (entry);
-
-  if (postier_outbox_entry_get_state (entry) != POSTIER_OUTBOX_STATE_NEEDS_ATTENTION ||
-      !postier_goa_is_account_name (postier_outbox_entry_get_account_name (entry)))
-    return FALSE;
-  if (why == POSTIER_GOA_BACK_SIGNED_IN)
-    return failure == POSTIER_OUTBOX_FAILURE_AUTH;
-  return failure == POSTIER_OUTBOX_FAILURE_CONFIGURATION;
-}
-
 gboolean
 postier_outbox_entry_awaits_online_account (PostierOutboxEntry *entry)
 {
+  PostierOutboxFailure failure;
+
   g_return_val_if_fail (POSTIER_IS_OUTBOX_ENTRY (entry), FALSE);
-  return waits_for (entry, POSTIER_GOA_BACK_APPEARED) || waits_for (entry, POSTIER_GOA_BACK_SIGNED_IN);
+
+  failure = postier_outbox_entry_get_failure (entry);
+  return postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_NEEDS_ATTENTION &&
+         postier_goa_is_account_name (postier_outbox_entry_get_account_name (entry)) &&
+         (failure == POSTIER_OUTBOX_FAILURE_CONFIGURATION || failure == POSTIER_OUTBOX_FAILURE_AUTH);
 }
 
 guint
-postier_outbox_retry_online_account (PostierOutbox  *outbox,
-                                     const char     *account_name,
-                                     PostierGoaBack  why)
+postier_outbox_retry_online_account (PostierOutbox *outbox,
+                                     const char    *account_name,
+                                     gboolean       attention_needed)
 {
   g_autoptr(GPtrArray) entries = NULL;
   guint retried = 0;
@@ -49,7 +39,11 @@ postier_outbox_retry_online_account (PostierOutbox  *outbox,
       PostierOutboxEntry *entry = g_ptr_array_index (entries, i);
       g_autoptr(GError) error = NULL;
 
-      if (!waits_for (entry, why) || g_strcmp0 (postier_outbox_entry_get_account_name (entry), account_name) != 0)
+      if (!postier_outbox_entry_awaits_online_account (entry) ||
+          g_strcmp0 (postier_outbox_entry_get_account_name (entry), account_name) != 0)
+        continue;
+      /* A sign-in GOA still wants redone would be refused again. */
+      if (postier_outbox_entry_get_failure (entry) == POSTIER_OUTBOX_FAILURE_AUTH && attention_needed)
         continue;
       if (postier_outbox_retry (outbox, postier_outbox_entry_get_id (entry), &error))
         retried++;
@@ -57,4 +51,57 @@ postier_outbox_retry_online_account (PostierOutbox  *outbox,
         g_warning ("%s", error->message);
     }
   return retried;
+}
+
+typedef struct {
+  char     *account_name;
+  gboolean  attention_needed;
+} RetryData;
+
+static void
+retry_data_free (gpointer data)
+{
+  RetryData *retry = data;
+
+  g_free (retry->account_name);
+  g_free (retry);
+}
+
+static void
+retry_in_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      task_data,
+                 G_GNUC_UNUSED GCancellable *cancellable)
+{
+  RetryData *retry = task_data;
+
+  g_task_return_int (task, postier_outbox_retry_online_account (source, retry->account_name,
+                                                                retry->attention_needed));
+}
+
+void
+postier_outbox_retry_online_account_async (PostierOutbox       *outbox,
+                                           const char          *account_name,
+                                           gboolean             attention_needed,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (outbox, cancellable, callback, user_data);
+  RetryData *retry = g_new0 (RetryData, 1);
+
+  retry->account_name = g_strdup (account_name);
+  retry->attention_needed = attention_needed;
+  g_task_set_source_tag (task, postier_outbox_retry_online_account_async);
+  g_task_set_task_data (task, retry, retry_data_free);
+  g_task_run_in_thread (task, retry_in_thread);
+}
+
+guint
+postier_outbox_retry_online_account_finish (PostierOutbox  *outbox,
+                                            GAsyncResult   *result,
+                                            GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, outbox), 0);
+  return (guint) g_task_propagate_int (G_TASK (result), error);
 }

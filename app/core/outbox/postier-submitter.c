@@ -58,6 +58,7 @@ struct _PostierSubmitter
   GHashTable          *account_fingerprints;  /* name → settings summary */
   PostierGoaAccounts  *goa;                   /* followed, when handed in */
   gulong               goa_handler;
+  guint                goa_retries;           /* looking for its mail to retry */
 };
 
 G_DEFINE_FINAL_TYPE (PostierSubmitter, postier_submitter, G_TYPE_OBJECT)
@@ -681,21 +682,52 @@ postier_submitter_account_changed (PostierSubmitter *self,
   return retried;
 }
 
-/* GOA says the account can send again: what waited for that, and only
- * that, is due now (issue 14), as when the network comes back. */
-static void
-on_goa_account_back (G_GNUC_UNUSED PostierGoaAccounts *goa,
-                     const char       *name,
-                     int               why,
-                     PostierSubmitter *self)
-{
-  guint retried = postier_outbox_retry_online_account (self->outbox, name, (PostierGoaBack) why);
+typedef struct {
+  PostierSubmitter *self;
+  char             *name;
+} GoaBack;
 
-  if (retried == 0)
+static void
+goa_retried (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GoaBack *back = user_data;
+  g_autoptr(GError) error = NULL;
+  guint retried = postier_outbox_retry_online_account_finish (POSTIER_OUTBOX (source), result, &error);
+
+  back->self->goa_retries--;
+  if (retried > 0)
+    {
+      g_debug ("%s can send again: %u entries due", back->name, retried);
+      postier_submitter_kick (back->self);
+    }
+  g_signal_emit (back->self, signals[ACCOUNT_BACK], 0, back->name, retried);
+  g_object_unref (back->self);
+  g_free (back->name);
+  g_free (back);
+}
+
+/* GOA says the account can send again: what waited for that, and only
+ * that, is due now (issue 14), as when the network comes back. The
+ * outbox is read in a worker thread: the window never waits for it. */
+static void
+on_goa_account_back (PostierGoaAccounts *goa,
+                     const char         *name,
+                     G_GNUC_UNUSED int   why,
+                     PostierSubmitter   *self)
+{
+  g_autoptr(PostierGoaMailAccount) account = postier_goa_accounts_lookup (goa, name);
+  GoaBack *back;
+
+  if (account == NULL)
     return;
-  g_debug ("%s can send again: %u entries due", name, retried);
-  postier_submitter_kick (self);
-  g_signal_emit (self, signals[ACCOUNT_BACK], 0, name, retried);
+  back = g_new0 (GoaBack, 1);
+  back->self = g_object_ref (self);
+  back->name = g_strdup (name);
+  self->goa_retries++;
+  postier_outbox_retry_online_account_async (self->outbox, name, account->attention_needed, NULL, goa_retried,
+                                             back);
 }
 
 void
@@ -785,5 +817,5 @@ gboolean
 postier_submitter_is_busy (PostierSubmitter *self)
 {
   g_return_val_if_fail (POSTIER_IS_SUBMITTER (self), FALSE);
-  return self->flushing;
+  return self->flushing || self->goa_retries > 0;
 }

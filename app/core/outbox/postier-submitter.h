@@ -82,10 +82,10 @@ gboolean          postier_submitter_is_busy             (PostierSubmitter     *s
 /* Follows GNOME Online Accounts (issue 14): when GOA says one of its
  * accounts can send again (PostierGoaAccounts::account-back), the entries
  * of that "goa:ID" account that waited as needs-attention for that reason
- * are made due and a flush is asked for (when started), as when the
- * network comes back: listed again fixes "gone" and "mail turned off",
- * no longer needing attention fixes refused credentials; entries refused
- * for any other reason stay (postier-outbox-goa.h). The app and
+ * are made due (in a worker thread) and a flush is asked for (when
+ * started), as when the network comes back: listed fixes "gone" and "mail
+ * turned off", not needing attention fixes refused credentials; entries
+ * refused for any other reason stay (postier-outbox-goa.h). The app and
  * `postierctl queue watch` hand in their follower; NULL stops. */
 void              postier_submitter_follow_online_accounts (PostierSubmitter   *self,
                                                          PostierGoaAccounts   *goa);
@@ -97,7 +97,8 @@ void              postier_submitter_follow_online_accounts (PostierSubmitter   *
  *   ::flush-finished (guint sent, guint unsent)
  *   ::online-changed (gboolean online)
  *   ::account-back (const char *account_name, guint retried)
- *       entries of a GOA account that came back were made due (retried > 0).
+ *       a GOA account came back and RETRIED of its entries were made due
+ *       (0: none waited for it). is_busy() is TRUE until then.
  */
 
 G_END_DECLS
