@@ -13,6 +13,7 @@
 #include "postier-core.h"
 #include "postier-error.h"
 #include "postier-mime.h"
+#include "postier-account-resolver.h"
 #include "postier-online-accounts.h"
 #include "postier-paths.h"
 
@@ -126,14 +127,20 @@ add_online_accounts (PostierComposer *self,
     }
 }
 
-/* The default account; with none of Postier's own, Online Accounts' first
- * before the Sandbox. */
+/* The default account; with none of Postier's own, Online Accounts' oldest
+ * (core's rule: postierctl picks the same) before the Sandbox. */
 static PostierAccount *
 default_account (PostierComposer *self)
 {
-  for (guint i = 0; postier_account_store_count_relays (self->accounts) == 0 && i < self->from_names->len; i++)
-    if (postier_goa_is_account_name (g_ptr_array_index (self->from_names, i)))
-      return postier_online_accounts_lookup_account (g_ptr_array_index (self->from_names, i));
+  if (postier_account_store_count_relays (self->accounts) == 0)
+    {
+      g_autoptr(GPtrArray) goa = postier_online_accounts_list ();
+      PostierAccount *picked = postier_account_pick_default (self->accounts, goa);
+
+      /* The table's copy outlives the list. */
+      if (picked != NULL)
+        return postier_online_accounts_lookup_account (postier_account_get_name (picked));
+    }
   return postier_account_store_get_default (self->accounts);
 }
 
