@@ -143,6 +143,7 @@ check_pending_now (gpointer user_data)
       return G_SOURCE_REMOVE;
     }
   self->pending_counting = TRUE;
+  self->pending_started = g_get_monotonic_time ();
   count = g_new0 (PendingCount, 1);
   count->self = g_object_ref (self);
   count->serial = ++self->pending_serial;
@@ -153,8 +154,17 @@ check_pending_now (gpointer user_data)
 void
 _postier_application_check_pending (PostierApplication *self)
 {
-  /* Batched: a flush settles many entries at once. */
-  if (self->pending_check == 0)
+  gint64 since = (g_get_monotonic_time () - self->pending_started) / 1000;
+
+  /* Batched: a flush settles many entries at once. And a count a second
+   * at most, as the views list (POSTIER_VIEW_RELOAD_MIN_GAP_MS): back to
+   * back, the counts kept a thread reading the outbox all through a
+   * flush, beside the window. */
+  if (self->pending_check != 0)
+    return;
+  if (self->pending_started != 0 && since < 1000)
+    self->pending_check = g_timeout_add ((guint) (1000 - since), check_pending_now, self);
+  else
     self->pending_check = g_idle_add (check_pending_now, self);
 }
 

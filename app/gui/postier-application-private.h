@@ -25,6 +25,7 @@ struct _PostierApplication
   guint                pending_serial;    /* of the newest count of pending mail */
   gboolean             pending_counting;  /* a count is on its way */
   gboolean             pending_again;     /* …and something changed since it began */
+  gint64               pending_started;   /* monotonic µs the last count began */
 };
 
 /* postier-application-delivery.c */

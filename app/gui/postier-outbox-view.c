@@ -186,8 +186,12 @@ static gboolean
 entries_look_alike (PostierOutboxEntry *a,
                     PostierOutboxEntry *b)
 {
-  guint n = postier_outbox_entry_get_n_recipients (a);
+  guint n;
 
+  /* The listing hands out the same snapshot for an unchanged entry. */
+  if (a == b)
+    return TRUE;
+  n = postier_outbox_entry_get_n_recipients (a);
   if (postier_outbox_entry_get_state (a) != postier_outbox_entry_get_state (b) ||
       postier_outbox_entry_get_attempts (a) != postier_outbox_entry_get_attempts (b) ||
       postier_outbox_entry_get_next_attempt (a) != postier_outbox_entry_get_next_attempt (b) ||

@@ -206,6 +206,7 @@ postier_sent_view_new (PostierSentStore *store)
   if (!postier_sent_store_watch (store, &error))
     g_warning ("Cannot watch the sent messages: %s", error->message);
   self->reloader = postier_view_reloader_new (self, G_OBJECT (store), list_sent, list_done);
+  postier_view_reloader_wait_while_hidden (self->reloader, GTK_WIDGET (self));
   postier_sent_view_reload (self);
   return self;
 }

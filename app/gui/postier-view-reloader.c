@@ -22,6 +22,8 @@ struct _PostierViewReloader
   guint                        source;       /* the scheduled reload */
   gboolean                     again;        /* a change came during the listing */
   gint64                       last_start;   /* monotonic µs the last listing began */
+  GtkWidget                   *hidden_wait;  /* waits while unmapped; not referenced */
+  gboolean                     stale;        /* a change came while it was hidden */
 };
 
 G_DEFINE_FINAL_TYPE (PostierViewReloader, postier_view_reloader, G_TYPE_OBJECT)
@@ -133,6 +135,15 @@ reload_cb (gpointer user_data)
   PostierViewReloader *self = user_data;
 
   self->source = 0;
+  /* Out of sight (a page not shown): nothing to show it in. During a
+   * flush the hidden Sent page listed and applied its 200 newest every
+   * second, on the main thread and the shared cores; it lists once when
+   * shown. */
+  if (self->hidden_wait != NULL && !gtk_widget_get_mapped (self->hidden_wait))
+    {
+      self->stale = TRUE;
+      return G_SOURCE_REMOVE;
+    }
   /* A listing is on its way: a cancelled one still runs to its end in its
    * thread, so starting another would only add a thread reading the same
    * folder (a flush changes it all the time). One more follows it. */
@@ -169,10 +180,34 @@ postier_view_reloader_stop (PostierViewReloader *self)
   g_return_if_fail (POSTIER_IS_VIEW_RELOADER (self));
 
   self->view = NULL;
+  self->hidden_wait = NULL;
   g_clear_handle_id (&self->source, g_source_remove);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_data (self->store, self);
+}
+
+static void
+on_mapped (PostierViewReloader *self)
+{
+  if (!self->stale || self->view == NULL)
+    return;
+  self->stale = FALSE;
+  if (self->cancellable != NULL)
+    self->again = TRUE;
+  else
+    postier_view_reloader_reload (self);
+}
+
+void
+postier_view_reloader_wait_while_hidden (PostierViewReloader *self,
+                                         GtkWidget           *widget)
+{
+  g_return_if_fail (POSTIER_IS_VIEW_RELOADER (self));
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  self->hidden_wait = widget;
+  g_signal_connect_object (widget, "map", G_CALLBACK (on_mapped), self, G_CONNECT_SWAPPED);
 }

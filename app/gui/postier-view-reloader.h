@@ -22,7 +22,7 @@
  */
 #pragma once
 
-#include <gio/gio.h>
+#include <gtk/gtk.h>
 
 G_BEGIN_DECLS
 
@@ -60,6 +60,12 @@ void                 postier_view_reloader_reload   (PostierViewReloader        
 /* Lists after POSTIER_VIEW_RELOAD_DELAY_MS, unless a reload is already
  * scheduled: for the view's own reasons to reload (a submitter signal). */
 void                 postier_view_reloader_schedule (PostierViewReloader         *self);
+/* Changes that come while WIDGET (the view, not referenced) is unmapped
+ * make no listing; the first map after them lists at once. reload()
+ * still lists. Not for a view that shows counts outside itself (the
+ * outbox's badge in the switcher). */
+void                 postier_view_reloader_wait_while_hidden (PostierViewReloader *self,
+                                                              GtkWidget           *widget);
 /* Cancels the listing on its way, drops a scheduled reload, disconnects
  * from the store: DONE is never called again. Idempotent. */
 void                 postier_view_reloader_stop     (PostierViewReloader         *self);

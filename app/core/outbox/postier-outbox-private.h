@@ -10,6 +10,25 @@
 
 G_BEGIN_DECLS
 
+/* postier_outbox_list_with_damaged() with another way to load each entry
+ * (the views' listing keeps the unchanged ones, postier-outbox-watch.c). */
+typedef PostierOutboxEntry *(*PostierOutboxLoadFunc) (const char  *id,
+                                                      const char  *path,
+                                                      gpointer     data,
+                                                      GError     **error);
+GPtrArray          *_postier_outbox_list_loading             (PostierOutbox          *self,
+                                                              PostierOutboxLoadFunc   load,
+                                                              gpointer                load_data,
+                                                              GPtrArray             **damaged,
+                                                              GError                **error);
+
+/* The same, handing out again the snapshot of each entry whose files did
+ * not change since an earlier such listing (postier-outbox-watch.c): for
+ * readers only, never to be changed or saved. */
+GPtrArray          *_postier_outbox_list_kept                (PostierOutbox          *self,
+                                                              GPtrArray             **damaged,
+                                                              GError                **error);
+
 /* The staging's side (postier-outbox-staging.c). */
 
 /* Sets POSTIER_OUTBOX_ERROR_STORAGE: FORMAT (one %s, PATH), then

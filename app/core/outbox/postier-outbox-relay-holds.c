@@ -81,6 +81,22 @@ _postier_outbox_note_relay_holds (GPtrArray *entries,
           answer = text != NULL ? text : g_strdup ("");
           g_hash_table_insert (answers, g_strdup (name), (char *) answer);
         }
-      _postier_outbox_entry_set_relay_hold (entry, answer[0] != '\0' ? answer : NULL);
+      if (answer[0] == '\0')
+        answer = NULL;
+      /* The listing may share ENTRY with an earlier one, shown by a view
+       * (postier-outbox-watch.c keeps unchanged entries): a held entry
+       * is a fresh snapshot of its own. */
+      if (g_strcmp0 (answer, postier_outbox_entry_get_relay_hold (entry)) != 0)
+        {
+          PostierOutboxEntry *fresh =
+            _postier_outbox_entry_load (postier_outbox_entry_get_id (entry),
+                                        postier_outbox_entry_get_path (entry), NULL);
+
+          if (fresh == NULL)
+            continue;
+          _postier_outbox_entry_set_relay_hold (fresh, answer);
+          g_object_unref (entries->pdata[i]);
+          entries->pdata[i] = fresh;
+        }
     }
 }

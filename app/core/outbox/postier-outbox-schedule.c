@@ -36,7 +36,9 @@ postier_outbox_get_next_wakeup_at (PostierOutbox *self,
 
   g_return_val_if_fail (POSTIER_IS_OUTBOX (self), 0);
 
-  entries = postier_outbox_list (self, NULL);
+  /* Read only: the snapshots a view's listing kept serve (the submitter
+   * asks after every flush attempt). */
+  entries = _postier_outbox_list_kept (self, NULL, NULL);
   return postier_schedule_next_wakeup (entries, now);
 }
 

@@ -331,10 +331,29 @@ postier_outbox_list (PostierOutbox  *self,
   return postier_outbox_list_with_damaged (self, NULL, error);
 }
 
+static PostierOutboxEntry *
+load_entry (const char             *id,
+            const char             *path,
+            G_GNUC_UNUSED gpointer  data,
+            GError                **error)
+{
+  return _postier_outbox_entry_load (id, path, error);
+}
+
 GPtrArray *
 postier_outbox_list_with_damaged (PostierOutbox  *self,
                                   GPtrArray     **damaged,
                                   GError        **error)
+{
+  return _postier_outbox_list_loading (self, load_entry, NULL, damaged, error);
+}
+
+GPtrArray *
+_postier_outbox_list_loading (PostierOutbox          *self,
+                              PostierOutboxLoadFunc   load,
+                              gpointer                load_data,
+                              GPtrArray             **damaged,
+                              GError                **error)
 {
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
@@ -382,7 +401,7 @@ postier_outbox_list_with_damaged (PostierOutbox  *self,
         continue;
       path = g_build_filename (self->dir, name, NULL);
       g_clear_error (&local_error);
-      entry = _postier_outbox_entry_load (name, path, &local_error);
+      entry = load (name, path, load_data, &local_error);
       if (entry != NULL)
         g_ptr_array_add (entries, entry);
       else if (g_error_matches (local_error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_NOT_FOUND))

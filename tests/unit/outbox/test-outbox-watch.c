@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "postier-core.h"
+#include "postier-outbox-private.h"
 #include "postier-test.h"
 
 static char *
@@ -182,6 +183,73 @@ test_listing_says_held (void)
       g_assert_nonnull (postier_outbox_entry_get_relay_hold (listed->pdata[i]));
 }
 
+static PostierOutboxEntry *
+find_entry (GPtrArray  *entries,
+            const char *id)
+{
+  for (guint i = 0; i < entries->len; i++)
+    if (g_str_equal (postier_outbox_entry_get_id (entries->pdata[i]), id))
+      return entries->pdata[i];
+  g_assert_not_reached ();
+}
+
+/* The views list the whole outbox at each change: an entry whose files did
+ * not change comes back as the same snapshot (not read again, and the
+ * view sees it unchanged), and any change to its files is seen at once:
+ * entry.ini rewritten in place with the same size, the "sending" link. */
+static void
+test_unchanged_entries_kept (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "outbox-kept", NULL);
+  g_autoptr(PostierOutbox) outbox = postier_outbox_new (dir);
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(PostierOutboxEntry) taken = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *kept = enqueue (outbox, "Kept");
+  g_autofree char *edited = enqueue (outbox, "Typo");
+  g_autofree char *marked = enqueue (outbox, "Marked");
+  g_autofree char *ini = g_build_filename (dir, edited, "entry.ini", NULL);
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  char *subject;
+  FILE *file;
+
+  /* Files changed within the last second are read again each time (file
+   * times are as coarse as a clock tick): let them settle first. */
+  g_usleep (1200 * 1000);
+  before = list_and_wait (outbox);
+  after = list_and_wait (outbox);
+  g_assert_cmpuint (after->len, ==, 3);
+  for (guint i = 0; i < after->len; i++)
+    g_assert_true (after->pdata[i] == before->pdata[i]);
+  g_clear_pointer (&before, g_ptr_array_unref);
+  before = g_steal_pointer (&after);
+
+  /* Another process fixes the subject in place: same size, same inode. */
+  g_assert_true (g_file_get_contents (ini, &contents, &length, &error));
+  g_assert_no_error (error);
+  subject = strstr (contents, "Subject=Typo");
+  g_assert_nonnull (subject);
+  memcpy (subject, "Subject=Type", strlen ("Subject=Type"));
+  file = fopen (ini, "r+");
+  g_assert_nonnull (file);
+  g_assert_cmpuint (fwrite (contents, 1, length, file), ==, length);
+  fclose (file);
+  /* A flusher takes another (from its own listing). */
+  taken = postier_outbox_lookup (outbox, marked, &error);
+  g_assert_no_error (error);
+  g_assert_true (_postier_outbox_mark_sending (outbox, taken, &error));
+  g_assert_no_error (error);
+
+  after = list_and_wait (outbox);
+  g_assert_cmpuint (after->len, ==, 3);
+  g_assert_true (find_entry (after, kept) == find_entry (before, kept));
+  g_assert_cmpstr (postier_outbox_entry_get_subject (find_entry (after, edited)), ==, "Type");
+  g_assert_cmpint (postier_outbox_entry_get_state (find_entry (after, marked)), ==,
+                   POSTIER_OUTBOX_STATE_SENDING);
+}
+
 static void
 test_sent_store_changed (void)
 {
@@ -212,6 +280,7 @@ main (int   argc,
 
   g_test_add_func ("/outbox/watch/changed-and-listed", test_changed_and_listed);
   g_test_add_func ("/outbox/watch/listing-says-held", test_listing_says_held);
+  g_test_add_func ("/outbox/watch/unchanged-entries-kept", test_unchanged_entries_kept);
   g_test_add_func ("/sent-store/watch/changed", test_sent_store_changed);
 
   return g_test_run ();
