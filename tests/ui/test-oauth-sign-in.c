@@ -489,6 +489,9 @@ test_sign_in_again (void)
     g_autofree char *text = postier_ui_test_visible_text (postier_outbox_view_find_row (view, id));
 
     g_assert_nonnull (strstr (text, "Sign in to 127.0.0.1 again"));
+    /* The row's own words match its button. */
+    g_assert_nonnull (strstr (text, "Needs attention — sign in to 127.0.0.1 again"));
+    g_assert_null (strstr (text, "check the account settings"));
   }
   postier_ui_test_spin (g_getenv ("POSTIER_SCREENSHOT_DIR") != NULL ? 600 : 0);
   postier_ui_test_screenshot_window (GTK_WINDOW (window), "outbox-sign-in-again");
