@@ -97,6 +97,10 @@ quit_after_first_frame (PostierWindow *self)
   g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
 }
 
+static void on_account_back (PostierWindow *self,
+                             const char    *name,
+                             guint          retried);
+
 PostierWindow *
 postier_window_new (GtkApplication      *application,
                     PostierAccountStore *accounts,
@@ -121,7 +125,11 @@ postier_window_new (GtkApplication      *application,
   /* Mail that waited for an Online Accounts account goes by itself when
    * GOA has the account back (core: PostierGoaAccounts::account-back). */
   if (submitter != NULL)
-    postier_submitter_follow_online_accounts (submitter, postier_online_accounts_get ());
+    {
+      postier_submitter_follow_online_accounts (submitter, postier_online_accounts_get ());
+      g_signal_connect_object (submitter, "account-back", G_CALLBACK (on_account_back), self,
+                               G_CONNECT_SWAPPED);
+    }
   if (postier_build_getenv ("POSTIER_BENCH_FIRST_FRAME") != NULL)
     g_signal_connect (self, "first-frame", G_CALLBACK (quit_after_first_frame), NULL);
   return self;
@@ -203,6 +211,24 @@ postier_window_show_message (PostierWindow *self,
 {
   g_return_if_fail (POSTIER_IS_WINDOW (self));
   adw_toast_overlay_add_toast (self->toast_overlay, postier_toast_new_literal (message));
+}
+
+/* The person fixed the account in Settings, away from Postier: say that
+ * the mail that waited for it goes now (core made it due). */
+static void
+on_account_back (PostierWindow *self,
+                 const char    *name,
+                 guint          retried)
+{
+  PostierAccount *account = postier_online_accounts_lookup_account (name);
+  const char *who = account != NULL ? postier_account_get_address (account) : name;
+  /* Translators: %s is an address, %u how many messages. */
+  g_autofree char *text = g_strdup_printf (ngettext ("%s is back in Online Accounts: %u waiting message is on its way",
+                                                     "%s is back in Online Accounts: %u waiting messages are on their way",
+                                                     retried),
+                                           who, retried);
+
+  postier_window_show_message (self, text);
 }
 
 PostierComposer *

@@ -489,6 +489,9 @@ test_online_accounts_attention (void)
     row_wait = (RowWait) { view, back_id, "gone or has mail turned off" };
     g_assert_true (postier_ui_test_wait_for (row_says, &row_wait, 10000));
     set_mail_disabled (FALSE);
+    g_assert_true (postier_ui_test_wait_for_text (GTK_WIDGET (window),
+                                                  "ada@rig.test is back in Online Accounts: 1 waiting message is on "
+                                                  "its way", 60000));
     g_assert_true (postier_ui_test_wait_for (entry_gone, &entry_wait, 60000));
     g_assert_true (postier_ui_test_wait_for (row_gone, &row_wait, 10000));
     files = postier_test_maildir_files (message_id, 1);
