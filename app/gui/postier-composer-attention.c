@@ -142,7 +142,7 @@ _postier_composer_update_attention (PostierComposer *self)
   PostierAccount *account;
   const char *name;
 
-  if (self->outbox == NULL || self->attention_revealer == NULL)
+  if (self->attention_off || self->outbox == NULL || self->attention_revealer == NULL)
     return;   /* being disposed */
   if (self->attention_ids == NULL)
     self->attention_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -226,6 +226,9 @@ _postier_composer_attention_class_init (GtkWidgetClass *widget_class)
 void
 _postier_composer_attention_dispose (PostierComposer *self)
 {
+  /* The template's From row, disposed after this, may still say its
+   * selection changed: nothing is made again then. */
+  self->attention_off = TRUE;
   g_cancellable_cancel (self->attention_cancellable);
   g_clear_object (&self->attention_cancellable);
   postier_composer_set_submitter (self, NULL);

@@ -69,6 +69,7 @@ struct _PostierComposer
   char                *attention_account;  /* whose entries attention_ids holds */
   char                *attention_target;   /* the entry Sign In Again names, or NULL: Settings */
   GCancellable        *attention_cancellable;
+  gboolean             attention_off;      /* disposed: the From row may still notify */
 };
 
 /* postier-composer.c */
