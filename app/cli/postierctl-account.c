@@ -12,7 +12,6 @@
 
 #include "postier-account-client.h"
 #include "postier-account-resolver.h"
-#include "postier-goa.h"
 #include "postier-tls.h"
 #include "postierctl-private.h"
 
@@ -549,75 +548,6 @@ postierctl_account_to_json (PostierAccount *account,
   return json_builder_get_root (builder);
 }
 
-static int
-account_list (int    argc,
-              char **argv)
-{
-  gboolean json = FALSE;
-  const GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print a stable JSON array for scripts"), NULL },
-    G_OPTION_ENTRY_NULL,
-  };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("— list accounts"));
-  g_autoptr(PostierAccountStore) store = NULL;
-  g_autoptr(GPtrArray) accounts = NULL;
-  g_autoptr(GPtrArray) goa = NULL;
-  g_autoptr(GError) error = NULL;
-  PostierAccount *default_account;
-
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!postierctl_parse_options (context, &argc, &argv))
-    return EX_USAGE;
-  if (argc != 1)
-    return postierctl_usage_error (_("account list takes no arguments"));
-
-  store = postierctl_load_accounts (&error);
-  if (store == NULL)
-    return postierctl_fail (error);
-  accounts = postier_account_store_list (store);
-  goa = postier_goa_list_mail_accounts (NULL);
-  /* What send uses without --account: Postier's own default, else GOA's
-   * oldest account; none (not the Sandbox) when there is neither. */
-  default_account = postier_account_pick_default (store, goa);
-
-  if (json)
-    {
-      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
-      g_autoptr(JsonArray) array = json_array_new ();
-
-      for (guint i = 0; i < accounts->len; i++)
-        {
-          PostierAccount *account = g_ptr_array_index (accounts, i);
-          json_array_add_element (array, postierctl_account_to_json (account, account == default_account));
-        }
-      postierctl_account_goa_to_json (array, goa, default_account);
-      json_node_set_array (root, array);
-      postierctl_print_json (root);
-      return EX_OK;
-    }
-
-  for (guint i = 0; i < accounts->len; i++)
-    {
-      PostierAccount *account = g_ptr_array_index (accounts, i);
-      g_autofree char *where = NULL;
-      g_autofree char *name = postierctl_printable (postier_account_get_name (account));
-      g_autofree char *identity = postierctl_printable (postier_account_get_identity (account));
-
-      if (postier_account_get_kind (account) == POSTIER_ACCOUNT_KIND_SANDBOX)
-        where = g_strdup (_("captured locally, never sent"));
-      else
-        {
-          g_autofree char *host = postierctl_printable (postier_account_get_host (account));
-
-          where = g_strdup_printf ("%s:%u %s", host, postier_account_get_port (account),
-                                   postier_security_to_string (postier_account_get_security (account)));
-        }
-      g_print ("%c %-16s %-40s %s\n", account == default_account ? '*' : ' ', name, identity, where);
-    }
-  postierctl_account_print_goa (goa, default_account);
-  return EX_OK;
-}
-
 /* A new reference to the account named NAME. When STORE is not NULL, the
  * store it was found in goes there, for changes to it. */
 static PostierAccount *
@@ -663,8 +593,10 @@ account_show (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new (_("NAME — show one account"));
   g_autoptr(PostierAccountStore) store = NULL;
   g_autoptr(PostierAccount) account = NULL;
+  g_autoptr(PostierAccount) default_account = NULL;
   g_autoptr(GError) error = NULL;
   const char *source;
+  gboolean online = FALSE;
 
   if (!postierctl_parse_options (context, &argc, &argv))
     return EX_USAGE;
@@ -672,8 +604,17 @@ account_show (int    argc,
     return postierctl_usage_error (_("account show takes exactly one account NAME"));
 
   account = load_account (argv[1], &store, &error);
-  if (account == NULL)
+  /* Not in accounts.ini: GNOME Online Accounts may have it (read-only). */
+  if (account == NULL && g_error_matches (error, POSTIER_ACCOUNT_ERROR, POSTIER_ACCOUNT_ERROR_NOT_FOUND) &&
+      (account = postier_account_resolve (NULL, argv[1], NULL, NULL)) != NULL)
+    {
+      g_clear_error (&error);
+      store = postierctl_load_accounts (&error);
+      online = TRUE;
+    }
+  if (account == NULL || store == NULL)
     return postierctl_fail (error);
+  default_account = postier_account_resolve_default (store, NULL, NULL);
 
   print_field (_("Name:"), postier_account_get_name (account));
   print_field (_("Identity:"), postier_account_get_identity (account));
@@ -694,12 +635,15 @@ account_show (int    argc,
     print_field (_("Pinned SHA-256:"), postier_account_get_pinned_sha256 (account));
   if (postier_account_get_request_dsn (account))
     g_print ("%-16s %s\n", _("DSN:"), _("delivery status notifications asked for"));
-  if (account == postier_account_store_get_default (store))
+  if (default_account != NULL &&
+      g_strcmp0 (postier_account_get_name (account), postier_account_get_name (default_account)) == 0)
     g_print ("%-16s %s\n", _("Default:"), _("yes"));
   postierctl_limits_print (account);
 
   source = password_source (account);
-  if (g_str_equal (source, "command"))
+  if (online)
+    g_print ("%-16s %s\n", _("Password:"), _("from Online Accounts"));
+  else if (g_str_equal (source, "command"))
     g_print ("%-16s %s\n", _("Password:"), _("from the password command"));
   else if (g_str_equal (source, "keyring"))
     {
@@ -885,7 +829,7 @@ postierctl_account_main (int    argc,
   static const PostierctlCommand subcommands[] = {
     { "add", account_add, N_("Add an account") },
     { "set", account_set, N_("Change settings of an account") },
-    { "list", account_list, N_("List the accounts") },
+    { "list", postierctl_account_list, N_("List the accounts") },
     { "show", account_show, N_("Show one account") },
     { "test", account_test, N_("Connect, log in and show what the server offers") },
     { "check", postierctl_account_check, N_("Check that receivers will accept mail from its domain") },

@@ -57,6 +57,8 @@ char *postierctl_read_stdin        (gsize        *length,
                                     GError      **error);
 
 int   postierctl_account_main      (int argc, char **argv);
+/* postierctl-account-list.c: account list [--json]. */
+int   postierctl_account_list      (int argc, char **argv);
 /* postierctl-account-found.c: account add without --host; GOA's accounts in account list. */
 int   postierctl_account_find_server (PostierAccount *account);
 void  postierctl_account_print_goa  (GPtrArray      *goa,

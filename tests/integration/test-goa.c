@@ -635,6 +635,17 @@ test_default_account (void)
   g_assert_nonnull (strstr (out, "* goa:account_1700000000_0"));
   g_assert_null (strstr (out, "* Sandbox"));
   g_clear_pointer (&out, g_free);
+  /* account show takes it too, by its address, and says the same. */
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "account", "show", "ada@rig.test", NULL), ==, 0);
+  g_test_message ("account show: %s", out);
+  g_assert_nonnull (strstr (out, "goa:account_1700000000_0"));
+  g_assert_nonnull (strstr (out, "from Online Accounts"));
+  g_assert_nonnull (strstr (out, "Default:"));
+  g_assert_null (strstr (out, postier_test_rig ("PASSWORD")));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "account", "show", "Sandbox", NULL), ==, 0);
+  g_assert_null (strstr (out, "Default:"));
+  g_clear_pointer (&out, g_free);
 
   {
     const char *env[] = { ca, NULL };
@@ -663,6 +674,8 @@ test_default_account (void)
   g_clear_pointer (&json, g_free);
   listed = listed_json ("Own", &json);
   g_assert_true (json_object_get_boolean_member (listed, "default"));
+  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "account", "show", "goa:account_1700000000_0", NULL), ==, 0);
+  g_assert_null (strstr (out, "Default:"));
 
   postier_test_goa_stop_daemon (g_steal_pointer (&daemon));
 }
