@@ -222,12 +222,16 @@ on_account_back (PostierWindow *self,
 {
   PostierAccount *account = postier_online_accounts_lookup_account (name);
   const char *who = account != NULL ? postier_account_get_address (account) : name;
-  /* Translators: %s is an address, %u how many messages. */
-  g_autofree char *text = g_strdup_printf (ngettext ("%s is back in Online Accounts: %u waiting message is on its way",
-                                                     "%s is back in Online Accounts: %u waiting messages are on their way",
-                                                     retried),
-                                           who, retried);
+  g_autofree char *text = NULL;
 
+  /* Core says so after every look at GOA, also when nothing waited. */
+  if (retried == 0)
+    return;
+  /* Translators: %s is an address, %u how many messages. */
+  text = g_strdup_printf (ngettext ("%s is back in Online Accounts: %u waiting message is on its way",
+                                    "%s is back in Online Accounts: %u waiting messages are on their way",
+                                    retried),
+                          who, retried);
   postier_window_show_message (self, text);
 }
 
