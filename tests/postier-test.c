@@ -32,6 +32,7 @@ postier_test_init (int    *argc,
   g_content_type_set_mime_dirs (NULL);
   system_data_dirs = g_strjoinv (":", (char **) g_get_system_data_dirs ());
   g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  postier_test_report_crashes ();
   postier_core_init ();
 }
 

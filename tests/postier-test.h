@@ -9,6 +9,8 @@
 
 G_BEGIN_DECLS
 
+/* A crash prints the stack (plain builds; ASan reports its own). */
+void      postier_test_report_crashes (void);
 /* g_test_init with isolated XDG dirs per test, plus core initialisation. */
 void      postier_test_init         (int          *argc,
                                      char       ***argv);

@@ -169,6 +169,7 @@ postier_ui_test_init (int    *argc,
       g_setenv ("POSTIER_UI_TEST_HOME", home_dir, TRUE);
     }
   g_test_init (argc, argv, NULL);
+  postier_test_report_crashes ();
   postier_core_init ();
   postier_application_init_i18n ();
 
