@@ -6,12 +6,13 @@
 # /usr. It installs into the real /usr, so it runs last and alone (meson
 # priority and is_parallel), and always removes the package at the end.
 #
-#   tests/package/test-package.sh SOURCE_ROOT OUTDIR VERSION
+#   tests/package/test-package.sh SOURCE_ROOT OUTDIR VERSION BUILD_TREE_POSTIERCTL
 set -uo pipefail
 
 src="${1:?}"
 out="${2:?}"
 version="${3:?}"
+build_tree_ctl="${4:?}"
 tmp="$(mktemp -d /tmp/postier-package.XXXXXX)"
 installed_by_us=""
 app_pid=""
@@ -86,6 +87,16 @@ while read -r f; do [[ -f "$f" ]] && echo "#   $f"; done < "$tmp/files"
 
 got="$(/usr/bin/postierctl --version 2>&1)"
 if [[ "$got" == "postierctl $version" ]]; then ok "/usr/bin/postierctl --version: $got"; else not_ok "/usr/bin/postierctl --version: $got"; fi
+
+# What meson install must put where GNOME expects it: the install test's
+# checks, on the package's files in /usr (that test skips as root).
+if "$src/tests/install/test-install.sh" "$src" "$build_tree_ctl" "$version" --installed /usr \
+     > "$tmp/install-checks.log" 2>&1; then
+  ok "the install test's checks pass on /usr ($(grep -c '^ok ' "$tmp/install-checks.log") checks)"
+else
+  grep -v '^ok ' "$tmp/install-checks.log" | sed 's/^/# /' | tail -30
+  not_ok "the install test's checks pass on /usr"
+fi
 
 # The installed app, with none of the build tree's variables: it finds its
 # schema compiled by the package's trigger, its resources, and its French
