@@ -161,6 +161,32 @@ sent_copy_flagged (const char *tag,
   return FALSE;
 }
 
+/* The text of every Sent copy (new/ and cur/), read once. */
+static GPtrArray *
+read_sent_copies (void)
+{
+  g_autoptr(PostierSentStore) sent = postier_sent_store_new (NULL);
+  GPtrArray *copies = g_ptr_array_new_with_free_func (g_free);
+  const char *folders[] = { "new", "cur" };
+
+  for (guint f = 0; f < G_N_ELEMENTS (folders); f++)
+    {
+      g_autofree char *dir_path = g_build_filename (postier_sent_store_get_dir (sent), folders[f], NULL);
+      g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (dir_path, name, NULL);
+          char *contents = NULL;
+
+          if (g_file_get_contents (path, &contents, NULL, NULL))
+            g_ptr_array_add (copies, contents);
+        }
+    }
+  return copies;
+}
+
 /* Waits until the rig's Postfix has delivered all it took. */
 static void
 wait_postfix_idle (void)
@@ -238,6 +264,7 @@ test_kill_flusher (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *tag = NULL;
   guint kills = 0, duplicates = 0, flagged = 0, worst = 0, worst_marked = 0;
+  g_autoptr(GPtrArray) sent_copies = NULL;
   guint arrived[N_MESSAGES], counted[N_MESSAGES] = { 0 };
   int status;
 
@@ -363,6 +390,20 @@ test_kill_flusher (void)
     }
   g_test_message ("%u of %u messages arrived twice, every one marked possible duplicate",
                   duplicates, N_MESSAGES);
+
+  /* A kill while sent entries waited, set aside, for their Sent copies'
+   * commit: recovery wrote those copies again. Every message has one. */
+  sent_copies = read_sent_copies ();
+  for (guint i = 0; i < N_MESSAGES; i++)
+    {
+      g_autofree char *mid = message_id (tag, i);
+      gboolean found = FALSE;
+
+      for (guint c = 0; c < sent_copies->len && !found; c++)
+        found = strstr (g_ptr_array_index (sent_copies, c), mid) != NULL;
+      if (!found)
+        g_test_fail_printf ("message %u arrived but has no Sent copy", i);
+    }
   g_assert_cmpuint (flagged, ==, duplicates);
 }
 

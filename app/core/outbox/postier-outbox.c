@@ -701,7 +701,9 @@ _postier_outbox_recover_listing (PostierOutbox  *self,
       g_autofree char *path = NULL;
       GStatBuf st;
 
-      if (name[0] != '.' || g_str_equal (name, LOCK_FILE))
+      /* .sent-: a sent entry whose Sent copy the flush writes again first
+       * (postier-sent-aside.c); its message is the only copy. */
+      if (name[0] != '.' || g_str_equal (name, LOCK_FILE) || g_str_has_prefix (name, ".sent-"))
         continue;
       path = g_build_filename (self->dir, name, NULL);
       if (g_lstat (path, &st) != 0)

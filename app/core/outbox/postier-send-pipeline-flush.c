@@ -16,6 +16,7 @@
 #include "postier-paths.h"
 #include "postier-relay-limiter.h"
 #include "postier-send-pipeline-private.h"
+#include "postier-sent-aside.h"
 
 /* How often a flush waiting for the lock (POSTIER_FLUSH_WAIT_FOR_LOCK)
  * tries it again. */
@@ -267,6 +268,8 @@ _postier_flush_job_run (PostierFlushJob  *job,
           postier_outbox_unlock (job->outbox);
           return FALSE;
         }
+      /* Sent entries a crash left aside: their Sent copies written again. */
+      _postier_sent_aside_recover (job->outbox, job->sent);
 
       /* Rounds: what was there at the start, then whatever arrived while
        * the previous round was on the wire, until a look finds nothing. */

@@ -20,10 +20,12 @@
  *        │         outcomes (or MAX_UNSETTLED_BYTES) are not settled yet
  *        ▼  push_outcome() → group->outcomes
  *   settle thread ─ concludes a batch by the delivery rules: Sent copies
- *                   (one commit for the batch's), entries removed or
- *                   rescheduled; one folder sync per group
+ *        │          written, sent entries set aside, others rescheduled
+ *        ▼  _postier_sent_aside_put()
+ *   commit thread ─ every few dozen set aside: their copies flushed to
+ *                   disk, then their folders removed (postier-sent-aside.c)
  *
- * All three share one Group under its mutex; entries reach the owner as
+ * The first three share one Group under its mutex; entries reach the owner as
  * callbacks from these threads (PostierSendReport).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -44,6 +46,7 @@
 #include "postier-paths.h"
 #include "postier-relay-limits.h"
 #include "postier-send-pipeline-private.h"
+#include "postier-sent-aside.h"
 #include "postier-sent-store-private.h"
 #include "postier-send-transactions.h"
 #include "postier-smtp-client.h"
@@ -90,6 +93,7 @@ typedef struct {
   char               *transcript;
   gboolean            data_complete;
   PostierRelayHold    hold;      /* the account must wait (relay limits) */
+  char               *copy;      /* its Sent copy's name (settle thread) */
 } Outcome;
 
 static void
@@ -99,6 +103,7 @@ outcome_free (Outcome *outcome)
   g_clear_pointer (&outcome->results, g_array_unref);
   g_clear_error (&outcome->error);
   g_free (outcome->transcript);
+  g_free (outcome->copy);
   g_free (outcome);
 }
 
@@ -111,6 +116,7 @@ typedef struct {
   const char   *account_name;
   GPtrArray    *entries;         /* PostierOutboxEntry, in order */
   GCancellable *cancellable;
+  PostierSentAside *aside;       /* sent entries until their copies are committed */
 
   GMutex        mutex;
   GCond         cond;
@@ -402,84 +408,73 @@ keep_sent_copy (PostierFlushJob    *job,
   return g_steal_pointer (&copy);
 }
 
-/* Concludes each outcome of BATCH and writes the sent ones' copies, in a
- * group commit: written, then flushed to disk together, before any of the
- * batch's entries leaves the outbox, so a power cut never leaves a sent
- * entry gone and its copy empty. The batch is what the SMTP thread pushed
- * meanwhile (at most MAX_UNSETTLED + 1, one while the messages are large),
- * so the queue that bounds duplicates is unchanged; a commit per message
- * kept the relay waiting (issue 12). */
+/* One outcome of a batch: its entry concluded and, sent, its Sent copy
+ * written (not yet flushed to disk); then it leaves the outbox at once,
+ * releasing the SMTP thread: a sent one with a copy is set aside (its
+ * message stays until a commit of a few dozen copies has its copy on disk,
+ * postier-sent-aside.c), the others are saved or, sent without a copy,
+ * renamed into TRASH. No disk wait here: a commit per batch held the
+ * relay back (issue 12). The aside commits sync the outbox folder every
+ * few dozen entries and the group ends with both folders synced; until
+ * then a power cut can only bring a sent entry back as a possible
+ * duplicate, never lose a message; a kill loses nothing of the page cache.
+ * MARKED: entries[0, marked) were marked "sending" in the journal. */
 static void
-conclude_batch (PostierFlushJob *job,
-                GPtrArray       *batch,
-                gint64           now)
+settle_one (Group     *group,
+            Outcome   *outcome,
+            guint      marked,
+            gint64     now,
+            GPtrArray *trash)
 {
-  g_autoptr(GPtrArray) copies = g_ptr_array_new_with_free_func (g_free);
+  PostierFlushJob *job = group->job;
+  PostierOutboxEntry *entry = outcome->entry;
+  g_autoptr(GPtrArray) one = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
 
-  for (guint i = 0; i < batch->len; i++)
-    {
-      Outcome *outcome = g_ptr_array_index (batch, i);
-      char *copy = NULL;
+  conclude (job, outcome, now);
+  if (postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_SENT)
+    outcome->copy = keep_sent_copy (job, entry, now);
 
-      conclude (job, outcome, now);
-      if (postier_outbox_entry_get_state (outcome->entry) == POSTIER_OUTBOX_STATE_SENT)
-        copy = keep_sent_copy (job, outcome->entry, now);
-      if (copy != NULL)
-        g_ptr_array_add (copies, copy);
-    }
-  if (copies->len > 0 && !_postier_sent_store_sync_copies (job->sent, copies, &error))
+  g_ptr_array_add (one, entry);
+  if (outcome->copy != NULL
+      ? !_postier_sent_aside_put (group->aside, entry, outcome->copy, &error)
+      : !_postier_outbox_settle_batch (job->outbox, one, FALSE, trash, &error))
     g_warning ("%s", error->message);
+  /* Saved as it stays: no longer marked in the journal either, or a
+   * later crash of this flush would flag it (a false alarm). */
+  if (outcome->index < marked && postier_outbox_entry_get_state (entry) != POSTIER_OUTBOX_STATE_SENT)
+    _postier_outbox_marks_drop (job->outbox, postier_outbox_entry_get_id (entry));
+  g_mutex_lock (&group->mutex);
+  group->settling--;
+  group->unsettled_bytes -= postier_outbox_entry_get_size (entry);
+  g_cond_broadcast (&group->cond);
+  g_mutex_unlock (&group->mutex);
 }
 
 /* The settle thread's work on a batch: states, Sent copies, then the
- * entries saved or removed. */
+ * entries saved, set aside (sent) or removed (sent, no copy kept). */
 static void
 settle_batch (Group     *group,
               GPtrArray *batch)
 {
   PostierFlushJob *job = group->job;
   PostierFlushStats *stats = &job->stats;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) aside = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) trash = g_ptr_array_new_with_free_func (g_free);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   guint marked;
 
   g_mutex_lock (&group->mutex);
   marked = group->marked;
   g_mutex_unlock (&group->mutex);
-  conclude_batch (job, batch, g_get_real_time () / G_USEC_PER_SEC);
   for (guint i = 0; i < batch->len; i++)
-    {
-      Outcome *outcome = g_ptr_array_index (batch, i);
-      PostierOutboxEntry *entry = outcome->entry;
-      g_autoptr(GPtrArray) one = g_ptr_array_new ();
-
-      /* Each entry leaves the outbox at once, releasing the SMTP thread.
-       * No folder syncs here: the next commit (a mark, the next batch's
-       * copies) takes these renames with it on a journalling file system,
-       * and the group ends with both folders synced. Until then a power cut
-       * can only bring a sent entry back as a possible duplicate, never
-       * lose a message; a kill loses nothing of the page cache. */
-      g_ptr_array_add (one, entry);
-      if (!_postier_outbox_settle_batch (job->outbox, one, FALSE, aside, &error))
-        {
-          g_warning ("%s", error->message);
-          g_clear_error (&error);
-        }
-      /* Saved as it stays: no longer marked in the journal either, or a
-       * later crash of this flush would flag it (a false alarm). */
-      if (outcome->index < marked && postier_outbox_entry_get_state (entry) != POSTIER_OUTBOX_STATE_SENT)
-        _postier_outbox_marks_drop (job->outbox, postier_outbox_entry_get_id (entry));
-      g_mutex_lock (&group->mutex);
-      group->settling--;
-      group->unsettled_bytes -= postier_outbox_entry_get_size (entry);
-      g_cond_broadcast (&group->cond);
-      g_mutex_unlock (&group->mutex);
-    }
-  /* Renamed aside, the sent entries are out of the outbox (a crash cannot
-   * send them again): the relay went on meanwhile; their folders go now. */
-  for (guint i = 0; i < aside->len; i++)
-    _postier_outbox_remove_folder (g_ptr_array_index (aside, i));
+    settle_one (group, g_ptr_array_index (batch, i), marked, now, trash);
+  /* Sent without a copy, renamed to .trash-: out of the outbox (a crash
+   * cannot send them again); their folders go now. */
+  for (guint i = 0; i < trash->len; i++)
+    _postier_outbox_remove_folder (g_ptr_array_index (trash, i));
+  /* The copies' commits falling behind hold this thread, and through
+   * MAX_UNSETTLED the relay. */
+  _postier_sent_aside_wait_room (group->aside);
 
   g_mutex_lock (&group->mutex);
   for (guint i = 0; i < batch->len; i++)
@@ -727,11 +722,13 @@ _postier_send_pipeline_run (PostierFlushJob *job,
   Group group = { 0 };
   GThread *marker;
   GThread *settler;
+  guint commits = 0;
 
   group.job = job;
   group.account_name = account_name;
   group.entries = entries;
   group.cancellable = cancellable;
+  group.aside = _postier_sent_aside_new (job->outbox, job->sent);
   g_mutex_init (&group.mutex);
   g_cond_init (&group.cond);
   g_queue_init (&group.outcomes);
@@ -764,6 +761,10 @@ _postier_send_pipeline_run (PostierFlushJob *job,
   {
     g_autoptr(GError) error = NULL;
 
+    /* A commit that failed left its entries aside: the next flush's
+     * recovery writes their copies again (it warned). */
+    _postier_sent_aside_finish (group.aside, &commits);
+
     if (group.removed > 0 &&
         (!_postier_sent_store_sync (job->sent, &error) ||
          !postier_fsync_dir (postier_outbox_get_dir (job->outbox), &error)))
@@ -773,9 +774,9 @@ _postier_send_pipeline_run (PostierFlushJob *job,
       _postier_outbox_marks_clear (job->outbox);
   }
   g_debug ("%s: %u entries; %.1f ms in the SMTP dialogue; the relay waited %.1f ms for marks "
-           "and %.1f ms for settling; %u mark batches, %u settle batches",
+           "and %.1f ms for settling; %u mark batches, %u settle batches, %u Sent commits",
            account_name, entries->len, group.in_send / 1000.0, group.waited_for_marks / 1000.0,
-           group.waited_for_settle / 1000.0, group.mark_batches, group.batches);
+           group.waited_for_settle / 1000.0, group.mark_batches, group.batches, commits);
   g_clear_error (&group.mark_error);
   g_mutex_clear (&group.mutex);
   g_cond_clear (&group.cond);

@@ -26,5 +26,16 @@ gboolean  _postier_sent_store_sync_copies  (PostierSentStore  *self,
                                             GError           **error);
 gboolean  _postier_sent_store_sync         (PostierSentStore  *self,
                                             GError           **error);
+/* Writes the copy NAME again from MESSAGE_PATH, durably, over whatever
+ * is left of it (new/NAME, or cur/NAME[:flags] once read): for a sent
+ * entry whose copy a power cut may have emptied (postier-sent-aside.c).
+ * Never a second copy of the same message. */
+gboolean  _postier_sent_store_restore      (PostierSentStore  *self,
+                                            const char        *name,
+                                            const char        *message_path,
+                                            const char        *account_name,
+                                            gint64             when,
+                                            gboolean           possible_duplicate,
+                                            GError           **error);
 
 G_END_DECLS

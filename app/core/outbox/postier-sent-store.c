@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -482,6 +483,9 @@ _postier_sent_store_add_unsynced (PostierSentStore  *self,
                    NULL, error);
 }
 
+static char *copy_location (PostierSentStore *self,
+                            const char       *name);
+
 /* Starts the write-back of every copy, then waits for each: on a
  * journalling file system the first fdatasync commits the lot and the
  * others find their data on disk, so a batch costs about one commit while
@@ -503,6 +507,15 @@ _postier_sent_store_sync_copies (PostierSentStore  *self,
       g_autofree char *path = g_build_filename (new_dir, g_ptr_array_index (names, i), NULL);
 
       fds[i] = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+      if (fds[i] < 0 && errno == ENOENT)
+        {
+          /* Read meanwhile (in cur/ now), or deleted: nothing to keep. */
+          g_autofree char *moved = copy_location (self, g_ptr_array_index (names, i));
+
+          fds[i] = open (moved, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+          if (fds[i] < 0 && errno == ENOENT)
+            continue;
+        }
       if (fds[i] < 0 && saved_errno == 0)
         saved_errno = errno;
 #ifdef SYNC_FILE_RANGE_WRITE
@@ -535,6 +548,83 @@ _postier_sent_store_sync (PostierSentStore  *self,
   g_return_val_if_fail (POSTIER_IS_SENT_STORE (self), FALSE);
   new_dir = g_build_filename (self->dir, "new", NULL);
   return postier_fsync_dir (new_dir, error);
+}
+
+/* Where the copy NAME is now: cur/NAME or cur/NAME:flags once a reader
+ * has seen it, else new/NAME (also when it is nowhere: a power cut lost
+ * its rename). */
+static char *
+copy_location (PostierSentStore *self,
+               const char       *name)
+{
+  g_autofree char *new_path = g_build_filename (self->dir, "new", name, NULL);
+  g_autofree char *cur_dir = g_build_filename (self->dir, "cur", NULL);
+  g_autoptr(GDir) listing = NULL;
+  gsize length = strlen (name);
+  const char *entry;
+
+  if (g_file_test (new_path, G_FILE_TEST_EXISTS))
+    return g_steal_pointer (&new_path);
+  listing = g_dir_open (cur_dir, 0, NULL);
+  while (listing != NULL && (entry = g_dir_read_name (listing)) != NULL)
+    if (strncmp (entry, name, length) == 0 && (entry[length] == '\0' || entry[length] == ':'))
+      return g_build_filename (cur_dir, entry, NULL);
+  return g_steal_pointer (&new_path);
+}
+
+gboolean
+_postier_sent_store_restore (PostierSentStore  *self,
+                             const char        *name,
+                             const char        *message_path,
+                             const char        *account_name,
+                             gint64             when,
+                             gboolean           possible_duplicate,
+                             GError           **error)
+{
+  g_autofree char *tmp_dir = NULL;
+  g_autofree char *new_dir = NULL;
+  g_autofree char *cur_dir = NULL;
+  g_autofree char *tmp_path = NULL;
+  g_autofree char *target = NULL;
+  g_autofree char *target_dir = NULL;
+  g_autofree char *header = NULL;
+  g_autoptr(GMimeStream) source = NULL;
+  int in_fd, out_fd;
+  int saved_errno;
+
+  g_return_val_if_fail (POSTIER_IS_SENT_STORE (self), FALSE);
+  g_return_val_if_fail (name != NULL && *name != '\0' && *name != '.' && strchr (name, '/') == NULL,
+                        FALSE);
+
+  tmp_dir = g_build_filename (self->dir, "tmp", NULL);
+  new_dir = g_build_filename (self->dir, "new", NULL);
+  cur_dir = g_build_filename (self->dir, "cur", NULL);
+  if (!ensure_folders (self, tmp_dir, new_dir, cur_dir, error))
+    return FALSE;
+  in_fd = postier_open_regular (message_path, O_RDONLY, 0, NULL);
+  if (in_fd < 0)
+    return set_storage_error (error, errno, message_path);
+  source = g_mime_stream_fs_new (in_fd);
+
+  tmp_path = g_build_filename (tmp_dir, name, NULL);
+  g_unlink (tmp_path);  /* the first try's, if the crash left it there */
+  out_fd = create_tmp_file (tmp_path, tmp_dir, new_dir, cur_dir);
+  if (out_fd < 0)
+    return set_storage_error (error, errno, tmp_dir);
+  header = sent_header (account_name, when, possible_duplicate);
+  saved_errno = write_copy (source, out_fd, header, TRUE);
+  target = copy_location (self, name);
+  target_dir = g_path_get_dirname (target);
+  if (saved_errno == 0 && (close (out_fd) != 0 || g_rename (tmp_path, target) != 0))
+    saved_errno = errno;
+  else if (saved_errno != 0)
+    close (out_fd);
+  if (saved_errno != 0)
+    {
+      g_unlink (tmp_path);
+      return set_storage_error (error, saved_errno, target_dir);
+    }
+  return postier_fsync_dir (target_dir, error);
 }
 
 static void

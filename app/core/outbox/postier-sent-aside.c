@@ -1,0 +1,266 @@
+/* postier-sent-aside.c — sent entries set aside until their Sent copies are on disk
+ *
+ * Why: "a Sent copy is on disk before its entry goes" held the relay back
+ * while each batch of copies was fdatasynced (issue 12: this VM's ext4 has
+ * no journal, so each sync is a disk write beside Postfix's own, on the
+ * same disk). Now the settle thread renames each sent entry to
+ * <outbox>/.sent-COPY at once (a kill then sees it settled, never sends it
+ * again) and this file's thread commits the copies every few dozen
+ * entries: their fdatasyncs, new/'s sync, then the folders removed and the
+ * outbox folder synced. Until then the entry's message is still there:
+ * recovery writes the copy again from it, under the same name, and only
+ * then removes the folder. A message the relay took thus always ends with
+ * a copy on disk, never two (a power cut that loses the rename itself
+ * brings the entry back, marked: sent again, flagged, as before).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "postier-submitter"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "postier-error.h"
+#include "postier-outbox-entry-private.h"
+#include "postier-outbox-private.h"
+#include "postier-paths.h"
+#include "postier-sent-aside.h"
+#include "postier-sent-store-private.h"
+
+struct _PostierSentAside
+{
+  PostierOutbox    *outbox;
+  PostierSentStore *sent;
+
+  GMutex     mutex;
+  GCond      cond;
+  GPtrArray *copies;      /* names of the copies not committed */
+  GPtrArray *folders;     /* their entries' .sent- folders */
+  guint64    bytes;       /* message bytes of those */
+  guint      committing;  /* entries in the commit under way */
+  guint64    committing_bytes;
+  gboolean   finishing;
+  gboolean   failed;      /* a commit failed: its folders stay for recovery */
+  guint      commits;
+  GThread   *thread;
+};
+
+/* Copies on disk, then their entries gone for good. On a failure the
+ * folders stay: the next flush's recovery writes those copies again. */
+static gboolean
+commit (PostierSentAside *self,
+        GPtrArray        *copies,
+        GPtrArray        *folders)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!_postier_sent_store_sync_copies (self->sent, copies, &error))
+    {
+      g_warning ("%s", error->message);
+      return FALSE;
+    }
+  for (guint i = 0; i < folders->len; i++)
+    _postier_outbox_remove_folder (g_ptr_array_index (folders, i));
+  /* The renames aside and these removals: a power cut after this brings
+   * none of these entries back. */
+  if (!postier_fsync_dir (postier_outbox_get_dir (self->outbox), &error))
+    g_debug ("%s", error->message);
+  return TRUE;
+}
+
+static gpointer
+commit_thread (gpointer data)
+{
+  PostierSentAside *self = data;
+
+  g_mutex_lock (&self->mutex);
+  for (;;)
+    {
+      g_autoptr(GPtrArray) copies = NULL;
+      g_autoptr(GPtrArray) folders = NULL;
+      gboolean ok;
+
+      while (!self->finishing && self->copies->len < POSTIER_SENT_ASIDE_COMMIT_EVERY &&
+             self->bytes < POSTIER_SENT_ASIDE_COMMIT_BYTES)
+        g_cond_wait (&self->cond, &self->mutex);
+      if (self->copies->len == 0)
+        break;  /* finishing, nothing left */
+
+      copies = g_steal_pointer (&self->copies);
+      folders = g_steal_pointer (&self->folders);
+      self->copies = g_ptr_array_new_with_free_func (g_free);
+      self->folders = g_ptr_array_new_with_free_func (g_free);
+      self->committing = copies->len;
+      self->committing_bytes = self->bytes;
+      self->bytes = 0;
+      g_mutex_unlock (&self->mutex);
+
+      ok = commit (self, copies, folders);
+
+      g_mutex_lock (&self->mutex);
+      if (!ok)
+        self->failed = TRUE;
+      self->commits++;
+      self->committing = 0;
+      self->committing_bytes = 0;
+      g_cond_broadcast (&self->cond);
+    }
+  g_mutex_unlock (&self->mutex);
+  return NULL;
+}
+
+PostierSentAside *
+_postier_sent_aside_new (PostierOutbox    *outbox,
+                         PostierSentStore *sent)
+{
+  PostierSentAside *self = g_new0 (PostierSentAside, 1);
+
+  self->outbox = g_object_ref (outbox);
+  self->sent = g_object_ref (sent);
+  g_mutex_init (&self->mutex);
+  g_cond_init (&self->cond);
+  self->copies = g_ptr_array_new_with_free_func (g_free);
+  self->folders = g_ptr_array_new_with_free_func (g_free);
+  self->thread = g_thread_new ("postier-sent-commit", commit_thread, self);
+  return self;
+}
+
+gboolean
+_postier_sent_aside_put (PostierSentAside   *self,
+                         PostierOutboxEntry *entry,
+                         const char         *copy,
+                         GError            **error)
+{
+  const char *path = postier_outbox_entry_get_path (entry);
+  char *aside = g_strdup_printf ("%s/" POSTIER_SENT_ASIDE_PREFIX "%s",
+                                 postier_outbox_get_dir (self->outbox), copy);
+
+  if (g_rename (path, aside) != 0)
+    {
+      int saved_errno = errno;
+
+      g_free (aside);
+      return _postier_outbox_storage_error (error, saved_errno, _("Cannot remove “%s”"), path);
+    }
+  g_mutex_lock (&self->mutex);
+  g_ptr_array_add (self->copies, g_strdup (copy));
+  g_ptr_array_add (self->folders, aside);
+  self->bytes += postier_outbox_entry_get_size (entry);
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->mutex);
+  return TRUE;
+}
+
+void
+_postier_sent_aside_wait_room (PostierSentAside *self)
+{
+  g_mutex_lock (&self->mutex);
+  for (;;)
+    {
+      guint n = self->copies->len + self->committing;
+      guint64 bytes = self->bytes + self->committing_bytes;
+
+      if (n <= POSTIER_SENT_ASIDE_MAX && (n <= 1 || bytes <= POSTIER_SENT_ASIDE_MAX_BYTES))
+        break;
+      g_cond_wait (&self->cond, &self->mutex);
+    }
+  g_mutex_unlock (&self->mutex);
+}
+
+gboolean
+_postier_sent_aside_finish (PostierSentAside *self,
+                            guint            *commits)
+{
+  gboolean ok;
+
+  g_mutex_lock (&self->mutex);
+  self->finishing = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->mutex);
+  g_thread_join (self->thread);
+
+  ok = !self->failed;
+  if (commits != NULL)
+    *commits = self->commits;
+  g_ptr_array_unref (self->copies);
+  g_ptr_array_unref (self->folders);
+  g_mutex_clear (&self->mutex);
+  g_cond_clear (&self->cond);
+  g_object_unref (self->outbox);
+  g_object_unref (self->sent);
+  g_free (self);
+  return ok;
+}
+
+/* The copy's time: its Maildir name starts with it (seconds), taken when
+ * the copy was made; now if the name says nothing. */
+static gint64
+copy_time (const char *copy)
+{
+  char *end = NULL;
+  guint64 when = g_ascii_strtoull (copy, &end, 10);
+
+  if (end == copy || *end != '.')
+    return g_get_real_time () / G_USEC_PER_SEC;
+  return (gint64) when;
+}
+
+/* One folder set aside: TRUE when it is dealt with (and removed). */
+static gboolean
+recover_one (PostierSentStore *sent,
+             const char       *path,
+             const char       *copy)
+{
+  g_autofree char *message = g_build_filename (path, POSTIER_OUTBOX_MESSAGE_FILE, NULL);
+  g_autoptr(PostierOutboxEntry) entry = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* The removal only starts once the copy is committed: a folder that
+   * lost a file already has its copy on disk. */
+  if (g_file_test (message, G_FILE_TEST_IS_REGULAR))
+    entry = _postier_outbox_entry_load (copy, path, NULL);
+  if (entry != NULL &&
+      !_postier_sent_store_restore (sent, copy, message, postier_outbox_entry_get_account_name (entry),
+                                    copy_time (copy),
+                                    postier_outbox_entry_get_possible_duplicate (entry), &error))
+    {
+      /* Kept for the next flush: its message is the only copy. */
+      g_warning ("%s", error->message);
+      return FALSE;
+    }
+  if (entry != NULL)
+    g_debug ("sent entry set aside when its flusher stopped: its copy %s written again", copy);
+  return _postier_outbox_remove_folder (path);
+}
+
+void
+_postier_sent_aside_recover (PostierOutbox    *outbox,
+                             PostierSentStore *sent)
+{
+  const char *dir_path = postier_outbox_get_dir (outbox);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  gboolean removed = FALSE;
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      const char *copy = name + strlen (POSTIER_SENT_ASIDE_PREFIX);
+
+      if (!g_str_has_prefix (name, POSTIER_SENT_ASIDE_PREFIX) || *copy == '\0' || *copy == '.')
+        continue;
+      path = g_build_filename (dir_path, name, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        {
+          g_unlink (path);  /* planted: ours are folders */
+          continue;
+        }
+      removed |= recover_one (sent, path, copy);
+    }
+  if (removed && !postier_fsync_dir (dir_path, NULL))
+    g_debug ("could not fsync %s", dir_path);
+}
