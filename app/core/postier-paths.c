@@ -157,6 +157,32 @@ postier_open_regular (const char  *path,
 }
 
 gboolean
+postier_write_all_fd (int         fd,
+                      const void *data,
+                      gsize       length)
+{
+  const char *p = data;
+
+  while (length > 0)
+    {
+      gssize n = write (fd, p, length);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        {
+          errno = EIO;
+          return FALSE;
+        }
+      p += n;
+      length -= (gsize) n;
+    }
+  return TRUE;
+}
+
+gboolean
 postier_write_file_durably (const char  *path,
                             const char  *contents,
                             gsize        length,
@@ -164,7 +190,6 @@ postier_write_file_durably (const char  *path,
 {
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *tmp = g_strdup_printf ("%s.tmp-XXXXXX", path);
-  gsize written = 0;
   int fd;
 
   fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
@@ -176,16 +201,8 @@ postier_write_file_durably (const char  *path,
       return FALSE;
     }
 
-  while (written < length)
-    {
-      gssize n = write (fd, contents + written, length - written);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        goto fail;
-      written += (gsize) n;
-    }
+  if (!postier_write_all_fd (fd, contents, length))
+    goto fail;
   if (fsync (fd) != 0)
     goto fail;
   if (close (fd) != 0)

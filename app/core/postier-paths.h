@@ -31,6 +31,12 @@ gboolean  postier_write_file_durably (const char  *path,
                                       gsize        length,
                                       GError     **error);
 
+/* write(2) until all LENGTH bytes of DATA are written, again after EINTR.
+ * FALSE with errno set on failure (EIO if the kernel wrote nothing). */
+gboolean  postier_write_all_fd       (int          fd,
+                                      const void  *data,
+                                      gsize        length);
+
 /* fsync() a folder so that renames and creations inside it are durable. */
 gboolean  postier_fsync_dir          (const char  *path,
                                       GError     **error);

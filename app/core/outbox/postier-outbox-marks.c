@@ -42,25 +42,6 @@ marks_path (PostierOutbox *self)
   return g_build_filename (postier_outbox_get_dir (self), POSTIER_OUTBOX_MARKS_FILE, NULL);
 }
 
-static gboolean
-write_all (int         fd,
-           const char *data,
-           gsize       length)
-{
-  while (length > 0)
-    {
-      gssize n = write (fd, data, length);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      data += n;
-      length -= (gsize) n;
-    }
-  return TRUE;
-}
-
 /* Appends TEXT; synced (the file, and the folder when the file is new)
  * when SYNC. */
 static gboolean
@@ -78,7 +59,7 @@ append (PostierOutbox  *self,
   if (fd < 0)
     return _postier_outbox_storage_error (error, errno, _("Cannot mark “%s” as being sent"), path);
   fresh = fstat (fd, &st) == 0 && st.st_size == 0;
-  if (!write_all (fd, text, strlen (text)) || (sync && fdatasync (fd) != 0))
+  if (!postier_write_all_fd (fd, text, strlen (text)) || (sync && fdatasync (fd) != 0))
     {
       int saved_errno = errno;
 

@@ -21,6 +21,7 @@
 #include "postier-gmime.h"
 #include "postier-outbox-private.h"
 #include "postier-outbox-staging.h"
+#include "postier-paths.h"
 
 /* How much of a message in memory is read to find its Subject and
  * Message-ID (postier_outbox_enqueue_bytes() only). */
@@ -119,21 +120,11 @@ postier_outbox_staging_write (PostierOutboxStaging  *self,
                               gsize                  length,
                               GError               **error)
 {
-  gsize written = 0;
-
   g_return_val_if_fail (POSTIER_IS_OUTBOX_STAGING (self), FALSE);
   g_return_val_if_fail (self->fd >= 0, FALSE);
 
-  while (written < length)
-    {
-      gssize n = write (self->fd, (const char *) data + written, length - written);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return write_error (self, errno, error);
-      written += (gsize) n;
-    }
+  if (!postier_write_all_fd (self->fd, data, length))
+    return write_error (self, errno, error);
   return TRUE;
 }
 
