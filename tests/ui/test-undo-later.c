@@ -166,6 +166,21 @@ typedef struct {
   const char *label;
 } ButtonWait;
 
+/* Clicks a toast's button once the toast has finished appearing, as a
+ * person does. libadwaita 1.2 (Debian 12) frees a toast's bookkeeping when
+ * its hide animation ends while its show animation (500 ms when it
+ * replaces another toast) may still run, and crashes on its next frame
+ * (upstream 1674ebc9, "Prevent show_done from firing after hide_done",
+ * libadwaita 1.3): a click within 200 ms of the toast appearing did that
+ * here, twice in CI. */
+static void
+click_toast_button (GtkWidget  *root,
+                    const char *label)
+{
+  postier_ui_test_spin (600);
+  postier_ui_test_click (find_button (root, label));
+}
+
 static gboolean
 button_shown (gpointer data)
 {
@@ -233,7 +248,6 @@ test_undo_restores_the_composer (void)
   g_autoptr(PostierDraft) draft = NULL;
   g_autofree char *from = NULL;
   ButtonWait undo = { NULL, "_Undo" };
-  GtkWidget *button;
 
   /* Long enough for a slow (sanitized) run to click before it ends. */
   if (!fixture_open (&f, 60))
@@ -259,8 +273,7 @@ test_undo_restores_the_composer (void)
   }
   postier_ui_test_spin (g_getenv ("POSTIER_SCREENSHOT_DIR") != NULL ? 600 : 0);
   postier_ui_test_screenshot_window (GTK_WINDOW (f.window), "undo-toast");
-  button = find_button (GTK_WIDGET (f.window), "_Undo");
-  postier_ui_test_click (button);
+  click_toast_button (GTK_WIDGET (f.window), "_Undo");
 
   /* Out of the outbox, and every field back as it was written. */
   g_assert_true (postier_ui_test_wait_for (outbox_empty, &f, 10000));
@@ -323,7 +336,7 @@ test_undo_too_late (void)
   /* One copy per recipient (To, Cc, Bcc) in the rig's Maildir. */
   files = postier_test_maildir_files (tag, 3);
 
-  postier_ui_test_click (find_button (GTK_WIDGET (f.window), "_Undo"));
+  click_toast_button (GTK_WIDGET (f.window), "_Undo");
   {
     TextWait toast = { GTK_WIDGET (f.window), "Too late to undo: the message was sent" };
 
