@@ -93,7 +93,7 @@ expire_access_token (const Rig  *rig,
 static gint64
 refresh_count (const Rig *rig)
 {
-  g_autoptr(JsonObject) stats = rig_call (rig, "GET", "/rig/stats");
+  g_autoptr(JsonObject) stats = rig_call (rig, "GET", "/rig/stats?client_id=postier");
 
   return json_object_get_int_member (stats, "refresh");
 }
@@ -312,7 +312,7 @@ test_device_flow (void)
   check_silent_refresh (&rig, account, tokens);
 
   /* The grant revoked: the message waits for the person, who signs in. */
-  revoked = rig_call (&rig, "POST", "/rig/revoke-grants");
+  revoked = rig_call (&rig, "POST", "/rig/revoke-grants?client_id=postier");
   g_assert_cmpint (ctl (NULL, &err, "send", "--account", "oa", "--to", "carol@example.org",
                         "--subject", subject3, "--body-file", "-", NULL), ==, 77);
   g_assert_nonnull (strstr (err, "Sign in to 127.0.0.1 again"));

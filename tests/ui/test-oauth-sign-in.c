@@ -280,7 +280,7 @@ fill_rig_account (PostierAccountEditor *editor,
   adw_combo_row_set_selected (ADW_COMBO_ROW (postier_ui_test_find_by_id (GTK_WIDGET (editor), "auth_row")),
                               AUTH_OTHER_OAUTH);
   set_text (editor, "issuer_row", rig->issuer);
-  set_text (editor, "client_id_row", "postier");
+  set_text (editor, "client_id_row", "postier-app");
 }
 
 static void
@@ -345,7 +345,7 @@ test_sign_in_while_adding (void)
   account = postier_account_store_lookup (saved, RIG_ADDED);
   g_assert_nonnull (account);
   g_assert_cmpstr (postier_account_get_oauth_provider (account), ==, rig.issuer);
-  g_assert_cmpstr (postier_account_get_oauth_client_id (account), ==, "postier");
+  g_assert_cmpstr (postier_account_get_oauth_client_id (account), ==, "postier-app");
   g_assert_cmpint (postier_account_get_auth (account), ==, POSTIER_AUTH_XOAUTH2);
   g_assert_true (postier_oauth_is_signed_in (account, NULL, &error));
   g_assert_no_error (error);
@@ -380,7 +380,7 @@ add_signed_in_account (Rig *rig)
   postier_account_set_security (account, POSTIER_SECURITY_STARTTLS);
   postier_account_set_ca_file (account, rig->ca);
   postier_account_set_oauth_provider (account, rig->issuer);
-  postier_account_set_oauth_client_id (account, "postier");
+  postier_account_set_oauth_client_id (account, "postier-app");
   postier_account_set_oauth_scope (account, rig->scope);
   postier_account_set_auth (account, POSTIER_AUTH_XOAUTH2);
   g_assert_true (postier_account_store_add (store, account, TRUE, &error));
@@ -473,7 +473,9 @@ test_sign_in_again (void)
 
   /* The provider revokes the sign-in (the person changed their password,
    * or removed Postier's access): the message waits for them. */
-  rig_post (&rig, "/rig/revoke-grants");   /* its access tokens too */
+  /* Its access tokens too; only the app's client, so test-oauth (the
+   * CLI's client) runs beside this test untouched. */
+  rig_post (&rig, "/rig/revoke-grants?client_id=postier-app");
   app = postier_ui_test_application ();
   window = postier_ui_test_window (app);
   outbox = postier_application_get_outbox (app);

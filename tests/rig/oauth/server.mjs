@@ -20,11 +20,17 @@
 //
 // /rig/ routes for tests (POST, header X-Rig-Secret: OAUTH_DOVECOT_SECRET):
 //   /rig/revoke-grants          every grant goes: refresh gets invalid_grant
+//                               (?client_id=…: that client's only, so tests
+//                               on different clients run side by side)
 //   /rig/expire-access-token    (form: token=…) that access token alone goes,
 //                               as if it had expired; its refresh token stays
 //                               (RFC 7009 revocation would take the grant's
 //                               refresh tokens along in oidc-provider)
-// Every token request is counted: GET /rig/stats says how many refreshes.
+// Every token request is counted: GET /rig/stats says how many refreshes,
+// GET /rig/stats?client_id=… for one client.
+//
+// Two public clients with the same rights: 'postier' (the CLI's tests) and
+// 'postier-app' (the app's), so each kind of test revokes and counts its own.
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
@@ -45,19 +51,22 @@ if (!port || !user || !password || !dovecotSecret) {
 }
 
 const grants = new Set();
-const stats = { refresh: 0, authorization_code: 0, device_code: 0 };
+const newStats = () => ({ refresh: 0, authorization_code: 0, device_code: 0 });
+const stats = newStats();
+const statsByClient = new Map();
+const postierClient = {
+  client_name: 'Postier',
+  application_type: 'native',
+  token_endpoint_auth_method: 'none',
+  grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
+  response_types: ['code'],
+  redirect_uris: ['http://127.0.0.1/'],
+};
 
 const provider = new Provider(issuer, {
   clients: [
-    {
-      client_id: 'postier',
-      client_name: 'Postier',
-      application_type: 'native',
-      token_endpoint_auth_method: 'none',
-      grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
-      response_types: ['code'],
-      redirect_uris: ['http://127.0.0.1/'],
-    },
+    { client_id: 'postier', ...postierClient },
+    { client_id: 'postier-app', ...postierClient },
     {
       client_id: 'dovecot',
       client_secret: dovecotSecret,
@@ -108,9 +117,13 @@ provider.proxy = false;
 
 provider.on('grant.success', (ctx) => {
   const type = ctx.oidc.params.grant_type;
-  if (type === 'refresh_token') stats.refresh += 1;
-  else if (type === 'authorization_code') stats.authorization_code += 1;
-  else stats.device_code += 1;
+  const clientId = ctx.oidc.client ? ctx.oidc.client.clientId : '';
+  if (!statsByClient.has(clientId)) statsByClient.set(clientId, newStats());
+  for (const counts of [stats, statsByClient.get(clientId)]) {
+    if (type === 'refresh_token') counts.refresh += 1;
+    else if (type === 'authorization_code') counts.authorization_code += 1;
+    else counts.device_code += 1;
+  }
 });
 
 function escapeHtml(s) {
@@ -178,11 +191,13 @@ async function confirm(req, res) {
   return provider.interactionFinished(req, res, { consent: { grantId: saved } }, { mergeWithLastSubmission: true });
 }
 
-async function rigRoute(req, res, path) {
+async function rigRoute(req, res, url) {
+  const path = url.pathname;
   if (req.headers['x-rig-secret'] !== dovecotSecret) return page(res, 403, 'Forbidden', '');
   if (path === '/rig/stats') {
+    const clientId = url.searchParams.get('client_id');
     res.setHeader('Content-Type', 'application/json');
-    return res.end(JSON.stringify(stats));
+    return res.end(JSON.stringify(clientId ? (statsByClient.get(clientId) || newStats()) : stats));
   }
   if (req.method === 'POST' && path === '/rig/expire-access-token') {
     const { token } = await readBody(req);
@@ -192,13 +207,15 @@ async function rigRoute(req, res, path) {
     return res.end(JSON.stringify({ ok: Boolean(found) }));
   }
   if (req.method !== 'POST' || path !== '/rig/revoke-grants') return page(res, 404, 'No such route', '');
-  for (const id of grants) {
+  const clientId = url.searchParams.get('client_id');
+  for (const id of [...grants]) {
+    const grant = await provider.Grant.find(id);
+    if (clientId && grant && grant.clientId !== clientId) continue;
     // The memory adapter drops every token of the grant, of any kind.
     await provider.RefreshToken.revokeByGrantId(id);
-    const grant = await provider.Grant.find(id);
     if (grant) await grant.destroy();
+    grants.delete(id);
   }
-  grants.clear();
   res.setHeader('Content-Type', 'application/json');
   return res.end('{"ok":true}');
 }
@@ -208,7 +225,7 @@ const server = http.createServer(async (req, res) => {
   const url = new URL(req.url, issuer);
   const m = url.pathname.match(/^\/interaction\/([^/]+)(\/login|\/confirm)?$/);
   try {
-    if (url.pathname.startsWith('/rig/')) return await rigRoute(req, res, url.pathname);
+    if (url.pathname.startsWith('/rig/')) return await rigRoute(req, res, url);
     if (m && req.method === 'GET' && !m[2]) return await showInteraction(req, res, m[1]);
     if (m && req.method === 'POST' && m[2] === '/login') return await login(req, res, m[1]);
     if (m && req.method === 'POST' && m[2] === '/confirm') return await confirm(req, res);
