@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "postier-core.h"
+#include "postier-sent-store-private.h"
 #include "postier-test.h"
 
 static char *
@@ -177,6 +178,64 @@ test_list_async (void)
   g_ptr_array_unref (listed);
 }
 
+static guint
+count_files (const char *dir_path)
+{
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* A sent entry set aside when a power cut came: its copy may be empty.
+ * Written again, it is whole, flagged as the entry was, and still one
+ * copy, also once a reader moved it to cur/. */
+static void
+test_restore_copy (void)
+{
+  g_autofree char *sent_dir = g_build_filename (g_get_user_data_dir (), "sent-restore", NULL);
+  g_autofree char *work = g_build_filename (g_get_user_data_dir (), "work-restore", NULL);
+  g_autofree char *new_dir = g_build_filename (sent_dir, "new", NULL);
+  g_autofree char *cur_dir = g_build_filename (sent_dir, "cur", NULL);
+  g_autoptr(PostierSentStore) store = postier_sent_store_new (sent_dir);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *copy_path = NULL;
+  g_autofree char *read_path = NULL;
+  g_autofree char *text = NULL;
+
+  g_mkdir_with_parents (work, 0700);
+  message = write_message (work, "Quarterly figures", "Bob <bob@example.com>");
+  name = _postier_sent_store_add_unsynced (store, message, "Work", 1741000000, FALSE, &error);
+  g_assert_no_error (error);
+  copy_path = g_build_filename (new_dir, name, NULL);
+  g_file_set_contents (copy_path, "", 0, &error);   /* what the power cut left */
+  g_assert_no_error (error);
+
+  g_assert_true (_postier_sent_store_restore (store, name, message, "Work", 1741000000, TRUE, &error));
+  g_assert_no_error (error);
+  g_file_get_contents (copy_path, &text, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (text, "Subject: Quarterly figures"));
+  g_assert_nonnull (strstr (text, "possible-duplicate"));
+  g_assert_cmpuint (count_files (new_dir), ==, 1);
+
+  /* Read meanwhile: rewritten where it is, not added to new/. */
+  read_path = g_strdup_printf ("%s/%s:2,S", cur_dir, name);
+  g_assert_cmpint (g_rename (copy_path, read_path), ==, 0);
+  g_assert_true (_postier_sent_store_restore (store, name, message, "Work", 1741000000, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_files (new_dir), ==, 0);
+  g_assert_cmpuint (count_files (cur_dir), ==, 1);
+  g_clear_pointer (&text, g_free);
+  g_file_get_contents (read_path, &text, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (text, "Subject: Quarterly figures"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -186,6 +245,7 @@ main (int   argc,
   g_test_add_func ("/sent-store/list/newest-first", test_list_newest_first);
   g_test_add_func ("/sent-store/list/encoded-and-foreign", test_encoded_subject_and_foreign_file);
   g_test_add_func ("/sent-store/list/async", test_list_async);
+  g_test_add_func ("/sent-store/restore-copy", test_restore_copy);
 
   return g_test_run ();
 }
