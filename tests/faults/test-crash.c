@@ -16,6 +16,7 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -404,6 +405,39 @@ test_kill_flusher (void)
       if (!found)
         g_test_fail_printf ("message %u arrived but has no Sent copy", i);
     }
+
+  /* A power cut while a sent entry waited aside for its copy's commit:
+   * the folder .sent-COPY is there, the copy empty. The next flush writes
+   * the copy again from the entry's message, under the same name, and
+   * sends nothing. */
+  {
+    g_autoptr(PostierSentStore) sent = postier_sent_store_new (NULL);
+    g_autoptr(GPtrArray) queued = NULL;
+    const char *copy = "1741000000.M000001P1R00000001.power-cut";
+    g_autofree char *new_dir = g_build_filename (postier_sent_store_get_dir (sent), "new", NULL);
+    g_autofree char *copy_path = g_build_filename (new_dir, copy, NULL);
+    g_autofree char *aside = g_strdup_printf ("%s/.sent-%s", postier_outbox_get_dir (outbox), copy);
+    g_autofree char *mid = message_id (tag, N_MESSAGES);
+    g_autofree char *text = NULL;
+    const char *args[] = { "queue", "flush", NULL };
+
+    enqueue (outbox, tag, N_MESSAGES);
+    queued = postier_outbox_list (outbox, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (queued->len, ==, 1);
+    g_assert_cmpint (g_rename (postier_outbox_entry_get_path (g_ptr_array_index (queued, 0)), aside), ==, 0);
+    g_mkdir_with_parents (new_dir, 0700);
+    g_file_set_contents (copy_path, "", 0, &error);
+    g_assert_no_error (error);
+
+    g_assert_cmpint (postier_test_run_ctlv (NULL, NULL, 0, NULL, NULL, args), ==, 0);
+    g_assert_false (g_file_test (aside, G_FILE_TEST_EXISTS));
+    g_file_get_contents (copy_path, &text, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (strstr (text, mid));
+    wait_postfix_idle ();
+    g_assert_cmpuint (delivered (tag, N_MESSAGES), ==, 0);
+  }
   g_assert_cmpuint (flagged, ==, duplicates);
 }
 
