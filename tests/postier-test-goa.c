@@ -113,3 +113,19 @@ postier_test_goa_stop_daemon (GSubprocess *daemon)
   g_subprocess_wait (daemon, NULL, NULL);
   g_object_unref (daemon);
 }
+
+void
+postier_test_goa_set_mail_disabled (gboolean disabled)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = g_dbus_connection_call_sync (bus, POSTIER_TEST_GOA_NAME,
+                                       "/org/gnome/OnlineAccounts/Accounts/account_1700000000_0",
+                                       "org.freedesktop.DBus.Properties", "Set",
+                                       g_variant_new ("(ssv)", "org.gnome.OnlineAccounts.Account", "MailDisabled",
+                                                      g_variant_new_boolean (disabled)),
+                                       NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+}

@@ -21,6 +21,9 @@ gboolean     postier_test_goa_name_owned_by (GDBusConnection *bus,
                                              const char      *pid);
 /* goa-daemon reading this test's config folder, in place of any other,
  * once it owns the name (it exports its accounts before). */
+/* Mail off or on for the account postier_test_goa_write_account wrote, as
+ * Settings → Online Accounts does: GOA's writable MailDisabled property. */
+void         postier_test_goa_set_mail_disabled (gboolean disabled);
 GSubprocess *postier_test_goa_start_daemon  (void);
 void         postier_test_goa_stop_daemon   (GSubprocess *daemon);
 

@@ -499,24 +499,6 @@ test_oauth2_send_and_vanish (void)
   g_subprocess_wait (standin, NULL, NULL);
 }
 
-/* Turns mail off or on for the test's GOA account as Settings does: GOA's
- * writable MailDisabled property, which goa-daemon saves and applies. */
-static void
-set_mail_disabled (gboolean disabled)
-{
-  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-
-  reply = g_dbus_connection_call_sync (bus, POSTIER_TEST_GOA_NAME,
-                                       "/org/gnome/OnlineAccounts/Accounts/account_1700000000_0",
-                                       "org.freedesktop.DBus.Properties", "Set",
-                                       g_variant_new ("(ssv)", "org.gnome.OnlineAccounts.Account", "MailDisabled",
-                                                      g_variant_new_boolean (disabled)),
-                                       NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
-  g_assert_no_error (error);
-}
-
 /* Spins until ACCOUNTS lists KEY (or no longer does, for LISTED FALSE). */
 static void
 wait_listed (PostierGoaAccounts *accounts,
@@ -571,7 +553,7 @@ test_comes_back (void)
   /* Queued, then mail is turned off in Settings: the flush leaves it
    * waiting for the person, saying why. */
   g_assert_cmpint (ctl_send ("goa:account_1700000000_0", subject, "--queue-only", &err), ==, 0);
-  set_mail_disabled (TRUE);
+  postier_test_goa_set_mail_disabled (TRUE);
   wait_listed (accounts, "goa:account_1700000000_0", FALSE);
   {
     const char *flush[] = { "queue", "flush", NULL };
@@ -588,7 +570,7 @@ test_comes_back (void)
   /* It stays for the mail that waits for the account: it is still there
    * once GOA has answered it (its first flush leaves the entry alone). */
   g_assert_cmpuint (delivered_now (subject), ==, 0);
-  set_mail_disabled (FALSE);
+  postier_test_goa_set_mail_disabled (FALSE);
   wait_listed (accounts, "goa:account_1700000000_0", TRUE);
 
   /* Sent by itself, and then the flusher leaves: nothing else waits. */

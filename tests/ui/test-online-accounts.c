@@ -307,23 +307,6 @@ count_entries (PostierOutbox *outbox,
   return n;
 }
 
-/* GOA's writable MailDisabled, as Settings → Online Accounts sets it. */
-static void
-set_mail_disabled (gboolean disabled)
-{
-  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-
-  reply = g_dbus_connection_call_sync (bus, POSTIER_TEST_GOA_NAME,
-                                       "/org/gnome/OnlineAccounts/Accounts/account_1700000000_0",
-                                       "org.freedesktop.DBus.Properties", "Set",
-                                       g_variant_new ("(ssv)", "org.gnome.OnlineAccounts.Account", "MailDisabled",
-                                                      g_variant_new_boolean (disabled)),
-                                       NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
-  g_assert_no_error (error);
-}
-
 static gboolean
 unlisted (gpointer data)
 {
@@ -479,7 +462,7 @@ test_online_accounts_attention (void)
     g_autofree char *back_id = NULL;
     g_autoptr(GPtrArray) files = NULL;
 
-    set_mail_disabled (TRUE);
+    postier_test_goa_set_mail_disabled (TRUE);
     g_assert_true (postier_ui_test_wait_for (unlisted, NULL, 20000));
     back_id = postier_test_enqueue (outbox, ACCOUNT, "carol@example.org", "Online Accounts mail back on",
                                     message_id);
@@ -488,7 +471,7 @@ test_online_accounts_attention (void)
     postier_window_show_page (window, "outbox");
     row_wait = (RowWait) { view, back_id, "gone or has mail turned off" };
     g_assert_true (postier_ui_test_wait_for (row_says, &row_wait, 10000));
-    set_mail_disabled (FALSE);
+    postier_test_goa_set_mail_disabled (FALSE);
     g_assert_true (postier_ui_test_wait_for_text (GTK_WIDGET (window),
                                                   "ada@rig.test is back in Online Accounts: 1 waiting message is on "
                                                   "its way", 60000));
