@@ -22,17 +22,6 @@
 #include "postier-schedule.h"
 #include "postierctl-private.h"
 
-static gboolean
-has_real_account (PostierAccountStore *store)
-{
-  g_autoptr(GPtrArray) list = postier_account_store_list (store);
-
-  for (guint i = 0; i < list->len; i++)
-    if (postier_account_get_kind (g_ptr_array_index (list, i)) != POSTIER_ACCOUNT_KIND_SANDBOX)
-      return TRUE;
-  return FALSE;
-}
-
 /* The command's arguments as given, before option parsing: the light
  * postierctl hands them to postierctl-full for an account only GNOME
  * Online Accounts knows (postierctl_online_account). */
@@ -48,7 +37,7 @@ choose_account (const char  *name,
 
   if (store == NULL)
     return NULL;
-  if (name == NULL && !has_real_account (store))
+  if (name == NULL && postier_account_store_count_relays (store) == 0)
     {
       /* Postier has no relay account of its own: GNOME Online Accounts'
        * default, if it has one (the light postierctl hands the command

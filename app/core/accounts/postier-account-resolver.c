@@ -50,17 +50,6 @@ postier_account_resolve (PostierAccountStore  *store,
   return NULL;
 }
 
-static gboolean
-has_relay_account (PostierAccountStore *store)
-{
-  g_autoptr(GPtrArray) list = postier_account_store_list (store);
-
-  for (guint i = 0; i < list->len; i++)
-    if (postier_account_get_kind (g_ptr_array_index (list, i)) != POSTIER_ACCOUNT_KIND_SANDBOX)
-      return TRUE;
-  return FALSE;
-}
-
 PostierAccount *
 postier_account_pick_default (PostierAccountStore *store,
                               GPtrArray           *goa_list)
@@ -70,7 +59,7 @@ postier_account_pick_default (PostierAccountStore *store,
 
   g_return_val_if_fail (store == NULL || POSTIER_IS_ACCOUNT_STORE (store), NULL);
 
-  if (store != NULL && has_relay_account (store))
+  if (store != NULL && postier_account_store_count_relays (store) > 0)
     return postier_account_store_get_default (store);
   /* GOA's ids are "account_SECONDS_N": in natural order, the one added
    * first (GOA's own listing order is a hash table's). */
@@ -97,7 +86,7 @@ postier_account_resolve_default (PostierAccountStore  *store,
   g_autoptr(GPtrArray) goa = NULL;
   PostierAccount *account;
 
-  if (store != NULL && has_relay_account (store))
+  if (store != NULL && postier_account_store_count_relays (store) > 0)
     return g_object_ref (postier_account_pick_default (store, NULL));
   goa = postier_goa_list_mail_accounts (cancellable);
   account = postier_account_pick_default (store, goa);
