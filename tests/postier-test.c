@@ -52,6 +52,59 @@ postier_test_rig (const char *name)
   return NULL;
 }
 
+GSubprocessLauncher *
+postier_test_launcher_new (GSubprocessFlags flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  /* G_TEST_OPTION_ISOLATE_DIRS changes what GLib returns in this process,
+   * not the environment children inherit: hand them this test's folders.
+   * XDG_RUNTIME_DIR stays inherited: the rig's D-Bus and keyring live there. */
+  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
+  if (system_data_dirs != NULL)
+    g_subprocess_launcher_setenv (launcher, "XDG_DATA_DIRS", system_data_dirs, TRUE);
+  return launcher;
+}
+
+GSubprocess *
+postier_test_launcher_spawn_ctlv (GSubprocessLauncher *launcher,
+                                  const char * const  *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *ctl = g_getenv ("POSTIERCTL");
+  GSubprocess *process;
+
+  g_assert_nonnull (ctl);
+  g_ptr_array_add (argv, (gpointer) ctl);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  return process;
+}
+
+GSubprocess *
+postier_test_launcher_spawn_ctl (GSubprocessLauncher *launcher,
+                                 const char          *first_arg,
+                                 ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  va_start (ap, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  return postier_test_launcher_spawn_ctlv (launcher, (const char * const *) args->pdata);
+}
+
 static int
 run (const char * const *extra_env,
      const char   *stdin_text,
@@ -77,18 +130,9 @@ run (const char * const *extra_env,
     g_assert_true (g_file_set_contents (input_path, stdin_text, (gssize) stdin_length, NULL));
   close (input_fd);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+  launcher = postier_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_set_stdin_file_path (launcher, input_path);
-  /* G_TEST_OPTION_ISOLATE_DIRS changes what GLib returns in this process,
-   * not the environment children inherit: hand them this test's folders. */
-  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
-  if (system_data_dirs != NULL)
-    g_subprocess_launcher_setenv (launcher, "XDG_DATA_DIRS", system_data_dirs, TRUE);
   for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i++)
     {
       g_auto(GStrv) pair = g_strsplit (extra_env[i], "=", 2);

@@ -21,6 +21,18 @@ void      postier_test_init         (int          *argc,
  * must never pass unnoticed. Returns NULL after skipping or failing. */
 const char *postier_test_rig        (const char   *name);
 
+/* A launcher for a child process that lives in this test's folders (HOME,
+ * XDG_{CONFIG,DATA,CACHE,STATE}_HOME), with the system's XDG_DATA_DIRS;
+ * the rig's variables and XDG_RUNTIME_DIR are inherited as they are. */
+GSubprocessLauncher *postier_test_launcher_new (GSubprocessFlags flags);
+/* Starts postierctl ($POSTIERCTL) with LAUNCHER and the given arguments
+ * (NULL-terminated); fails the test if it cannot start. */
+GSubprocess *postier_test_launcher_spawn_ctl  (GSubprocessLauncher *launcher,
+                                               const char          *first_arg,
+                                               ...) G_GNUC_NULL_TERMINATED;
+GSubprocess *postier_test_launcher_spawn_ctlv (GSubprocessLauncher *launcher,
+                                               const char * const  *args);
+
 /* Runs postierctl with the given arguments (NULL-terminated), feeding
  * STDIN_TEXT (may be NULL) and capturing both outputs. Returns the exit
  * status. EXTRA_ENV is a NULL-terminated list of "NAME=value" or NULL. */

@@ -18,18 +18,10 @@
 static GSubprocess *
 spawn_watch (void)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+  g_autoptr(GSubprocessLauncher) launcher = postier_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
                                                                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
 
-  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
-  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("POSTIERCTL"), "queue", "watch", NULL);
-  g_assert_no_error (error);
-  return process;
+  return postier_test_launcher_spawn_ctl (launcher, "queue", "watch", NULL);
 }
 
 /* Starts a flusher, lets it arm its timer for the held message, and

@@ -108,15 +108,10 @@ test_network_back (void)
   g_assert_no_error (error);
 
   /* GLib's netlink monitor: a default route is what it calls online. */
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  launcher = postier_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_setenv (launcher, "GIO_USE_NETWORK_MONITOR", "netlink", TRUE);
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "postier-submitter", TRUE);
-  watch = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("POSTIERCTL"), "queue", "watch", NULL);
-  g_assert_no_error (error);
+  watch = postier_test_launcher_spawn_ctl (launcher, "queue", "watch", NULL);
 
   /* Its first try finds the port closed: deferred, a minute to wait. */
   while (state_of (outbox, id) != POSTIER_OUTBOX_STATE_DEFERRED)

@@ -131,13 +131,8 @@ test_enqueue_while_flushing (void)
   for (guint i = 0; i < N_FIRST; i++)
     enqueue (outbox, tag, i);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
-  flusher = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("POSTIERCTL"), "queue", "flush", NULL);
-  g_assert_no_error (error);
+  launcher = postier_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  flusher = postier_test_launcher_spawn_ctl (launcher, "queue", "flush", NULL);
 
   /* Once it is sending, queue more, each followed by a try of our own. */
   while (count_entries (outbox) >= N_FIRST && g_subprocess_get_identifier (flusher) != NULL)

@@ -362,20 +362,12 @@ wait_until_unlisted (PostierGoaAccounts *accounts,
 static GSubprocess *
 start_watch (void)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+  g_autoptr(GSubprocessLauncher) launcher = postier_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GError) error = NULL;
-  GSubprocess *watch;
 
-  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
   g_subprocess_launcher_setenv (launcher, "SSL_CERT_FILE", postier_test_rig ("CA"), TRUE);
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "postier-submitter", TRUE);
-  watch = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("POSTIERCTL"), "queue", "watch", NULL);
-  g_assert_no_error (error);
-  return watch;
+  return postier_test_launcher_spawn_ctl (launcher, "queue", "watch", NULL);
 }
 
 /* The flusher leaves by itself once nothing it could send is left. */

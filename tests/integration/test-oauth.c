@@ -139,7 +139,6 @@ ctl_device_sign_in (const Rig          *rig,
                     const char * const *args,
                     char              **output)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GDataInputStream) lines = NULL;
@@ -149,19 +148,8 @@ ctl_device_sign_in (const Rig          *rig,
   g_autofree char *rest = NULL;
   char *line;
 
-  g_ptr_array_add (argv, (gpointer) g_getenv ("POSTIERCTL"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-  /* This test's folders, as postier_test_run_ctl hands them on. */
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
+  launcher = postier_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  process = postier_test_launcher_spawn_ctlv (launcher, args);
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
   while (url == NULL && (line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error)) != NULL)
     {

@@ -631,15 +631,9 @@ test_waits_for_other_flusher (void)
   g_assert_true (postier_outbox_lock (holder, &error));
   g_assert_no_error (error);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  launcher = postier_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_set_stdin_file_path (launcher, input_path);
-  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
-  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("POSTIERCTL"), "send",
-                                         "--to", "bob@localhost", "--subject", tag, NULL);
-  g_assert_no_error (error);
+  process = postier_test_launcher_spawn_ctl (launcher, "send", "--to", "bob@localhost", "--subject", tag, NULL);
 
   /* Its message is queued, and it cannot flush. */
   outbox = postier_outbox_new (NULL);
