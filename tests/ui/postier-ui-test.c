@@ -464,6 +464,35 @@ postier_ui_test_wait_for_text (GtkWidget  *root,
   return postier_ui_test_wait_for (text_is_shown, &wait, timeout_ms);
 }
 
+typedef struct {
+  PostierOutboxView *view;
+  const char        *id;
+  const char        *needle;
+} RowWait;
+
+static gboolean
+row_shows (gpointer data)
+{
+  RowWait *wait = data;
+  GtkWidget *row = postier_outbox_view_find_row (wait->view, wait->id);
+  g_autofree char *text = row != NULL ? postier_ui_test_visible_text (row) : NULL;
+
+  return text != NULL && strstr (text, wait->needle) != NULL;
+}
+
+/* The view reloads after the submitter's word, which may come after the
+ * test's, and makes its rows a few a frame. */
+gboolean
+postier_ui_test_wait_for_row (PostierOutboxView *view,
+                              const char        *id,
+                              const char        *needle,
+                              guint              timeout_ms)
+{
+  RowWait wait = { view, id, needle };
+
+  return postier_ui_test_wait_for (row_shows, &wait, timeout_ms);
+}
+
 static GtkLabel *
 mnemonic_label (GtkWidget *button)
 {

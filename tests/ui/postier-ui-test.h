@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "postier-application.h"
+#include "postier-outbox-view.h"
 #include "postier-window.h"
 
 G_BEGIN_DECLS
@@ -53,6 +54,12 @@ GtkWidget          *postier_ui_test_find_label    (GtkWidget   *root,
 /* The text of every visible label below ROOT, joined by newlines. */
 char               *postier_ui_test_visible_text  (GtkWidget   *root);
 gboolean            postier_ui_test_wait_for_text (GtkWidget   *root,
+                                                   const char  *needle,
+                                                   guint        timeout_ms);
+/* Waits (TIMEOUT_MS at most) until the row of outbox entry ID in VIEW is
+ * on screen with NEEDLE in its visible text ("": only there). */
+gboolean            postier_ui_test_wait_for_row  (PostierOutboxView *view,
+                                                   const char  *id,
                                                    const char  *needle,
                                                    guint        timeout_ms);
 

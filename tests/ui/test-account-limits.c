@@ -154,25 +154,6 @@ outbox_holds (gpointer data)
   return entries != NULL && entries->len == wait->n;
 }
 
-typedef struct {
-  PostierOutboxView *view;
-  const char        *id;
-  const char        *needle;
-} RowWait;
-
-static gboolean
-row_shows (gpointer data)
-{
-  RowWait *wait = data;
-  GtkWidget *row = postier_outbox_view_find_row (wait->view, wait->id);
-  g_autofree char *text = NULL;
-
-  if (row == NULL)
-    return FALSE;
-  text = postier_ui_test_visible_text (row);
-  return strstr (text, wait->needle) != NULL;
-}
-
 static void
 test_held_row_says_why (void)
 {
@@ -220,11 +201,8 @@ test_held_row_says_why (void)
   /* The person opens the outbox: the second says why it waits. */
   postier_window_show_page (window, "outbox");
   view = POSTIER_OUTBOX_VIEW (postier_window_get_page (window, "outbox"));
-  {
-    RowWait wait = { view, second_id, "Waiting, held by the relay’s limit of 1 message a minute" };
-
-    g_assert_true (postier_ui_test_wait_for (row_shows, &wait, 10000));
-  }
+  g_assert_true (postier_ui_test_wait_for_row (view, second_id,
+                                               "Waiting, held by the relay’s limit of 1 message a minute", 10000));
   postier_ui_test_spin (g_getenv ("POSTIER_SCREENSHOT_DIR") != NULL ? 600 : 0);
   postier_ui_test_screenshot_window (GTK_WINDOW (window), "outbox-held");
   postier_ui_test_finish (app);

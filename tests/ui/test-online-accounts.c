@@ -222,22 +222,6 @@ needs_attention (gpointer data)
   return entry != NULL && postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_NEEDS_ATTENTION;
 }
 
-typedef struct {
-  PostierOutboxView *view;
-  const char        *id;
-  const char        *needle;
-} RowWait;
-
-static gboolean
-row_says (gpointer data)
-{
-  RowWait *wait = data;
-  GtkWidget *row = postier_outbox_view_find_row (wait->view, wait->id);
-  g_autofree char *text = row != NULL ? postier_ui_test_visible_text (row) : NULL;
-
-  return text != NULL && strstr (text, wait->needle) != NULL;
-}
-
 /* The row's one button: shown with LABEL, or hidden when LABEL is NULL. */
 static void
 assert_row_button (PostierOutboxView *view,
@@ -322,10 +306,15 @@ entry_gone (gpointer data)
   return entry == NULL;
 }
 
+typedef struct {
+  PostierOutboxView *view;
+  const char        *id;
+} RowGone;
+
 static gboolean
 row_gone (gpointer data)
 {
-  RowWait *wait = data;
+  RowGone *wait = data;
 
   return postier_outbox_view_find_row (wait->view, wait->id) == NULL;
 }
@@ -363,7 +352,6 @@ test_online_accounts_attention (void)
   GtkWidget *revealer, *row;
   GSubprocess *daemon;
   EntryWait entry_wait;
-  RowWait row_wait;
 
   if (!postier_ui_test_have_display () || port == NULL)
     return;
@@ -398,12 +386,13 @@ test_online_accounts_attention (void)
   /* 1. The outbox rows say what to do, and the button does it. */
   postier_window_show_page (window, "outbox");
   view = POSTIER_OUTBOX_VIEW (postier_window_get_page (window, "outbox"));
-  row_wait = (RowWait) { view, refused_id, "Needs attention — sign in again in Settings → Online Accounts" };
-  g_assert_true (postier_ui_test_wait_for (row_says, &row_wait, 10000));
+  g_assert_true (postier_ui_test_wait_for_row (view, refused_id,
+                                               "Needs attention — sign in again in Settings → Online Accounts",
+                                               10000));
   assert_row_button (view, refused_id, settings_app ? "Open _Settings" : NULL);
-  row_wait = (RowWait) { view, gone_id, "Needs attention — the Online Accounts account is gone or has mail "
-                                        "turned off" };
-  g_assert_true (postier_ui_test_wait_for (row_says, &row_wait, 10000));
+  g_assert_true (postier_ui_test_wait_for_row (view, gone_id,
+                                               "Needs attention — the Online Accounts account is gone or has mail "
+                                               "turned off", 10000));
   assert_row_button (view, gone_id, settings_app ? "Open _Settings" : NULL);
   {
     g_autofree char *text = postier_ui_test_visible_text (postier_outbox_view_find_row (view, refused_id));
@@ -461,6 +450,7 @@ test_online_accounts_attention (void)
     g_autofree char *message_id = g_strdup_printf ("<goa-back-%s@example.org>", tag);
     g_autofree char *back_id = NULL;
     g_autoptr(GPtrArray) files = NULL;
+    RowGone row_gone_wait;
 
     postier_test_goa_set_mail_disabled (TRUE);
     g_assert_true (postier_ui_test_wait_for (unlisted, NULL, 20000));
@@ -469,14 +459,14 @@ test_online_accounts_attention (void)
     entry_wait = (EntryWait) { outbox, back_id };
     g_assert_true (postier_ui_test_wait_for (needs_attention, &entry_wait, 60000));
     postier_window_show_page (window, "outbox");
-    row_wait = (RowWait) { view, back_id, "gone or has mail turned off" };
-    g_assert_true (postier_ui_test_wait_for (row_says, &row_wait, 10000));
+    g_assert_true (postier_ui_test_wait_for_row (view, back_id, "gone or has mail turned off", 10000));
     postier_test_goa_set_mail_disabled (FALSE);
     g_assert_true (postier_ui_test_wait_for_text (GTK_WIDGET (window),
                                                   "ada@rig.test is back in Online Accounts: 1 waiting message is on "
                                                   "its way", 60000));
     g_assert_true (postier_ui_test_wait_for (entry_gone, &entry_wait, 60000));
-    g_assert_true (postier_ui_test_wait_for (row_gone, &row_wait, 10000));
+    row_gone_wait = (RowGone) { view, back_id };
+    g_assert_true (postier_ui_test_wait_for (row_gone, &row_gone_wait, 10000));
     files = postier_test_maildir_files (message_id, 1);
     g_assert_cmpuint (files->len, ==, 1);
   }

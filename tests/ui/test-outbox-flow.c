@@ -343,25 +343,6 @@ outbox_row (PostierOutboxView *view,
   return row;
 }
 
-typedef struct {
-  PostierOutboxView *view;
-  const char        *id;
-  const char        *needle;
-} RowWait;
-
-static gboolean
-row_shows (gpointer data)
-{
-  RowWait *wait = data;
-  GtkWidget *row = outbox_row (wait->view, wait->id);
-  g_autofree char *text = NULL;
-
-  if (row == NULL)
-    return FALSE;
-  text = postier_ui_test_visible_text (row);
-  return strstr (text, wait->needle) != NULL;
-}
-
 /* The button of ROOT bound to ACTION with the string TARGET. */
 static GtkWidget *
 find_action_button (GtkWidget  *root,
@@ -427,10 +408,9 @@ expanded_row_button (PostierOutboxView *view,
                      const char        *id,
                      const char        *action)
 {
-  RowWait wait = { view, id, "" };
   GtkWidget *row;
 
-  g_assert_true (postier_ui_test_wait_for (row_shows, &wait, 5000));
+  g_assert_true (postier_ui_test_wait_for_row (view, id, "", 5000));
   row = outbox_row (view, id);
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
   {
@@ -610,11 +590,7 @@ test_edit_opens_the_composer_and_sends_again (void)
   view = show_outbox (&f);
   /* The row as the person sees it once the try is over: the view reloads
    * after the submitter's word, which may come after the test's. */
-  {
-    RowWait shown = { view, id, "Waiting to retry" };
-
-    g_assert_true (postier_ui_test_wait_for (row_shows, &shown, 10000));
-  }
+  g_assert_true (postier_ui_test_wait_for_row (view, id, "Waiting to retry", 10000));
   edit = expanded_row_button (view, id, "outbox.edit");
   click (edit);
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (
@@ -717,7 +693,6 @@ test_password_fixed_in_preferences (void)
   PostierPreferences *preferences;
   GtkWindow *transcript_window;
   GtkWidget *password_row, *save;
-  RowWait row_wait;
   Delivery d = { 0 };
 
   if (!postier_ui_test_have_display () || !have_rig ())
@@ -734,10 +709,8 @@ test_password_fixed_in_preferences (void)
 
   /* The outbox says what is wrong, in the relay's words. */
   view = show_outbox (&f);
-  row_wait = (RowWait) { view, id, "Needs attention — check the account settings" };
-  g_assert_true (postier_ui_test_wait_for (row_shows, &row_wait, 5000));
-  row_wait.needle = "535";
-  g_assert_true (postier_ui_test_wait_for (row_shows, &row_wait, 5000));
+  g_assert_true (postier_ui_test_wait_for_row (view, id, "Needs attention — check the account settings", 5000));
+  g_assert_true (postier_ui_test_wait_for_row (view, id, "535", 5000));
 
   /* The transcript shows the dialogue, the password never. */
   click (expanded_row_button (view, id, "outbox.transcript"));
@@ -836,7 +809,6 @@ test_sending_progress_then_deferred (void)
   gpointer id_wait[2];
   StateWait deferred = { &f, POSTIER_OUTBOX_STATE_DEFERRED };
   ProgressWait progress;
-  RowWait row_wait = { 0 };
   PostierOutboxView *view;
   GtkWindow *transcript_window;
 
@@ -883,10 +855,8 @@ test_sending_progress_then_deferred (void)
 
   /* The relay said "try later": deferred, with its words and the next try. */
   g_assert_true (postier_ui_test_wait_for (entry_settled_in, &deferred, 60000));
-  row_wait = (RowWait) { view, id, "out of disk space, try again later" };
-  g_assert_true (postier_ui_test_wait_for (row_shows, &row_wait, 5000));
-  row_wait.needle = "Waiting to retry — next attempt at ";
-  g_assert_true (postier_ui_test_wait_for (row_shows, &row_wait, 5000));
+  g_assert_true (postier_ui_test_wait_for_row (view, id, "out of disk space, try again later", 5000));
+  g_assert_true (postier_ui_test_wait_for_row (view, id, "Waiting to retry — next attempt at ", 5000));
   g_assert_cmpint (g_atomic_int_get (&relay->messages), ==, 1);
 
   click (expanded_row_button (view, id, "outbox.transcript"));

@@ -372,25 +372,6 @@ dialog_shown (gpointer data)
   return dialog != NULL && gtk_widget_get_mapped (GTK_WIDGET (dialog));
 }
 
-typedef struct {
-  PostierOutboxView *view;
-  const char        *id;
-  const char        *needle;
-} RowWait;
-
-static gboolean
-row_shows (gpointer data)
-{
-  RowWait *wait = data;
-  GtkWidget *row = postier_outbox_view_find_row (wait->view, wait->id);
-  g_autofree char *text = NULL;
-
-  if (row == NULL)
-    return FALSE;
-  text = postier_ui_test_visible_text (row);
-  return strstr (text, wait->needle) != NULL;
-}
-
 static gboolean
 delivered (gpointer data)
 {
@@ -454,11 +435,7 @@ test_send_later_then_send_now (void)
   view = POSTIER_OUTBOX_VIEW (postier_window_get_page (f.window, "outbox"));
   when = postier_format_future_moment (chosen, g_get_real_time () / G_USEC_PER_SEC);
   expected = g_strdup_printf ("Will be sent %s", when);
-  {
-    RowWait wait = { view, postier_outbox_entry_get_id (entry), expected };
-
-    g_assert_true (postier_ui_test_wait_for (row_shows, &wait, 10000));
-  }
+  g_assert_true (postier_ui_test_wait_for_row (view, postier_outbox_entry_get_id (entry), expected, 10000));
   row = postier_outbox_view_find_row (view, postier_outbox_entry_get_id (entry));
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
   {

@@ -75,12 +75,6 @@ show_page (PostierWindow *window,
 
 /* --- Outbox ------------------------------------------------------------------ */
 
-typedef struct {
-  PostierOutboxView *view;
-  const char        *id;
-  const char        *needle;
-} RowWait;
-
 static GtkWidget *
 find_outbox_row (PostierOutboxView *view,
                  const char        *id)
@@ -90,19 +84,6 @@ find_outbox_row (PostierOutboxView *view,
   /* The row's widget name is its entry's id. */
   g_assert_true (row == NULL || g_strcmp0 (gtk_widget_get_name (row), id) == 0);
   return row;
-}
-
-static gboolean
-row_shows (gpointer data)
-{
-  RowWait *wait = data;
-  GtkWidget *row = find_outbox_row (wait->view, wait->id);
-  g_autofree char *text = NULL;
-
-  if (row == NULL)
-    return FALSE;
-  text = postier_ui_test_visible_text (row);
-  return strstr (text, wait->needle) != NULL;
 }
 
 typedef struct {
@@ -145,7 +126,6 @@ test_outbox_shows_deferred_entry (void)
   PostierWindow *window;
   PostierOutboxView *view;
   FlushWait flush = { 0 };
-  RowWait wait;
   guint port = closed_port ();
   gint64 retried_at;
 
@@ -174,8 +154,7 @@ test_outbox_shows_deferred_entry (void)
   g_assert_no_error (error);
 
   /* Queued first: the folder watch shows it without any signal. */
-  wait = (RowWait) { view, id, "Minutes of Monday" };
-  g_assert_true (postier_ui_test_wait_for (row_shows, &wait, 5000));
+  g_assert_true (postier_ui_test_wait_for_row (view, id, "Minutes of Monday", 5000));
 
   /* The app's submitter, told as the composer tells it. */
   submitter = g_object_ref (postier_application_get_submitter (app));
@@ -191,8 +170,7 @@ test_outbox_shows_deferred_entry (void)
   expected = g_strdup_printf ("Cannot connect to 127.0.0.1 port %u", port);
   g_assert_nonnull (strstr (postier_outbox_entry_get_last_error (entry), expected));
 
-  wait.needle = "Waiting to retry — next attempt at ";
-  g_assert_true (postier_ui_test_wait_for (row_shows, &wait, 30000));
+  g_assert_true (postier_ui_test_wait_for_row (view, id, "Waiting to retry — next attempt at ", 30000));
   row_text = postier_ui_test_visible_text (find_outbox_row (view, id));
   g_test_message ("row: %s", row_text);
   g_assert_nonnull (strstr (row_text, "To bob@example.org"));
@@ -219,8 +197,7 @@ test_outbox_shows_deferred_entry (void)
     g_assert_true (postier_outbox_retry (other, id, &error));
     g_assert_no_error (error);
   }
-  wait.needle = "Queued — about to be sent";
-  g_assert_true (postier_ui_test_wait_for (row_shows, &wait, 10000));
+  g_assert_true (postier_ui_test_wait_for_row (view, id, "Queued — about to be sent", 10000));
 
   /* "Retry now" in the view makes it due and wakes the submitter. */
   retried_at = g_get_real_time () / G_USEC_PER_SEC;
