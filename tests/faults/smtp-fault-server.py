@@ -27,6 +27,9 @@ listen on ::1 instead of 127.0.0.1), "stall_ipv6" (also hold the same
 port on ::1 with a full backlog, so a connection there never completes).
 "handshake" may also be "stall" (answer 220 to STARTTLS, then nothing).
 "dot_delay" (seconds to think before answering the final dot).
+"chunking" (announce CHUNKING: BDAT n [LAST] is read as n octets, logged
+as "[bdat N]" or "[bdat N last]", and answered per step "bdat", by
+default 250, or 554 when the sender or every recipient was refused).
 
 Also logged: "[sni NAME]" (or "[sni none]") at each TLS handshake, and
 "[pipelined N]" at each MAIL, N being the commands that came with it in
@@ -106,6 +109,18 @@ class Connection:
                 raise Closed()
             self.buffer += chunk
 
+    def read_exact(self, size, save=None):
+        """Reads SIZE octets of BDAT data (no dot-stuffing)."""
+        while len(self.buffer) < size:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise Closed()
+            self.buffer += chunk
+        data, self.buffer = self.buffer[:size], self.buffer[size:]
+        if save:
+            with open(save, "ab") as out:
+                out.write(data)
+
     def send(self, data):
         self.sock.sendall(data)
 
@@ -149,6 +164,8 @@ def ehlo_reply(plan, secure):
         lines.append("250-AUTH PLAIN LOGIN" + (" XOAUTH2 OAUTHBEARER" if plan.get("oauth") else ""))
     if plan.get("dsn"):
         lines.append("250-DSN")
+    if plan.get("chunking"):
+        lines.append("250-CHUNKING")
     if plan.get("smtputf8", True):
         lines.append("250-SMTPUTF8")
     lines.append("250 HELP")
@@ -176,6 +193,8 @@ def serve(conn, plan):
     secure = False
     rcpt_count = 0
     mail_count = 0
+    mail_ok = False
+    rcpt_ok = 0
     if plan.get("mode", "starttls") == "tls":
         conn.sock = tls_context(plan, conn).wrap_socket(conn.sock, server_side=True)
         secure = True
@@ -229,9 +248,24 @@ def serve(conn, plan):
             step = "mail%d" % mail_count if "mail%d" % mail_count in plan else "mail"
             conn.record(b"[pipelined %d]" % conn.buffer.count(b"\n"))
             act(conn, plan, step, "250 2.1.0 Ok")
+            mail_ok = plan.get(step, "250").startswith("2")
+            rcpt_ok = 0
         elif verb == b"RCPT":
             rcpt_count += 1
             act(conn, plan, "rcpt%d" % rcpt_count, "250 2.1.5 Ok")
+            if mail_ok and plan.get("rcpt%d" % rcpt_count, "250").startswith("2"):
+                rcpt_ok += 1
+        elif verb == b"BDAT" and plan.get("chunking"):
+            parts = line.split(b" ")
+            last = len(parts) > 2 and parts[2].upper() == b"LAST"
+            conn.read_exact(int(parts[1]), save=plan.get("savedata"))
+            conn.record(b"[bdat %d%s]" % (int(parts[1]), b" last" if last else b""))
+            default = "250 2.0.0 Ok: queued as FAULT"
+            if not mail_ok or rcpt_ok == 0:
+                default = "554 5.5.1 Error: no valid recipients"
+            act(conn, plan, "bdat", default if last else "250 2.0.0 Ok")
+            if last:
+                mail_ok = False
         elif verb == b"DATA":
             act(conn, plan, "data", "354 End data with <CR><LF>.<CR><LF>")
             if plan.get("data", "354").startswith("354"):

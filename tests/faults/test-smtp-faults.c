@@ -190,6 +190,30 @@ static const Case cases[] = {
   { "/faults/dot/garbage", "{\"dot\": \"garbage\"}", AT_SEND, PROTO, 1 },
   { "/faults/dot/overlong", "{\"dot\": \"overlong\"}", AT_SEND, PROTO, 1 },
   { "/faults/dot/3xx", "{\"dot\": \"354 More\"}", AT_SEND, PROTO, 1 },
+
+  /* With CHUNKING the message leaves with its envelope as BDAT n LAST:
+   * the reply to BDAT is the verdict, and a refused envelope makes the
+   * server refuse the chunk it read. */
+  { "/faults/bdat/4xx", "{\"chunking\": true, \"bdat\": \"452 4.3.1 Insufficient system storage\"}",
+    AT_SEND, TEMP, 1 },
+  { "/faults/bdat/5xx", "{\"chunking\": true, \"bdat\": \"554 5.7.1 Message content rejected\"}",
+    AT_SEND, PERM, 1 },
+  { "/faults/bdat/disconnect", "{\"chunking\": true, \"bdat\": \"close\"}", AT_SEND, NET, 1 },
+  { "/faults/bdat/garbage", "{\"chunking\": true, \"bdat\": \"garbage\"}", AT_SEND, PROTO, 1 },
+  { "/faults/bdat/3xx", "{\"chunking\": true, \"bdat\": \"354 More\"}", AT_SEND, PROTO, 1 },
+  { "/faults/bdat/mail-4xx", "{\"chunking\": true, \"mail\": \"451 4.3.0 Try again later\"}",
+    AT_SEND, TEMP, 1 },
+  { "/faults/bdat/mail-5xx", "{\"chunking\": true, \"mail\": \"550 5.7.1 Sender rejected\"}",
+    AT_SEND, PERM, 2 },
+  { "/faults/bdat/rcpt-each-5xx", "{\"chunking\": true, \"rcpt1\": \"550 5.1.1 No\", "
+    "\"rcpt2\": \"553 5.1.3 Bad\"}", AT_SEND, PERM, 2 },
+  { "/faults/bdat/rcpt-4xx", "{\"chunking\": true, \"rcpt1\": \"450 4.2.1 Mailbox busy\"}",
+    AT_SEND, TEMP, 1 },
+  { "/faults/bdat/rcpt-disconnect", "{\"chunking\": true, \"rcpt1\": \"close\"}", AT_SEND, NET, 1 },
+  /* A server that takes a message none of whose recipients it accepted no
+   * longer agrees with us: refused, and the session is not reused. */
+  { "/faults/bdat/taken-without-recipient", "{\"chunking\": true, \"rcpt1\": \"550 5.1.1 No\", "
+    "\"bdat\": \"250 2.0.0 Ok\"}", AT_SEND, PERM, 1 },
 };
 
 static void
@@ -230,7 +254,8 @@ test_case (gconstpointer data)
 
   /* A refusal leaves the session usable for the next message; a broken
    * dialogue does not. */
-  g_assert_cmpint (postier_smtp_client_is_open (client), ==, c->code == TEMP || c->code == PERM);
+  g_assert_cmpint (postier_smtp_client_is_open (client), ==,
+                   (c->code == TEMP || c->code == PERM) && !g_str_has_suffix (c->path, "taken-without-recipient"));
   postier_smtp_client_close (client, NULL);
 }
 
@@ -1110,6 +1135,61 @@ test_pipelining_one_write (gconstpointer data)
   g_assert_nonnull (strstr (log, pipelining ? "[pipelined 4]\n" : "[pipelined 0]\n"));
 }
 
+/* With CHUNKING, a small message goes as BDAT n LAST in the envelope's
+ * write (one round trip): exactly the stored bytes, a line with a lone dot
+ * unstuffed; the session carries the next message, and a connection lost
+ * right after a message's 250 fails only the next one. */
+static void
+test_chunking (void)
+{
+  g_autoptr(FaultServer) server = NULL;
+  g_autoptr(PostierSmtpClient) client = NULL;
+  g_autoptr(PostierEnvelope) envelope = envelope_with (3);
+  g_autoptr(GArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *saved_path = NULL;
+  g_autofree char *plan = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *sent = NULL;
+  g_autofree char *expected = NULL;
+  gsize saved_length, sent_length;
+
+  saved_path = g_build_filename (g_get_tmp_dir (), "postier-bdat-XXXXXX", NULL);
+  g_close (g_mkstemp (saved_path), NULL);
+  plan = g_strdup_printf ("{\"chunking\": true, \"mail3\": \"close\", \"savedata\": \"%s\"}", saved_path);
+  server = fault_server_start (plan);
+  if (server == NULL)
+    return;
+  client = fault_client (server, POSTIER_SECURITY_STARTTLS, 5);
+  g_assert_true (postier_smtp_client_open (client, NULL, &error));
+  for (guint i = 0; i < 2; i++)
+    {
+      g_clear_pointer (&results, g_array_unref);
+      g_assert_true (postier_smtp_client_send (client, envelope, server->message_path, &results, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_array_index (results, PostierSmtpRecipientResult, 2).accepted);
+    }
+  g_clear_pointer (&results, g_array_unref);
+  g_assert_false (postier_smtp_client_send (client, envelope, server->message_path, &results, NULL, &error));
+  g_assert_error (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_NETWORK);
+  g_assert_false (g_array_index (results, PostierSmtpRecipientResult, 0).accepted);
+  g_assert_false (postier_smtp_client_is_open (client));
+  g_subprocess_wait (server->process, NULL, NULL);
+
+  log = fault_server_log (server);
+  g_assert_true (g_file_get_contents (server->message_path, &sent, &sent_length, NULL));
+  expected = g_strdup_printf ("[bdat %" G_GSIZE_FORMAT " last]\n", sent_length);
+  g_assert_nonnull (strstr (log, expected));
+  g_assert_null (strstr (log, "\nDATA"));
+  /* Three RCPT TO, BDAT and the message's seven lines in one read. */
+  g_assert_nonnull (strstr (log, "[pipelined 11]\n"));
+  g_assert_true (g_file_get_contents (saved_path, &saved, &saved_length, NULL));
+  g_assert_cmpuint (saved_length, ==, 2 * sent_length);
+  g_assert_true (memcmp (saved, sent, sent_length) == 0);
+  g_unlink (saved_path);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1161,6 +1241,7 @@ main (int    argc,
   g_test_add_func ("/faults/none-off-loopback", test_none_off_loopback);
   g_test_add_data_func ("/faults/pipelining/one-write", GINT_TO_POINTER (TRUE), test_pipelining_one_write);
   g_test_add_data_func ("/faults/pipelining/off", GINT_TO_POINTER (FALSE), test_pipelining_one_write);
+  g_test_add_func ("/faults/bdat/one-write", test_chunking);
 
   return g_test_run ();
 }

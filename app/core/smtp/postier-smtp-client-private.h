@@ -99,6 +99,14 @@ gboolean          _postier_smtp_client_stream_message  (PostierSmtpClient       
                                                         GCancellable            *cancellable,
                                                         GError                 **error);
 
+/* postier-smtp-data.c: queues "BDAT n LAST" and the FILE_SIZE bytes of
+ * the message in FD (at most POSTIER_SMTP_DATA_CHUNK) in wire form, to
+ * leave with the envelope. */
+gboolean          _postier_smtp_client_queue_last_chunk (PostierSmtpClient      *self,
+                                                         int                     fd,
+                                                         guint64                 file_size,
+                                                         GError                **error);
+
 /* postier-smtp-auth.c: AUTH with the account's method after the last EHLO;
  * TRUE at once when the account needs no login. */
 gboolean          _postier_smtp_client_authenticate    (PostierSmtpClient       *self,

@@ -158,3 +158,72 @@ _postier_smtp_client_stream_message (PostierSmtpClient  *self,
     self->progress_func (done, MAX (file_size, done), self->progress_data);
   return TRUE;
 }
+
+/* TRUE when every LF of the LENGTH bytes follows a CR and they end with
+ * CRLF: what the outbox stores, so the filter is skipped. */
+static gboolean
+is_crlf_text (const char *text,
+              gsize       length)
+{
+  const char *p = text;
+  const char *end = text + length;
+
+  if (length < 2 || end[-2] != '\r' || end[-1] != '\n')
+    return FALSE;
+  while ((p = memchr (p, '\n', (size_t) (end - p))) != NULL)
+    {
+      if (p == text || p[-1] != '\r')
+        return FALSE;
+      p++;
+    }
+  return TRUE;
+}
+
+/* BDAT (RFC 3030) counts octets instead of looking for a final dot, so
+ * the message goes with CRLF line ends and no dot-stuffing, its exact
+ * wire size in the command: the whole message is read first, which is
+ * why only a message of one chunk goes this way. */
+gboolean
+_postier_smtp_client_queue_last_chunk (PostierSmtpClient  *self,
+                                       int                 fd,
+                                       guint64             file_size,
+                                       GError            **error)
+{
+  g_autofree char *command = NULL;
+  gsize done = 0;
+  char *out;
+  size_t out_length, out_prespace;
+
+  g_return_val_if_fail (file_size <= POSTIER_SMTP_DATA_CHUNK, FALSE);
+
+  reset_data_filters (self);
+  while (done < file_size)
+    {
+      ssize_t got = read (fd, self->data_chunk + done, (size_t) (file_size - done));
+
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got < 0)
+        {
+          int saved = errno;
+          g_set_error (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_FAILED,
+                       _("Cannot read the message: %s"), g_strerror (saved));
+          return FALSE;
+        }
+      if (got == 0)
+        break;
+      done += (gsize) got;
+    }
+
+  out = self->data_chunk;
+  out_length = done;
+  if (!is_crlf_text (self->data_chunk, done))
+    g_mime_filter_complete (self->crlf_filter, self->data_chunk, done, 0,
+                            &out, &out_length, &out_prespace);
+
+  command = g_strdup_printf ("BDAT %" G_GSIZE_FORMAT " LAST", (gsize) out_length);
+  _postier_smtp_client_queue_command (self, command);
+  postier_smtp_stream_queue (self->stream, out, out_length);
+  postier_smtp_transcript_note (self->transcript, "message data: %" G_GSIZE_FORMAT " octets", done);
+  return TRUE;
+}

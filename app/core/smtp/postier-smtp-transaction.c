@@ -7,7 +7,9 @@
  * dot-stuffed by postier-smtp-data.c) and the end of data. With
  * PIPELINING, RSET, MAIL FROM, every RCPT TO and DATA leave in one write
  * and the message data with its final dot in as few large writes as the
- * buffer allows: two round trips per message.
+ * buffer allows: two round trips per message. With CHUNKING too, a
+ * message of up to one chunk (64 KiB) goes as BDAT in the envelope's
+ * write: one round trip.
  *
  * Every step leaves self->state saying whether the two sides are still in
  * step: postier_smtp_client_send() closes a session left BROKEN and keeps
@@ -388,20 +390,15 @@ send_recipients (PostierSmtpClient  *self,
   return TRUE;
 }
 
-/* With PIPELINING: DATA joins the queued commands, all leave in one write,
- * and their replies are read in order: RSET's (when sent), MAIL FROM's,
- * one per recipient into RESULTS, DATA's. */
+/* The replies to a pipelined envelope, in order: RSET's (when sent),
+ * MAIL FROM's, one per recipient into RESULTS. */
 static gboolean
-read_pipelined_replies (PostierSmtpClient  *self,
-                        gboolean            rset,
-                        GArray             *results,
-                        PostierSmtpReply  **mail_reply,
-                        PostierSmtpReply  **data_reply,
-                        GError            **error)
+read_envelope_replies (PostierSmtpClient  *self,
+                       gboolean            rset,
+                       GArray             *results,
+                       PostierSmtpReply  **mail_reply,
+                       GError            **error)
 {
-  _postier_smtp_client_queue_command (self, "DATA");
-  if (!postier_smtp_stream_flush (self->stream, error))
-    return FALSE;
   if (rset)
     {
       g_autoptr(PostierSmtpReply) reply = _postier_smtp_client_read_reply (self, error);
@@ -418,7 +415,23 @@ read_pipelined_replies (PostierSmtpClient  *self,
         return FALSE;
       record_reply (&g_array_index (results, PostierSmtpRecipientResult, i), reply);
     }
-  return (*data_reply = _postier_smtp_client_read_reply (self, error)) != NULL;
+  return TRUE;
+}
+
+/* With PIPELINING: DATA joins the queued commands, all leave in one write,
+ * and their replies are read in order: the envelope's, then DATA's. */
+static gboolean
+read_pipelined_replies (PostierSmtpClient  *self,
+                        gboolean            rset,
+                        GArray             *results,
+                        PostierSmtpReply  **mail_reply,
+                        PostierSmtpReply  **data_reply,
+                        GError            **error)
+{
+  _postier_smtp_client_queue_command (self, "DATA");
+  return postier_smtp_stream_flush (self->stream, error) &&
+         read_envelope_replies (self, rset, results, mail_reply, error) &&
+         (*data_reply = _postier_smtp_client_read_reply (self, error)) != NULL;
 }
 
 /* Recipient judgement: the transaction goes on when the sender and at
@@ -508,19 +521,30 @@ check_data_reply (PostierSmtpClient       *self,
   return FALSE;
 }
 
-/* End of data: the reply to the final dot says whether the server took
- * the message. */
+/* The reply to the final dot, or to BDAT LAST: the verdict on the
+ * message. The server may scan the message before it answers; giving up
+ * early would retry a message it went on to accept, and deliver it
+ * twice. */
+static PostierSmtpReply *
+read_final_reply (PostierSmtpClient  *self,
+                  GError            **error)
+{
+  PostierSmtpReply *reply;
+
+  postier_smtp_stream_set_timeout (self->stream, MAX (self->timeout, END_OF_DATA_TIMEOUT));
+  reply = _postier_smtp_client_read_reply (self, error);
+  postier_smtp_stream_set_timeout (self->stream, self->timeout);
+  return reply;
+}
+
+/* End of data: the reply to the final dot (or to BDAT LAST) says whether
+ * the server took the message. */
 static gboolean
 end_of_data (PostierSmtpClient  *self,
              GError            **error)
 {
-  g_autoptr(PostierSmtpReply) reply = NULL;
+  g_autoptr(PostierSmtpReply) reply = read_final_reply (self, error);
 
-  /* The server may scan the message before it answers; giving up early
-   * would retry a message it went on to accept, and deliver it twice. */
-  postier_smtp_stream_set_timeout (self->stream, MAX (self->timeout, END_OF_DATA_TIMEOUT));
-  reply = _postier_smtp_client_read_reply (self, error);
-  postier_smtp_stream_set_timeout (self->stream, self->timeout);
   if (reply == NULL)
     return FALSE;
   if (reply->code / 100 != 2)
@@ -531,6 +555,53 @@ end_of_data (PostierSmtpClient  *self,
     }
   self->state = POSTIER_SMTP_SESSION_IN_STEP;
   return TRUE;
+}
+
+/* With CHUNKING and PIPELINING, a message of one chunk goes as "BDAT n
+ * LAST" in the same write as its envelope: one round trip, where DATA
+ * takes two (its data must wait for the 354). The replies come in order,
+ * the envelope's then BDAT's, the verdict on the message. A server that
+ * refused the sender or every recipient reads the chunk and refuses it
+ * (RFC 3030 §2), so nobody gets it; the octets are the price of the
+ * refusal, paid only by refused messages. */
+static gboolean
+chunked_transaction (PostierSmtpClient  *self,
+                     PostierEnvelope    *envelope,
+                     int                 fd,
+                     guint64             size,
+                     guint64             file_size,
+                     GArray             *results,
+                     GError            **error)
+{
+  gboolean smtputf8 = needs_smtputf8 (envelope);
+  gboolean rset = self->state == POSTIER_SMTP_SESSION_NEEDS_RSET;
+  g_autoptr(PostierSmtpReply) mail_reply = NULL;
+  g_autoptr(PostierSmtpReply) bdat_reply = NULL;
+  g_autoptr(GError) refusal = NULL;
+  PostierSmtpSessionState after;
+
+  self->state = POSTIER_SMTP_SESSION_BROKEN;
+  if (!send_envelope (self, envelope, size, smtputf8, TRUE, rset, &mail_reply, error) ||
+      !send_recipients (self, envelope, results, smtputf8, TRUE, error) ||
+      !_postier_smtp_client_queue_last_chunk (self, fd, file_size, error) ||
+      !postier_smtp_stream_flush (self->stream, error))
+    return FALSE;
+  /* The whole message is out: a cancel from here on may leave it sent. */
+  if (self->progress_func != NULL)
+    self->progress_func (file_size, file_size, self->progress_data);
+  if (!read_envelope_replies (self, rset, results, &mail_reply, error))
+    return FALSE;
+
+  if (!judge_recipients (mail_reply, results, &after, &refusal))
+    {
+      /* Its reply to BDAT must refuse too; one that took the message
+       * without a recipient no longer agrees with us. */
+      bdat_reply = _postier_smtp_client_read_reply (self, NULL);
+      self->state = bdat_reply != NULL && bdat_reply->code / 100 != 2 ? after : POSTIER_SMTP_SESSION_BROKEN;
+      g_propagate_error (error, g_steal_pointer (&refusal));
+      return FALSE;
+    }
+  return end_of_data (self, error);
 }
 
 static gboolean
@@ -550,6 +621,10 @@ transaction (PostierSmtpClient  *self,
   g_autoptr(PostierSmtpReply) data_reply = NULL;
   g_autoptr(GError) refusal = NULL;
   PostierSmtpSessionState after;
+
+  if (pipelining && (self->ehlo->flags & POSTIER_SMTP_CAP_CHUNKING) &&
+      file_size > 0 && file_size <= POSTIER_SMTP_DATA_CHUNK)
+    return chunked_transaction (self, envelope, fd, size, file_size, results, error);
 
   /* Until a reply shows the dialogue in step, any way out of here leaves
    * it broken. */
