@@ -70,20 +70,39 @@ postier_test_launcher_new (GSubprocessFlags flags)
   return launcher;
 }
 
-GSubprocess *
-postier_test_launcher_spawn_ctlv (GSubprocessLauncher *launcher,
-                                  const char * const  *args)
+void
+postier_test_append_args (GPtrArray  *args,
+                           const char *first,
+                           va_list     ap)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) arg);
+  g_ptr_array_add (args, NULL);
+}
+
+/* $POSTIERCTL, then ARGS, NULL-terminated. */
+static GPtrArray *
+ctl_argv (const char * const *args)
+{
+  GPtrArray *argv = g_ptr_array_new ();
   const char *ctl = g_getenv ("POSTIERCTL");
-  GSubprocess *process;
 
   g_assert_nonnull (ctl);
   g_ptr_array_add (argv, (gpointer) ctl);
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
+  return argv;
+}
+
+GSubprocess *
+postier_test_launcher_spawn_ctlv (GSubprocessLauncher *launcher,
+                                  const char * const  *args)
+{
+  g_autoptr(GPtrArray) argv = ctl_argv (args);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   return process;
@@ -98,10 +117,8 @@ postier_test_launcher_spawn_ctl (GSubprocessLauncher *launcher,
   va_list ap;
 
   va_start (ap, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) arg);
+  postier_test_append_args (args, first_arg, ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
   return postier_test_launcher_spawn_ctlv (launcher, (const char * const *) args->pdata);
 }
 
@@ -180,14 +197,7 @@ postier_test_run_ctlv (const char * const *extra_env,
                        char              **err,
                        const char * const *args)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  const char *ctl = g_getenv ("POSTIERCTL");
-
-  g_assert_nonnull (ctl);
-  g_ptr_array_add (argv, (gpointer) ctl);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
+  g_autoptr(GPtrArray) argv = ctl_argv (args);
 
   return run (extra_env, stdin_text, stdin_length, out, err, (const char **) argv->pdata);
 }
@@ -203,11 +213,8 @@ postier_test_run_ctl (const char  *stdin_text,
   va_list ap;
 
   va_start (ap, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) arg);
+  postier_test_append_args (args, first_arg, ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
-
   return postier_test_run_ctlv (NULL, stdin_text, stdin_text ? strlen (stdin_text) : 0,
                                 out, err, (const char **) args->pdata);
 }

@@ -21,6 +21,12 @@ void      postier_test_init         (int          *argc,
  * must never pass unnoticed. Returns NULL after skipping or failing. */
 const char *postier_test_rig        (const char   *name);
 
+/* Appends FIRST and the rest of AP up to its NULL to ARGS, then a NULL:
+ * for the tests' own wrappers that take a command's arguments as "...". */
+void         postier_test_append_args         (GPtrArray           *args,
+                                               const char          *first,
+                                               va_list              ap);
+
 /* A launcher for a child process that lives in this test's folders (HOME,
  * XDG_{CONFIG,DATA,CACHE,STATE}_HOME), with the system's XDG_DATA_DIRS;
  * the rig's variables and XDG_RUNTIME_DIR are inherited as they are. */

@@ -32,10 +32,8 @@ run (const char *first,
   va_list ap;
 
   va_start (ap, first);
-  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) a);
+  postier_test_append_args (args, first, ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
   process = g_subprocess_newv ((const char * const *) args->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
   return process != NULL && g_subprocess_wait_check (process, NULL, &error);
 }

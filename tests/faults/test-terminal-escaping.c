@@ -71,10 +71,8 @@ run_ok (const char *what,
   int status;
 
   va_start (ap, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) arg);
+  postier_test_append_args (args, first, ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
 
   status = postier_test_run_ctlv (NULL, NULL, 0, &out, &err, (const char * const *) args->pdata);
   g_test_message ("%s → %d\n%s%s", what, status, out, err);

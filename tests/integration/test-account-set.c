@@ -37,10 +37,8 @@ ctl (const char  *stdin_text,
   int status;
 
   va_start (ap, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) arg);
+  postier_test_append_args (args, first, ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
   status = postier_test_run_ctlv (NULL, stdin_text, stdin_text != NULL ? strlen (stdin_text) : 0,
                                   &o, &e, (const char * const *) args->pdata);
   g_test_message ("postierctl %s … → %d\n%s%s", first, status, o, e);

@@ -31,10 +31,8 @@ run_with_resolver (const char  *resolv_conf,
   g_ptr_array_add (argv, (gpointer) resolv_conf);
   g_ptr_array_add (argv, (gpointer) g_getenv ("POSTIERCTL"));
   va_start (ap, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
+  postier_test_append_args (argv, first_arg, ap);
   va_end (ap);
-  g_ptr_array_add (argv, NULL);
   return postier_test_run_program (NULL, NULL, out, err, (const char **) argv->pdata);
 }
 

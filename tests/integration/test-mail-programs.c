@@ -213,10 +213,8 @@ git (const char  *repo,
   g_ptr_array_add (argv, (gpointer) "-C");
   g_ptr_array_add (argv, (gpointer) repo);
   va_start (args, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
+  postier_test_append_args (argv, first, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
 
   status = postier_test_run_program (env, NULL, &out, &local_err, (const char **) argv->pdata);
   g_test_message ("git %s: %d %s%s", first, status, out, local_err);

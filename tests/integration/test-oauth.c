@@ -118,10 +118,8 @@ ctl (char       **out,
   int status;
 
   va_start (ap, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) arg);
+  postier_test_append_args (args, first, ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
   status = postier_test_run_ctlv (NULL, body, strlen (body), &o, &e, (const char * const *) args->pdata);
   g_test_message ("postierctl %s … → %d\n%s%s", first, status, o, e);
   if (out != NULL)

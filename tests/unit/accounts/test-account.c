@@ -35,10 +35,8 @@ add_ok (const char *name,
   g_ptr_array_add (args, (gpointer) "add");
   g_ptr_array_add (args, (gpointer) name);
   va_start (ap, extra_first);
-  for (const char *arg = extra_first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) arg);
+  postier_test_append_args (args, extra_first, ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
 
   status = postier_test_run_ctlv (NULL, NULL, 0, &out, &err, (const char **) args->pdata);
   if (status != 0)
@@ -374,10 +372,8 @@ set (char       **out,
   g_ptr_array_add (args, (gpointer) "account");
   g_ptr_array_add (args, (gpointer) "set");
   va_start (ap, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) arg);
+  postier_test_append_args (args, first, ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
   return postier_test_run_ctlv (NULL, NULL, 0, out, err, (const char * const *) args->pdata);
 }
 

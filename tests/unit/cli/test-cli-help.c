@@ -33,10 +33,8 @@ run_ctl (char       **out,
   va_list ap;
 
   va_start (ap, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) arg);
+  postier_test_append_args (args, first, ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
   return postier_test_run_ctlv (c_locale, NULL, 0, out, err, (const char * const *) args->pdata);
 }
 
