@@ -346,6 +346,33 @@ postier_ui_test_wait_for (gboolean (*check) (gpointer data),
 }
 
 static gboolean
+lag_tick (gpointer data)
+{
+  PostierUiTestLagProbe *probe = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (probe->last != 0)
+    probe->worst = MAX (probe->worst, now - probe->last - probe->interval_ms * (gint64) 1000);
+  probe->last = now;
+  probe->ticks++;
+  return G_SOURCE_CONTINUE;
+}
+
+void
+postier_ui_test_lag_probe_start (PostierUiTestLagProbe *probe,
+                                 guint                  interval_ms)
+{
+  *probe = (PostierUiTestLagProbe) { .interval_ms = interval_ms };
+  probe->source_id = g_timeout_add (interval_ms, lag_tick, probe);
+}
+
+void
+postier_ui_test_lag_probe_stop (PostierUiTestLagProbe *probe)
+{
+  g_clear_handle_id (&probe->source_id, g_source_remove);
+}
+
+static gboolean
 never (gpointer data)
 {
   (void) data;

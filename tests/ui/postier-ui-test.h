@@ -40,6 +40,21 @@ void                postier_ui_test_finish        (PostierApplication *app);
 gboolean            postier_ui_test_wait_for      (gboolean   (*check) (gpointer data),
                                                    gpointer     data,
                                                    guint        timeout_ms);
+/* How late the main loop runs a timer of INTERVAL_MS between start and
+ * stop: a main thread that blocks shows here. WORST is in µs beyond the
+ * interval; set LAST and WORST to 0 to forget what came before (the
+ * test's own work on this thread). For reporting, never asserted. */
+typedef struct {
+  guint  interval_ms;
+  guint  source_id;
+  gint64 last;
+  gint64 worst;
+  guint  ticks;
+} PostierUiTestLagProbe;
+
+void                postier_ui_test_lag_probe_start (PostierUiTestLagProbe *probe,
+                                                     guint                  interval_ms);
+void                postier_ui_test_lag_probe_stop  (PostierUiTestLagProbe *probe);
 /* Runs the main context for a while, letting idles and frames happen. */
 void                postier_ui_test_spin          (guint        ms);
 /* Clicks BUTTON, which must be shown and sensitive, as the pointer does. */

@@ -304,34 +304,13 @@ test_account_editor_checks_the_domain (void)
   gtk_window_destroy (window);
 }
 
-/* How late the main loop runs a 10 ms timer: a main thread waiting on the
- * DNS would show here as seconds. Measured and reported, not asserted. */
-typedef struct {
-  gint64 last;
-  gint64 worst;
-  guint  ticks;
-} LagProbe;
-
-static gboolean
-lag_tick (gpointer data)
-{
-  LagProbe *probe = data;
-  gint64 now = g_get_monotonic_time ();
-
-  if (probe->last != 0)
-    probe->worst = MAX (probe->worst, now - probe->last - 10 * 1000);
-  probe->last = now;
-  probe->ticks++;
-  return G_SOURCE_CONTINUE;
-}
-
 /* Captures a message from FROM (an account's address) in the Sandbox and
  * returns the Will It Arrive? group's text once both checks are done. */
 static char *
-sandbox_verdict (PostierWindow *window,
-                 const char    *from,
-                 const char    *tag,
-                 LagProbe      *probe)
+sandbox_verdict (PostierWindow         *window,
+                 const char            *from,
+                 const char            *tag,
+                 PostierUiTestLagProbe *probe)
 {
   g_autoptr(PostierTestSandbox) fixture = postier_test_sandbox_new ();
   g_autoptr(PostierSandboxMessage) captured = NULL;
@@ -372,11 +351,10 @@ dns_down_in_this_copy (void)
   g_autoptr(GSettings) settings = NULL;
   g_autofree char *err = NULL, *text = NULL;
   g_autofree char *cache = g_build_filename (g_get_user_cache_dir (), "postier", "recipient-domains", NULL);
-  LagProbe probe = { 0 };
+  PostierUiTestLagProbe probe;
   Fixture f = { 0 };
   PostierAddressEntry *to;
   GtkWidget *subject;
-  guint probe_id;
   gint64 started = g_get_monotonic_time ();
 
   postier_ui_test_reset_files ();
@@ -390,7 +368,8 @@ dns_down_in_this_copy (void)
   g_settings_set_boolean (settings, "account-setup-dismissed", TRUE);
   f.window = postier_ui_test_window (f.app);
   f.composer = postier_window_get_composer (f.window);
-  probe_id = g_timeout_add (10, lag_tick, &probe);
+  /* A main thread waiting on the DNS would show here as seconds. */
+  postier_ui_test_lag_probe_start (&probe, 10);
 
   to = POSTIER_ADDRESS_ENTRY (field (&f, "to_entry"));
   gtk_widget_grab_focus (GTK_WIDGET (to));
@@ -422,7 +401,7 @@ dns_down_in_this_copy (void)
   g_test_message ("while the Sandbox checked the captured message: longest main-loop stall %" G_GINT64_FORMAT " ms",
                   probe.worst / 1000);
 
-  g_source_remove (probe_id);
+  postier_ui_test_lag_probe_stop (&probe);
   g_settings_reset (settings, "account-setup-dismissed");
   g_clear_pointer (&f.app, postier_ui_test_finish);
 }
@@ -435,10 +414,9 @@ test_sandbox_says_fine (void)
 {
   g_autoptr(GSettings) settings = NULL;
   g_autofree char *err = NULL, *text = NULL;
-  LagProbe probe = { 0 };
+  PostierUiTestLagProbe probe;
   PostierApplication *app;
   PostierWindow *window;
-  guint probe_id;
 
   if (!have_dns ())
     return;
@@ -449,9 +427,10 @@ test_sandbox_says_fine (void)
   settings = g_settings_new (APPLICATION_ID);
   g_settings_set_boolean (settings, "account-setup-dismissed", TRUE);
   window = postier_ui_test_window (app);
-  probe_id = g_timeout_add (10, lag_tick, &probe);
+  /* A main thread waiting on the DNS would show here as seconds. */
+  postier_ui_test_lag_probe_start (&probe, 10);
   text = sandbox_verdict (window, "pat@pass.test", "pass-check", &probe);
-  g_source_remove (probe_id);
+  postier_ui_test_lag_probe_stop (&probe);
   g_test_message ("%s", text);
   g_test_message ("while the Sandbox checked the captured message (the DNS answering): longest main-loop stall %"
                   G_GINT64_FORMAT " ms", probe.worst / 1000);
