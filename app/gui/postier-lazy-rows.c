@@ -149,6 +149,21 @@ make_row (PostierLazyRows *self,
         self->row_height = natural;
       self->row_height_known = TRUE;
     }
+  else if (gtk_widget_get_width (GTK_WIDGET (self->list_view)) > 0)
+    {
+      GtkWidget *item_widget = gtk_widget_get_parent (row);
+      int ignored;
+
+      /* Measures its text now, as the list view will (its list item at
+       * the list's width), so the shaping is counted in this frame's
+       * budget: the layout then finds the sizes cached. Without it a
+       * frame could make ten rows within 2 ms and spend 20 ms shaping
+       * their labels afterwards. */
+      if (item_widget != NULL)
+        gtk_widget_measure (item_widget, GTK_ORIENTATION_VERTICAL,
+                            gtk_widget_get_width (GTK_WIDGET (self->list_view)), &ignored,
+                            NULL, NULL, NULL);
+    }
   if (self->placed != NULL)
     self->placed (row, self->user_data);
 }

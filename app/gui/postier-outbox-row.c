@@ -412,10 +412,12 @@ set_state (PostierOutboxRow *self,
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), sending);
   if (sending)
     {
-      if (permille >= 0)
-        gtk_progress_bar_set_fraction (self->progress_bar, permille / 1000.0);
-      else
-        gtk_progress_bar_pulse (self->progress_bar);
+      /* Empty until the first progress, not pulsing: GTK 4.8's activity
+       * mode reallocates the bar at every frame, and each of those frames
+       * lays the whole window out again (X round trips included); during
+       * a flush the row of a message sent a moment ago pulsed until the
+       * next listing, nine frames in ten (issue 12). "Sending…" says it. */
+      gtk_progress_bar_set_fraction (self->progress_bar, MAX (permille, 0) / 1000.0);
       /* The UI tests find the bar by it. */
       g_object_set_data (G_OBJECT (self), "postier-progress-bar", self->progress_bar);
     }
