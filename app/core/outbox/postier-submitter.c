@@ -23,6 +23,7 @@
 #include "postier-send-pipeline-private.h"
 #include "postier-relay-limiter.h"
 #include "postier-submitter.h"
+#include "postier-threads.h"
 #include "postier-wall-timer.h"
 
 /* When another process holds the flush lock, look again after this long. */
@@ -419,8 +420,14 @@ flush_thread (GTask        *task,
 {
   PostierFlushJob *job = task_data;
   GError *error = NULL;
+  /* A flush in the background gives way to the window's main thread (and
+   * the X and mail servers it waits on): its threads, the pipeline's it
+   * starts included, are niced. flush_sync() keeps its caller's priority. */
+  int previous = postier_thread_lower_priority (POSTIER_BACKGROUND_NICE);
+  gboolean ok = _postier_flush_job_run (job, cancellable, &error);
 
-  if (_postier_flush_job_run (job, cancellable, &error))
+  postier_thread_restore_priority (previous);
+  if (ok)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
