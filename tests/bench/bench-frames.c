@@ -174,7 +174,15 @@ typedef struct {
   GArray    *cpu;            /* gint64 µs of main-thread CPU, frame by frame */
   guint      frames;
   guint      gaps_over_budget;
+  gulong     layout_id;
+  guint      layouts;        /* frames that lay the window out (GTK 4.8 then asks X) */
 } Meter;
+
+static void
+meter_layout (G_GNUC_UNUSED GdkFrameClock *clock, gpointer meter)
+{
+  ((Meter *) meter)->layouts++;
+}
 
 static gint64
 thread_cpu_us (void)
@@ -244,6 +252,8 @@ meter_start (Meter     *meter,
   meter->started = g_get_monotonic_time ();
   meter->tick_id = gtk_widget_add_tick_callback (widget, meter_tick, meter, NULL);
   meter->timeout_id = g_timeout_add (1, meter_timeout, meter);
+  meter->layout_id = g_signal_connect (gtk_widget_get_frame_clock (widget), "layout",
+                                       G_CALLBACK (meter_layout), meter);
 }
 
 static void
@@ -253,6 +263,7 @@ meter_stop (Meter *meter)
     beat (0);
   gtk_widget_remove_tick_callback (meter->widget, meter->tick_id);
   g_clear_handle_id (&meter->timeout_id, g_source_remove);
+  g_clear_signal_handler (&meter->layout_id, gtk_widget_get_frame_clock (meter->widget));
   g_clear_object (&meter->widget);
 }
 
@@ -312,6 +323,7 @@ meter_report (Meter      *meter,
           "%u gaps over 16 ms past it\n",
           meter->max_gap / 1000.0, meter_stall_ms (meter), meter->gaps_over_budget);
   printf ("    worst main-loop latency (1 ms timeout) %.1f ms\n", meter->max_late / 1000.0);
+  printf ("    frames with a layout of the window: %u of %u\n", meter->layouts, meter->frames);
   g_array_sort (meter->cpu, compare_gint64);
   for (guint i = 0; i < meter->cpu->len; i++)
     cpu_total += g_array_index (meter->cpu, gint64, i);
@@ -457,6 +469,12 @@ model_has (gpointer data)
   return g_list_model_get_n_items (wait->model) == wait->n;
 }
 
+static gboolean
+model_below (gpointer data)
+{
+  return g_list_model_get_n_items (((ModelWait *) data)->model) < ((ModelWait *) data)->n;
+}
+
 /* --- a) A 100 MB attachment ---------------------------------------------------- */
 
 static void
@@ -567,12 +585,27 @@ scene_flush (Bench *bench,
   postier_window_show_page (bench->window, "outbox");
   wait_until (model_has, &shown, 60000, "the outbox view showing the queued messages");
   postier_ui_test_spin (500);
+  /* What the window does with nothing happening, beside the flush's. */
+  meter_start (&meter, GTK_WIDGET (bench->window));
+  postier_ui_test_spin (1000);
+  meter_stop (&meter);
+  printf ("  (before the flush, one quiet second: %u frames, %u with a layout of the window)\n",
+          meter.frames, meter.layouts);
+  g_clear_pointer (&meter.cpu, g_array_unref);
 
   bench->sent = 0;
   bench->expected = n;
   meter_start (&meter, GTK_WIDGET (bench->window));
   start = g_get_monotonic_time ();
   postier_test_network_monitor_set_available (bench->monitor, TRUE);
+  /* The Outbox midway, to look at (it holds the main thread: no figures). */
+  if (g_getenv ("POSTIER_SCREENSHOT_DIR") != NULL)
+    {
+      ModelWait midway = { postier_outbox_view_get_model (view), n * 2 / 3 };
+
+      wait_until (model_below, &midway, 600000, "a third of the flush");
+      postier_ui_test_screenshot_window (GTK_WINDOW (bench->window), "bench-flush-midway");
+    }
   wait_until (all_sent, bench, 600000, "the flush");
   wait_until (model_has, &empty, 10000, "the outbox view emptying");
   meter_stop (&meter);
