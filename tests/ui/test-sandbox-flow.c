@@ -99,8 +99,6 @@ lag_tick (gpointer data)
   LagProbe *probe = data;
   gint64 now = g_get_monotonic_time ();
 
-  if (probe->last != 0 && now - probe->last > 50000)
-    g_printerr ("TS stall %ld ms ending %ld\n", (long)((now - probe->last)/1000), (long)(now/1000));
   if (probe->last != 0)
     probe->worst = MAX (probe->worst, now - probe->last - 1000);
   probe->last = now;
