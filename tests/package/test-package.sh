@@ -1,6 +1,5 @@
 #!/bin/bash
-# The Debian package builds (dpkg-buildpackage -us -uc -b), passes lintian
-# with no error and no warning, installs with apt, runs (postierctl
+# The Debian package that test-package-build built installs with apt, runs (postierctl
 # --version; the app under Xvfb, finding its schema, catalogue and
 # resources in /usr) and removes cleanly, leaving nothing of its own in
 # /usr. It installs into the real /usr, so it runs last and alone (meson
@@ -56,22 +55,15 @@ if [[ "$(pkg_status)" == installed ]]; then
   bail "postier is already installed on this machine; this test will not replace it"
 fi
 
-# dpkg-buildpackage, then lintian --fail-on error,warning.
-if deb="$("$src/build-aux/build-deb.sh" "$out" 2> "$tmp/build.log" | tail -1)" && [[ -f "$deb" ]]; then
-  sed 's/^/# /' "$tmp/build.log" | tail -5
-  ok "dpkg-buildpackage -us -uc -b builds $(basename "$deb"); lintian: no error, no warning"
-else
-  sed 's/^/# /' "$tmp/build.log" | tail -40
-  bail "dpkg-buildpackage and lintian"
+# test-package-build made it in this run: it removes any older package
+# first, and a package older than the build tree's postierctl is stale.
+deb="$(ls "$out"/postier_*.deb 2>/dev/null | grep -v dbgsym | head -1)"
+if [[ -z "$deb" ]]; then
+  bail "a package built by test-package-build in $out (it failed or did not run)"
+elif [[ "$deb" -ot "$build_tree_ctl" ]]; then
+  bail "$(basename "$deb") is older than this build; run test-package-build first"
 fi
-echo "# Depends: $(dpkg-deb -f "$deb" Depends)"
-echo "# Recommends: $(dpkg-deb -f "$deb" Recommends)"
-if dpkg-deb -f "$deb" Recommends | grep -q gnome-keyring \
-   && dpkg-deb -f "$deb" Depends | grep -q 'libgtk-4-1.*libssl3\|libssl3.*libgtk-4-1\|libgtk-4-1'; then
-  ok "the package depends on its shared libraries and recommends gnome-keyring"
-else
-  not_ok "the package depends on its shared libraries and recommends gnome-keyring"
-fi
+ok "test-package-build's $(basename "$deb") is there"
 
 installed_by_us=1
 if (cd "$(dirname "$deb")" && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "./$(basename "$deb")") \
