@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "postier-application.h"
 #include "postier-attention.h"
@@ -116,4 +117,40 @@ postier_attention_button_label (PostierAttention kind)
     default:
       return NULL;
     }
+}
+
+char *
+postier_attention_account_title (PostierOutboxEntry *entry)
+{
+  const char *name = postier_outbox_entry_get_account_name (entry);
+  const char *sender = postier_outbox_entry_get_sender (entry);
+  PostierAccount *account;
+
+  if (!postier_goa_is_account_name (name))
+    return g_strdup (name);
+  /* GOA's id means nothing to a person; once GOA no longer lists the
+   * account, the message's own sender is the address it stood for. */
+  account = postier_online_accounts_lookup_account (name);
+  if (account != NULL && postier_account_get_address (account) != NULL)
+    return g_strdup (postier_account_get_address (account));
+  if (sender != NULL && *sender != '\0')
+    return g_strdup (sender);
+  return g_strdup (name);
+}
+
+char *
+postier_attention_dup_error (PostierOutboxEntry *entry)
+{
+  const char *name = postier_outbox_entry_get_account_name (entry);
+  const char *error = postier_outbox_entry_get_last_error (entry);
+  g_autoptr(GString) text = NULL;
+  g_autofree char *title = NULL;
+
+  if (error == NULL || !postier_goa_is_account_name (name) || strstr (error, name) == NULL)
+    return g_strdup (error);
+  /* Core names a vanished GOA account by the only name it has left. */
+  title = postier_attention_account_title (entry);
+  text = g_string_new (error);
+  g_string_replace (text, name, title, 0);
+  return g_string_free (g_steal_pointer (&text), FALSE);
 }

@@ -38,5 +38,12 @@ const char      *postier_attention_button_label (PostierAttention    kind);
  * application's), else GOA's as last listed. Borrowed; may be NULL. */
 PostierAccount  *postier_attention_lookup_account (const char          *name,
                                                    PostierAccountStore *store);
+/* How a person knows ENTRY's account: its name, or for an Online
+ * Accounts one its address (GOA's, else the message's sender, once GOA no
+ * longer lists it), never GOA's internal id. */
+char            *postier_attention_account_title  (PostierOutboxEntry  *entry);
+/* ENTRY's last error as the row shows it: core's words, with a GOA id
+ * replaced by postier_attention_account_title(). NULL when none. */
+char            *postier_attention_dup_error      (PostierOutboxEntry  *entry);
 
 G_END_DECLS

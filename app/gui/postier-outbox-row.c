@@ -299,10 +299,10 @@ history_text (PostierOutboxEntry *entry)
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   g_autofree char *created = postier_format_moment (postier_outbox_entry_get_created (entry), now);
   g_autofree char *size = g_format_size (postier_outbox_entry_get_size (entry));
+  g_autofree char *account = postier_attention_account_title (entry);
   guint attempts = postier_outbox_entry_get_attempts (entry);
 
-  g_string_append_printf (history, _("Queued %s through %s, %s."), created,
-                          postier_outbox_entry_get_account_name (entry), size);
+  g_string_append_printf (history, _("Queued %s through %s, %s."), created, account, size);
   if (attempts > 0)
     {
       g_autofree char *last = postier_format_moment (postier_outbox_entry_get_last_attempt (entry),
@@ -454,7 +454,7 @@ static void
 add_details (PostierOutboxRow *self)
 {
   PostierOutboxEntry *entry = self->entry;
-  const char *last_error = postier_outbox_entry_get_last_error (entry);
+  g_autofree char *last_error = postier_attention_dup_error (entry);
   g_autofree char *history = NULL;
 
   if (last_error != NULL)
@@ -509,7 +509,7 @@ postier_outbox_row_set_entry (PostierOutboxRow   *self,
                               gboolean            online,
                               int                 permille)
 {
-  const char *last_error;
+  g_autofree char *last_error = NULL;
   const char *sign_in_label;
   g_autofree char *status = NULL;
   g_autofree char *subtitle = NULL;
@@ -534,7 +534,7 @@ postier_outbox_row_set_entry (PostierOutboxRow   *self,
   self->needs_sign_in = sign_in_label != NULL;
   if (sign_in_label != NULL)
     gtk_button_set_label (GTK_BUTTON (self->sign_in_button), sign_in_label);
-  last_error = postier_outbox_entry_get_last_error (entry);
+  last_error = postier_attention_dup_error (entry);
   gtk_widget_set_name (GTK_WIDGET (self), self->id);
   g_object_set_data_full (G_OBJECT (self), "postier-entry-id", g_strdup (self->id), g_free);
 

@@ -399,6 +399,22 @@ test_online_accounts_attention (void)
 
     g_assert_null (strstr (text, "check the account settings"));
   }
+  /* The vanished account is named by the address its message was sent
+   * from, in core's line and in the history, never by GOA's id. */
+  {
+    GtkWidget *gone_row = postier_outbox_view_find_row (view, gone_id);
+    g_autofree char *text = postier_ui_test_visible_text (gone_row);
+    g_autofree char *expanded = NULL;
+
+    g_assert_nonnull (strstr (text, "The Online Accounts account “alice@localhost” is gone"));
+    g_assert_null (strstr (text, "account_1700000000_9"));
+    adw_expander_row_set_expanded (ADW_EXPANDER_ROW (gone_row), TRUE);
+    postier_ui_test_spin (300);
+    expanded = postier_ui_test_visible_text (gone_row);
+    g_assert_nonnull (strstr (expanded, "through alice@localhost"));
+    g_assert_null (strstr (expanded, "account_1700000000_9"));
+    adw_expander_row_set_expanded (ADW_EXPANDER_ROW (gone_row), FALSE);
+  }
   postier_ui_test_check_accessible_names (GTK_WIDGET (view));
   postier_ui_test_spin (g_getenv ("POSTIER_SCREENSHOT_DIR") != NULL ? 600 : 0);
   postier_ui_test_screenshot_window (GTK_WINDOW (window), "outbox-online-accounts-attention");
