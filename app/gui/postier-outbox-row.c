@@ -10,7 +10,9 @@
 #include <glib/gi18n.h>
 
 #include "postier-attention.h"
+#include "postier-goa.h"
 #include "postier-gui-format.h"
+#include "postier-online-accounts.h"
 #include "postier-outbox-row.h"
 
 /* How many recipients the collapsed row names before "and N others". */
@@ -26,6 +28,7 @@ struct _PostierOutboxRow
   GPtrArray          *details;      /* the rows added under the expander */
   PostierOutboxState  state;
   gboolean            waiting;      /* held until a time the person set */
+  gboolean            follows_goa;  /* connected to GOA's ::changed */
 
   /* Template widgets */
   GtkImage           *state_icon;
@@ -123,6 +126,7 @@ postier_outbox_row_class_init (PostierOutboxRowClass *klass)
 }
 
 static void on_expanded (PostierOutboxRow *self);
+static void on_online_accounts_changed (PostierOutboxRow *self);
 
 static void
 postier_outbox_row_init (PostierOutboxRow *self)
@@ -551,6 +555,34 @@ postier_outbox_row_set_entry (PostierOutboxRow   *self,
     subtitle = g_strdup_printf ("%s\n%s", self->recipients, status);
   escaped = g_markup_escape_text (subtitle, -1);
   adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (self), escaped);
+
+  /* Its words follow GOA's list too, which changes while the outbox does
+   * not: only rows that ever showed such an entry listen. */
+  if (!self->follows_goa && self->state == POSTIER_OUTBOX_STATE_NEEDS_ATTENTION &&
+      postier_goa_is_account_name (postier_outbox_entry_get_account_name (entry)))
+    {
+      g_signal_connect_object (postier_online_accounts_get (), "changed",
+                               G_CALLBACK (on_online_accounts_changed), self, G_CONNECT_SWAPPED);
+      self->follows_goa = TRUE;
+    }
+}
+
+/* An Online Accounts account went or came back: "gone" or "sign in again",
+ * its address or the sender's. The row stays expanded if it was. */
+static void
+on_online_accounts_changed (PostierOutboxRow *self)
+{
+  gboolean expanded = adw_expander_row_get_expanded (ADW_EXPANDER_ROW (self));
+  g_autoptr(PostierOutboxEntry) entry = NULL;
+
+  if (self->entry == NULL || self->state != POSTIER_OUTBOX_STATE_NEEDS_ATTENTION ||
+      !postier_goa_is_account_name (postier_outbox_entry_get_account_name (self->entry)))
+    return;
+  entry = g_object_ref (self->entry);
+  /* Online and progress matter only to queued and sending rows. */
+  postier_outbox_row_set_entry (self, entry, TRUE, -1);
+  if (expanded)
+    adw_expander_row_set_expanded (ADW_EXPANDER_ROW (self), TRUE);
 }
 
 const char *

@@ -468,8 +468,13 @@ test_online_accounts_attention (void)
     g_autoptr(GPtrArray) files = NULL;
     RowGone row_gone_wait;
 
+    /* Rows follow GOA's list alone, the outbox unchanged: the refused
+     * message's account is now gone from it. */
+    postier_window_show_page (window, "outbox");
+    g_assert_true (postier_ui_test_wait_for_row (view, refused_id, "sign in again in Settings", 10000));
     postier_test_goa_set_mail_disabled (TRUE);
     g_assert_true (postier_ui_test_wait_for (unlisted, NULL, 20000));
+    g_assert_true (postier_ui_test_wait_for_row (view, refused_id, "gone or has mail turned off", 10000));
     back_id = postier_test_enqueue (outbox, ACCOUNT, "carol@example.org", "Online Accounts mail back on",
                                     message_id);
     entry_wait = (EntryWait) { outbox, back_id };
@@ -485,6 +490,10 @@ test_online_accounts_attention (void)
     g_assert_true (postier_ui_test_wait_for (row_gone, &row_gone_wait, 10000));
     files = postier_test_maildir_files (message_id, 1);
     g_assert_cmpuint (files->len, ==, 1);
+    /* …and back: GOA still refuses the first message's sign-in. */
+    g_assert_true (postier_ui_test_wait_for_row (view, refused_id,
+                                                 "Needs attention — sign in again in Settings → Online Accounts",
+                                                 10000));
   }
 
   postier_ui_test_finish (app);
