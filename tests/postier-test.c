@@ -462,7 +462,7 @@ postier_test_maildir_count (const char *needle)
 }
 
 guint
-postier_test_dead_port (void)
+postier_test_free_port (void)
 {
   g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
                                             G_SOCKET_PROTOCOL_TCP, NULL);
@@ -470,9 +470,32 @@ postier_test_dead_port (void)
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
   g_autoptr(GSocketAddress) bound = NULL;
 
-  /* Bound, never listening, closed on return: connecting is refused. */
+  /* Bound, then given back on return for the caller's server to take. */
   g_assert_true (g_socket_bind (socket, address, FALSE, NULL));
   bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+guint
+postier_test_dead_port (void)
+{
+  static GSocket *held;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  /* Bound and never listening, so connecting is refused. The socket stays
+   * open until the process ends: a port given back could be taken by
+   * another test's server that accepts and says nothing, and the "relay
+   * that is down" would then hang until the client's timeout (seen as a
+   * 70 s subtest in CI). One held port serves every caller. */
+  if (held == NULL)
+    {
+      held = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+      g_assert_nonnull (held);
+      g_assert_true (g_socket_bind (held, address, FALSE, NULL));
+    }
+  bound = g_socket_get_local_address (held, NULL);
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
 

@@ -98,6 +98,8 @@ G_BEGIN_DECLS
 
 /* A port on loopback where nothing listens: a relay that is down. */
 guint            postier_test_dead_port                     (void);
+/* A loopback port free now, for a server the test starts on it. */
+guint            postier_test_free_port                     (void);
 
 /* An account for the rig's Postfix as Alice, STARTTLS + AUTH PLAIN on PORT
  * (0: the submission port), trusting the rig's CA. NULL (and the test

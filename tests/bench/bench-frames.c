@@ -360,7 +360,7 @@ start_sink (guint *port)
   g_autofree char *address = NULL;
   GSubprocess *sink;
 
-  *port = postier_test_dead_port ();
+  *port = postier_test_free_port ();
   address = g_strdup_printf ("127.0.0.1:%u", *port);
   sink = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
                            &error, "/usr/sbin/smtp-sink", "-u", "nobody", address, "100", NULL);

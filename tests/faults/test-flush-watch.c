@@ -84,7 +84,7 @@ test_network_back (void)
       return;
     }
   g_assert_true (run ("ip", "link", "set", "lo", "up", NULL));
-  port = postier_test_dead_port ();
+  port = postier_test_free_port ();
 
   /* A relay on loopback, its password from a command: no keyring here. */
   postier_account_set_identity (account, "alice@example.org");

@@ -91,7 +91,7 @@ test_renegotiation_refused (void)
 
   if (cert == NULL || key == NULL || ca == NULL)
     return;
-  port = postier_test_dead_port ();
+  port = postier_test_free_port ();
   accept = g_strdup_printf ("127.0.0.1:%u", port);
   server.process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                      G_SUBPROCESS_FLAGS_STDERR_MERGE, &error,
