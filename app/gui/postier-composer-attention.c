@@ -5,9 +5,9 @@
  * message: nothing is lost, it waits with the others.
  *
  * "Refused" is what the outbox says: the account's entries waiting as
- * needs-attention with Failure=auth. They are listed once when such an
- * account is chosen (only OAuth and GOA accounts: the listing reads every
- * entry), then followed through the submitter's ::entry-changed.
+ * needs-attention with Failure=auth. They are listed once when a relay
+ * account is chosen (off the main thread), then followed through the
+ * submitter's ::entry-changed.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,14 +23,12 @@
 #include "postier-oauth-provider.h"
 #include "postier-online-accounts.h"
 
-/* The accounts whose trouble a person settles by signing in: Postier's
- * own OAuth 2.0 accounts and GOA's. */
+/* The accounts whose trouble a person settles by signing in: every relay
+ * account (a password, OAuth 2.0, GOA's); the Sandbox never refuses. */
 static gboolean
 is_watched (PostierAccount *account)
 {
-  return account != NULL &&
-         (postier_goa_is_account_name (postier_account_get_name (account)) ||
-          postier_account_get_oauth_provider (account) != NULL);
+  return account != NULL && postier_account_get_kind (account) != POSTIER_ACCOUNT_KIND_SANDBOX;
 }
 
 static gboolean
@@ -93,6 +91,15 @@ refresh (PostierComposer *self)
         text = g_strdup (_("Online Accounts asks you to sign in to this account again, in Settings → "
                            "Online Accounts. Send still queues the message; it may wait until you do."));
       show (self, text, postier_attention_button_label (POSTIER_ATTENTION_GOA), NULL);
+      return;
+    }
+  if (refused != NULL && postier_account_get_oauth_provider (account) == NULL)
+    {
+      /* A password: Sign In Again opens the account's page in
+       * Preferences, as the row's button does. */
+      show (self, _("The server refused this account’s password: messages from it wait until you correct "
+                    "it. Send still queues this one."),
+            postier_attention_button_label (POSTIER_ATTENTION_ACCOUNT), refused);
       return;
     }
   if (refused != NULL)

@@ -676,6 +676,18 @@ text_view_text (GtkWidget *view)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
+static gboolean
+revealed (gpointer revealer)
+{
+  return gtk_revealer_get_reveal_child (revealer);
+}
+
+static gboolean
+not_revealed (gpointer revealer)
+{
+  return !gtk_revealer_get_reveal_child (revealer);
+}
+
 static void
 test_password_fixed_in_preferences (void)
 {
@@ -692,7 +704,7 @@ test_password_fixed_in_preferences (void)
   PostierOutboxView *view;
   PostierPreferences *preferences;
   GtkWindow *transcript_window;
-  GtkWidget *password_row, *save;
+  GtkWidget *password_row, *save, *revealer, *attention_button;
   Delivery d = { 0 };
 
   if (!postier_ui_test_have_display () || !have_rig ())
@@ -737,6 +749,18 @@ test_password_fixed_in_preferences (void)
   postier_ui_test_screenshot_window (transcript_window, "transcript");
   gtk_window_close (transcript_window);
 
+  /* The composer warns while From is this account, with the row's button
+   * (the account's page in Preferences). */
+  postier_window_show_page (f.window, "compose");
+  revealer = postier_ui_test_find_by_id (GTK_WIDGET (f.composer), "attention_revealer");
+  g_assert_true (postier_ui_test_wait_for (revealed, revealer, 10000));
+  g_assert_true (postier_ui_test_wait_for_text (revealer, "The server refused this account’s password", 5000));
+  attention_button = postier_ui_test_find_by_id (revealer, "attention_button");
+  g_assert_true (gtk_widget_get_visible (attention_button));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (attention_button)), ==, "Sign _In Again");
+  postier_ui_test_spin (g_getenv ("POSTIER_SCREENSHOT_DIR") != NULL ? 600 : 0);
+  postier_ui_test_screenshot_window (GTK_WINDOW (f.window), "composer-password-refused");
+
   /* Preferences, Edit, the right password, Save: the keyring has it and
    * the message goes by itself, with no Retry. */
   postier_window_show_preferences (f.window);
@@ -755,6 +779,8 @@ test_password_fixed_in_preferences (void)
   g_assert_true (postier_ui_test_wait_for (outbox_empty, &f, 30000));
   stored = keyring_lookup (account_name, "localhost", postier_test_rig ("USER"));
   g_assert_cmpstr (stored, ==, postier_test_rig ("PASSWORD"));
+  /* Nothing waits any more: the warning goes. */
+  g_assert_true (postier_ui_test_wait_for (not_revealed, revealer, 10000));
 
   g_free (d.found);
   gtk_window_destroy (GTK_WINDOW (preferences));
