@@ -786,7 +786,6 @@ _postier_outbox_append_transcript (PostierOutbox      *self,
   g_autofree char *path = postier_outbox_entry_get_transcript_path (entry);
   g_autoptr(GString) text = g_string_new (NULL);
   g_autoptr(GError) local_error = NULL;
-  gsize written = 0;
   int fd;
 
   g_return_if_fail (POSTIER_IS_OUTBOX (self));
@@ -804,14 +803,7 @@ _postier_outbox_append_transcript (PostierOutbox      *self,
       g_debug ("%s", local_error->message);
       return;
     }
-  while (written < text->len)
-    {
-      gssize n = write (fd, text->str + written, text->len - written);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break;
-      written += (gsize) n;
-    }
+  if (!postier_write_all_fd (fd, text->str, text->len))
+    g_debug ("could not append to %s: %s", path, g_strerror (errno));
   close (fd);
 }
