@@ -550,9 +550,12 @@ postierctl_queue_watch (int    argc,
                                   "what is due, on the retry schedule and as soon as the network "
                                   "comes back, and leaves when nothing in the outbox will go out by "
                                   "itself (empty, or only messages waiting for “queue retry”). It "
-                                  "holds the same lock as the app, so the two never send one message "
-                                  "twice. The systemd user unit postier-flush.path starts it when "
-                                  "something is queued."));
+                                  "stays for messages waiting for an Online Accounts account whose "
+                                  "mail is turned off or that asks for a new sign-in in Settings, and "
+                                  "sends them once that is done; not for an account removed from "
+                                  "Online Accounts. It holds the same lock as the app, so the two "
+                                  "never send one message twice. The systemd user unit "
+                                  "postier-flush.path starts it when something is queued."));
   if (!postierctl_parse_options (context, &argc, &argv))
     return EX_USAGE;
   if (argc != 1)

@@ -265,6 +265,19 @@ test_man_page_covers_every_command (void)
       g_error ("postierctl(1) does not list the sendmail option “%s”", sendmail_options[i]);
 }
 
+/* The background flusher's help says when it stays, as the code decides:
+ * also for mail that waits for an Online Accounts account to come back. */
+static void
+test_queue_watch_help (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_assert_cmpint (run_ctl (&out, &err, "queue", "watch", "--help", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "only messages waiting for “queue retry”"));
+  g_assert_nonnull (strstr (out, "It stays for messages waiting for an Online Accounts account"));
+  g_assert_nonnull (strstr (out, "not for an account removed from Online Accounts"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -272,6 +285,7 @@ main (int   argc,
   postier_test_init (&argc, &argv);
 
   g_test_add_func ("/cli/help/every-command", test_every_help);
+  g_test_add_func ("/cli/help/queue-watch-stays", test_queue_watch_help);
   g_test_add_func ("/cli/man/renders-cleanly", test_man_pages_render_cleanly);
   g_test_add_func ("/cli/man/covers-every-command", test_man_page_covers_every_command);
 
