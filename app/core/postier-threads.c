@@ -40,13 +40,3 @@ postier_thread_lower_priority (int nice_value)
     }
   return previous;
 }
-
-void
-postier_thread_restore_priority (int previous)
-{
-  if (previous == G_MININT)
-    return;
-  /* EACCES without the right to raise it again: see the header. */
-  if (setpriority (PRIO_PROCESS, (id_t) current_thread_id (), previous) != 0)
-    g_debug ("this thread keeps its lower priority: %s", g_strerror (errno));
-}

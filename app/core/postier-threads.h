@@ -16,14 +16,11 @@ G_BEGIN_DECLS
 /* Lowers the CPU priority of the calling thread alone (Linux keeps a nice
  * value per thread; threads it starts inherit it) to NICE_VALUE, unless it
  * is already that low: calling it again never lowers it further. Returns
- * the nice value it had, for postier_thread_restore_priority(), or
- * G_MININT when nothing was changed. */
+ * the nice value it had, or G_MININT when nothing was changed.
+ * Call it only in a thread of Postier's own that ends with its work:
+ * raising a priority again needs CAP_SYS_NICE or an RLIMIT_NICE allowance,
+ * so a GLib pool thread would keep it and run the window's next file
+ * loads and listings niced. */
 int   postier_thread_lower_priority   (int nice_value);
-
-/* Gives the calling thread back the nice value it had. Raising a priority
- * again needs CAP_SYS_NICE or an RLIMIT_NICE allowance: without them the
- * thread keeps the lower one, which is quietly accepted (the threads that
- * call this are pool threads that only ever run background work). */
-void  postier_thread_restore_priority (int previous);
 
 G_END_DECLS

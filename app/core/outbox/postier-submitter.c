@@ -412,25 +412,24 @@ postier_submitter_flush_full_sync (PostierSubmitter   *self,
   return ok;
 }
 
-static void
-flush_thread (GTask        *task,
-              G_GNUC_UNUSED gpointer source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
+/* A flush in the background gives way to the window's main thread (and
+ * the X and mail servers it waits on): it runs niced, in a thread of its
+ * own that ends with it (a pool thread could not be given its priority
+ * back), and the pipeline's threads it starts inherit the nice value.
+ * flush_sync() keeps its caller's priority. */
+static gpointer
+flush_thread (gpointer data)
 {
-  PostierFlushJob *job = task_data;
+  g_autoptr(GTask) task = data;
+  PostierFlushJob *job = g_task_get_task_data (task);
   GError *error = NULL;
-  /* A flush in the background gives way to the window's main thread (and
-   * the X and mail servers it waits on): its threads, the pipeline's it
-   * starts included, are niced. flush_sync() keeps its caller's priority. */
-  int previous = postier_thread_lower_priority (POSTIER_BACKGROUND_NICE);
-  gboolean ok = _postier_flush_job_run (job, cancellable, &error);
 
-  postier_thread_restore_priority (previous);
-  if (ok)
+  postier_thread_lower_priority (POSTIER_BACKGROUND_NICE);
+  if (_postier_flush_job_run (job, g_task_get_cancellable (task), &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
+  return NULL;
 }
 
 void
@@ -448,7 +447,7 @@ postier_submitter_flush_async (PostierSubmitter    *self,
   g_task_set_source_tag (task, postier_submitter_flush_async);
   g_task_set_task_data (task, new_flush_job (self, POSTIER_FLUSH_DUE),
                         (GDestroyNotify) _postier_flush_job_free);
-  g_task_run_in_thread (task, flush_thread);
+  g_thread_unref (g_thread_new ("postier-flush", flush_thread, g_steal_pointer (&task)));
 }
 
 gboolean
