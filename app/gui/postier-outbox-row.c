@@ -537,7 +537,18 @@ postier_outbox_row_set_entry (PostierOutboxRow   *self,
   sign_in_label = postier_attention_button_label (postier_attention_for_entry (entry, NULL));
   self->needs_sign_in = sign_in_label != NULL;
   if (sign_in_label != NULL)
-    gtk_button_set_label (GTK_BUTTON (self->sign_in_button), sign_in_label);
+    {
+      GtkWidget *label;
+
+      gtk_button_set_label (GTK_BUTTON (self->sign_in_button), sign_in_label);
+      /* Named by the words shown, without the mnemonic's underline: GTK 4.8
+       * can leave the raw label ("Open _Settings") as the button's name
+       * when the label changes on a row that is already shown. */
+      label = gtk_button_get_child (GTK_BUTTON (self->sign_in_button));
+      if (GTK_IS_LABEL (label))
+        gtk_accessible_update_property (GTK_ACCESSIBLE (self->sign_in_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        gtk_label_get_text (GTK_LABEL (label)), -1);
+    }
   last_error = postier_attention_dup_error (entry);
   gtk_widget_set_name (GTK_WIDGET (self), self->id);
   g_object_set_data_full (G_OBJECT (self), "postier-entry-id", g_strdup (self->id), g_free);
