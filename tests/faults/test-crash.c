@@ -236,7 +236,7 @@ count_arrivals (const char *tag,
           const char *mid, *end;
           guint n;
 
-          if (!g_file_get_contents (path, &contents, NULL, NULL) ||
+          if (!postier_test_maildir_is_recent (path) || !g_file_get_contents (path, &contents, NULL, NULL) ||
               (end = strstr (contents, needle)) == NULL)
             continue;
           for (mid = end; mid > contents && mid[-1] != '<'; mid--)

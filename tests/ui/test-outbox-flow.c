@@ -459,7 +459,8 @@ delivered (gpointer data)
       g_autofree char *path = g_build_filename (new_dir, name, NULL);
       g_autofree char *contents = NULL;
 
-      if (g_file_get_contents (path, &contents, NULL, NULL) && strstr (contents, d->needle) != NULL)
+      if (postier_test_maildir_is_recent (path) && g_file_get_contents (path, &contents, NULL, NULL) &&
+          strstr (contents, d->needle) != NULL)
         {
           d->found = g_steal_pointer (&path);
           return TRUE;

@@ -215,7 +215,8 @@ rig_has (const char *tag)
       g_autofree char *path = g_build_filename (new_dir, name, NULL);
       g_autofree char *contents = NULL;
 
-      if (g_file_get_contents (path, &contents, NULL, NULL) && strstr (contents, tag) != NULL)
+      if (postier_test_maildir_is_recent (path) && g_file_get_contents (path, &contents, NULL, NULL) &&
+          strstr (contents, tag) != NULL)
         return TRUE;
     }
   return FALSE;
