@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "postier-core.h"
@@ -30,6 +32,77 @@ static const char notifications_xml[] =
   "  </interface>"
   "</node>";
 
+/* Whoever owns org.gtk.Notifications on the rig's bus gets every UI test's
+ * notifications, so the owner writes each one, with its sender, to one log
+ * in the rig's folder, and each program reads back those its own
+ * connection sent: two tests that count notifications at the same time no
+ * longer take them from each other. Without the rig, the owner keeps them. */
+static char *
+shared_log_path (void)
+{
+  const char *rig = g_getenv ("POSTIER_TEST_RIG_DIR");
+
+  return rig != NULL && *rig != '\0' ? g_build_filename (rig, "notifications.log", NULL) : NULL;
+}
+
+static void
+log_notification (const char *sender,
+                  const char *title,
+                  const char *body)
+{
+  g_autofree char *path = shared_log_path ();
+  g_autofree char *escaped_title = g_strescape (title, NULL);
+  g_autofree char *escaped_body = g_strescape (body, NULL);
+  g_autofree char *record = g_strdup_printf ("%s\t%s\t%s\n", sender, escaped_title, escaped_body);
+  int fd;
+
+  if (path == NULL)
+    {
+      g_ptr_array_add (notifications, g_strdup_printf ("%s\n%s", title, body));
+      return;
+    }
+  /* One write in append mode: records from one owner never interleave. */
+  fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, record, strlen (record)), ==, (gssize) strlen (record));
+  close (fd);
+}
+
+/* Appends this program's notifications logged since the last read: the
+ * strings handed out before stay valid. */
+static void
+read_own_notifications (void)
+{
+  g_autofree char *path = shared_log_path ();
+  g_autofree char *contents = NULL;
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *own;
+  guint seen = 0;
+
+  if (path == NULL || !g_file_get_contents (path, &contents, NULL, NULL))
+    return;
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  if (bus == NULL)
+    return;
+  own = g_dbus_connection_get_unique_name (bus);
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], "\t", 3);
+
+      if (g_strv_length (fields) != 3 || g_strcmp0 (fields[0], own) != 0)
+        continue;
+      if (++seen > notifications->len)
+        {
+          g_autofree char *title = g_strcompress (fields[1]);
+          g_autofree char *body = g_strcompress (fields[2]);
+
+          g_ptr_array_add (notifications, g_strdup_printf ("%s\n%s", title, body));
+        }
+    }
+}
+
 static void
 on_notification_call (GDBusConnection       *connection,
                       const char            *sender,
@@ -41,7 +114,6 @@ on_notification_call (GDBusConnection       *connection,
                       gpointer               user_data)
 {
   (void) connection;
-  (void) sender;
   (void) object_path;
   (void) interface_name;
   (void) user_data;
@@ -53,7 +125,7 @@ on_notification_call (GDBusConnection       *connection,
 
       g_variant_lookup (notification, "title", "&s", &title);
       g_variant_lookup (notification, "body", "&s", &body);
-      g_ptr_array_add (notifications, g_strdup_printf ("%s\n%s", title, body));
+      log_notification (sender, title, body);
     }
   g_dbus_method_invocation_return_value (invocation, NULL);
 }
@@ -116,8 +188,9 @@ notifications_owner (GDBusConnection *bus)
   return owner;
 }
 
-/* Another UI test running beside this one may own the name and would get
- * this program's notifications: take it over (every test allows that). */
+/* The owner logs everyone's notifications (shared_log_path), but an owner
+ * that exits as a notification is sent would lose it: a program that
+ * counts its notifications owns the name itself (every test allows that). */
 static void
 take_notification_service (void)
 {
@@ -142,13 +215,16 @@ take_notification_service (void)
   }
 }
 
-/* The count also makes this program the notifications' recipient: tests
- * read it before they act. */
+/* The count also makes this program the name's owner: tests read it before
+ * they act. */
 guint
 postier_ui_test_n_notifications (void)
 {
   take_notification_service ();
-  return notifications != NULL ? notifications->len : 0;
+  if (notifications == NULL)
+    return 0;
+  read_own_notifications ();
+  return notifications->len;
 }
 
 const char *
