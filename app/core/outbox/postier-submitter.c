@@ -412,23 +412,48 @@ postier_submitter_flush_full_sync (PostierSubmitter   *self,
   return ok;
 }
 
-/* A flush in the background gives way to the window's main thread (and
- * the X and mail servers it waits on): it runs niced, in a thread of its
- * own that ends with it (a pool thread could not be given its priority
- * back), and the pipeline's threads it starts inherit the nice value.
- * flush_sync() keeps its caller's priority. */
+/* A background flush gives way to the window (and the X and mail servers):
+ * niced, in a thread of its own (a pool thread could not get its priority
+ * back), whose pipeline threads inherit it. flush_sync() keeps its caller's. */
+typedef struct {
+  GTask   *task;
+  GThread *thread;
+  gboolean ok;
+  GError  *error;
+} FlushRun;
+
+/* The result goes out once the thread has ended: OpenSSL frees a thread's
+ * state as it exits, and a program quitting on the result meanwhile freed
+ * it again in OPENSSL_cleanup (ASan, postierctl queue watch). */
+static gboolean
+flush_thread_ended (gpointer data)
+{
+  FlushRun *run = data;
+
+  g_thread_join (run->thread);
+  if (run->ok)
+    g_task_return_boolean (run->task, TRUE);
+  else
+    g_task_return_error (run->task, run->error);
+  g_object_unref (run->task);
+  g_free (run);
+  return G_SOURCE_REMOVE;
+}
+
 static gpointer
 flush_thread (gpointer data)
 {
-  g_autoptr(GTask) task = data;
-  PostierFlushJob *job = g_task_get_task_data (task);
-  GError *error = NULL;
+  FlushRun *run = data;
+  PostierFlushJob *job = g_task_get_task_data (run->task);
+  GSource *ended;
 
   postier_thread_lower_priority (POSTIER_BACKGROUND_NICE);
-  if (_postier_flush_job_run (job, g_task_get_cancellable (task), &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  run->ok = _postier_flush_job_run (job, g_task_get_cancellable (run->task), &run->error);
+  /* In the task's context, never here: it joins this thread. */
+  ended = g_idle_source_new ();
+  g_source_set_callback (ended, flush_thread_ended, run, NULL);
+  g_source_attach (ended, g_task_get_context (run->task));
+  g_source_unref (ended);
   return NULL;
 }
 
@@ -438,16 +463,18 @@ postier_submitter_flush_async (PostierSubmitter    *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
+  FlushRun *run;
 
   g_return_if_fail (POSTIER_IS_SUBMITTER (self));
 
   ensure_monitor (self);
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, postier_submitter_flush_async);
-  g_task_set_task_data (task, new_flush_job (self, POSTIER_FLUSH_DUE),
+  run = g_new0 (FlushRun, 1);
+  run->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (run->task, postier_submitter_flush_async);
+  g_task_set_task_data (run->task, new_flush_job (self, POSTIER_FLUSH_DUE),
                         (GDestroyNotify) _postier_flush_job_free);
-  g_thread_unref (g_thread_new ("postier-flush", flush_thread, g_steal_pointer (&task)));
+  /* Joined by flush_thread_ended, which this context runs after we return. */
+  run->thread = g_thread_new ("postier-flush", flush_thread, run);
 }
 
 gboolean
