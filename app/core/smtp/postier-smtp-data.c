@@ -104,6 +104,32 @@ reset_data_filters (PostierSmtpClient *self)
   g_mime_filter_reset (self->dot_filter);
 }
 
+/* Up to SIZE bytes of the message into BUFFER, again after a signal; -1
+ * with ERROR set when the file cannot be read (the server then holds a
+ * partial message: the connection must go). */
+static gssize
+read_message (int      fd,
+              char    *buffer,
+              gsize    size,
+              GError **error)
+{
+  for (;;)
+    {
+      ssize_t got = read (fd, buffer, size);
+
+      if (got >= 0)
+        return got;
+      if (errno != EINTR)
+        {
+          int saved = errno;
+
+          g_set_error (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_FAILED,
+                       _("Cannot read the message: %s"), g_strerror (saved));
+          return -1;
+        }
+    }
+}
+
 /* The outbox never changes a message file once queued, so the read that
  * would only say "end of file" is skipped. */
 gboolean
@@ -119,18 +145,10 @@ _postier_smtp_client_stream_message (PostierSmtpClient  *self,
   reset_data_filters (self);
   for (;;)
     {
-      ssize_t got = done < file_size ? read (fd, self->data_chunk, POSTIER_SMTP_DATA_CHUNK) : 0;
+      gssize got = done < file_size ? read_message (fd, self->data_chunk, POSTIER_SMTP_DATA_CHUNK, error) : 0;
 
-      if (got < 0 && errno == EINTR)
-        continue;
       if (got < 0)
-        {
-          int saved = errno;
-          /* The server holds a partial message: the connection must go. */
-          g_set_error (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_FAILED,
-                       _("Cannot read the message: %s"), g_strerror (saved));
-          return FALSE;
-        }
+        return FALSE;
       if (got == 0)
         break;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -199,17 +217,10 @@ _postier_smtp_client_queue_last_chunk (PostierSmtpClient  *self,
   reset_data_filters (self);
   while (done < file_size)
     {
-      ssize_t got = read (fd, self->data_chunk + done, (size_t) (file_size - done));
+      gssize got = read_message (fd, self->data_chunk + done, (gsize) (file_size - done), error);
 
-      if (got < 0 && errno == EINTR)
-        continue;
       if (got < 0)
-        {
-          int saved = errno;
-          g_set_error (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_FAILED,
-                       _("Cannot read the message: %s"), g_strerror (saved));
-          return FALSE;
-        }
+        return FALSE;
       if (got == 0)
         break;
       done += (gsize) got;
