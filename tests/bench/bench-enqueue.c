@@ -75,6 +75,9 @@ main (void)
   g_free (sub);
   sub = g_build_filename (folder, "cache", NULL);
   g_setenv ("XDG_CACHE_HOME", sub, TRUE);
+  g_free (sub);
+  sub = g_build_filename (folder, "state", NULL);
+  g_setenv ("XDG_STATE_HOME", sub, TRUE);
   g_file_set_contents (body, "A short message, queued from the command line.\n", -1, NULL);
 
   {

@@ -136,6 +136,7 @@ main (void)
   g_autofree char *folder = bench_make_folder ();
   g_autofree char *config = g_build_filename (folder, "config", NULL);
   g_autofree char *data = g_build_filename (folder, "data", NULL);
+  g_autofree char *state = g_build_filename (folder, "state", NULL);
   g_autofree char *outbox = NULL;
   g_autofree char *body_path = g_build_filename (folder, "body.txt", NULL);
   g_autofree char *password_path = g_build_filename (folder, "password", NULL);
@@ -159,6 +160,9 @@ main (void)
   /* A home of its own: the children inherit these. */
   g_setenv ("XDG_CONFIG_HOME", config, TRUE);
   g_setenv ("XDG_DATA_HOME", data, TRUE);
+  /* The relay limiter's records too: the rig's own would hold every
+   * earlier run's 10 000 sends of the day. */
+  g_setenv ("XDG_STATE_HOME", state, TRUE);
   outbox = g_build_filename (data, "postier", "outbox", NULL);
   g_file_set_contents (body_path, body, -1, NULL);
   g_file_set_contents (password_path, bench_rig ("PASSWORD"), -1, NULL);

@@ -261,6 +261,7 @@ start_once (Display    *display,
   g_autofree char *config = g_build_filename (home, "config", NULL);
   g_autofree char *data = g_build_filename (home, "data", NULL);
   g_autofree char *cache = g_build_filename (home, "cache", NULL);
+  g_autofree char *state = g_build_filename (home, "state", NULL);
   const char *line;
   gint64 start;
   gint64 mapped;
@@ -270,6 +271,7 @@ start_once (Display    *display,
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", state, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", session->dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", session->address, TRUE);
   g_subprocess_launcher_unsetenv (launcher, "GNOME_KEYRING_CONTROL");

@@ -314,11 +314,13 @@ main (int   argc,
   {
     g_autofree char *config = g_build_filename (folder, "config", NULL);
     g_autofree char *cache = g_build_filename (folder, "cache", NULL);
+    g_autofree char *state = g_build_filename (folder, "state", NULL);
 
     g_setenv ("HOME", folder, TRUE);
     g_setenv ("XDG_CONFIG_HOME", config, TRUE);
     g_setenv ("XDG_DATA_HOME", data_dir, TRUE);
     g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+    g_setenv ("XDG_STATE_HOME", state, TRUE);
   }
   postier_core_init ();
   rand = g_rand_new_with_seed ((guint32) seed);

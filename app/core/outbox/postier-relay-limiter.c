@@ -56,6 +56,8 @@ typedef struct {
   goffset           parsed;      /* bytes of the file read so far */
   guint             lines;
   GArray           *sent;        /* Sent, in file order */
+  guint             expired;     /* leading records of sent older than a day at expired_at */
+  gint64            expired_at;
   gint64            hold_until;
   PostierHoldReason hold_reason;
   guint             level;       /* relay rate-limit replies in a row, when rate_chain */
@@ -97,6 +99,8 @@ usage_reset (Usage *usage)
   g_array_set_size (usage->sent, 0);
   usage->parsed = 0;
   usage->lines = 0;
+  usage->expired = 0;
+  usage->expired_at = 0;
   usage->hold_until = 0;
   usage->hold_reason = POSTIER_HOLD_NONE;
   usage->level = 0;
@@ -406,6 +410,25 @@ compact (Usage      *usage,
   usage->ino = 0;
 }
 
+/* How many records are younger than a day, counting from where the last
+ * call stopped: a flush records every message, and a scan of the whole
+ * day's records each time made 10 000 messages cost 50 million steps on
+ * the relay's path (issue 12). Records are appended in time order; one
+ * out of order (the clock set back) only makes the count high, which
+ * compacts later, never wrongly. */
+static guint
+live_records (Usage  *usage,
+              gint64  now)
+{
+  if (now < usage->expired_at)
+    usage->expired = 0;
+  usage->expired_at = now;
+  while (usage->expired < usage->sent->len &&
+         g_array_index (usage->sent, Sent, usage->expired).time <= now - DAY_SECONDS)
+    usage->expired++;
+  return usage->sent->len - usage->expired;
+}
+
 /* Appends LINE to ACCOUNT_NAME's file and returns its usage, up to date.
  * Call with the mutex held. */
 static void
@@ -445,15 +468,8 @@ append (PostierRelayLimiter *self,
     close (fd);
   if (!current)
     usage = lookup (self, path);
-  if (usage->lines > COMPACT_SLACK)
-    {
-      guint live = 0;
-
-      for (guint i = 0; i < usage->sent->len; i++)
-        live += g_array_index (usage->sent, Sent, i).time > now - DAY_SECONDS;
-      if (usage->lines > 2 * live + COMPACT_SLACK / 2)
-        compact (usage, path, now);
-    }
+  if (usage->lines > COMPACT_SLACK && usage->lines > 2 * live_records (usage, now) + COMPACT_SLACK / 2)
+    compact (usage, path, now);
   unlock_dir (lock);
 }
 
