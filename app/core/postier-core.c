@@ -6,8 +6,12 @@
 
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include "postier-gmime.h"
 
@@ -24,6 +28,44 @@ postier_core_init (void)
       g_mime_init ();
       g_once_init_leave (&initialized, 1);
     }
+}
+
+/* The /proc walk, for kernels before 5.11 (no CLOSE_RANGE_CLOEXEC). */
+static void
+cloexec_by_proc (void)
+{
+  DIR *dir = opendir ("/proc/self/fd");
+  struct dirent *entry;
+
+  if (dir == NULL)
+    {
+      g_debug ("cannot list /proc/self/fd: %s", g_strerror (errno));
+      return;
+    }
+  while ((entry = readdir (dir)) != NULL)
+    {
+      char *end = NULL;
+      long fd = strtol (entry->d_name, &end, 10);
+      int flags;
+
+      if (end == entry->d_name || *end != '\0' || fd <= 2 || fd == dirfd (dir))
+        continue;
+      flags = fcntl ((int) fd, F_GETFD);
+      if (flags >= 0 && !(flags & FD_CLOEXEC))
+        (void) fcntl ((int) fd, F_SETFD, flags | FD_CLOEXEC);
+    }
+  closedir (dir);
+}
+
+void
+postier_core_cloexec_inherited_fds (void)
+{
+  /* Marked, never closed: a launcher may hand a descriptor over on
+   * purpose (a file named /dev/fd/N), and this process still reads it;
+   * only the programs it starts no longer get it. */
+  if (close_range (3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+    return;
+  cloexec_by_proc ();
 }
 
 #if defined(__SANITIZE_ADDRESS__)

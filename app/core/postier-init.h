@@ -22,4 +22,12 @@ void postier_core_init (void);
  * Not for tests or libraries embedding core. */
 void postier_core_protect_process (void);
 
+/* For the desktop app, first thing in main(): marks every descriptor above
+ * 2 close-on-exec. Those the app opens are already; those inherited from
+ * whatever started it (a shell's pipes, a terminal, /dev/null) are not,
+ * and the app starts SpamAssassin with G_SUBPROCESS_FLAGS_INHERIT_FDS
+ * (posix_spawn, which passes on every descriptor not marked). Not for
+ * postierctl: it execs postierctl-full, which must keep them. */
+void postier_core_cloexec_inherited_fds (void);
+
 G_END_DECLS

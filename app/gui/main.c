@@ -15,6 +15,8 @@ main (int   argc,
 {
   g_autoptr(PostierApplication) app = NULL;
 
+  /* Before anything is spawned (postier-init.h says why). */
+  postier_core_cloexec_inherited_fds ();
   postier_application_init_i18n ();
   postier_core_init ();
   postier_core_protect_process ();

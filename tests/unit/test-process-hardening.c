@@ -7,12 +7,14 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "postier-core.h"
+#include "postier-spam-check.h"
 #include "postier-test.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -152,6 +154,87 @@ test_not_dumpable (void)
 #endif
 }
 
+/* A descriptor left open by whatever started the app, without
+ * close-on-exec, as a shell's pipe is: SpamAssassin, started with
+ * G_SUBPROCESS_FLAGS_INHERIT_FDS, gets it until the app marks it at start
+ * (main() calls postier_core_cloexec_inherited_fds() first); the app
+ * itself keeps it open. A stand-in spamassassin earlier in PATH lists the
+ * descriptors it was given. */
+#define INHERITED_FD 57
+
+static void
+on_spam_checked (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  PostierSpamReport *report;
+
+  (void) source;
+  /* The stand-in prints no report: an error, which does not matter here. */
+  report = postier_spam_check_finish (result, NULL);
+  postier_spam_report_free (report);
+  g_main_loop_quit (user_data);
+}
+
+/* The descriptors the stand-in spamassassin was started with. */
+static char **
+spam_checker_fds (const char *list_path)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  const char *text = "Subject: hi\r\n\r\nhi\r\n";
+  g_autoptr(GBytes) message = g_bytes_new_static (text, strlen (text));
+  g_autofree char *listed = NULL;
+
+  g_unlink (list_path);
+  postier_spam_check_async (message, NULL, on_spam_checked, loop);
+  g_main_loop_run (loop);
+  g_assert_true (g_file_get_contents (list_path, &listed, NULL, NULL));
+  return g_strsplit (g_strstrip (listed), "\n", -1);
+}
+
+static void
+test_inherited_fds_not_passed_on (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bin = g_dir_make_tmp ("postier-fake-spam-XXXXXX", &error);
+  g_autofree char *script = NULL;
+  g_autofree char *list_path = NULL;
+  g_autofree char *path = NULL;
+  g_auto(GStrv) before = NULL;
+  g_auto(GStrv) after = NULL;
+  g_autofree char *fd_name = g_strdup_printf ("%d", INHERITED_FD);
+  int fd = open ("/dev/null", O_RDONLY);   /* no O_CLOEXEC, as inherited */
+
+  g_assert_no_error (error);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (dup2 (fd, INHERITED_FD), ==, INHERITED_FD);
+  close (fd);
+  list_path = g_build_filename (bin, "fds", NULL);
+  script = g_build_filename (bin, "spamassassin", NULL);
+  {
+    g_autofree char *text = g_strdup_printf ("#!/bin/sh\ncat >/dev/null\nls /proc/self/fd > '%s'\n", list_path);
+
+    g_assert_true (g_file_set_contents (script, text, -1, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (g_chmod (script, 0755), ==, 0);
+  }
+  path = g_strdup_printf ("%s:%s", bin, g_getenv ("PATH"));
+  g_setenv ("PATH", path, TRUE);
+
+  /* Unmarked, it is passed on: what the app must prevent. */
+  before = spam_checker_fds (list_path);
+  g_assert_true (g_strv_contains ((const char * const *) before, fd_name));
+
+  postier_core_cloexec_inherited_fds ();
+  after = spam_checker_fds (list_path);
+  g_assert_false (g_strv_contains ((const char * const *) after, fd_name));
+  /* Marked, not closed. */
+  g_assert_cmpint (fcntl (INHERITED_FD, F_GETFD), ==, FD_CLOEXEC);
+
+  close (INHERITED_FD);
+  postier_remove_tree (bin);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -160,5 +243,6 @@ main (int    argc,
 
   g_test_add_func ("/hardening/folders-tightened", test_folders_tightened);
   g_test_add_func ("/hardening/not-dumpable", test_not_dumpable);
+  g_test_add_func ("/hardening/inherited-fds-not-passed-on", test_inherited_fds_not_passed_on);
   return g_test_run ();
 }

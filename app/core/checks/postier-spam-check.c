@@ -182,7 +182,10 @@ on_communicated (GObject      *source,
                                _("SpamAssassin did not finish within %d seconds"), SPAM_CHECK_SECONDS);
       return;
     }
-  text = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+  /* Nothing printed (a broken install, a crash): the data of empty bytes
+   * is NULL, which g_strndup() would hand on as NULL. */
+  text = g_bytes_get_size (out) > 0 ? g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out))
+                                    : g_strdup ("");
   report = postier_spam_report_parse (text, &error);
   if (report == NULL)
     g_task_return_error (task, error);
@@ -223,7 +226,9 @@ postier_spam_check_async (GBytes              *message,
    * INHERIT_FDS lets GLib use posix_spawn instead of fork: forking the
    * app copied its page tables and made its next writes fault, a stall
    * of the window when the Sandbox loaded a message. Our descriptors
-   * are all opened close-on-exec, so nothing else leaks. */
+   * are all opened close-on-exec, and the app marks those it inherited
+   * at start (postier_core_cloexec_inherited_fds()), so nothing else
+   * leaks. */
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                               G_SUBPROCESS_FLAGS_STDERR_SILENCE | G_SUBPROCESS_FLAGS_INHERIT_FDS, &error,
                               program, "-L", "-t", "-p", "/dev/null",
