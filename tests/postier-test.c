@@ -446,42 +446,57 @@ postier_test_maildir_is_recent (const char *path)
   return g_stat (path, &st) == 0 && st.st_mtime >= test_started - 2;
 }
 
-static guint
-count_in (const char *dir,
-          const char *needle)
+void
+postier_test_maildir_foreach (PostierTestMaildirFunc func,
+                              gpointer               data)
 {
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-  guint count = 0;
+  const char *maildir = postier_test_rig ("MAILDIR");
+  const char *subdirs[] = { "new", "cur" };
 
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+  if (maildir == NULL)
+    return;
+  for (guint s = 0; s < G_N_ELEMENTS (subdirs); s++)
     {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_autoptr(GMappedFile) file = NULL;
+      g_autofree char *dir_path = g_build_filename (maildir, subdirs[s], NULL);
+      g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+      const char *name;
 
-      if (!postier_test_maildir_is_recent (path))
-        continue;
-      file = g_mapped_file_new (path, FALSE, NULL);
-      if (file != NULL && g_mapped_file_get_length (file) > 0 &&
-          memmem (g_mapped_file_get_contents (file), g_mapped_file_get_length (file),
-                  needle, strlen (needle)) != NULL)
-        count++;
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (dir_path, name, NULL);
+          g_autofree char *contents = NULL;
+          gsize length;
+
+          if (postier_test_maildir_is_recent (path) && g_file_get_contents (path, &contents, &length, NULL))
+            func (path, contents, length, data);
+        }
     }
-  return count;
+}
+
+typedef struct {
+  const char *needle;
+  guint       count;
+} Count;
+
+static void
+count_file (G_GNUC_UNUSED const char *path,
+            const char               *contents,
+            gsize                     length,
+            gpointer                  data)
+{
+  Count *count = data;
+
+  if (length > 0 && memmem (contents, length, count->needle, strlen (count->needle)) != NULL)
+    count->count++;
 }
 
 guint
 postier_test_maildir_count (const char *needle)
 {
-  const char *maildir = postier_test_rig ("MAILDIR");
-  g_autofree char *new_dir = NULL;
-  g_autofree char *cur_dir = NULL;
+  Count count = { needle, 0 };
 
-  if (maildir == NULL)
-    return 0;
-  new_dir = g_build_filename (maildir, "new", NULL);
-  cur_dir = g_build_filename (maildir, "cur", NULL);
-  return count_in (new_dir, needle) + count_in (cur_dir, needle);
+  postier_test_maildir_foreach (count_file, &count);
+  return count.count;
 }
 
 guint
@@ -569,13 +584,28 @@ postier_test_add_rig_account (const char *name,
   return g_steal_pointer (&store);
 }
 
+typedef struct {
+  const char *tag;
+  GPtrArray  *paths;
+} Files;
+
+static void
+add_file (const char               *path,
+          const char               *contents,
+          G_GNUC_UNUSED gsize       length,
+          gpointer                  data)
+{
+  Files *files = data;
+
+  if (strstr (contents, files->tag) != NULL)
+    g_ptr_array_add (files->paths, g_strdup (path));
+}
+
 GPtrArray *
 postier_test_maildir_files (const char *tag,
                             guint       expected)
 {
-  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
-  const char *maildir = postier_test_rig ("MAILDIR");
-  const char *sub[] = { "new", "cur" };
+  Files files = { tag, g_ptr_array_new_with_free_func (g_free) };
 
   /* Postfix delivers on its own schedule: a few seconds at most; up to
    * 20 s, as test-sendmail-postfix always allowed. */
@@ -583,23 +613,8 @@ postier_test_maildir_files (const char *tag,
     g_usleep (100 * 1000);
   g_assert_cmpuint (postier_test_maildir_count (tag), ==, expected);
 
-  for (guint s = 0; s < G_N_ELEMENTS (sub); s++)
-    {
-      g_autofree char *dir_path = g_build_filename (maildir, sub[s], NULL);
-      g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (dir_path, name, NULL);
-          g_autofree char *contents = NULL;
-
-          if (postier_test_maildir_is_recent (path) &&
-              g_file_get_contents (path, &contents, NULL, NULL) && strstr (contents, tag) != NULL)
-            g_ptr_array_add (files, g_steal_pointer (&path));
-        }
-    }
-  return files;
+  postier_test_maildir_foreach (add_file, &files);
+  return files.paths;
 }
 
 JsonObject *

@@ -93,6 +93,16 @@ guint            postier_test_maildir_count                 (const char      *ne
  * late in the suite the Maildir holds thousands of the run's messages, and
  * reading them all at each poll was most of some tests' time. */
 gboolean         postier_test_maildir_is_recent             (const char      *path);
+/* Calls FUNC for each file of the rig Maildir (new/, then cur/) that is
+ * recent (above), with its whole contents, NUL-terminated after LENGTH
+ * bytes: the one walk behind every Maildir count and search of the tests.
+ * Nothing when the rig has no Maildir. */
+typedef void   (*PostierTestMaildirFunc)                    (const char      *path,
+                                                             const char      *contents,
+                                                             gsize            length,
+                                                             gpointer         data);
+void             postier_test_maildir_foreach               (PostierTestMaildirFunc func,
+                                                             gpointer         data);
 
 G_END_DECLS
 

@@ -213,39 +213,41 @@ wait_postfix_idle (void)
   g_test_fail_printf ("the rig's Postfix did not empty its queue in 30 s");
 }
 
-/* Copies in the rig Maildir of each message (by number), for this TAG. */
+typedef struct {
+  const char *needle;
+  guint      *arrived;
+} Arrivals;
+
+static void
+count_arrival (G_GNUC_UNUSED const char *path,
+               const char               *contents,
+               G_GNUC_UNUSED gsize       length,
+               gpointer                  data)
+{
+  Arrivals *arrivals = data;
+  const char *mid, *end = strstr (contents, arrivals->needle);
+  guint n;
+
+  if (end == NULL)
+    return;
+  for (mid = end; mid > contents && mid[-1] != '<'; mid--)
+    ;
+  n = (guint) g_ascii_strtoull (mid, NULL, 10);
+  if (n < N_MESSAGES)
+    arrivals->arrived[n]++;
+}
+
+/* Copies in the rig Maildir of each message (by number), for this TAG:
+ * one pass for all of them. */
 static void
 count_arrivals (const char *tag,
                 guint      *arrived)
 {
-  const char *maildir = postier_test_rig ("MAILDIR");
-  const char *subdirs[] = { "new", "cur" };
   g_autofree char *needle = g_strdup_printf (".%s@crash.postier.test>", tag);
+  Arrivals arrivals = { needle, arrived };
 
   memset (arrived, 0, N_MESSAGES * sizeof (guint));
-  for (guint s = 0; s < G_N_ELEMENTS (subdirs); s++)
-    {
-      g_autofree char *dir_path = g_build_filename (maildir, subdirs[s], NULL);
-      g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (dir_path, name, NULL);
-          g_autofree char *contents = NULL;
-          const char *mid, *end;
-          guint n;
-
-          if (!postier_test_maildir_is_recent (path) || !g_file_get_contents (path, &contents, NULL, NULL) ||
-              (end = strstr (contents, needle)) == NULL)
-            continue;
-          for (mid = end; mid > contents && mid[-1] != '<'; mid--)
-            ;
-          n = (guint) g_ascii_strtoull (mid, NULL, 10);
-          if (n < N_MESSAGES)
-            arrived[n]++;
-        }
-    }
+  postier_test_maildir_foreach (count_arrival, &arrivals);
 }
 
 static void

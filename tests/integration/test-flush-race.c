@@ -64,47 +64,46 @@ count_entries (PostierOutbox *outbox)
   return n;
 }
 
+typedef struct {
+  const char *needle;
+  GHashTable *counts;
+  guint       total;
+} Arrivals;
+
+static void
+count_arrival (G_GNUC_UNUSED const char *path,
+               const char               *contents,
+               G_GNUC_UNUSED gsize       length,
+               gpointer                  data)
+{
+  Arrivals *arrivals = data;
+  const char *at = strstr (contents, arrivals->needle);
+  const char *end;
+  char *key;
+
+  if (at == NULL)
+    return;
+  at += strlen ("Message-ID: ");
+  end = strchr (at, '>');
+  g_assert_nonnull (end);
+  key = g_strndup (at, end + 1 - at);
+  g_hash_table_insert (arrivals->counts, key,
+                       GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (arrivals->counts, key)) + 1));
+  arrivals->total++;
+}
+
 /* How many times each of our Message-IDs arrived (one pass over the
  * Maildir); returns the total. */
 static guint
 count_arrivals (const char *tag,
                 GHashTable *counts)
 {
-  const char *maildir = postier_test_rig ("MAILDIR");
   g_autofree char *needle = g_strdup_printf ("Message-ID: <%s-", tag);
-  const char *subdirs[] = { "new", "cur" };
-  guint total = 0;
+  Arrivals arrivals = { needle, counts, 0 };
 
   g_hash_table_remove_all (counts);
-  for (guint s = 0; s < G_N_ELEMENTS (subdirs); s++)
-    {
-      g_autofree char *path = g_build_filename (maildir, subdirs[s], NULL);
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *file = g_build_filename (path, name, NULL);
-          g_autofree char *contents = NULL;
-          const char *at;
-          const char *end;
-          char *key;
-
-          if (!g_file_get_contents (file, &contents, NULL, NULL))
-            continue;
-          at = strstr (contents, needle);
-          if (at == NULL)
-            continue;
-          at += strlen ("Message-ID: ");
-          end = strchr (at, '>');
-          g_assert_nonnull (end);
-          key = g_strndup (at, end + 1 - at);
-          g_hash_table_insert (counts, key,
-                               GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, key)) + 1));
-          total++;
-        }
-    }
-  return total;
+  postier_test_maildir_foreach (count_arrival, &arrivals);
+  return arrivals.total;
 }
 
 static void

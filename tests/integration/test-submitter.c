@@ -108,38 +108,38 @@ enqueue_to (Fixture    *f,
   return enqueue (f, n, recipients);
 }
 
+typedef struct {
+  const char *needle_id;
+  const char *needle_to;
+  guint       count;
+} Copies;
+
+static void
+count_copy (G_GNUC_UNUSED const char *path,
+            const char               *contents,
+            G_GNUC_UNUSED gsize       length,
+            gpointer                  data)
+{
+  Copies *copies = data;
+
+  if (strstr (contents, copies->needle_id) != NULL &&
+      (copies->needle_to == NULL || strstr (contents, copies->needle_to) != NULL))
+    copies->count++;
+}
+
 /* Copies of message N in the rig Maildir, for one recipient or all. */
 static guint
 copies (Fixture    *f,
         guint       n,
         const char *recipient)
 {
-  const char *maildir = postier_test_rig ("MAILDIR");
   g_autofree char *mid = message_id (f, n);
   g_autofree char *needle_id = g_strdup_printf ("Message-ID: %s", mid);
   g_autofree char *needle_to = recipient != NULL ? g_strdup_printf ("Delivered-To: %s", recipient) : NULL;
-  const char *subdirs[] = { "new", "cur" };
-  guint count = 0;
+  Copies copies = { needle_id, needle_to, 0 };
 
-  for (guint s = 0; s < G_N_ELEMENTS (subdirs); s++)
-    {
-      g_autofree char *dir_path = g_build_filename (maildir, subdirs[s], NULL);
-      g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (dir_path, name, NULL);
-          g_autofree char *contents = NULL;
-
-          if (!postier_test_maildir_is_recent (path) || !g_file_get_contents (path, &contents, NULL, NULL))
-            continue;
-          if (strstr (contents, needle_id) != NULL &&
-              (needle_to == NULL || strstr (contents, needle_to) != NULL))
-            count++;
-        }
-    }
-  return count;
+  postier_test_maildir_foreach (count_copy, &copies);
+  return copies.count;
 }
 
 /* Postfix delivers after it answered: wait (bounded) for the copies. */
@@ -161,6 +161,31 @@ wait_copies (Fixture    *f,
   return count;
 }
 
+typedef struct {
+  const char *suffix;
+  guint       n;
+  guint      *counts;
+} Each;
+
+static void
+count_one (G_GNUC_UNUSED const char *path,
+           const char               *contents,
+           G_GNUC_UNUSED gsize       length,
+           gpointer                  data)
+{
+  Each *each = data;
+  const char *id = strstr (contents, "Message-ID: <");
+  char *end;
+  guint64 number;
+
+  if (id == NULL)
+    return;
+  id += strlen ("Message-ID: <");
+  number = g_ascii_strtoull (id, &end, 10);
+  if (end != id && number < each->n && g_str_has_prefix (end, each->suffix))
+    each->counts[number]++;
+}
+
 /* Copies of each of this test's messages 0..N-1 in the rig Maildir, in one
  * pass: late in the suite the Maildir holds thousands of the run's
  * messages, and a pass per message (wait_copies) took 70 s under ASan. */
@@ -169,34 +194,11 @@ count_each (Fixture *f,
             guint    n,
             guint   *counts)
 {
-  const char *maildir = postier_test_rig ("MAILDIR");
   g_autofree char *suffix = g_strdup_printf (".%s@postier.test>", f->tag);
-  const char *subdirs[] = { "new", "cur" };
+  Each each = { suffix, n, counts };
 
   memset (counts, 0, n * sizeof *counts);
-  for (guint s = 0; s < G_N_ELEMENTS (subdirs); s++)
-    {
-      g_autofree char *dir_path = g_build_filename (maildir, subdirs[s], NULL);
-      g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (dir_path, name, NULL);
-          g_autofree char *contents = NULL;
-          const char *id;
-          char *end;
-          guint64 number;
-
-          if (!postier_test_maildir_is_recent (path) || !g_file_get_contents (path, &contents, NULL, NULL) ||
-              (id = strstr (contents, "Message-ID: <")) == NULL)
-            continue;
-          id += strlen ("Message-ID: <");
-          number = g_ascii_strtoull (id, &end, 10);
-          if (end != id && number < n && g_str_has_prefix (end, suffix))
-            counts[number]++;
-        }
-    }
+  postier_test_maildir_foreach (count_one, &each);
 }
 
 /* Waits (bounded) until each of messages 0..N-1 has arrived at least once. */
