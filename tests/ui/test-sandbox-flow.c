@@ -85,26 +85,6 @@ set_field (PostierComposer *composer,
   gtk_editable_set_text (GTK_EDITABLE (widget), text);
 }
 
-/* How late the main loop runs a 1 ms timer while the Sandbox loads a
- * message: a main thread that parses, reads or waits shows here.
- * Measured and reported, never asserted. */
-typedef struct {
-  gint64 last;
-  gint64 worst;
-} LagProbe;
-
-static gboolean
-lag_tick (gpointer data)
-{
-  LagProbe *probe = data;
-  gint64 now = g_get_monotonic_time ();
-
-  if (probe->last != 0)
-    probe->worst = MAX (probe->worst, now - probe->last - 1000);
-  probe->last = now;
-  return G_SOURCE_CONTINUE;
-}
-
 static void
 on_message_loaded (G_GNUC_UNUSED PostierSandboxView *view,
                    G_GNUC_UNUSED const char         *id,
@@ -148,11 +128,10 @@ test_first_message_lands_in_the_sandbox (void)
   GtkWidget *body;
   GtkWidget *view, *group;
   g_autofree char *body_text = NULL, *source_text = NULL, *structure = NULL;
-  LagProbe probe = { 0 };
+  PostierUiTestLagProbe probe;
   gboolean loaded = FALSE;
   gint64 started, loaded_after;
   gulong handler;
-  guint probe_id;
   int fd;
 
   if (!postier_ui_test_have_display ())
@@ -192,14 +171,14 @@ test_first_message_lands_in_the_sandbox (void)
    * the main loop's worst lateness while it loads is reported. */
   view = postier_window_get_page (window, "sandbox");
   handler = g_signal_connect (view, "message-loaded", G_CALLBACK (on_message_loaded), &loaded);
-  probe_id = g_timeout_add (1, lag_tick, &probe);
+  postier_ui_test_lag_probe_start (&probe, 1);
   started = g_get_monotonic_time ();
   postier_window_show_page (window, "sandbox");
   g_assert_true (postier_ui_test_wait_for (flag_set, &loaded, 30000));
   loaded_after = g_get_monotonic_time () - started;
   group = postier_ui_test_find_by_id (view, "deliverability_group");
   g_assert_true (postier_ui_test_wait_for (group_done, group, 120000));
-  g_source_remove (probe_id);
+  postier_ui_test_lag_probe_stop (&probe);
   g_signal_handler_disconnect (view, handler);
   g_test_message ("Sandbox: message shown after %" G_GINT64_FORMAT " ms, checks done after %" G_GINT64_FORMAT
                   " ms; longest main-loop stall %" G_GINT64_FORMAT " ms",
