@@ -32,6 +32,7 @@ struct _PostierLazyRows
   PostierLazyRowsCreateFunc  create;
   PostierLazyRowsPlacedFunc  placed;
   PostierLazyRowsRebindFunc  rebind;
+  PostierLazyRowsShownFunc   shown;
   gpointer                   user_data;
   GPtrArray                 *pool;           /* rows out of the list, to rebind */
   guint                      tick_id;
@@ -61,6 +62,17 @@ postier_lazy_rows_init (PostierLazyRows *self)
 {
   self->row_height = DEFAULT_ROW_HEIGHT;
   self->pool = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/* What the row of list item ITEM shows: the item itself, or what a slot
+ * shows (postier_lazy_rows_set_shown()). */
+static gpointer
+shown_by (PostierLazyRows *self,
+          GtkListItem     *item)
+{
+  gpointer object = gtk_list_item_get_item (item);
+
+  return object != NULL && self->shown != NULL ? self->shown (object) : object;
 }
 
 static gboolean
@@ -114,12 +126,68 @@ recycle_far_rows (PostierLazyRows *self,
     }
 }
 
+/* ROW shows OBJECT (held, so that a new item at a freed one's address is
+ * not taken for it). */
+static void
+shows_item (GtkWidget *row,
+            gpointer   object)
+{
+  g_object_set_data_full (G_OBJECT (row), "postier-lazy-rows-shown", g_object_ref (object),
+                          g_object_unref);
+}
+
+/* A pooled row may still be the child of the list item that let it go
+ * (unbind_item() lends it): takes it out. FALSE if it cannot be. */
+static gboolean
+take_out_of_list (GtkWidget *row)
+{
+  GtkListItem *item;
+
+  if (gtk_widget_get_parent (row) == NULL)
+    return TRUE;
+  item = g_object_get_data (G_OBJECT (row), "postier-lazy-rows-item");
+  if (item != NULL && gtk_list_item_get_child (item) == row)
+    gtk_list_item_set_child (item, NULL);
+  return gtk_widget_get_parent (row) == NULL;
+}
+
+/* Whether ROW's last allocation is in the visible part of the list. */
+static gboolean
+in_sight (PostierLazyRows *self,
+          GtkWidget       *row)
+{
+  GtkWidget *list = GTK_WIDGET (self->list_view);
+  graphene_rect_t bounds;
+
+  if (list == NULL || gtk_widget_get_height (row) == 0 ||
+      !gtk_widget_compute_bounds (row, list, &bounds))
+    return FALSE;
+  return bounds.origin.y + bounds.size.height > 0 &&
+         bounds.origin.y < gtk_widget_get_height (list);
+}
+
+/* Measures ROW's text now, as the list view will (its list item at the
+ * list's width), so the shaping is counted in this frame's budget: the
+ * layout then finds the sizes cached. Without it a frame could make ten
+ * rows within 2 ms and spend 20 ms shaping their labels afterwards. */
+static void
+measure_now (PostierLazyRows *self,
+             GtkWidget       *row)
+{
+  GtkWidget *item_widget = gtk_widget_get_parent (row);
+  int width = gtk_widget_get_width (GTK_WIDGET (self->list_view));
+  int ignored;
+
+  if (item_widget != NULL && width > 0)
+    gtk_widget_measure (item_widget, GTK_ORIENTATION_VERTICAL, width, &ignored, NULL, NULL, NULL);
+}
+
 static void
 make_row (PostierLazyRows *self,
           GtkWidget       *placeholder)
 {
   GtkListItem *item = g_object_get_data (G_OBJECT (placeholder), "postier-list-item");
-  gpointer object = gtk_list_item_get_item (item);
+  gpointer object = shown_by (self, item);
   GtkWidget *row = NULL;
 
   if (object == NULL)
@@ -129,11 +197,12 @@ make_row (PostierLazyRows *self,
     {
       g_autoptr(GtkWidget) reused = g_ptr_array_steal_index_fast (self->pool, self->pool->len - 1);
 
-      if (self->rebind (reused, object, self->user_data))
+      if (take_out_of_list (reused) && self->rebind (reused, object, self->user_data))
         row = g_steal_pointer (&reused);
     }
   if (row == NULL)
     row = g_object_ref_sink (self->create (object, self->user_data));
+  shows_item (row, object);
   /* Rows do not know their list item: recycle_far_rows() needs it. */
   g_object_set_data (G_OBJECT (row), "postier-lazy-rows-item", item);
   gtk_list_item_set_child (item, row);
@@ -149,23 +218,47 @@ make_row (PostierLazyRows *self,
         self->row_height = natural;
       self->row_height_known = TRUE;
     }
-  else if (gtk_widget_get_width (GTK_WIDGET (self->list_view)) > 0)
-    {
-      GtkWidget *item_widget = gtk_widget_get_parent (row);
-      int ignored;
-
-      /* Measures its text now, as the list view will (its list item at
-       * the list's width), so the shaping is counted in this frame's
-       * budget: the layout then finds the sizes cached. Without it a
-       * frame could make ten rows within 2 ms and spend 20 ms shaping
-       * their labels afterwards. */
-      if (item_widget != NULL)
-        gtk_widget_measure (item_widget, GTK_ORIENTATION_VERTICAL,
-                            gtk_widget_get_width (GTK_WIDGET (self->list_view)), &ignored,
-                            NULL, NULL, NULL);
-    }
+  else
+    measure_now (self, row);
   if (self->placed != NULL)
     self->placed (row, self->user_data);
+}
+
+/* ROW shows something its slot no longer shows (see
+ * postier_lazy_rows_set_shown()): rebinds it where it is. */
+static void
+refresh_row (PostierLazyRows *self,
+             GtkWidget       *row)
+{
+  GtkListItem *item = g_object_get_data (G_OBJECT (row), "postier-lazy-rows-item");
+  gpointer object = shown_by (self, item);
+
+  if (object == NULL)
+    return;
+  if (self->rebind != NULL && self->rebind (row, object, self->user_data))
+    {
+      shows_item (row, object);
+      measure_now (self, row);
+      if (self->placed != NULL)
+        self->placed (row, self->user_data);
+      return;
+    }
+  gtk_list_item_set_child (item, placeholder_new (item, gtk_widget_get_height (row) > 0
+                                                          ? gtk_widget_get_height (row)
+                                                          : self->row_height));
+}
+
+static gboolean
+is_stale (PostierLazyRows *self,
+          GtkWidget       *row)
+{
+  GtkListItem *item;
+
+  if (self->shown == NULL || row == NULL || is_placeholder (row))
+    return FALSE;
+  item = g_object_get_data (G_OBJECT (row), "postier-lazy-rows-item");
+  return item != NULL &&
+         g_object_get_data (G_OBJECT (row), "postier-lazy-rows-shown") != shown_by (self, item);
 }
 
 /* Makes rows for the placeholders within MARGIN pixels of the visible
@@ -186,8 +279,9 @@ make_rows_in_view (PostierLazyRows *self,
     {
       GtkWidget *placeholder = gtk_widget_get_first_child (child);
       graphene_rect_t bounds;
+      gboolean stale = is_stale (self, placeholder);
 
-      if (!is_placeholder (placeholder))
+      if (!is_placeholder (placeholder) && !stale)
         continue;
       /* Not laid out yet: its place is known next frame. */
       if (gtk_widget_get_height (placeholder) == 0 ||
@@ -200,7 +294,10 @@ make_rows_in_view (PostierLazyRows *self,
         continue;
       if (*made > 0 && g_get_monotonic_time () >= deadline)
         return FALSE;
-      make_row (self, placeholder);
+      if (stale)
+        refresh_row (self, placeholder);
+      else
+        make_row (self, placeholder);
       (*made)++;
     }
   return done;
@@ -246,12 +343,47 @@ setup_item (G_GNUC_UNUSED GtkSignalListItemFactory *factory,
   gtk_list_item_set_selectable (item, FALSE);
 }
 
+/* GTK 4.8 unbinds and binds again every item after a change in the
+ * model, only to tell them their new positions: a flush's listing that
+ * drops the sent entries from the top turned every row below into a
+ * placeholder, made again over the next frames (issue 12). So a list
+ * item's row or placeholder stays through unbind, and bind keeps it when
+ * the item is the same. A row whose item changed (a new snapshot) and is
+ * in sight is rebound at once rather than blinking through a placeholder. */
 static void
 bind_item (G_GNUC_UNUSED GtkSignalListItemFactory *factory,
            GtkListItem                            *item,
            PostierLazyRows                        *self)
 {
-  gtk_list_item_set_child (item, placeholder_new (item, self->row_height));
+  GtkWidget *child = gtk_list_item_get_child (item);
+  gpointer object = shown_by (self, item);
+  int height = self->row_height;
+
+  if (child != NULL && is_placeholder (child))
+    {
+      ensure_tick (self);
+      return;
+    }
+  if (child != NULL)
+    {
+      /* Lent to the pool by unbind_item(): it is this item's again. */
+      g_ptr_array_remove_fast (self->pool, child);
+      if (g_object_get_data (G_OBJECT (child), "postier-lazy-rows-shown") == object)
+        return;
+      if (self->rebind != NULL && in_sight (self, child) &&
+          self->rebind (child, object, self->user_data))
+        {
+          shows_item (child, object);
+          if (self->placed != NULL)
+            self->placed (child, self->user_data);
+          return;
+        }
+      if (gtk_widget_get_height (child) > 0)
+        height = gtk_widget_get_height (child);
+      if (self->rebind != NULL && self->list_view != NULL && self->pool->len < POOL_MAX)
+        g_ptr_array_add (self->pool, g_object_ref (child));
+    }
+  gtk_list_item_set_child (item, placeholder_new (item, height));
   ensure_tick (self);
 }
 
@@ -262,11 +394,15 @@ unbind_item (G_GNUC_UNUSED GtkSignalListItemFactory *factory,
 {
   GtkWidget *child = gtk_list_item_get_child (item);
 
-  /* A real row goes to the pool, for the next item that comes into sight. */
+  /* The child stays: GTK may bind the same item again at once (see
+   * bind_item()). A real row is lent to the pool meanwhile, for when the
+   * list item is torn down (which takes its child away) or shows another
+   * item. */
   if (child != NULL && !is_placeholder (child) && self->rebind != NULL &&
       self->list_view != NULL && self->pool->len < POOL_MAX)
     g_ptr_array_add (self->pool, g_object_ref (child));
-  gtk_list_item_set_child (item, NULL);
+  if (self->list_view == NULL)
+    gtk_list_item_set_child (item, NULL);
 }
 
 /* A scroll or a taller window shows placeholders that were bound before. */
@@ -340,6 +476,53 @@ postier_lazy_rows_stop (PostierLazyRows *self)
   self->list_view = NULL;
   if (self->pool != NULL)
     g_ptr_array_set_size (self->pool, 0);
+}
+
+void
+postier_lazy_rows_set_shown (PostierLazyRows          *self,
+                             PostierLazyRowsShownFunc  shown)
+{
+  g_return_if_fail (POSTIER_IS_LAZY_ROWS (self));
+
+  self->shown = shown;
+}
+
+void
+postier_lazy_rows_refresh (PostierLazyRows *self)
+{
+  g_return_if_fail (POSTIER_IS_LAZY_ROWS (self));
+
+  if (self->list_view == NULL || self->shown == NULL)
+    return;
+  /* Hidden, the list has no frames: its stale rows would stay, and be
+   * found by what they showed. Placeholders cost nothing until shown. */
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self->list_view)))
+    for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_view));
+         child != NULL;
+         child = gtk_widget_get_next_sibling (child))
+      {
+        GtkWidget *row = gtk_widget_get_first_child (child);
+        GtkListItem *item;
+
+        if (!is_stale (self, row))
+          continue;
+        item = g_object_get_data (G_OBJECT (row), "postier-lazy-rows-item");
+        if (self->rebind != NULL && self->pool->len < POOL_MAX)
+          g_ptr_array_add (self->pool, g_object_ref (row));
+        gtk_list_item_set_child (item, placeholder_new (item, gtk_widget_get_height (row) > 0
+                                                                ? gtk_widget_get_height (row)
+                                                                : self->row_height));
+      }
+  ensure_tick (self);
+}
+
+gboolean
+postier_lazy_rows_is_current (PostierLazyRows *self,
+                              GtkWidget       *row)
+{
+  g_return_val_if_fail (POSTIER_IS_LAZY_ROWS (self), FALSE);
+
+  return !is_stale (self, row);
 }
 
 void

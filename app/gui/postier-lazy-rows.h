@@ -32,6 +32,10 @@ typedef gboolean   (*PostierLazyRowsRebindFunc) (GtkWidget *row,
                                                  gpointer   item,
                                                  gpointer   user_data);
 
+/* What the row of ITEM shows when ITEM is a slot (PostierSlotModel): the
+ * create and rebind functions are given that, not ITEM. */
+typedef gpointer   (*PostierLazyRowsShownFunc)  (gpointer   item);
+
 #define POSTIER_TYPE_LAZY_ROWS (postier_lazy_rows_get_type ())
 G_DECLARE_FINAL_TYPE (PostierLazyRows, postier_lazy_rows, POSTIER, LAZY_ROWS, GObject)
 
@@ -48,5 +52,14 @@ void             postier_lazy_rows_stop (PostierLazyRows           *self);
 /* Rows are recycled through REBIND from now on. */
 void             postier_lazy_rows_set_rebind (PostierLazyRows           *self,
                                                PostierLazyRowsRebindFunc  rebind);
+
+/* Items are slots: a row shows SHOWN (item); refresh() after a change of
+ * what slots show rebinds the rows in sight, a few per frame. */
+void             postier_lazy_rows_set_shown  (PostierLazyRows           *self,
+                                               PostierLazyRowsShownFunc   shown);
+void             postier_lazy_rows_refresh    (PostierLazyRows           *self);
+/* FALSE while ROW still shows what its slot showed before a refresh. */
+gboolean         postier_lazy_rows_is_current (PostierLazyRows           *self,
+                                               GtkWidget                 *row);
 
 G_END_DECLS

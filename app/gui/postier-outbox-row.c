@@ -596,6 +596,40 @@ on_online_accounts_changed (PostierOutboxRow *self)
     adw_expander_row_set_expanded (ADW_EXPANDER_ROW (self), TRUE);
 }
 
+/* Whether two snapshots of one entry would show the same row: the view
+ * replaces only those that would not. */
+gboolean
+postier_outbox_row_entries_look_alike (PostierOutboxEntry *a,
+                                       PostierOutboxEntry *b)
+{
+  guint n;
+
+  /* The listing hands out the same snapshot for an unchanged entry. */
+  if (a == b)
+    return TRUE;
+  n = postier_outbox_entry_get_n_recipients (a);
+  if (postier_outbox_entry_get_state (a) != postier_outbox_entry_get_state (b) ||
+      postier_outbox_entry_get_attempts (a) != postier_outbox_entry_get_attempts (b) ||
+      postier_outbox_entry_get_next_attempt (a) != postier_outbox_entry_get_next_attempt (b) ||
+      postier_outbox_entry_get_not_before (a) != postier_outbox_entry_get_not_before (b) ||
+      postier_outbox_entry_get_possible_duplicate (a) !=
+        postier_outbox_entry_get_possible_duplicate (b) ||
+      g_strcmp0 (postier_outbox_entry_get_last_error (a),
+                 postier_outbox_entry_get_last_error (b)) != 0 ||
+      g_strcmp0 (postier_outbox_entry_get_relay_hold (a),
+                 postier_outbox_entry_get_relay_hold (b)) != 0 ||
+      n != postier_outbox_entry_get_n_recipients (b))
+    return FALSE;
+
+  for (guint i = 0; i < n; i++)
+    if (postier_outbox_entry_get_recipient_state (a, i) !=
+          postier_outbox_entry_get_recipient_state (b, i) ||
+        g_strcmp0 (postier_outbox_entry_get_recipient_reply (a, i),
+                   postier_outbox_entry_get_recipient_reply (b, i)) != 0)
+      return FALSE;
+  return TRUE;
+}
+
 const char *
 postier_outbox_row_get_id (PostierOutboxRow *self)
 {

@@ -30,6 +30,9 @@ void        postier_outbox_row_set_entry    (PostierOutboxRow   *self,
                                              gboolean            online,
                                              int                 permille);
 const char *postier_outbox_row_get_id       (PostierOutboxRow   *self);
+/* Whether two snapshots of one entry would show the same row. */
+gboolean    postier_outbox_row_entries_look_alike (PostierOutboxEntry *a,
+                                                   PostierOutboxEntry *b);
 /* While sending: moves the bar and the status line to PERMILLE. Returns
  * FALSE when the row has no bar (it was not sending when made). */
 gboolean    postier_outbox_row_set_progress (PostierOutboxRow   *self,

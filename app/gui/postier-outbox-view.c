@@ -17,6 +17,7 @@
 #include "postier-outbox-row.h"
 #include "postier-outbox-view.h"
 #include "postier-paths.h"
+#include "postier-slot-model.h"
 #include "postier-transcript-window.h"
 #include "postier-view-reloader.h"
 
@@ -27,6 +28,7 @@ struct _PostierOutboxView
   PostierOutbox    *outbox;
   PostierSubmitter *submitter;
   GListStore       *entries;
+  PostierSlotModel *slots;            /* what the list view shows: entries by position */
   PostierViewReloader *reloader;
   GHashTable       *expanded;         /* ids of expanded rows */
   GHashTable       *progress;         /* id → permille sent, while sending */
@@ -96,6 +98,12 @@ permille_of (PostierOutboxView *self,
   return GPOINTER_TO_INT (permille);
 }
 
+static GtkWidget *find_row (PostierOutboxView *self,
+                            const char        *id);
+
+static PostierOutboxEntry *lookup_shown (PostierOutboxView *self,
+                                         const char        *id);
+
 /* Made only for an entry in sight (PostierLazyRows); then rebound. */
 static GtkWidget *
 create_row (gpointer item,
@@ -123,6 +131,14 @@ rebind_row (GtkWidget *widget,
   PostierOutboxView *self = user_data;
   PostierOutboxEntry *entry = item;
   const char *id = postier_outbox_entry_get_id (entry);
+  const char *old_id = postier_outbox_row_get_id (POSTIER_OUTBOX_ROW (widget));
+  g_autofree char *focused_id = NULL;
+
+  /* A focused row in place shows another entry now (its slot's): the
+   * focus follows its message if that is still listed. */
+  if ((gtk_widget_has_focus (widget) || gtk_widget_get_focus_child (widget) != NULL) &&
+      old_id != NULL && g_strcmp0 (old_id, id) != 0)
+    focused_id = g_strdup (old_id);
 
   g_signal_handlers_block_by_func (widget, on_expanded_changed, self);
   postier_outbox_row_set_entry (POSTIER_OUTBOX_ROW (widget), entry, self->online,
@@ -130,6 +146,20 @@ rebind_row (GtkWidget *widget,
   if (g_hash_table_contains (self->expanded, id))
     adw_expander_row_set_expanded (ADW_EXPANDER_ROW (widget), TRUE);
   g_signal_handlers_unblock_by_func (widget, on_expanded_changed, self);
+
+  if (focused_id != NULL)
+    {
+      g_autoptr(PostierOutboxEntry) listed = lookup_shown (self, focused_id);
+      GtkWidget *row = listed != NULL ? find_row (self, focused_id) : NULL;
+
+      if (row != NULL)
+        gtk_widget_grab_focus (row);
+      else if (listed != NULL)
+        {
+          g_free (self->refocus_id);
+          self->refocus_id = g_steal_pointer (&focused_id);
+        }
+    }
   return TRUE;
 }
 
@@ -165,8 +195,10 @@ postier_outbox_view_find_row (PostierOutboxView *self,
     {
       GtkWidget *row = gtk_widget_get_first_child (child);
 
+      /* Not a row still showing what its slot showed before a listing. */
       if (POSTIER_IS_OUTBOX_ROW (row) &&
-          (id == NULL || g_strcmp0 (postier_outbox_row_get_id (POSTIER_OUTBOX_ROW (row)), id) == 0))
+          (id == NULL || g_strcmp0 (postier_outbox_row_get_id (POSTIER_OUTBOX_ROW (row)), id) == 0) &&
+          (self->rows == NULL || postier_lazy_rows_is_current (self->rows, row)))
         return row;
     }
   return NULL;
@@ -180,39 +212,6 @@ find_row (PostierOutboxView *self,
 }
 
 /* --- The model -------------------------------------------------------------- */
-
-/* Whether two snapshots of one entry would show the same row. */
-static gboolean
-entries_look_alike (PostierOutboxEntry *a,
-                    PostierOutboxEntry *b)
-{
-  guint n;
-
-  /* The listing hands out the same snapshot for an unchanged entry. */
-  if (a == b)
-    return TRUE;
-  n = postier_outbox_entry_get_n_recipients (a);
-  if (postier_outbox_entry_get_state (a) != postier_outbox_entry_get_state (b) ||
-      postier_outbox_entry_get_attempts (a) != postier_outbox_entry_get_attempts (b) ||
-      postier_outbox_entry_get_next_attempt (a) != postier_outbox_entry_get_next_attempt (b) ||
-      postier_outbox_entry_get_not_before (a) != postier_outbox_entry_get_not_before (b) ||
-      postier_outbox_entry_get_possible_duplicate (a) !=
-        postier_outbox_entry_get_possible_duplicate (b) ||
-      g_strcmp0 (postier_outbox_entry_get_last_error (a),
-                 postier_outbox_entry_get_last_error (b)) != 0 ||
-      g_strcmp0 (postier_outbox_entry_get_relay_hold (a),
-                 postier_outbox_entry_get_relay_hold (b)) != 0 ||
-      n != postier_outbox_entry_get_n_recipients (b))
-    return FALSE;
-
-  for (guint i = 0; i < n; i++)
-    if (postier_outbox_entry_get_recipient_state (a, i) !=
-          postier_outbox_entry_get_recipient_state (b, i) ||
-        g_strcmp0 (postier_outbox_entry_get_recipient_reply (a, i),
-                   postier_outbox_entry_get_recipient_reply (b, i)) != 0)
-      return FALSE;
-  return TRUE;
-}
 
 static void
 update_summary (PostierOutboxView *self)
@@ -323,7 +322,7 @@ replace_changed (PostierOutboxView *self,
       if (i < n)
         {
           g_autoptr(PostierOutboxEntry) old = g_list_model_get_item (model, position + i);
-          changed = !entries_look_alike (old, next->pdata[from + i]);
+          changed = !postier_outbox_row_entries_look_alike (old, next->pdata[from + i]);
         }
       if (changed)
         {
@@ -374,6 +373,8 @@ apply_entries (PostierOutboxView *self,
     g_list_store_splice (self->entries, head, n - head - tail,
                          next->len > 0 ? &next->pdata[head] : NULL, next->len - head - tail);
   replace_changed (self, 0, next, 0, head);
+  if (self->rows != NULL)
+    postier_lazy_rows_refresh (self->rows);
 
   /* A recreated row took the focus with it: give it to its successor,
    * now or once the list has made it. */
@@ -776,6 +777,7 @@ postier_outbox_view_finalize (GObject *object)
   PostierOutboxView *self = POSTIER_OUTBOX_VIEW (object);
 
   g_clear_object (&self->outbox);
+  g_clear_object (&self->slots);
   g_clear_object (&self->entries);
   g_clear_pointer (&self->expanded, g_hash_table_unref);
   g_clear_pointer (&self->progress, g_hash_table_unref);
@@ -825,9 +827,14 @@ postier_outbox_view_init (PostierOutboxView *self)
   self->expanded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->progress = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
-  self->rows = postier_lazy_rows_new (self->list_view, G_LIST_MODEL (self->entries), create_row,
+  /* Slots, not the entries themselves: a listing that drops sent entries
+   * from the top then changes what the visible rows show, a few rows a
+   * frame, instead of GTK 4.8 remaking 200 list items at once. */
+  self->slots = postier_slot_model_new (G_LIST_MODEL (self->entries));
+  self->rows = postier_lazy_rows_new (self->list_view, G_LIST_MODEL (self->slots), create_row,
                                       row_placed, self);
   postier_lazy_rows_set_rebind (self->rows, rebind_row);
+  postier_lazy_rows_set_shown (self->rows, postier_slot_model_get_shown);
   g_signal_connect (self, "notify::parent", G_CALLBACK (on_parent_changed), NULL);
   self->wakeup_source = g_timeout_add_seconds (60, wakeup_cb, self);
 }
