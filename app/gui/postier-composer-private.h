@@ -70,6 +70,8 @@ struct _PostierComposer
   char                *attention_target;   /* the entry Sign In Again names, or NULL: Settings */
   GCancellable        *attention_cancellable;
   gboolean             attention_off;      /* disposed: the From row may still notify */
+  GListModel          *attention_entries;  /* the outbox view's listing, or NULL */
+  guint                attention_rescan;   /* idle: look through it again */
 };
 
 /* postier-composer.c */

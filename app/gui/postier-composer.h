@@ -64,6 +64,13 @@ void             postier_composer_focus              (PostierComposer     *self)
  * From account is chosen, and GOA's own "needs attention", are shown. */
 void             postier_composer_set_submitter      (PostierComposer     *self,
                                                       PostierSubmitter    *submitter);
+/* The outbox as the window's outbox view lists it (a GListModel of
+ * PostierOutboxEntry snapshots, kept up to date by the view): the warning
+ * looks there for the From account's refused mail, and follows it, instead
+ * of listing the whole outbox again at each change of From. Without one,
+ * the composer lists the outbox itself (in a worker thread). */
+void             postier_composer_follow_outbox      (PostierComposer     *self,
+                                                      GListModel          *entries);
 
 /* Signals:
  *   ::message-queued (const char *outbox_id, const char *account_name)

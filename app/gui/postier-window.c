@@ -516,6 +516,8 @@ add_engine_pages (PostierWindow *self)
 
   outbox_view = postier_outbox_view_new (self->outbox);
   postier_outbox_view_set_submitter (outbox_view, self->submitter);
+  /* The composer's warning reads the view's listing, not the outbox again. */
+  postier_composer_follow_outbox (self->composer, postier_outbox_view_get_model (outbox_view));
   g_signal_connect_object (outbox_view, "edit-draft", G_CALLBACK (on_edit_draft), self,
                            G_CONNECT_SWAPPED);
   postier_window_add_page (self, "outbox", _("Outbox"), "mail-send-receive-symbolic",

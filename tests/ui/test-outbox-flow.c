@@ -689,6 +689,27 @@ not_revealed (gpointer revealer)
   return !gtk_revealer_get_reveal_child (revealer);
 }
 
+/* Chooses the From entry whose label holds NEEDLE, as the person does. */
+static void
+choose_from (Fixture    *f,
+             const char *needle)
+{
+  AdwComboRow *from = ADW_COMBO_ROW (postier_ui_test_find_by_id (GTK_WIDGET (f->composer), "from_row"));
+  GListModel *model = adw_combo_row_get_model (from);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GtkStringObject) item = g_list_model_get_item (model, i);
+
+      if (strstr (gtk_string_object_get_string (item), needle) != NULL)
+        {
+          adw_combo_row_set_selected (from, i);
+          return;
+        }
+    }
+  g_error ("no From choice with “%s”", needle);
+}
+
 static void
 test_password_fixed_in_preferences (void)
 {
@@ -761,6 +782,12 @@ test_password_fixed_in_preferences (void)
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (attention_button)), ==, "Sign _In Again");
   postier_ui_test_spin (g_getenv ("POSTIER_SCREENSHOT_DIR") != NULL ? 600 : 0);
   postier_ui_test_screenshot_window (GTK_WINDOW (f.window), "composer-password-refused");
+  /* Another From hides it; choosing the account again shows it at once,
+   * from the outbox view's listing (no new listing of the outbox). */
+  choose_from (&f, "Sandbox");
+  g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
+  choose_from (&f, account_name);
+  g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
 
   /* Preferences, Edit, the right password, Save: the keyring has it and
    * the message goes by itself, with no Retry. */
