@@ -13,7 +13,12 @@
  *     process used (the main thread and the rest apart) in the 1.5 s
  *     after it; a change to the Sandbox (no outbox to look at) is the
  *     baseline: the 1 ms lateness timer and the window's own work;
- *   - the main loop's worst lateness over all the changes (a 1 ms timer).
+ *   - the main loop's worst lateness after each kind of change (a 1 ms
+ *     timer);
+ *
+ * first with the composer listing the outbox itself at each change, as it
+ * did before (what a composer without a view still does), then as the app
+ * runs (the composer reads the outbox view's listing).
  *
  * Prints the raw figures and the load average; never fails on a slow
  * machine.
@@ -27,6 +32,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "postier-composer.h"
 #include "postier-core.h"
 #include "postier-outbox-view.h"
 #include "postier-test.h"
@@ -169,27 +175,94 @@ is_set (gpointer data)
   return *(gint64 *) data != 0;
 }
 
+/* Changes From CHANGES times to each of TARGETS (the refused account, the
+ * other relay account: the same work, no warning; the Sandbox: no outbox
+ * to look at, the rest of the window's work on a change of From). */
+static void
+measure (AdwComboRow *from,
+         GtkWidget   *revealer,
+         const guint  targets[3],
+         const char  *title)
+{
+  g_autoptr(GArray) to_warning = g_array_new (FALSE, FALSE, sizeof (double));
+  gint64 start, cpu_sum[3] = { 0 }, main_sum[3] = { 0 }, held_sum[3] = { 0 };
+  gint64 held_cpu_sum[3] = { 0 }, late[3] = { 0 };
+  PostierUiTestLagProbe probe;
+
+  printf ("  %s:\n", title);
+  adw_combo_row_set_selected (from, targets[2]);
+  postier_ui_test_spin (SETTLE_MS);
+  postier_ui_test_lag_probe_start (&probe, 1);
+  for (guint round = 0; round < CHANGES; round++)
+    {
+      for (guint k = 0; k < 3; k++)
+        {
+          gint64 cpu = process_cpu_us (), main_cpu = thread_cpu_us ();
+
+          probe.worst = 0;
+          start = g_get_monotonic_time ();
+          adw_combo_row_set_selected (from, targets[k]);
+          /* What the change itself held the main thread for (wall time
+           * and the thread's CPU). */
+          held_sum[k] += g_get_monotonic_time () - start;
+          held_cpu_sum[k] += thread_cpu_us () - main_cpu;
+          if (k == 0)
+            {
+              double ms;
+
+              if (!postier_ui_test_wait_for (revealed, revealer, 60000))
+                g_error ("bench-composer-from: no warning for the refused account");
+              ms = (g_get_monotonic_time () - start) / 1000.0;
+              g_array_append_val (to_warning, ms);
+            }
+          postier_ui_test_spin (SETTLE_MS - MIN ((g_get_monotonic_time () - start) / 1000, SETTLE_MS));
+          cpu_sum[k] += process_cpu_us () - cpu;
+          main_sum[k] += thread_cpu_us () - main_cpu;
+          late[k] = MAX (late[k], probe.worst);
+        }
+    }
+  postier_ui_test_lag_probe_stop (&probe);
+
+  {
+    double sum = 0, worst = 0;
+    const char *kinds[] = { "the refused account", "the other relay account", "the Sandbox" };
+
+    for (guint i = 0; i < to_warning->len; i++)
+      {
+        double ms = g_array_index (to_warning, double, i);
+
+        sum += ms;
+        worst = MAX (worst, ms);
+      }
+    printf ("    From → the refused account, warning shown after: mean %.1f ms, worst %.1f ms (%u changes)\n",
+            sum / to_warning->len, worst, to_warning->len);
+    for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+      printf ("    From → %s: the change held the main thread %.2f ms (its CPU %.2f ms); CPU in the %u ms "
+              "after it %.1f ms, of which the main thread %.1f ms; main loop's worst lateness %.1f ms\n",
+              kinds[k], held_sum[k] / 1000.0 / CHANGES, held_cpu_sum[k] / 1000.0 / CHANGES, SETTLE_MS,
+              cpu_sum[k] / 1000.0 / CHANGES, main_sum[k] / 1000.0 / CHANGES, late[k] / 1000.0);
+  }
+  printf ("    (load %s)\n", load_average ());
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(PostierAccountStore) store = NULL;
   g_autoptr(GNetworkMonitor) monitor = NULL;
-  g_autoptr(GArray) to_warning = g_array_new (FALSE, FALSE, sizeof (double));
   PostierApplication *app;
   PostierWindow *window;
   PostierOutbox *outbox;
   PostierSubmitter *submitter;
   GtkWidget *composer, *revealer;
   AdwComboRow *from;
-  PostierUiTestLagProbe probe;
+  GListModel *model;
   Enqueuer jobs[ENQUEUE_THREADS];
   GThread *threads[ENQUEUE_THREADS];
   guint n = bench_n (10000);
-  guint refused_at, rig_at, sandbox_at;
-  gint64 start, cpu_sum[3] = { 0 }, main_sum[3] = { 0 }, held_sum[3] = { 0 };
-  gint64 held_cpu_sum[3] = { 0 };
-  gint64 listing = 0;
+  guint targets[3];
+  gint64 start, listing = 0;
   gboolean display;
 
   g_unsetenv ("G_MESSAGES_DEBUG");
@@ -231,9 +304,9 @@ main (int   argc,
     queue_refused (outbox, i);
   printf ("bench-composer-from: %u entries queued for %s and %u refused at AUTH for %s in %.1f s\n",
           n, RIG_ACCOUNT, N_REFUSED, REFUSED_ACCOUNT, bench_seconds_since (start));
+  model = postier_outbox_view_get_model (POSTIER_OUTBOX_VIEW (postier_window_get_page (window, "outbox")));
   {
-    ModelWait all = { postier_outbox_view_get_model (POSTIER_OUTBOX_VIEW (postier_window_get_page (window, "outbox"))),
-                      n + N_REFUSED };
+    ModelWait all = { model, n + N_REFUSED };
 
     if (!postier_ui_test_wait_for (model_has, &all, 180000))
       g_error ("bench-composer-from: the outbox view never listed every entry");
@@ -250,67 +323,16 @@ main (int   argc,
   composer = postier_window_get_page (window, "compose");
   from = ADW_COMBO_ROW (postier_ui_test_find_by_id (composer, "from_row"));
   revealer = postier_ui_test_find_by_id (composer, "attention_revealer");
-  refused_at = from_position (from, "— " REFUSED_ACCOUNT);
-  rig_at = from_position (from, "— " RIG_ACCOUNT);
-  sandbox_at = from_position (from, "Sandbox");
-  adw_combo_row_set_selected (from, sandbox_at);
-  postier_ui_test_spin (SETTLE_MS);
+  targets[0] = from_position (from, "— " REFUSED_ACCOUNT);
+  targets[1] = from_position (from, "— " RIG_ACCOUNT);
+  targets[2] = from_position (from, "Sandbox");
 
-  /* Per kind of change: the refused account, the other relay account (the
-   * same work, no warning), the Sandbox (no outbox to look at: the rest of
-   * the window's work on a change of From). */
-  postier_ui_test_lag_probe_start (&probe, 1);
-  for (guint round = 0; round < CHANGES; round++)
-    {
-      guint targets[] = { refused_at, rig_at, sandbox_at };
-
-      for (guint k = 0; k < G_N_ELEMENTS (targets); k++)
-        {
-          gint64 cpu = process_cpu_us (), main_cpu = thread_cpu_us ();
-
-          start = g_get_monotonic_time ();
-          adw_combo_row_set_selected (from, targets[k]);
-          /* What the change itself held the main thread for (wall time
-           * and the thread's CPU). */
-          held_sum[k] += g_get_monotonic_time () - start;
-          held_cpu_sum[k] += thread_cpu_us () - main_cpu;
-          if (targets[k] == refused_at)
-            {
-              double ms;
-
-              if (!postier_ui_test_wait_for (revealed, revealer, 60000))
-                g_error ("bench-composer-from: no warning for the refused account");
-              ms = (g_get_monotonic_time () - start) / 1000.0;
-              g_array_append_val (to_warning, ms);
-            }
-          postier_ui_test_spin (SETTLE_MS - MIN ((g_get_monotonic_time () - start) / 1000, SETTLE_MS));
-          cpu_sum[k] += process_cpu_us () - cpu;
-          main_sum[k] += thread_cpu_us () - main_cpu;
-        }
-    }
-  postier_ui_test_lag_probe_stop (&probe);
-
-  {
-    double sum = 0, worst = 0;
-    const char *kinds[] = { "the refused account", "the other relay account", "the Sandbox" };
-
-    for (guint i = 0; i < to_warning->len; i++)
-      {
-        double ms = g_array_index (to_warning, double, i);
-
-        sum += ms;
-        worst = MAX (worst, ms);
-      }
-    printf ("  From → the refused account, warning shown after: mean %.1f ms, worst %.1f ms (%u changes)\n",
-            sum / to_warning->len, worst, to_warning->len);
-    for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
-      printf ("  From → %s: the change held the main thread %.2f ms (its CPU %.2f ms); CPU in the %u ms "
-              "after it %.1f ms, of which the main thread %.1f ms\n", kinds[k], held_sum[k] / 1000.0 / CHANGES,
-              held_cpu_sum[k] / 1000.0 / CHANGES, SETTLE_MS, cpu_sum[k] / 1000.0 / CHANGES,
-              main_sum[k] / 1000.0 / CHANGES);
-  }
-  printf ("  main loop's worst lateness over all %u changes: %.1f ms (load %s)\n", CHANGES * 3,
-          probe.worst / 1000.0, load_average ());
+  /* The same composer without the view's listing lists the outbox itself
+   * at each change, as it did before: the figures to compare with. */
+  postier_composer_follow_outbox (POSTIER_COMPOSER (composer), NULL);
+  measure (from, revealer, targets, "the composer lists the outbox itself (no view given)");
+  postier_composer_follow_outbox (POSTIER_COMPOSER (composer), model);
+  measure (from, revealer, targets, "the composer reads the outbox view's listing (the app)");
 
   postier_ui_test_finish (app);
   return postier_ui_test_run ();
