@@ -71,7 +71,8 @@ struct _PostierComposer
   GCancellable        *attention_cancellable;
   gboolean             attention_off;      /* disposed: the From row may still notify */
   GListModel          *attention_entries;  /* the outbox view's listing, or NULL */
-  guint                attention_rescan;   /* idle: look through it again */
+  GPtrArray           *attention_mirror;   /* its snapshots, in its order (referenced) */
+  GHashTable          *attention_refused;  /* those of them refused at AUTH, any account */
 };
 
 /* postier-composer.c */
