@@ -50,6 +50,7 @@
 #include "postier-sent-store-private.h"
 #include "postier-send-transactions.h"
 #include "postier-smtp-client.h"
+#include "postier-threads.h"
 
 /* The windows that bound a crash's duplicates and false alarms are in
  * postier-send-pipeline-private.h, where the crash test reads them. The
@@ -512,6 +513,10 @@ settle_thread (gpointer data)
 {
   Group *group = data;
 
+  /* Settling has slack (the relay waits only past
+   * POSTIER_SEND_MAX_UNSETTLED): it gives the two ends of the dialogue,
+   * this process's SMTP thread and the relay's own, the CPU first. */
+  postier_thread_lower_priority (POSTIER_BACKGROUND_NICE);
   g_mutex_lock (&group->mutex);
   for (;;)
     {

@@ -30,6 +30,7 @@
 #include "postier-paths.h"
 #include "postier-sent-aside.h"
 #include "postier-sent-store-private.h"
+#include "postier-threads.h"
 
 struct _PostierSentAside
 {
@@ -77,6 +78,8 @@ commit_thread (gpointer data)
 {
   PostierSentAside *self = data;
 
+  /* As the settle thread: committing has slack, the dialogue has none. */
+  postier_thread_lower_priority (POSTIER_BACKGROUND_NICE);
   g_mutex_lock (&self->mutex);
   for (;;)
     {
