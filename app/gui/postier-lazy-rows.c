@@ -37,6 +37,7 @@ struct _PostierLazyRows
   GPtrArray                 *pool;           /* rows out of the list, to rebind */
   guint                      tick_id;
   int                        row_height;
+  double                     pitch;          /* the list's length over its items */
   gboolean                   row_height_known;
 };
 
@@ -496,6 +497,64 @@ postier_lazy_rows_refresh (PostierLazyRows *self)
                                                                 : self->row_height));
       }
   ensure_tick (self);
+}
+
+int
+postier_lazy_rows_first_in_sight (PostierLazyRows *self)
+{
+  GtkWidget *list;
+
+  g_return_val_if_fail (POSTIER_IS_LAZY_ROWS (self), -1);
+
+  if (self->list_view == NULL)
+    return -1;
+  list = GTK_WIDGET (self->list_view);
+  {
+    GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->list_view));
+    GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (self->list_view));
+    guint n = model != NULL ? g_list_model_get_n_items (model) : 0;
+
+    /* Rows, their margins and the spacing: what GTK reckons an item takes. */
+    self->pitch = adjustment != NULL && n > 0 ? gtk_adjustment_get_upper (adjustment) / n : 0;
+  }
+  /* The list view's children are in the order of their items. */
+  for (GtkWidget *child = gtk_widget_get_first_child (list);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (child);
+      GtkListItem *item;
+      graphene_rect_t bounds;
+
+      /* GTK 4.8 leaves the list items out of sight where they were last
+       * shown, unmapped. */
+      if (row == NULL || !gtk_widget_get_mapped (row) || is_stale (self, row) ||
+          gtk_widget_get_height (row) == 0 ||
+          !gtk_widget_compute_bounds (row, list, &bounds) ||
+          bounds.origin.y + bounds.size.height <= 0 || bounds.origin.y >= gtk_widget_get_height (list))
+        continue;
+      item = g_object_get_data (G_OBJECT (row), is_placeholder (row) ? "postier-list-item"
+                                                                     : "postier-lazy-rows-item");
+      if (item != NULL && gtk_list_item_get_item (item) != NULL)
+        return (int) gtk_list_item_get_position (item);
+    }
+  return -1;
+}
+
+void
+postier_lazy_rows_scroll_by_items (PostierLazyRows *self,
+                                   int              n)
+{
+  GtkAdjustment *adjustment;
+
+  g_return_if_fail (POSTIER_IS_LAZY_ROWS (self));
+
+  if (self->list_view == NULL || n == 0)
+    return;
+  adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->list_view));
+  if (adjustment != NULL && self->pitch > 0)
+    gtk_adjustment_set_value (adjustment,
+                              MAX (0.0, gtk_adjustment_get_value (adjustment) + n * self->pitch));
 }
 
 gboolean

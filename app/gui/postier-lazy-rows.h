@@ -62,4 +62,12 @@ void             postier_lazy_rows_refresh    (PostierLazyRows           *self);
 gboolean         postier_lazy_rows_is_current (PostierLazyRows           *self,
                                                GtkWidget                 *row);
 
+/* The position of the first item in sight (its row current, or a
+ * placeholder), or -1; notes how tall an item is, for scroll_by_items()
+ * after the model changed. */
+int              postier_lazy_rows_first_in_sight  (PostierLazyRows *self);
+/* Scrolls by N items (negative: up), as tall as first_in_sight() found. */
+void             postier_lazy_rows_scroll_by_items (PostierLazyRows *self,
+                                                    int              n);
+
 G_END_DECLS

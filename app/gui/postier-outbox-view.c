@@ -98,9 +98,6 @@ permille_of (PostierOutboxView *self,
   return GPOINTER_TO_INT (permille);
 }
 
-static GtkWidget *find_row (PostierOutboxView *self,
-                            const char        *id);
-
 static PostierOutboxEntry *lookup_shown (PostierOutboxView *self,
                                          const char        *id);
 
@@ -150,7 +147,7 @@ rebind_row (GtkWidget *widget,
   if (focused_id != NULL)
     {
       g_autoptr(PostierOutboxEntry) listed = lookup_shown (self, focused_id);
-      GtkWidget *row = listed != NULL ? find_row (self, focused_id) : NULL;
+      GtkWidget *row = listed != NULL ? postier_outbox_view_find_row (self, focused_id) : NULL;
 
       if (row != NULL)
         gtk_widget_grab_focus (row);
@@ -202,13 +199,6 @@ postier_outbox_view_find_row (PostierOutboxView *self,
         return row;
     }
   return NULL;
-}
-
-static GtkWidget *
-find_row (PostierOutboxView *self,
-          const char        *id)
-{
-  return postier_outbox_view_find_row (self, id);
 }
 
 /* --- The model -------------------------------------------------------------- */
@@ -352,6 +342,8 @@ apply_entries (PostierOutboxView *self,
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
   g_autofree char *focused_id = NULL;
+  int anchor_at = self->rows != NULL ? postier_lazy_rows_first_in_sight (self->rows) : -1;
+  g_autofree char *anchor_id = NULL;
 
   if (focus != NULL && self->list_view != NULL &&
       gtk_widget_is_ancestor (focus, GTK_WIDGET (self->list_view)))
@@ -360,6 +352,15 @@ apply_entries (PostierOutboxView *self,
                          ? focus : gtk_widget_get_ancestor (focus, POSTIER_TYPE_OUTBOX_ROW);
       if (row != NULL)
         focused_id = g_strdup (postier_outbox_row_get_id (POSTIER_OUTBOX_ROW (row)));
+    }
+
+  /* Slots show entries by position: when entries above the rows in sight
+   * leave, the list scrolls up as many rows (below), so that the rows in
+   * sight keep their messages, as GtkListView keeps its anchor item. */
+  if (anchor_at > 0 && (guint) anchor_at < n)
+    {
+      g_autoptr(PostierOutboxEntry) anchor = g_list_model_get_item (model, anchor_at);
+      anchor_id = g_strdup (postier_outbox_entry_get_id (anchor));
     }
 
   while (head < shared && same_id (model, head, next, head))
@@ -373,6 +374,12 @@ apply_entries (PostierOutboxView *self,
     g_list_store_splice (self->entries, head, n - head - tail,
                          next->len > 0 ? &next->pdata[head] : NULL, next->len - head - tail);
   replace_changed (self, 0, next, 0, head);
+  for (guint i = 0; anchor_id != NULL && i < next->len; i++)
+    if (g_str_equal (postier_outbox_entry_get_id (next->pdata[i]), anchor_id))
+      {
+        postier_lazy_rows_scroll_by_items (self->rows, (int) i - anchor_at);
+        break;
+      }
   if (self->rows != NULL)
     postier_lazy_rows_refresh (self->rows);
 
@@ -380,7 +387,7 @@ apply_entries (PostierOutboxView *self,
    * now or once the list has made it. */
   if (focused_id != NULL && root != NULL && gtk_root_get_focus (root) != focus)
     {
-      GtkWidget *row = find_row (self, focused_id);
+      GtkWidget *row = postier_outbox_view_find_row (self, focused_id);
       if (row != NULL)
         gtk_widget_grab_focus (row);
       else
@@ -521,7 +528,7 @@ on_progress (PostierOutboxView *self,
              guint64            bytes_total)
 {
   guint permille = bytes_total > 0 ? (guint) (bytes_sent * 1000 / bytes_total) : 0;
-  GtkWidget *row = find_row (self, id);
+  GtkWidget *row = postier_outbox_view_find_row (self, id);
 
   permille = MIN (permille, 1000);
   g_hash_table_insert (self->progress, g_strdup (id), GUINT_TO_POINTER (permille));

@@ -276,6 +276,157 @@ test_outbox_offline_banner (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+typedef struct {
+  PostierOutboxView *view;
+  guint              n;
+} ModelCount;
+
+static gboolean
+model_counts (gpointer data)
+{
+  ModelCount *count = data;
+
+  return g_list_model_get_n_items (postier_outbox_view_get_model (count->view)) == count->n;
+}
+
+/* Whether ROW shows at least a line in SCROLLER's view. */
+static gboolean
+row_in_sight (GtkWidget *row,
+              GtkWidget *scroller)
+{
+  graphene_rect_t bounds;
+
+  return row != NULL && gtk_widget_get_mapped (row) &&
+         gtk_widget_compute_bounds (row, scroller, &bounds) &&
+         bounds.origin.y + bounds.size.height > 8 &&
+         bounds.origin.y < gtk_widget_get_height (scroller) - 8;
+}
+
+/* The id of the topmost message with a row in sight (the model is in the
+ * list's order), or NULL. */
+static char *
+first_in_sight (PostierOutboxView *view,
+                GtkWidget         *scroller)
+{
+  GListModel *model = postier_outbox_view_get_model (view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(PostierOutboxEntry) entry = g_list_model_get_item (model, i);
+
+      if (row_in_sight (find_outbox_row (view, postier_outbox_entry_get_id (entry)), scroller))
+        return g_strdup (postier_outbox_entry_get_id (entry));
+    }
+  return NULL;
+}
+
+/* Messages leave the top of the outbox (as in a flush) while the person
+ * looks further down: the message in sight stays in sight, and no row
+ * shows one that left. At the top, the first rows show the new first
+ * messages. */
+static void
+test_outbox_rows_follow_listing (void)
+{
+  g_autoptr(PostierApplication) app = NULL;
+  g_autoptr(PostierEnvelope) envelope = postier_envelope_new ("ada@example.org");
+  g_autoptr(PostierAccount) remote = postier_account_new ("Remote");
+  g_autoptr(GPtrArray) left = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *anchor = NULL;
+  g_autofree char *first = NULL;
+  PostierOutbox *outbox;
+  PostierWindow *window;
+  PostierOutboxView *view;
+  GtkWidget *scroller;
+  GtkAdjustment *adjustment;
+  ModelCount count;
+
+  if (!postier_ui_test_have_display ())
+    return;
+  postier_ui_test_reset_files ();
+  app = postier_ui_test_application ();
+  window = quiet_window (app);
+  outbox = postier_application_get_outbox (app);
+  view = POSTIER_OUTBOX_VIEW (show_page (window, "outbox"));
+  scroller = postier_ui_test_find_by_id (GTK_WIDGET (view), "list_scroller");
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  count.view = view;
+
+  /* Nothing is sent: the relay does not exist and the submitter stops. */
+  postier_submitter_stop (postier_application_get_submitter (app));
+  postier_account_set_identity (remote, "ada@example.org");
+  postier_account_set_host (remote, "smtp.example.invalid");
+  g_assert_true (postier_account_store_add (postier_application_get_account_store (app), remote,
+                                            FALSE, &error));
+  postier_envelope_add_recipient (envelope, "bob@example.org");
+  for (guint i = 0; i < 60; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("Subject: Message %02u\r\n\r\nx\r\n", i);
+      g_autoptr(GBytes) message = g_bytes_new (text, strlen (text));
+      g_autofree char *id = postier_outbox_enqueue_bytes (outbox, "Remote", envelope, message,
+                                                          NULL, &error);
+
+      g_assert_no_error (error);
+    }
+  postier_outbox_view_reload (view);
+  count.n = 60;
+  g_assert_true (postier_ui_test_wait_for (model_counts, &count, 10000));
+
+  /* Halfway down, then the first 20 messages leave. */
+  postier_ui_test_spin (500);
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) / 2);
+  postier_ui_test_spin (500);
+  anchor = first_in_sight (view, scroller);
+  g_assert_nonnull (anchor);
+  /* Below the messages that leave. */
+  for (guint i = 0; i <= 20; i++)
+    {
+      g_autoptr(PostierOutboxEntry) above = g_list_model_get_item (postier_outbox_view_get_model (view), i);
+
+      g_assert_cmpstr (anchor, !=, postier_outbox_entry_get_id (above));
+    }
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autoptr(PostierOutboxEntry) gone = g_list_model_get_item (postier_outbox_view_get_model (view), i);
+
+      g_assert_true (postier_outbox_remove (outbox, postier_outbox_entry_get_id (gone), &error));
+      g_assert_no_error (error);
+      g_ptr_array_add (left, g_strdup (postier_outbox_entry_get_id (gone)));
+    }
+  postier_outbox_view_reload (view);
+  count.n = 40;
+  g_assert_true (postier_ui_test_wait_for (model_counts, &count, 10000));
+  postier_ui_test_spin (500);
+  g_assert_true (row_in_sight (find_outbox_row (view, anchor), scroller));
+
+  /* At the top, the next 10 leave: the rows show what is left. */
+  gtk_adjustment_set_value (adjustment, 0);
+  postier_ui_test_spin (300);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(PostierOutboxEntry) gone = g_list_model_get_item (postier_outbox_view_get_model (view), i);
+
+      g_assert_true (postier_outbox_remove (outbox, postier_outbox_entry_get_id (gone), &error));
+      g_assert_no_error (error);
+      g_ptr_array_add (left, g_strdup (postier_outbox_entry_get_id (gone)));
+    }
+  postier_outbox_view_reload (view);
+  count.n = 30;
+  g_assert_true (postier_ui_test_wait_for (model_counts, &count, 10000));
+  postier_ui_test_spin (500);
+  first = first_in_sight (view, scroller);
+  {
+    g_autoptr(PostierOutboxEntry) top = g_list_model_get_item (postier_outbox_view_get_model (view), 0);
+
+    g_assert_cmpstr (first, ==, postier_outbox_entry_get_id (top));
+  }
+  /* The 30 that left have no row. */
+  g_assert_cmpuint (left->len, ==, 30);
+  for (guint i = 0; i < left->len; i++)
+    g_assert_null (find_outbox_row (view, left->pdata[i]));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* --- Account set-up ------------------------------------------------------------ */
 
 /* Answers SRV questions from one fixed record, without the Internet. */
@@ -718,6 +869,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/outbox/deferred-entry", test_outbox_shows_deferred_entry);
   g_test_add_func ("/ui/outbox/offline-banner", test_outbox_offline_banner);
+  g_test_add_func ("/ui/outbox/rows-follow-listing", test_outbox_rows_follow_listing);
   g_test_add_func ("/ui/setup/validates-and-stores-password",
                    test_setup_validates_and_stores_password);
   g_test_add_func ("/ui/setup/first-run", test_setup_screenshot);
