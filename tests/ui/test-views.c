@@ -302,9 +302,9 @@ row_in_sight (GtkWidget *row,
          bounds.origin.y < gtk_widget_get_height (scroller) - 8;
 }
 
-/* The id of the topmost message with a row in sight (the model is in the
- * list's order), or NULL. */
-static char *
+/* The position of the topmost message with a row in sight (the model is
+ * in the list's order), or -1. */
+static int
 first_in_sight (PostierOutboxView *view,
                 GtkWidget         *scroller)
 {
@@ -315,9 +315,36 @@ first_in_sight (PostierOutboxView *view,
       g_autoptr(PostierOutboxEntry) entry = g_list_model_get_item (model, i);
 
       if (row_in_sight (find_outbox_row (view, postier_outbox_entry_get_id (entry)), scroller))
-        return g_strdup (postier_outbox_entry_get_id (entry));
+        return (int) i;
     }
-  return NULL;
+  return -1;
+}
+
+typedef struct {
+  PostierOutboxView *view;
+  GtkWidget         *scroller;
+  const char        *id;      /* this message's row in sight, or: */
+  int                at;      /* the first row in sight at this position or further */
+} SightWait;
+
+static gboolean
+in_sight (gpointer data)
+{
+  SightWait *wait = data;
+
+  if (wait->id != NULL)
+    return row_in_sight (find_outbox_row (wait->view, wait->id), wait->scroller);
+  return first_in_sight (wait->view, wait->scroller) >= wait->at;
+}
+
+static char *
+id_at (PostierOutboxView *view,
+       int                position)
+{
+  g_autoptr(PostierOutboxEntry) entry = g_list_model_get_item (postier_outbox_view_get_model (view),
+                                                               (guint) position);
+
+  return entry != NULL ? g_strdup (postier_outbox_entry_get_id (entry)) : NULL;
 }
 
 /* Messages leave the top of the outbox (as in a flush) while the person
@@ -333,13 +360,13 @@ test_outbox_rows_follow_listing (void)
   g_autoptr(GPtrArray) left = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
   g_autofree char *anchor = NULL;
-  g_autofree char *first = NULL;
   PostierOutbox *outbox;
   PostierWindow *window;
   PostierOutboxView *view;
   GtkWidget *scroller;
   GtkAdjustment *adjustment;
   ModelCount count;
+  SightWait sight;
 
   if (!postier_ui_test_have_display ())
     return;
@@ -351,6 +378,7 @@ test_outbox_rows_follow_listing (void)
   scroller = postier_ui_test_find_by_id (GTK_WIDGET (view), "list_scroller");
   adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
   count.view = view;
+  sight = (SightWait) { view, scroller, NULL, 0 };
 
   /* Nothing is sent: the relay does not exist and the submitter stops. */
   postier_submitter_stop (postier_application_get_submitter (app));
@@ -372,19 +400,13 @@ test_outbox_rows_follow_listing (void)
   count.n = 60;
   g_assert_true (postier_ui_test_wait_for (model_counts, &count, 10000));
 
-  /* Halfway down, then the first 20 messages leave. */
-  postier_ui_test_spin (500);
+  /* Halfway down (below the messages that will leave), then the first
+   * 20 messages leave. */
+  g_assert_true (postier_ui_test_wait_for (in_sight, &sight, 10000));
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) / 2);
-  postier_ui_test_spin (500);
-  anchor = first_in_sight (view, scroller);
-  g_assert_nonnull (anchor);
-  /* Below the messages that leave. */
-  for (guint i = 0; i <= 20; i++)
-    {
-      g_autoptr(PostierOutboxEntry) above = g_list_model_get_item (postier_outbox_view_get_model (view), i);
-
-      g_assert_cmpstr (anchor, !=, postier_outbox_entry_get_id (above));
-    }
+  sight.at = 21;
+  g_assert_true (postier_ui_test_wait_for (in_sight, &sight, 10000));
+  anchor = id_at (view, first_in_sight (view, scroller));
   for (guint i = 0; i < 20; i++)
     {
       g_autoptr(PostierOutboxEntry) gone = g_list_model_get_item (postier_outbox_view_get_model (view), i);
@@ -396,12 +418,13 @@ test_outbox_rows_follow_listing (void)
   postier_outbox_view_reload (view);
   count.n = 40;
   g_assert_true (postier_ui_test_wait_for (model_counts, &count, 10000));
-  postier_ui_test_spin (500);
-  g_assert_true (row_in_sight (find_outbox_row (view, anchor), scroller));
+  sight.id = anchor;
+  g_assert_true (postier_ui_test_wait_for (in_sight, &sight, 10000));
 
   /* At the top, the next 10 leave: the rows show what is left. */
   gtk_adjustment_set_value (adjustment, 0);
-  postier_ui_test_spin (300);
+  sight = (SightWait) { view, scroller, NULL, 0 };
+  g_assert_true (postier_ui_test_wait_for (in_sight, &sight, 10000));
   for (guint i = 0; i < 10; i++)
     {
       g_autoptr(PostierOutboxEntry) gone = g_list_model_get_item (postier_outbox_view_get_model (view), i);
@@ -413,12 +436,13 @@ test_outbox_rows_follow_listing (void)
   postier_outbox_view_reload (view);
   count.n = 30;
   g_assert_true (postier_ui_test_wait_for (model_counts, &count, 10000));
-  postier_ui_test_spin (500);
-  first = first_in_sight (view, scroller);
   {
-    g_autoptr(PostierOutboxEntry) top = g_list_model_get_item (postier_outbox_view_get_model (view), 0);
+    g_autofree char *top = id_at (view, 0);
 
-    g_assert_cmpstr (first, ==, postier_outbox_entry_get_id (top));
+    /* The first message left shows in the first row. */
+    sight.id = top;
+    g_assert_true (postier_ui_test_wait_for (in_sight, &sight, 10000));
+    g_assert_cmpint (first_in_sight (view, scroller), ==, 0);
   }
   /* The 30 that left have no row. */
   g_assert_cmpuint (left->len, ==, 30);
