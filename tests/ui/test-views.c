@@ -395,6 +395,7 @@ test_outbox_rows_follow_listing (void)
                                                           NULL, &error);
 
       g_assert_no_error (error);
+      g_assert_nonnull (id);
     }
   postier_outbox_view_reload (view);
   count.n = 60;
