@@ -179,10 +179,15 @@ on_entries_changed (GListModel      *model,
       changed |= g_hash_table_remove (self->attention_ids, postier_outbox_entry_get_id (mirror->pdata[i]));
   g_ptr_array_remove_range (mirror, position, removed);
 
-  /* A gap of ADDED at POSITION, then the new snapshots in it. */
+  /* A gap of ADDED at POSITION, then the new snapshots in it (an empty
+   * array has no storage at all: no pointer arithmetic on it). */
   tail = mirror->len - position;
-  g_ptr_array_set_size (mirror, mirror->len + added);
-  memmove (&mirror->pdata[position + added], &mirror->pdata[position], tail * sizeof (gpointer));
+  if (added > 0)
+    {
+      g_ptr_array_set_size (mirror, mirror->len + added);
+      if (tail > 0)
+        memmove (&mirror->pdata[position + added], &mirror->pdata[position], tail * sizeof (gpointer));
+    }
   for (guint i = 0; i < added; i++)
     {
       PostierOutboxEntry *entry = g_list_model_get_item (model, position + i);
