@@ -136,12 +136,6 @@ model_has (gpointer data)
   return g_list_model_get_n_items (wait->model) == wait->n;
 }
 
-static gboolean
-revealed (gpointer revealer)
-{
-  return gtk_revealer_get_reveal_child (revealer);
-}
-
 static guint
 from_position (AdwComboRow *from,
                const char  *needle)
@@ -210,7 +204,7 @@ measure (AdwComboRow *from,
             {
               double ms;
 
-              if (!postier_ui_test_wait_for (revealed, revealer, 60000))
+              if (!postier_ui_test_wait_for (postier_ui_test_revealed, revealer, 60000))
                 g_error ("bench-composer-from: no warning for the refused account");
               ms = (g_get_monotonic_time () - start) / 1000.0;
               g_array_append_val (to_warning, ms);

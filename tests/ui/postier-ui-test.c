@@ -434,6 +434,18 @@ lag_tick (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+gboolean
+postier_ui_test_revealed (gpointer revealer)
+{
+  return gtk_revealer_get_reveal_child (GTK_REVEALER (revealer));
+}
+
+gboolean
+postier_ui_test_not_revealed (gpointer revealer)
+{
+  return !gtk_revealer_get_reveal_child (GTK_REVEALER (revealer));
+}
+
 void
 postier_ui_test_lag_probe_start (PostierUiTestLagProbe *probe,
                                  guint                  interval_ms)

@@ -40,6 +40,10 @@ void                postier_ui_test_finish        (PostierApplication *app);
 gboolean            postier_ui_test_wait_for      (gboolean   (*check) (gpointer data),
                                                    gpointer     data,
                                                    guint        timeout_ms);
+/* Checks for postier_ui_test_wait_for(): the GtkRevealer DATA shows, or
+ * hides, its child. */
+gboolean            postier_ui_test_revealed      (gpointer     revealer);
+gboolean            postier_ui_test_not_revealed  (gpointer     revealer);
 /* How late the main loop runs a timer of INTERVAL_MS between start and
  * stop: a main thread that blocks shows here. WORST is in µs beyond the
  * interval; set LAST and WORST to 0 to forget what came before (the

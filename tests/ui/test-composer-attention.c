@@ -20,18 +20,6 @@
 
 #define ACCOUNT "Held"
 
-static gboolean
-revealed (gpointer revealer)
-{
-  return gtk_revealer_get_reveal_child (revealer);
-}
-
-static gboolean
-not_revealed (gpointer revealer)
-{
-  return !gtk_revealer_get_reveal_child (revealer);
-}
-
 /* As a flusher in another process leaves an entry the relay refused with
  * 535: needs attention, Failure=auth. */
 static void
@@ -86,12 +74,12 @@ test_follows_the_outbox (void)
   id = postier_test_enqueue (postier_application_get_outbox (app), ACCOUNT, "bob@localhost",
                              "Refused elsewhere", "<refused-elsewhere@localhost>");
   mark_refused (postier_application_get_outbox (app), id);
-  g_assert_true (postier_ui_test_wait_for (revealed, revealer, 10000));
+  g_assert_true (postier_ui_test_wait_for (postier_ui_test_revealed, revealer, 10000));
   g_assert_true (postier_ui_test_wait_for_text (revealer, "The server refused this account’s password", 5000));
 
   /* Removed by another process: nothing of this account waits any more. */
   g_assert_cmpint (postier_test_run_ctl (NULL, &out, &err, "queue", "remove", id, NULL), ==, 0);
-  g_assert_true (postier_ui_test_wait_for (not_revealed, revealer, 10000));
+  g_assert_true (postier_ui_test_wait_for (postier_ui_test_not_revealed, revealer, 10000));
 
   postier_ui_test_finish (app);
 }

@@ -434,18 +434,6 @@ row_offers_sign_in (gpointer data)
   return sign_in_button (data) != NULL;
 }
 
-static gboolean
-revealed (gpointer revealer)
-{
-  return gtk_revealer_get_reveal_child (revealer);
-}
-
-static gboolean
-hidden (gpointer revealer)
-{
-  return !gtk_revealer_get_reveal_child (revealer);
-}
-
 static void
 test_sign_in_again (void)
 {
@@ -501,7 +489,7 @@ test_sign_in_again (void)
   /* The composer, with that account as From, warns before Send. */
   composer = postier_window_get_page (window, "compose");
   attention = postier_ui_test_find_by_id (composer, "attention_revealer");
-  g_assert_true (postier_ui_test_wait_for (revealed, attention, 10000));
+  g_assert_true (postier_ui_test_wait_for (postier_ui_test_revealed, attention, 10000));
   g_assert_true (postier_ui_test_wait_for_text (attention, "127.0.0.1 refused this account’s sign-in", 5000));
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (postier_ui_test_find_by_id (attention, "attention_button"))),
                    ==, "Sign _In Again");
@@ -510,7 +498,7 @@ test_sign_in_again (void)
   postier_ui_test_click (sign_in_button (&row_wait));
   g_assert_true (postier_ui_test_wait_for (entry_gone, &entry_wait, 60000));
   g_assert_true (dialog_gone (NULL));
-  g_assert_true (postier_ui_test_wait_for (hidden, attention, 10000));   /* signed in: nothing to warn of */
+  g_assert_true (postier_ui_test_wait_for (postier_ui_test_not_revealed, attention, 10000));   /* signed in: nothing to warn of */
   files = postier_test_maildir_files (message_id, 1);
   g_assert_cmpuint (files->len, ==, 1);
   postier_ui_test_finish (app);

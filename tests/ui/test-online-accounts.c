@@ -240,12 +240,6 @@ assert_row_button (PostierOutboxView *view,
     }
 }
 
-static gboolean
-revealed (gpointer data)
-{
-  return gtk_revealer_get_reveal_child (data);
-}
-
 /* The Test dialog's heading, once it is HEADING. */
 static gboolean
 test_dialog_says (gpointer data)
@@ -437,7 +431,7 @@ test_online_accounts_attention (void)
   /* Postier has no account of its own: From is GOA's, not the Sandbox
    * that stood in before GOA's first answer (the window came first). */
   g_assert_true (postier_ui_test_wait_for (from_is_goa, composer, 10000));
-  g_assert_true (postier_ui_test_wait_for (revealed, revealer, 10000));
+  g_assert_true (postier_ui_test_wait_for (postier_ui_test_revealed, revealer, 10000));
   g_assert_true (postier_ui_test_wait_for_text (revealer, "Online Accounts refused to sign in this account", 5000));
   g_assert_true (gtk_widget_get_visible (postier_ui_test_find_by_id (revealer, "attention_button")) ==
                  settings_app);

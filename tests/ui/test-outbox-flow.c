@@ -677,18 +677,6 @@ text_view_text (GtkWidget *view)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
-static gboolean
-revealed (gpointer revealer)
-{
-  return gtk_revealer_get_reveal_child (revealer);
-}
-
-static gboolean
-not_revealed (gpointer revealer)
-{
-  return !gtk_revealer_get_reveal_child (revealer);
-}
-
 /* Chooses the From entry whose label holds NEEDLE, as the person does. */
 static void
 choose_from (Fixture    *f,
@@ -775,7 +763,7 @@ test_password_fixed_in_preferences (void)
    * (the account's page in Preferences). */
   postier_window_show_page (f.window, "compose");
   revealer = postier_ui_test_find_by_id (GTK_WIDGET (f.composer), "attention_revealer");
-  g_assert_true (postier_ui_test_wait_for (revealed, revealer, 10000));
+  g_assert_true (postier_ui_test_wait_for (postier_ui_test_revealed, revealer, 10000));
   g_assert_true (postier_ui_test_wait_for_text (revealer, "The server refused this account’s password", 5000));
   attention_button = postier_ui_test_find_by_id (revealer, "attention_button");
   g_assert_true (gtk_widget_get_visible (attention_button));
@@ -808,7 +796,7 @@ test_password_fixed_in_preferences (void)
   stored = keyring_lookup (account_name, "localhost", postier_test_rig ("USER"));
   g_assert_cmpstr (stored, ==, postier_test_rig ("PASSWORD"));
   /* Nothing waits any more: the warning goes. */
-  g_assert_true (postier_ui_test_wait_for (not_revealed, revealer, 10000));
+  g_assert_true (postier_ui_test_wait_for (postier_ui_test_not_revealed, revealer, 10000));
 
   g_free (d.found);
   gtk_window_destroy (GTK_WINDOW (preferences));
