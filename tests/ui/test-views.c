@@ -347,6 +347,25 @@ id_at (PostierOutboxView *view,
   return entry != NULL ? g_strdup (postier_outbox_entry_get_id (entry)) : NULL;
 }
 
+/* The first N entries the view lists leave the outbox, as a flush sends
+ * them; their ids go to LEFT. */
+static void
+remove_first (PostierOutboxView *view,
+              PostierOutbox     *outbox,
+              guint              n,
+              GPtrArray         *left)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PostierOutboxEntry) gone = g_list_model_get_item (postier_outbox_view_get_model (view), i);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (postier_outbox_remove (outbox, postier_outbox_entry_get_id (gone), &error));
+      g_assert_no_error (error);
+      g_ptr_array_add (left, g_strdup (postier_outbox_entry_get_id (gone)));
+    }
+}
+
 /* Messages leave the top of the outbox (as in a flush) while the person
  * looks further down: the message in sight stays in sight, and no row
  * shows one that left. At the top, the first rows show the new first
@@ -408,14 +427,7 @@ test_outbox_rows_follow_listing (void)
   sight.at = 21;
   g_assert_true (postier_ui_test_wait_for (in_sight, &sight, 10000));
   anchor = id_at (view, first_in_sight (view, scroller));
-  for (guint i = 0; i < 20; i++)
-    {
-      g_autoptr(PostierOutboxEntry) gone = g_list_model_get_item (postier_outbox_view_get_model (view), i);
-
-      g_assert_true (postier_outbox_remove (outbox, postier_outbox_entry_get_id (gone), &error));
-      g_assert_no_error (error);
-      g_ptr_array_add (left, g_strdup (postier_outbox_entry_get_id (gone)));
-    }
+  remove_first (view, outbox, 20, left);
   postier_outbox_view_reload (view);
   count.n = 40;
   g_assert_true (postier_ui_test_wait_for (model_counts, &count, 10000));
@@ -426,14 +438,7 @@ test_outbox_rows_follow_listing (void)
   gtk_adjustment_set_value (adjustment, 0);
   sight = (SightWait) { view, scroller, NULL, 0 };
   g_assert_true (postier_ui_test_wait_for (in_sight, &sight, 10000));
-  for (guint i = 0; i < 10; i++)
-    {
-      g_autoptr(PostierOutboxEntry) gone = g_list_model_get_item (postier_outbox_view_get_model (view), i);
-
-      g_assert_true (postier_outbox_remove (outbox, postier_outbox_entry_get_id (gone), &error));
-      g_assert_no_error (error);
-      g_ptr_array_add (left, g_strdup (postier_outbox_entry_get_id (gone)));
-    }
+  remove_first (view, outbox, 10, left);
   postier_outbox_view_reload (view);
   count.n = 30;
   g_assert_true (postier_ui_test_wait_for (model_counts, &count, 10000));
