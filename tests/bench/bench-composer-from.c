@@ -39,6 +39,7 @@
 #include "postier-ui-test.h"
 
 #include "bench-common.h"
+#include "bench-gui.h"
 
 #define RIG_ACCOUNT "Rig"
 #define REFUSED_ACCOUNT "Refused"
@@ -121,19 +122,6 @@ queue_refused (PostierOutbox *outbox,
   g_key_file_set_string (file, "Entry", "LastError", "535 5.7.8 Error: authentication failed");
   if (!g_key_file_save_to_file (file, ini, &error))
     g_error ("bench-composer-from: %s", error->message);
-}
-
-typedef struct {
-  GListModel *model;
-  guint       n;
-} ModelWait;
-
-static gboolean
-model_has (gpointer data)
-{
-  ModelWait *wait = data;
-
-  return g_list_model_get_n_items (wait->model) == wait->n;
 }
 
 static guint
@@ -299,12 +287,7 @@ main (int   argc,
   printf ("bench-composer-from: %u entries queued for %s and %u refused at AUTH for %s in %.1f s\n",
           n, RIG_ACCOUNT, N_REFUSED, REFUSED_ACCOUNT, bench_seconds_since (start));
   model = postier_outbox_view_get_model (POSTIER_OUTBOX_VIEW (postier_window_get_page (window, "outbox")));
-  {
-    ModelWait all = { model, n + N_REFUSED };
-
-    if (!postier_ui_test_wait_for (model_has, &all, 180000))
-      g_error ("bench-composer-from: the outbox view never listed every entry");
-  }
+  bench_wait_for_n_items (model, n + N_REFUSED, 180000, "the outbox view listing every entry");
   /* Everything listed is settled (the views keep entries a second old). */
   postier_ui_test_spin (2000);
 

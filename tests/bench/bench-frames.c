@@ -66,6 +66,7 @@
 #include "postier-ui-test.h"
 
 #include "bench-common.h"
+#include "bench-gui.h"
 
 #define SINK_ACCOUNT "Sink"
 #define RIG_ACCOUNT "Rig"
@@ -456,25 +457,6 @@ all_sent (gpointer data)
          outbox_count (bench->outbox) == 0;
 }
 
-typedef struct {
-  GListModel *model;
-  guint       n;
-} ModelWait;
-
-static gboolean
-model_has (gpointer data)
-{
-  ModelWait *wait = data;
-
-  return g_list_model_get_n_items (wait->model) == wait->n;
-}
-
-static gboolean
-model_below (gpointer data)
-{
-  return g_list_model_get_n_items (((ModelWait *) data)->model) < ((ModelWait *) data)->n;
-}
-
 /* --- a) A 100 MB attachment ---------------------------------------------------- */
 
 static void
@@ -574,8 +556,7 @@ scene_flush (Bench *bench,
              guint  n)
 {
   PostierOutboxView *view = POSTIER_OUTBOX_VIEW (postier_window_get_page (bench->window, "outbox"));
-  ModelWait shown = { postier_outbox_view_get_model (view), n };
-  ModelWait empty = { postier_outbox_view_get_model (view), 0 };
+  GListModel *model = postier_outbox_view_get_model (view);
   Meter meter;
   gint64 start;
 
@@ -583,7 +564,7 @@ scene_flush (Bench *bench,
   postier_ui_test_spin (300);
   enqueue_many (bench, n, "flush");
   postier_window_show_page (bench->window, "outbox");
-  wait_until (model_has, &shown, 60000, "the outbox view showing the queued messages");
+  bench_wait_for_n_items (model, n, 60000, "the outbox view showing the queued messages");
   postier_ui_test_spin (500);
   /* What the window does with nothing happening, beside the flush's. */
   meter_start (&meter, GTK_WIDGET (bench->window));
@@ -601,13 +582,11 @@ scene_flush (Bench *bench,
   /* The Outbox midway, to look at (it holds the main thread: no figures). */
   if (g_getenv ("POSTIER_SCREENSHOT_DIR") != NULL)
     {
-      ModelWait midway = { postier_outbox_view_get_model (view), n * 2 / 3 };
-
-      wait_until (model_below, &midway, 600000, "a third of the flush");
+      bench_wait_for_fewer_items (model, n * 2 / 3, 600000, "a third of the flush");
       postier_ui_test_screenshot_window (GTK_WINDOW (bench->window), "bench-flush-midway");
     }
   wait_until (all_sent, bench, 600000, "the flush");
-  wait_until (model_has, &empty, 10000, "the outbox view emptying");
+  bench_wait_for_n_items (model, 0, 10000, "the outbox view emptying");
   meter_stop (&meter);
   printf ("  (%u messages flushed to Postfix in %.2f s)\n", n, bench_seconds_since (start));
   {
@@ -753,7 +732,6 @@ scene_many_entries (Bench *bench,
 {
   PostierOutboxView *app_view =
     POSTIER_OUTBOX_VIEW (postier_window_get_page (bench->window, "outbox"));
-  ModelWait shown = { postier_outbox_view_get_model (app_view), n };
   FirstRows first = { NULL, 0, 0, 0 };
   GtkWidget *window, *scrolled;
   GdkFrameClock *clock;
@@ -764,7 +742,8 @@ scene_many_entries (Bench *bench,
   postier_test_network_monitor_set_available (bench->monitor, FALSE);
   postier_ui_test_spin (300);
   enqueue_many (bench, n, "many");
-  wait_until (model_has, &shown, 120000, "the window's outbox view showing every entry");
+  bench_wait_for_n_items (postier_outbox_view_get_model (app_view), n, 120000,
+                          "the window's outbox view showing every entry");
 
   /* What the disk costs, off the main thread: the listing alone. */
   start = g_get_monotonic_time ();
@@ -803,15 +782,11 @@ scene_many_entries (Bench *bench,
           load_average ());
   printf ("    main-thread CPU until then %.0f ms\n", (first.first_rows_cpu - start_cpu) / 1000.0);
   print_ratio ("window-outbox-10000-first-rows-ms", first_ms, "<", 200);
-  {
-    ModelWait all = { postier_outbox_view_get_model (first.view), n };
-
-    /* The full listing follows the first rows: scroll through all of it. */
-    start = g_get_monotonic_time ();
-    wait_until (model_has, &all, 120000, "the full listing");
-    printf ("    every entry in the view %.0f ms after the first rows\n",
-            (g_get_monotonic_time () - first.first_rows) / 1000.0);
-  }
+  /* The full listing follows the first rows: scroll through all of it. */
+  start = g_get_monotonic_time ();
+  bench_wait_for_n_items (postier_outbox_view_get_model (first.view), n, 120000, "the full listing");
+  printf ("    every entry in the view %.0f ms after the first rows\n",
+          (g_get_monotonic_time () - first.first_rows) / 1000.0);
   postier_ui_test_spin (1000);
   postier_ui_test_screenshot_window (GTK_WINDOW (window), "outbox-10000");
 
