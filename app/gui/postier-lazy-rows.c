@@ -210,6 +210,23 @@ make_row (PostierLazyRows *self,
     self->placed (row, self->user_data);
 }
 
+/* ROW, the child of ITEM, no longer shows what ITEM shows: a placeholder
+ * of its height (or the known row height) takes its place, to be filled
+ * within a frame's budget. ROW goes to the pool when REUSABLE, rows can be
+ * rebound and the pool has room; otherwise it is let go. */
+static void
+replace_with_placeholder (PostierLazyRows *self,
+                          GtkListItem     *item,
+                          GtkWidget       *row,
+                          gboolean         reusable)
+{
+  int height = gtk_widget_get_height (row) > 0 ? gtk_widget_get_height (row) : self->row_height;
+
+  if (reusable && self->rebind != NULL && self->list_view != NULL && self->pool->len < POOL_MAX)
+    g_ptr_array_add (self->pool, g_object_ref (row));
+  gtk_list_item_set_child (item, placeholder_new (item, height));
+}
+
 /* ROW shows something its slot no longer shows (see
  * postier_lazy_rows_set_shown()): rebinds it where it is. */
 static void
@@ -229,9 +246,9 @@ refresh_row (PostierLazyRows *self,
         self->placed (row, self->user_data);
       return;
     }
-  gtk_list_item_set_child (item, placeholder_new (item, gtk_widget_get_height (row) > 0
-                                                          ? gtk_widget_get_height (row)
-                                                          : self->row_height));
+  /* Refused (as make_row() drops a pooled row the rebind function
+   * refuses): not kept for reuse. */
+  replace_with_placeholder (self, item, row, FALSE);
 }
 
 static gboolean
@@ -342,7 +359,6 @@ bind_item (G_GNUC_UNUSED GtkSignalListItemFactory *factory,
 {
   GtkWidget *child = gtk_list_item_get_child (item);
   gpointer object = shown_by (self, item);
-  int height = self->row_height;
 
   if (child != NULL && is_placeholder (child))
     {
@@ -356,17 +372,14 @@ bind_item (G_GNUC_UNUSED GtkSignalListItemFactory *factory,
       if (g_object_get_data (G_OBJECT (child), "postier-lazy-rows-shown") == object)
         return;
       /* Another item (GTK moved the list item as the list scrolled): the
-       * row goes to the pool and a placeholder takes its place, to be
-       * filled within a frame's budget. Kept in place, stale, rows were
-       * not handed back and new ones were made from the template as
-       * placeholders came into sight (scene c, main-thread CPU a frame
-       * 4.3 -> 13.1 ms). */
-      if (gtk_widget_get_height (child) > 0)
-        height = gtk_widget_get_height (child);
-      if (self->rebind != NULL && self->list_view != NULL && self->pool->len < POOL_MAX)
-        g_ptr_array_add (self->pool, g_object_ref (child));
+       * row goes to the pool and a placeholder takes its place. Kept in
+       * place, stale, rows were not handed back and new ones were made
+       * from the template as placeholders came into sight (scene c,
+       * main-thread CPU a frame 4.3 -> 13.1 ms). */
+      replace_with_placeholder (self, item, child, TRUE);
     }
-  gtk_list_item_set_child (item, placeholder_new (item, height));
+  else
+    gtk_list_item_set_child (item, placeholder_new (item, self->row_height));
   ensure_tick (self);
 }
 
@@ -485,16 +498,11 @@ postier_lazy_rows_refresh (PostierLazyRows *self)
          child = gtk_widget_get_next_sibling (child))
       {
         GtkWidget *row = gtk_widget_get_first_child (child);
-        GtkListItem *item;
 
-        if (!is_stale (self, row))
-          continue;
-        item = g_object_get_data (G_OBJECT (row), "postier-lazy-rows-item");
-        if (self->rebind != NULL && self->pool->len < POOL_MAX)
-          g_ptr_array_add (self->pool, g_object_ref (row));
-        gtk_list_item_set_child (item, placeholder_new (item, gtk_widget_get_height (row) > 0
-                                                                ? gtk_widget_get_height (row)
-                                                                : self->row_height));
+        if (is_stale (self, row))
+          replace_with_placeholder (self,
+                                    g_object_get_data (G_OBJECT (row), "postier-lazy-rows-item"),
+                                    row, TRUE);
       }
   ensure_tick (self);
 }
