@@ -25,30 +25,16 @@ if [[ -z "$installed_prefix" && $EUID -eq 0 ]] && command -v dpkg-buildpackage >
   echo "1..0 # SKIP as root the package test runs these checks on the installed package in /usr"
   exit 0
 fi
+# shellcheck source=../install/app-session.sh source-path=SCRIPTDIR
+source "$src/tests/install/app-session.sh"
 tmp="$(mktemp -d /tmp/postier-install.XXXXXX)"
 app_pid=""
 cleanup () {
-  [[ -n "$app_pid" ]] && kill "$app_pid" 2>/dev/null
+  stop_app
+  unmount_leftovers
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-# Waits (60 s at most) for a visible window titled exactly $1 that belongs
-# to the postier process started under dbus-run-session $2, so another
-# test's window on the shared display can never answer for it.
-wait_for_own_window () {
-  local title="$1" parent="$2" pid w
-  for _ in $(seq 120); do
-    pid="$(pgrep -P "$parent" -x postier | head -1)"
-    if [[ -n "$pid" ]]; then
-      for w in $(xdotool search --onlyvisible --name "^$title\$" 2>/dev/null); do
-        [[ "$(xdotool getwindowpid "$w" 2>/dev/null)" == "$pid" ]] && return 0
-      done
-    fi
-    sleep 0.5
-  done
-  return 1
-}
 
 n=0 failed=0
 ok () { n=$((n + 1)); echo "ok $n $1"; }
@@ -149,14 +135,16 @@ elif [[ -z "${DISPLAY:-}" ]] || ! command -v xdotool >/dev/null || ! command -v 
 else
   mkdir -p "$tmp/home/config" "$tmp/home/data" "$tmp/home/cache" "$tmp/home/state"
   # Its own session bus, so no other Postier on the rig's bus answers in
-  # its place; a first run, so the set-up dialog opens with a French title.
+  # its place, that activates nothing (session-bus.conf); a first run, so
+  # the set-up dialog opens with a French title.
   env -u POSTIER_BENCH_FIRST_FRAME \
     HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/config" XDG_DATA_HOME="$tmp/home/data" \
     XDG_CACHE_HOME="$tmp/home/cache" XDG_STATE_HOME="$tmp/home/state" \
     GSETTINGS_SCHEMA_DIR="$prefix/share/glib-2.0/schemas" GSETTINGS_BACKEND=memory \
     POSTIER_LOCALEDIR="$bogus" LANGUAGE=fr LC_ALL=C.UTF-8 \
     GSK_RENDERER=cairo GTK_A11Y=none NO_AT_BRIDGE=1 \
-    dbus-run-session -- "$prefix/bin/postier" > "$tmp/app.log" 2>&1 &
+    dbus-run-session --config-file="$session_bus_conf" -- "$prefix/bin/postier" \
+    > "$tmp/app.log" 2>&1 &
   app_pid=$!
   if wait_for_own_window "Bienvenue dans Postier" "$app_pid"; then
     ok "the installed app shows its first-run dialog in French (schema, resources, catalogue found)"
@@ -170,9 +158,7 @@ else
   else
     ok "the installed app printed no critical"
   fi
-  kill "$app_pid" 2>/dev/null
-  wait "$app_pid" 2>/dev/null
-  app_pid=""
+  stop_app
 fi
 
 echo "1..$n"

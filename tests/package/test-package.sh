@@ -12,11 +12,14 @@ src="${1:?}"
 out="${2:?}"
 version="${3:?}"
 build_tree_ctl="${4:?}"
+# shellcheck source=../install/app-session.sh source-path=SCRIPTDIR
+source "$src/tests/install/app-session.sh"
 tmp="$(mktemp -d /tmp/postier-package.XXXXXX)"
 installed_by_us=""
 app_pid=""
 cleanup () {
-  [[ -n "$app_pid" ]] && kill "$app_pid" 2>/dev/null
+  stop_app
+  unmount_leftovers
   if [[ -n "$installed_by_us" ]] && [[ "$(pkg_status)" == installed || "$(pkg_status)" == config-files ]]; then
     DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq postier > /dev/null 2>&1
   fi
@@ -24,23 +27,6 @@ cleanup () {
 }
 trap cleanup EXIT
 pkg_status () { dpkg-query -W -f='${db:Status-Status}' postier 2>/dev/null; }
-
-# Waits (60 s at most) for a visible window titled exactly $1 that belongs
-# to the postier process started under dbus-run-session $2, so another
-# test's window on the shared display can never answer for it.
-wait_for_own_window () {
-  local title="$1" parent="$2" pid w
-  for _ in $(seq 120); do
-    pid="$(pgrep -P "$parent" -x postier | head -1)"
-    if [[ -n "$pid" ]]; then
-      for w in $(xdotool search --onlyvisible --name "^$title\$" 2>/dev/null); do
-        [[ "$(xdotool getwindowpid "$w" 2>/dev/null)" == "$pid" ]] && return 0
-      done
-    fi
-    sleep 0.5
-  done
-  return 1
-}
 
 n=0 failed=0
 ok () { n=$((n + 1)); echo "ok $n $1"; }
@@ -103,7 +89,8 @@ else
     XDG_CACHE_HOME="$tmp/home/cache" XDG_STATE_HOME="$tmp/home/state" \
     GSETTINGS_BACKEND=memory POSTIER_LOCALEDIR="$tmp/bogus" LANGUAGE=fr LC_ALL=C.UTF-8 \
     GSK_RENDERER=cairo GTK_A11Y=none NO_AT_BRIDGE=1 \
-    dbus-run-session -- /usr/bin/postier > "$tmp/app.log" 2>&1 &
+    dbus-run-session --config-file="$session_bus_conf" -- /usr/bin/postier \
+    > "$tmp/app.log" 2>&1 &
   app_pid=$!
   if wait_for_own_window "Bienvenue dans Postier" "$app_pid"; then
     ok "/usr/bin/postier shows its first-run dialog in French under Xvfb"
@@ -111,9 +98,7 @@ else
     sed 's/^/# /' "$tmp/app.log" | tail -20
     not_ok "/usr/bin/postier shows its first-run dialog in French under Xvfb"
   fi
-  kill "$app_pid" 2>/dev/null
-  wait "$app_pid" 2>/dev/null
-  app_pid=""
+  stop_app
 fi
 
 if DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq postier > "$tmp/remove.log" 2>&1; then
