@@ -189,6 +189,57 @@ test_deferred (void)
   g_assert_nonnull (strstr (err, "next attempt"));
 }
 
+/* 0, deferred: the connection breaks after the whole message went out and
+ * before the relay's verdict. The relay may have taken it (RFC 1047), so
+ * the entry is flagged possible duplicate: its retry must not pass for a
+ * first delivery. A break before the data is no such doubt. */
+static void
+test_verdict_unknown_flagged (void)
+{
+  const struct {
+    const char *plan;
+    gboolean    flagged;
+  } cases[] = {
+    { "{\"dot\": \"close\"}", TRUE },
+    { "{\"chunking\": true, \"bdat\": \"close\"}", TRUE },
+    { "{\"dot\": \"garbage\"}", TRUE },
+    { "{\"mail1\": \"close\"}", FALSE },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(FaultServer) server = NULL;
+      g_autoptr(GPtrArray) entries = NULL;
+      g_autofree char *account = g_strdup_printf ("Fault %u", c);
+      g_autofree char *port = NULL;
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      PostierOutboxEntry *entry;
+      int status;
+
+      if (postier_test_rig ("CA") == NULL || postier_test_rig ("KEYRING") == NULL)
+        return;
+      server = postier_test_fault_server_start (cases[c].plan);
+      port = g_strdup_printf ("%u", server->port);
+      postier_test_ctl_add_account (account, port, postier_test_rig ("CA"), "secret");
+      status = postier_test_run_ctl ("Did it arrive?\n", &out, &err, "send", "--account", account,
+                                     "--to", "bob@localhost", "--subject", "no verdict", NULL);
+      g_test_message ("%s: %s%s", cases[c].plan, out, err);
+      g_assert_cmpint (status, ==, EX_OK);
+      g_assert_nonnull (strstr (err, "next attempt"));
+
+      entries = outbox_entries ();
+      g_assert_cmpuint (entries->len, ==, 1);
+      entry = g_ptr_array_index (entries, 0);
+      g_assert_cmpint (postier_outbox_entry_get_state (entry), ==, POSTIER_OUTBOX_STATE_DEFERRED);
+      g_assert_cmpint (postier_outbox_entry_get_possible_duplicate (entry), ==, cases[c].flagged);
+      {
+        g_autoptr(PostierOutbox) outbox = postier_outbox_new (NULL);
+        g_assert_true (postier_outbox_remove (outbox, postier_outbox_entry_get_id (entry), NULL));
+      }
+    }
+}
+
 /* 0: deferred through the sendmail face too: the relay is down. */
 static void
 test_deferred_sendmail_relay_down (void)
@@ -677,6 +728,7 @@ main (int   argc,
   g_test_add_func ("/send-outcome/0-accepted-body-from-stdin", test_accepted_body_from_stdin);
   g_test_add_func ("/send-outcome/0-deferred", test_deferred);
   g_test_add_func ("/send-outcome/0-deferred-sendmail-relay-down", test_deferred_sendmail_relay_down);
+  g_test_add_func ("/send-outcome/0-verdict-unknown-flagged", test_verdict_unknown_flagged);
   g_test_add_func ("/send-outcome/65-refused-at-data", test_message_refused_at_data);
   g_test_add_func ("/send-outcome/65-over-size", test_message_over_size);
   g_test_add_func ("/send-outcome/67-all-refused", test_all_recipients_refused);

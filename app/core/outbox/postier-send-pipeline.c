@@ -92,7 +92,7 @@ typedef struct {
   GArray             *results;
   GError             *error;
   char               *transcript;
-  gboolean            data_complete;
+  gboolean            data_complete; /* the whole message went out, no verdict read */
   PostierRelayHold    hold;      /* the account must wait (relay limits) */
   char               *copy;      /* its Sent copy's name (settle thread) */
 } Outcome;
@@ -356,6 +356,9 @@ conclude (PostierFlushJob *job,
     case OUTCOME_ATTEMPTED:
       record_results (entry, outcome->results);
       _postier_outbox_entry_conclude (entry, now, outcome->error);
+      /* Sent whole, no verdict: the next attempt may deliver it twice. */
+      if (outcome->data_complete && postier_outbox_entry_get_state (entry) != POSTIER_OUTBOX_STATE_SENT)
+        _postier_outbox_entry_set_possible_duplicate (entry, TRUE);
       /* Deferred by the relay's limits: back when the account may send,
        * not on the retry schedule. */
       if (outcome->hold.reason != POSTIER_HOLD_NONE &&
@@ -582,6 +585,19 @@ open_session (Group           *group,
   return g_steal_pointer (&client);
 }
 
+/* Whether a failed send left the relay's verdict unknown: the whole
+ * message went out and the connection broke (or stopped making sense)
+ * before the reply. The relay may have taken it (RFC 1047), so the retry
+ * is a possible duplicate, as after a crash at the same point. */
+static gboolean
+verdict_unknown (Group        *group,
+                 const GError *error)
+{
+  return group->current_total > 0 && group->current_done >= group->current_total &&
+         (g_error_matches (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_NETWORK) ||
+          g_error_matches (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_PROTOCOL));
+}
+
 /* Sends ENTRY (durably marked) on CLIENT, in as many transactions as the
  * relay's limits make, and hands its outcome on; FALSE when the group
  * must stop: the flush was cancelled, or the account is held by its
@@ -623,7 +639,8 @@ send_one (Group              *group,
       return FALSE;
     }
   push_outcome_full (group, entry, OUTCOME_ATTEMPTED, g_steal_pointer (&results),
-                     ok ? NULL : error, postier_smtp_client_take_transcript (client), FALSE, &hold);
+                     ok ? NULL : error, postier_smtp_client_take_transcript (client),
+                     !ok && verdict_unknown (group, error), &hold);
   return hold.reason == POSTIER_HOLD_NONE;
 }
 
