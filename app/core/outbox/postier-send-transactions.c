@@ -139,6 +139,7 @@ _postier_send_transactions (PostierSmtpClient    *client,
                             gboolean             *attempted,
                             GArray              **results,
                             PostierRelayHold     *hold,
+                            guint                *unrecorded,
                             GCancellable         *cancellable,
                             GError              **error)
 {
@@ -149,6 +150,8 @@ _postier_send_transactions (PostierSmtpClient    *client,
   *attempted = FALSE;
   *hold = (PostierRelayHold) { POSTIER_HOLD_NONE, 0, 0 };
   postier_account_get_limits (account, &limits);
+  if (!postier_account_limits_is_none (&limits))
+    unrecorded = NULL;
 
   for (;;)
     {
@@ -170,7 +173,9 @@ _postier_send_transactions (PostierSmtpClient    *client,
       ok = postier_smtp_client_send (client, part, message_path, &answers, cancellable, &local_error);
       *attempted = TRUE;
       accepted = merge (all, answers, &signal);
-      if (accepted > 0)
+      if (accepted > 0 && unrecorded != NULL)
+        *unrecorded += accepted;
+      else if (accepted > 0)
         postier_relay_limiter_record (limiter, postier_account_get_name (account), accepted);
       if (!ok)
         {

@@ -30,7 +30,12 @@ G_BEGIN_DECLS
  * value and ERROR are those of the last transaction, as from
  * postier_smtp_client_send(). HOLD is set (reason not NONE) when the
  * account must wait now — our limits, or the relay's rate-limit or
- * daily-quota reply — and the group must stop. */
+ * daily-quota reply — and the group must stop.
+ *
+ * UNRECORDED, when not NULL, takes the recipients the relay accepted
+ * instead of LIMITER when the account has no limits of its own: nothing
+ * is checked against the count then, so the caller records it off the
+ * relay's path (a flush records every message). */
 gboolean _postier_send_transactions (PostierSmtpClient    *client,
                                      PostierAccount       *account,
                                      PostierRelayLimiter  *limiter,
@@ -39,6 +44,7 @@ gboolean _postier_send_transactions (PostierSmtpClient    *client,
                                      gboolean             *attempted,
                                      GArray              **results,
                                      PostierRelayHold     *hold,
+                                     guint                *unrecorded,
                                      GCancellable         *cancellable,
                                      GError              **error);
 
