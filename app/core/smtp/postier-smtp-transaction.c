@@ -279,16 +279,14 @@ open_message (const char   *message_path,
               GError      **error)
 {
   int fd = g_open (message_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0);
+  int saved = 0;
 
-  if (fd >= 0 && fstat (fd, info) == 0 && !S_ISREG (info->st_mode))
-    {
-      close (fd);
-      fd = -1;
-      errno = EINVAL;
-    }
   if (fd < 0 || fstat (fd, info) != 0)
+    saved = errno;
+  else if (!S_ISREG (info->st_mode))
+    saved = EINVAL;
+  if (saved != 0)
     {
-      int saved = errno;
       g_set_error (error, POSTIER_SMTP_ERROR, POSTIER_SMTP_ERROR_FAILED,
                    _("Cannot read the message “%s”: %s"), message_path, g_strerror (saved));
       if (fd >= 0)
