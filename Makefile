@@ -30,10 +30,8 @@ run: build
 
 # The whole suite, twice: a normal build and one with AddressSanitizer and
 # UBSan. The rig (keyring, Postfix, Xvfb) is started by the suite itself.
-# The ASan build compiles, at the lowest priority, while the normal build's
-# tests run (they mostly wait): it takes the cores' idle time.
-test: build $(ASAN_BUILD)/build.ninja
-	@build-aux/run-tests.sh --compile-later $(BUILD) $(ASAN_BUILD)
+test: build build-asan
+	@build-aux/run-tests.sh $(BUILD) $(ASAN_BUILD)
 
 # One build only, for a quick loop while working.
 test-fast: build

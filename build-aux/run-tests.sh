@@ -3,20 +3,12 @@
 # (tests/rig/with-rig: keyring, Xvfb, Postfix), then prints one line,
 # "N passed, N failed", counted from meson's test logs over all builds.
 #
-#   build-aux/run-tests.sh [--compile-later] BUILDDIR [BUILDDIR…]
-#
-# --compile-later: the builds after the first are compiled while the first
-# one's tests run (see build-aux/run-meson-tests.sh); make test uses it.
+#   build-aux/run-tests.sh BUILDDIR [BUILDDIR…]
 set -uo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-options=()
-if [[ "${1:-}" == "--compile-later" ]]; then
-  options+=("$1")
-  shift
-fi
-[[ $# -ge 1 ]] || { echo "usage: $0 [--compile-later] BUILDDIR [BUILDDIR…]" >&2; exit 64; }
+[[ $# -ge 1 ]] || { echo "usage: $0 BUILDDIR [BUILDDIR…]" >&2; exit 64; }
 
 first_build="$1"
 summary="$first_build/test-summary.txt"
@@ -25,7 +17,7 @@ rm -f "$summary"
 for build in "$@"; do rm -f "$build/meson-logs/testlog.json"; done
 
 # One rig for every build: starting Postfix and the keyring once is enough.
-tests/rig/with-rig build-aux/run-meson-tests.sh "${options[@]}" "$@"
+tests/rig/with-rig build-aux/run-meson-tests.sh "$@"
 status=$?
 
 passed=0 failed=0
