@@ -205,6 +205,15 @@ postier_goa_accounts_new (void)
 {
   PostierGoaAccounts *self = g_object_new (POSTIER_TYPE_GOA_ACCOUNTS, NULL);
 
+  /* goa_client_new() sets up its object manager in a worker thread. With
+   * GLib 2.74, a class initialised there while this thread registers
+   * GDBusProxy (the network monitor does, right after) deadlocks: the
+   * worker holds the class-init lock and waits for GDBusProxy's type, this
+   * thread holds that type's once and waits for the lock. Seen as a
+   * `postierctl queue watch` that never flushed (test-queue-cli). So the
+   * types are made, and the manager's class set up, here first. */
+  g_type_ensure (G_TYPE_DBUS_PROXY);
+  g_type_class_unref (g_type_class_ref (GOA_TYPE_OBJECT_MANAGER_CLIENT));
   goa_client_new (self->cancellable, on_client_ready, g_object_ref (self));
   return self;
 }
