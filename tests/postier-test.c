@@ -674,6 +674,156 @@ postier_test_enqueue (PostierOutbox *outbox,
   return id;
 }
 
+/* One line per entry the outbox holds, for a failure's message: what a
+ * watch that never left was waiting for. Read in this process, so a
+ * listing cannot hang as the watch did. */
+static char *
+outbox_summary (void)
+{
+  g_autoptr(PostierOutbox) outbox = postier_outbox_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = postier_outbox_list (outbox, &error);
+  GString *summary = g_string_new (NULL);
+
+  if (entries == NULL)
+    {
+      g_string_append_printf (summary, "(the outbox could not be listed: %s)", error->message);
+      return g_string_free (summary, FALSE);
+    }
+  if (entries->len == 0)
+    g_string_append (summary, "nothing");
+  for (guint i = 0; i < entries->len; i++)
+    {
+      PostierOutboxEntry *entry = g_ptr_array_index (entries, i);
+      const char *last_error = postier_outbox_entry_get_last_error (entry);
+      gint64 next = postier_outbox_entry_get_next_attempt (entry);
+
+      g_string_append_printf (summary, "\n  %s %s, account %s, to %s, \"%s\", %u attempts",
+                              postier_outbox_entry_get_id (entry),
+                              postier_outbox_state_to_string (postier_outbox_entry_get_state (entry)),
+                              postier_outbox_entry_get_account_name (entry),
+                              postier_outbox_entry_get_n_recipients (entry) > 0
+                                ? postier_outbox_entry_get_recipient (entry, 0) : "nobody",
+                              postier_outbox_entry_get_subject (entry),
+                              postier_outbox_entry_get_attempts (entry));
+      if (next > 0)
+        {
+          gint64 in = next - g_get_real_time () / G_USEC_PER_SEC;
+
+          if (in > 0)
+            g_string_append_printf (summary, ", next try in %" G_GINT64_FORMAT " s", in);
+          else
+            g_string_append_printf (summary, ", due %" G_GINT64_FORMAT " s ago", -in);
+        }
+      if (last_error != NULL && *last_error != '\0')
+        g_string_append_printf (summary, ", last error: %s", last_error);
+    }
+  return g_string_free (summary, FALSE);
+}
+
+void
+postier_test_watch_stuck (GSubprocess *watch,
+                          const char  *why)
+{
+  g_autofree char *queued = outbox_summary ();
+  g_autofree char *message = NULL;
+
+  /* Killed, not terminated: a watch that hangs may never run the handler
+   * SIGTERM has in its main loop, and one left behind outlives the test. */
+  g_subprocess_force_exit (watch);
+  g_subprocess_wait (watch, NULL, NULL);
+  message = g_strdup_printf ("postierctl queue watch %s (killed); the outbox holds: %s", why, queued);
+  g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, message);
+  /* It returns only under nonfatal assertions, which no test sets. */
+  g_abort ();
+}
+
+typedef struct {
+  gboolean  done;
+  gboolean  late;
+  char     *out;
+  char     *err;
+  GError   *error;
+} WatchWait;
+
+static void
+watch_communicated (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  WatchWait *wait = user_data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &wait->out, &wait->err,
+                                        &wait->error);
+  wait->done = TRUE;
+}
+
+static gboolean
+watch_late (gpointer user_data)
+{
+  ((WatchWait *) user_data)->late = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+int
+postier_test_watch_wait (GSubprocess *watch,
+                         char       **out,
+                         char       **err)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GSource) timer = g_timeout_source_new_seconds (POSTIER_TEST_WATCH_DEADLINE_S);
+  WatchWait wait = { 0 };
+
+  g_main_context_push_thread_default (context);
+  g_subprocess_communicate_utf8_async (watch, NULL, NULL, watch_communicated, &wait);
+  g_source_set_callback (timer, watch_late, &wait, NULL);
+  g_source_attach (timer, context);
+  while (!wait.done && !wait.late)
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (timer);
+  if (!wait.done)
+    {
+      g_autofree char *why = g_strdup_printf ("did not leave within %d s", POSTIER_TEST_WATCH_DEADLINE_S);
+
+      /* The pipes stay open while it runs, so its output is not read
+       * here: stuck() kills it and fails the test with what matters. */
+      g_main_context_pop_thread_default (context);
+      postier_test_watch_stuck (watch, why);
+    }
+  g_main_context_pop_thread_default (context);
+  g_assert_no_error (wait.error);
+
+  if (out != NULL)
+    *out = wait.out != NULL ? g_steal_pointer (&wait.out) : g_strdup ("");
+  if (err != NULL)
+    *err = wait.err != NULL ? g_steal_pointer (&wait.err) : g_strdup ("");
+  g_free (wait.out);
+  g_free (wait.err);
+  if (g_subprocess_get_if_signaled (watch))
+    return 128 + g_subprocess_get_term_sig (watch);
+  return g_subprocess_get_exit_status (watch);
+}
+
+int
+postier_test_run_watch (const char * const *extra_env,
+                        char              **out,
+                        char              **err)
+{
+  g_autoptr(GSubprocessLauncher) launcher = postier_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                      G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) watch = NULL;
+
+  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (extra_env[i], "=", 2);
+
+      g_subprocess_launcher_setenv (launcher, pair[0], pair[1] != NULL ? pair[1] : "", TRUE);
+    }
+  g_subprocess_launcher_set_stdin_file_path (launcher, "/dev/null");
+  watch = postier_test_launcher_spawn_ctl (launcher, "queue", "watch", NULL);
+  return postier_test_watch_wait (watch, out, err);
+}
+
 void
 postier_test_ctl_add_account (const char *name,
                               const char *port,

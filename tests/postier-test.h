@@ -157,6 +157,32 @@ char            *postier_test_enqueue                       (PostierOutbox   *ou
                                                              const char      *subject,
                                                              const char      *message_id);
 
+/* `postierctl queue watch` leaves by itself once nothing will go out by
+ * itself. A test waits for that this long at most, well under meson's
+ * timeouts, so that a watch that never leaves is reported, not timed out
+ * in silence with the process left running. */
+#define POSTIER_TEST_WATCH_DEADLINE_S 40
+
+/* Waits for WATCH (a `postierctl queue watch` the test started) to leave
+ * by itself, POSTIER_TEST_WATCH_DEADLINE_S at most, and returns its exit
+ * status (128 + the signal if killed); OUT and ERR (may be NULL) get what
+ * it wrote to its pipes ("" for one it was not given). If it does not
+ * leave: postier_test_watch_stuck(). */
+int              postier_test_watch_wait                    (GSubprocess     *watch,
+                                                             char           **out,
+                                                             char           **err);
+/* Fails the test because WATCH did not do what WHY says ("did not leave
+ * within 40 s"): logs what the outbox holds, kills WATCH, and aborts the
+ * test with WHY and the entries left queued. */
+G_NORETURN void  postier_test_watch_stuck                   (GSubprocess     *watch,
+                                                             const char      *why);
+/* Runs `postierctl queue watch` with this test's folders and EXTRA_ENV
+ * ("NAME=value", NULL-terminated, or NULL) and waits for it as
+ * postier_test_watch_wait() does. */
+int              postier_test_run_watch                     (const char * const *extra_env,
+                                                             char           **out,
+                                                             char           **err);
+
 /* Adds account NAME the way a person does, with postierctl account add:
  * Alice on localhost:PORT, STARTTLS + AUTH PLAIN as the rig's user,
  * trusting CA (NULL: the system store only), PASSWORD given on standard

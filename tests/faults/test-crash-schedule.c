@@ -67,7 +67,7 @@ test_kill_in_grace (void)
   kill_watch_while_held ();
   g_assert_true (listed (tag));
 
-  g_assert_cmpint (postier_test_run_ctl (NULL, NULL, NULL, "queue", "watch", NULL), ==, 0);
+  g_assert_cmpint (postier_test_run_watch (NULL, NULL, NULL), ==, 0);
   g_assert_false (listed (tag));
   /* Exactly one copy arrived (asserted inside). */
   g_ptr_array_unref (postier_test_maildir_files (tag, 1));
@@ -98,7 +98,7 @@ test_kill_before_schedule (void)
   g_assert_true (listed (tag));
   g_assert_cmpuint (postier_test_maildir_count (tag), ==, 0);
 
-  g_assert_cmpint (postier_test_run_ctl (NULL, NULL, NULL, "queue", "watch", NULL), ==, 0);
+  g_assert_cmpint (postier_test_run_watch (NULL, NULL, NULL), ==, 0);
   g_assert_false (listed (tag));
   /* Exactly one copy arrived (asserted inside). */
   g_ptr_array_unref (postier_test_maildir_files (tag, 1));

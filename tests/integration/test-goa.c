@@ -376,12 +376,10 @@ wait_watch (GSubprocess *watch)
 {
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
+  int status = postier_test_watch_wait (watch, &out, &err);
 
-  g_assert_true (g_subprocess_communicate_utf8 (watch, NULL, NULL, &out, &err, &error));
-  g_assert_no_error (error);
   g_test_message ("watch: %s%s", out, err);
-  g_assert_cmpint (g_subprocess_get_exit_status (watch), ==, 0);
+  g_assert_cmpint (status, ==, 0);
 }
 
 /* An OAuth2-based GOA account sends with a token GOA hands out (minted by

@@ -393,13 +393,13 @@ test_watch_leaves (void)
   if (outbox == NULL)
     return;
 
-  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "queue", "watch", NULL), ==, 0);
+  g_assert_cmpint (postier_test_run_watch (NULL, &out, NULL), ==, 0);
   g_assert_cmpstr (out, ==, "");
 
   refused = enqueue (outbox, "refuse@example.org", "watch-refused");
   good = enqueue (outbox, "watch-good@example.org", "watch-good");
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "queue", "watch", NULL), ==, 0);
+  g_assert_cmpint (postier_test_run_watch (NULL, &out, NULL), ==, 0);
   g_assert_cmpstr (out, ==, "1 sent, 1 not sent yet\n");
   list = list_json ();
   g_assert_cmpuint (json_array_get_length (list), ==, 1);

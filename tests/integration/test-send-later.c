@@ -44,7 +44,7 @@ watch_and_check (const char *tag,
   g_autoptr(GPtrArray) files = NULL;
   GStatBuf st;
 
-  g_assert_cmpint (postier_test_run_ctl (NULL, &out, &err, "queue", "watch", NULL), ==, 0);
+  g_assert_cmpint (postier_test_run_watch (NULL, &out, &err), ==, 0);
   files = postier_test_maildir_files (tag, 1);
   g_assert_cmpint (g_stat (g_ptr_array_index (files, 0), &st), ==, 0);
   g_assert_cmpint ((gint64) st.st_mtime, >=, not_before);
