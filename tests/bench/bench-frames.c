@@ -726,6 +726,23 @@ listed (gpointer data)
   return *(gint64 *) data != 0;
 }
 
+/* This process's resident memory now and its peak, in MB: what the
+ * outbox view's rows and list items hold shows as the difference between
+ * two points of one run (the app's own window and the listing are the
+ * same in every run). */
+static void
+print_memory (const char *when)
+{
+  g_autofree char *status = NULL;
+  const char *rss, *hwm;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      (rss = strstr (status, "\nVmRSS:")) == NULL || (hwm = strstr (status, "\nVmHWM:")) == NULL)
+    return;
+  printf ("    memory %s: resident %.1f MB, peak %.1f MB\n", when,
+          g_ascii_strtod (rss + 7, NULL) / 1024.0, g_ascii_strtod (hwm + 7, NULL) / 1024.0);
+}
+
 static void
 scene_many_entries (Bench *bench,
                     guint  n)
@@ -758,6 +775,7 @@ scene_many_entries (Bench *bench,
   printf ("    the first 50 alone (postier_outbox_list_head_async) %.0f ms\n",
           (listing - start) / 1000.0);
 
+  print_memory ("before the new view");
   /* A new outbox view in a window of its own, as when the app starts
    * with this outbox: from creating it to the first frame with rows. */
   window = gtk_window_new ();
@@ -789,6 +807,7 @@ scene_many_entries (Bench *bench,
           (g_get_monotonic_time () - first.first_rows) / 1000.0);
   postier_ui_test_spin (1000);
   postier_ui_test_screenshot_window (GTK_WINDOW (window), "outbox-10000");
+  print_memory ("with the view listing every entry");
 
   scrolled = postier_ui_test_find_by_id (GTK_WIDGET (first.view), "list_scroller");
   g_assert_nonnull (scrolled);
@@ -796,11 +815,13 @@ scene_many_entries (Bench *bench,
   scroll_through (window, gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled)),
                   3000, 5, "c) steady scroll at 3 000 px/s through the 10 000 entries",
                   "window-outbox-10000-scroll");
+  print_memory ("after the steady scroll");
   /* The scrollbar dragged from the top to the bottom in two seconds:
    * every frame lands on rows never made before. */
   scroll_through (window, gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled)),
                   0, 2, "c) scrollbar dragged top to bottom in 2 s",
                   "window-outbox-10000-drag");
+  print_memory ("after the drag");
   gtk_window_destroy (GTK_WINDOW (window));
   postier_ui_test_spin (100);
 }
