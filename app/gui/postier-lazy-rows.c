@@ -7,8 +7,6 @@
 
 #include "config.h"
 
-#include <adwaita.h>
-
 #include "postier-lazy-rows.h"
 
 /* Rows made per frame stop after this much time (at least one is made):
@@ -19,9 +17,6 @@
 /* Rows kept for reuse once their item scrolled away: about the rows of a
  * tall window and the page made around it. */
 #define POOL_MAX 64
-/* Rows this many pages out of sight go back to the pool (GTK 4.8 keeps 200
- * items bound, so it would hand them back only after 200 new rows). */
-#define FAR_PAGES 2
 
 struct _PostierLazyRows
 {
@@ -94,39 +89,6 @@ placeholder_new (GtkListItem *item,
   return placeholder;
 }
 
-/* Hands rows far out of sight back to the pool, a placeholder of their
- * height in their place, so that rows coming into sight are rebound, not
- * made. Not a row with the focus or expanded: the person left it so. */
-static void
-recycle_far_rows (PostierLazyRows *self,
-                  int              far)
-{
-  GtkWidget *list = GTK_WIDGET (self->list_view);
-  int height = gtk_widget_get_height (list);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (list);
-       child != NULL && self->pool->len < POOL_MAX;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *row = gtk_widget_get_first_child (child);
-      GtkListItem *item;
-      graphene_rect_t bounds;
-
-      if (row == NULL || is_placeholder (row) || gtk_widget_get_focus_child (row) != NULL ||
-          gtk_widget_has_focus (row) ||
-          (ADW_IS_EXPANDER_ROW (row) && adw_expander_row_get_expanded (ADW_EXPANDER_ROW (row))) ||
-          !gtk_widget_compute_bounds (row, list, &bounds))
-        continue;
-      if (bounds.origin.y + bounds.size.height >= -far && bounds.origin.y <= height + far)
-        continue;
-      item = g_object_get_data (G_OBJECT (row), "postier-lazy-rows-item");
-      if (item == NULL)
-        continue;
-      g_ptr_array_add (self->pool, g_object_ref (row));
-      gtk_list_item_set_child (item, placeholder_new (item, gtk_widget_get_height (row)));
-    }
-}
-
 /* ROW shows OBJECT (held, so that a new item at a freed one's address is
  * not taken for it). */
 static void
@@ -189,7 +151,7 @@ make_row (PostierLazyRows *self,
   if (row == NULL)
     row = g_object_ref_sink (self->create (object, self->user_data));
   shows_item (row, object);
-  /* Rows do not know their list item: recycle_far_rows() needs it. */
+  /* Rows do not know their list item: is_stale() and refresh_row() need it. */
   g_object_set_data (G_OBJECT (row), "postier-lazy-rows-item", item);
   gtk_list_item_set_child (item, row);
   g_object_unref (row);
@@ -316,8 +278,6 @@ tick_cb (G_GNUC_UNUSED GtkWidget     *widget,
   int page = gtk_widget_get_height (GTK_WIDGET (self->list_view));
   guint made = 0;
 
-  if (self->rebind != NULL)
-    recycle_far_rows (self, FAR_PAGES * page);
   /* The visible rows first, then a page above and below, so a scroll
    * finds its rows made. */
   if (make_rows_in_view (self, 0, deadline, &made) &&
