@@ -119,12 +119,24 @@ set_time (GKeyFile   *file,
   g_key_file_set_string (file, group, key, text);
 }
 
+/* A key most entries do not have: asked for without GKeyFile's making
+ * (and this file's dropping) an error for each absence. */
+static char *
+optional_string (GKeyFile   *file,
+                 const char *group,
+                 const char *key)
+{
+  if (!g_key_file_has_key (file, group, key, NULL))
+    return NULL;
+  return g_key_file_get_string (file, group, key, NULL);
+}
+
 static gint64
 get_time (GKeyFile   *file,
           const char *group,
           const char *key)
 {
-  g_autofree char *text = g_key_file_get_string (file, group, key, NULL);
+  g_autofree char *text = optional_string (file, group, key);
   g_autoptr(GDateTime) time = NULL;
 
   if (text == NULL)
@@ -241,65 +253,141 @@ corrupt (GError     **error,
   return FALSE;
 }
 
+static gboolean
+not_found (GError     **error,
+           const char  *id)
+{
+  g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_NOT_FOUND,
+               _("There is no outbox entry “%s”"), id);
+  return FALSE;
+}
+
 /* Postier never makes links in its outbox: one found there was planted
  * (or copied in by some tool), and following it would send, or delete,
- * whatever it points to. It is reported as damaged and left alone. */
-static gboolean
-check_entry_files (const char  *id,
+ * whatever it points to. It is reported as damaged and left alone.
+ * The entry's folder is opened once and its files reached from it by
+ * name: a flush loads every entry first, and walking the whole path again
+ * for each file was a third of that listing's system time. */
+static int
+open_entry_folder (const char  *id,
                    const char  *path,
                    GError     **error)
 {
-  g_autofree char *message = NULL;
+  int fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int saved_errno = errno;
   struct stat info;
 
-  if (lstat (path, &info) != 0)
-    {
-      g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_NOT_FOUND,
-                   _("There is no outbox entry “%s”"), id);
-      return FALSE;
-    }
-  if (!S_ISDIR (info.st_mode))
-    return corrupt (error, path, S_ISLNK (info.st_mode)
+  if (fd >= 0)
+    return fd;
+  if (saved_errno == ENOENT)
+    return not_found (error, id), -1;
+  /* With O_DIRECTORY, Linux reports a link as ENOTDIR, like a file. */
+  if (saved_errno == ENOTDIR || saved_errno == ELOOP)
+    return corrupt (error, path, lstat (path, &info) == 0 && S_ISLNK (info.st_mode)
                     ? _("the entry is a symbolic link; it was left alone")
-                    : _("the entry is not a folder"));
-  message = g_build_filename (path, POSTIER_OUTBOX_MESSAGE_FILE, NULL);
-  if (lstat (message, &info) == 0 && !S_ISREG (info.st_mode))
-    return corrupt (error, message, S_ISLNK (info.st_mode)
-                    ? _("the message is a symbolic link; it was left alone")
-                    : _("the message is not a plain file"));
+                    : _("the entry is not a folder")), -1;
+  return corrupt (error, path, g_strerror (saved_errno)), -1;
+}
+
+static gboolean
+check_message_file (int          folder,
+                    const char  *path,
+                    GError     **error)
+{
+  struct stat info;
+
+  if (fstatat (folder, POSTIER_OUTBOX_MESSAGE_FILE, &info, AT_SYMLINK_NOFOLLOW) == 0 &&
+      !S_ISREG (info.st_mode))
+    {
+      g_autofree char *message = g_build_filename (path, POSTIER_OUTBOX_MESSAGE_FILE, NULL);
+
+      return corrupt (error, message, S_ISLNK (info.st_mode)
+                      ? _("the message is a symbolic link; it was left alone")
+                      : _("the message is not a plain file"));
+    }
   return TRUE;
 }
 
-/* entry.ini parsed, never read through a link. */
+/* The whole of FD, a plain file of about SIZE bytes, NUL-terminated. */
+static char *
+read_whole (int     fd,
+            gsize   size,
+            gsize  *length)
+{
+  gsize allocated = size + 1;
+  char *text = g_malloc (allocated);
+  gsize done = 0;
+
+  for (;;)
+    {
+      gssize n;
+
+      if (done + 1 >= allocated)
+        {
+          allocated *= 2;
+          text = g_realloc (text, allocated);
+        }
+      n = read (fd, text + done, allocated - 1 - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          g_free (text);
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      done += (gsize) n;
+    }
+  text[done] = '\0';
+  *length = done;
+  return text;
+}
+
+/* FOLDER's entry.ini parsed, never read through a link; INI names it in
+ * messages. */
 static GKeyFile *
-read_key_file (const char  *id,
+read_key_file (int          folder,
+               const char  *id,
                const char  *ini,
                GError     **error)
 {
   g_autoptr(GKeyFile) file = g_key_file_new ();
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GMappedFile) mapped = NULL;
-  const char *contents;
+  g_autofree char *contents = NULL;
+  struct stat info;
+  gsize length = 0;
+  int saved_errno;
   int fd;
 
-  fd = postier_open_regular (ini, O_RDONLY, 0, &local_error);
+  /* O_NONBLOCK: a planted FIFO cannot hang the open; a plain file
+   * ignores it. */
+  fd = openat (folder, POSTIER_OUTBOX_ENTRY_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0)
     {
-      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_NOT_FOUND,
-                     _("There is no outbox entry “%s”"), id);
-      else
-        corrupt (error, ini, local_error->message);
-      return NULL;
+      saved_errno = errno;
+      if (saved_errno == ENOENT)
+        return not_found (error, id), NULL;
+      if (saved_errno == ELOOP)
+        {
+          g_autofree char *why = g_strdup_printf (_("“%s” is a symbolic link, not a file; it was left alone"), ini);
+          return corrupt (error, ini, why), NULL;
+        }
+      return corrupt (error, ini, g_strerror (saved_errno)), NULL;
     }
-  mapped = g_mapped_file_new_from_fd (fd, FALSE, &local_error);
+  if (fstat (fd, &info) != 0 || !S_ISREG (info.st_mode))
+    {
+      g_autofree char *why = g_strdup_printf (_("“%s” is not a plain file; it was left alone"), ini);
+
+      close (fd);
+      return corrupt (error, ini, why), NULL;
+    }
+  contents = read_whole (fd, (gsize) info.st_size, &length);
+  saved_errno = errno;
   close (fd);
-  if (mapped == NULL)
-    return corrupt (error, ini, local_error->message), NULL;
-  contents = g_mapped_file_get_contents (mapped);
-  if (!g_key_file_load_from_data (file, contents != NULL ? contents : "",
-                                  g_mapped_file_get_length (mapped), G_KEY_FILE_NONE,
-                                  &local_error))
+  if (contents == NULL)
+    return corrupt (error, ini, g_strerror (saved_errno)), NULL;
+  if (!g_key_file_load_from_data (file, contents, length, G_KEY_FILE_NONE, &local_error))
     return corrupt (error, ini, local_error->message), NULL;
   return g_steal_pointer (&file);
 }
@@ -313,7 +401,7 @@ read_entry_fields (PostierOutboxEntry *self,
 
 #define LOAD_STRING(field, key)                                                \
   G_STMT_START {                                                               \
-    char *value = g_key_file_get_string (file, ENTRY_GROUP, key, NULL);        \
+    char *value = optional_string (file, ENTRY_GROUP, key);                    \
     if (value != NULL)                                                         \
       {                                                                        \
         g_free (self->field);                                                  \
@@ -341,7 +429,7 @@ read_entry_fields (PostierOutboxEntry *self,
   self->possible_duplicate = g_key_file_get_boolean (file, ENTRY_GROUP, "PossibleDuplicate", NULL);
   /* Not before: a Schedule this Postier does not know still holds it. */
   {
-    g_autofree char *schedule = g_key_file_get_string (file, ENTRY_GROUP, "Schedule", NULL);
+    g_autofree char *schedule = optional_string (file, ENTRY_GROUP, "Schedule");
     PostierOutboxSchedule kind = POSTIER_OUTBOX_SCHEDULE_LATER;
 
     if (schedule != NULL)
@@ -350,7 +438,7 @@ read_entry_fields (PostierOutboxEntry *self,
   }
 
   /* Unknown or absent (an entry from an older Postier): NONE. */
-  failure = g_key_file_get_string (file, ENTRY_GROUP, "Failure", NULL);
+  failure = optional_string (file, ENTRY_GROUP, "Failure");
   for (guint i = 0; failure != NULL && i < G_N_ELEMENTS (failure_names); i++)
     if (g_str_equal (failure, failure_names[i]))
       self->failure = (PostierOutboxFailure) i;
@@ -371,7 +459,7 @@ read_recipients (PostierOutboxEntry  *self,
       g_autofree char *group = g_strdup_printf (RECIPIENT_GROUP, (guint) i);
       g_autofree char *address = g_key_file_get_string (file, group, "Address", NULL);
       g_autofree char *recipient_state = g_key_file_get_string (file, group, "State", NULL);
-      g_autofree char *reply = g_key_file_get_string (file, group, "Reply", NULL);
+      g_autofree char *reply = optional_string (file, group, "Reply");
       PostierRecipientState rstate;
 
       if (address == NULL || !recipient_state_from_string (recipient_state, &rstate))
@@ -390,11 +478,16 @@ _postier_outbox_entry_load (const char  *id,
   g_autoptr(GKeyFile) file = NULL;
   g_autofree char *ini = g_build_filename (path, POSTIER_OUTBOX_ENTRY_FILE, NULL);
   g_autofree char *state = NULL;
-  g_autofree char *mark = NULL;
+  int folder;
+  gboolean marked;
 
-  if (!check_entry_files (id, path, error))
+  folder = open_entry_folder (id, path, error);
+  if (folder < 0)
     return NULL;
-  file = read_key_file (id, ini, error);
+  if (check_message_file (folder, path, error))
+    file = read_key_file (folder, id, ini, error);
+  marked = file != NULL && faccessat (folder, POSTIER_OUTBOX_SENDING_MARK, F_OK, 0) == 0;
+  close (folder);
   if (file == NULL)
     return NULL;
 
@@ -409,8 +502,7 @@ _postier_outbox_entry_load (const char  *id,
     return corrupt (error, ini, _("unknown state")), NULL;
   read_entry_fields (self, file);
 
-  mark = g_build_filename (path, POSTIER_OUTBOX_SENDING_MARK, NULL);
-  if (g_file_test (mark, G_FILE_TEST_EXISTS) && self->state != POSTIER_OUTBOX_STATE_SENDING)
+  if (marked && self->state != POSTIER_OUTBOX_STATE_SENDING)
     {
       self->previous_state = self->state;
       self->state = POSTIER_OUTBOX_STATE_SENDING;
