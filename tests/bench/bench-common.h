@@ -34,9 +34,10 @@ double      bench_smtp_source      (guint        port,
 
 /* Runs smtp-source into PORT, 1 000 messages at a time, until the
  * server's pace levels off (at least 8 runs, then until the last three
- * are within 10 % of each other; 16 runs at most), printing each pace: a fresh rig's Postfix
- * starts at a third of its steady pace and needs thousands of messages
- * to reach it. Returns the last pace. */
+ * are within 10 % of each other; 16 runs at most), printing each pace:
+ * a fresh rig's Postfix starts at a third to two thirds of its steady
+ * pace and needs thousands of messages to reach it. Returns the last
+ * pace. */
 double      bench_warm_up_server   (guint        port);
 
 /* msmtp, one process per message, STARTTLS + AUTH PLAIN to the rig's

@@ -223,7 +223,7 @@ main (void)
    *   - the enqueue above leaves thousands of files for the kernel to
    *     write back, which slowed the run before by 20-40 % (13 runs of
    *     14), so the disk is brought up to date first;
-   *   - a fresh rig's Postfix then starts at a third of its steady pace
+   *   - a fresh rig's Postfix then starts at a third to two thirds of its steady pace
    *     and reaches it only after 6 000-8 000 messages (1 000-message runs
    *     in a row: 216 209 273 319 397 435 442 610 627 629 684 651 711
    *     msg/s): measured cold, the run before was low again, and the flush
