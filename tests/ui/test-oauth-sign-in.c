@@ -64,7 +64,8 @@ get_rig (Rig *rig)
 /* The person's browser, as GIO finds it: the default handler for http in
  * the test's own XDG folders. A shell wrapper, so the test can make it
  * stall (the person has not signed in yet) without GIO's cache of
- * mimeapps.list getting in the way. */
+ * mimeapps.list getting in the way. What it prints goes to stderr: it
+ * inherits the app's stdout, which is this test's TAP stream. */
 static void
 install_browser (Rig *rig)
 {
@@ -77,7 +78,7 @@ install_browser (Rig *rig)
   g_autoptr(GError) error = NULL;
 
   rig->stall = g_build_filename (g_get_user_data_dir (), "rig-browser-stalls", NULL);
-  body = g_strdup_printf ("#!/bin/sh\n[ -e '%s' ] && exit 0\nexec /usr/bin/python3 '%s' \"$1\" '%s' '%s'\n",
+  body = g_strdup_printf ("#!/bin/sh\n[ -e '%s' ] && exit 0\nexec /usr/bin/python3 '%s' \"$1\" '%s' '%s' >&2\n",
                           rig->stall, rig->browser, rig->user, rig->password);
   entry = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Rig browser\nExec=%s %%u\n"
                            "MimeType=x-scheme-handler/http;x-scheme-handler/https;\n", script);
