@@ -273,7 +273,9 @@ open_entry_folder (const char  *id,
                    const char  *path,
                    GError     **error)
 {
-  int fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  /* O_PATH: only a handle for the *at calls below, which need search
+   * permission on the folder, as before, not read permission. */
+  int fd = open (path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   int saved_errno = errno;
   struct stat info;
 
