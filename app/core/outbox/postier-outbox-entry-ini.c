@@ -253,9 +253,9 @@ corrupt (GError     **error,
   return FALSE;
 }
 
-static gboolean
-not_found (GError     **error,
-           const char  *id)
+gboolean
+_postier_outbox_entry_not_found (GError     **error,
+                                 const char  *id)
 {
   g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_NOT_FOUND,
                _("There is no outbox entry “%s”"), id);
@@ -282,7 +282,7 @@ open_entry_folder (const char  *id,
   if (fd >= 0)
     return fd;
   if (saved_errno == ENOENT)
-    return not_found (error, id), -1;
+    return _postier_outbox_entry_not_found (error, id), -1;
   /* With O_DIRECTORY, Linux reports a link as ENOTDIR, like a file. */
   if (saved_errno == ENOTDIR || saved_errno == ELOOP)
     return corrupt (error, path, lstat (path, &info) == 0 && S_ISLNK (info.st_mode)
@@ -369,7 +369,7 @@ read_key_file (int          folder,
     {
       saved_errno = errno;
       if (saved_errno == ENOENT)
-        return not_found (error, id), NULL;
+        return _postier_outbox_entry_not_found (error, id), NULL;
       if (saved_errno == ELOOP)
         {
           g_autofree char *why = g_strdup_printf (_("“%s” is a symbolic link, not a file; it was left alone"), ini);

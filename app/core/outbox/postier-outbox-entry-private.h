@@ -28,6 +28,10 @@ PostierOutboxEntry *_postier_outbox_entry_new                (const char        
                                                               const char          *account_name,
                                                               PostierEnvelope     *envelope,
                                                               gint64               created);
+/* Sets POSTIER_OUTBOX_ERROR_NOT_FOUND for ID ("There is no outbox
+ * entry …"); returns FALSE. */
+gboolean            _postier_outbox_entry_not_found          (GError             **error,
+                                                              const char          *id);
 PostierOutboxEntry *_postier_outbox_entry_load               (const char          *id,
                                                               const char          *path,
                                                               GError             **error);

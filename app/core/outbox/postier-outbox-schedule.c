@@ -172,12 +172,8 @@ postier_outbox_withdraw (PostierOutbox  *self,
       if (locked)
         postier_outbox_unlock (self);
       if (saved_errno == ENOENT)
-        {
-          /* Gone meanwhile: sent, or removed by someone else. */
-          g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_NOT_FOUND,
-                       _("There is no outbox entry “%s”"), id);
-          return FALSE;
-        }
+        /* Gone meanwhile: sent, or removed by someone else. */
+        return _postier_outbox_entry_not_found (error, id);
       return _postier_outbox_storage_error (error, saved_errno, _("Cannot remove “%s”"), path);
     }
   mark = g_build_filename (aside, POSTIER_OUTBOX_SENDING_MARK, NULL);

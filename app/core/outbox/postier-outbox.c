@@ -306,11 +306,7 @@ check_id (const char  *id,
           GError     **error)
 {
   if (id == NULL || *id == '\0' || *id == '.' || strchr (id, '/') != NULL || strlen (id) > 200)
-    {
-      g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_NOT_FOUND,
-                   _("There is no outbox entry “%s”"), id != NULL ? id : "");
-      return FALSE;
-    }
+    return _postier_outbox_entry_not_found (error, id != NULL ? id : "");
   return TRUE;
 }
 
@@ -480,11 +476,7 @@ delete_entry (PostierOutbox  *self,
   if (g_rename (path, trash) != 0)
     {
       if (errno == ENOENT)
-        {
-          g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_NOT_FOUND,
-                       _("There is no outbox entry “%s”"), id);
-          return FALSE;
-        }
+        return _postier_outbox_entry_not_found (error, id);
       return storage_error (error, errno, _("Cannot remove “%s”"), path);
     }
   if (!postier_fsync_dir (self->dir, NULL))
