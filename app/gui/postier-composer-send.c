@@ -76,13 +76,13 @@ send_done (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  PostierComposer *self = POSTIER_COMPOSER (source);
+  g_autoptr(PostierComposer) self = user_data;
   SendJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
   GApplication *app = g_application_get_default ();
 
-  (void) user_data;
+  (void) source;
   self->sends_in_flight--;
   id = g_task_propagate_pointer (G_TASK (result), &error);
 
@@ -217,7 +217,11 @@ queue_draft (PostierComposer       *self,
   job->not_before = not_before;
   job->schedule = not_before != 0 ? schedule : POSTIER_OUTBOX_SCHEDULE_NONE;
 
-  task = g_task_new (self, NULL, send_done, NULL);
+  /* No source object: the worker may drop the task's last reference, and
+   * with it the composer's, once its window is gone; a widget disposed in
+   * a worker thread races the main loop (its text view's idles, its
+   * layout). The callback's reference is let go on the main thread. */
+  task = g_task_new (NULL, NULL, send_done, g_object_ref (self));
   g_task_set_source_tag (task, _postier_composer_send_action);
   g_task_set_task_data (task, job, (GDestroyNotify) send_job_free);
   self->sends_in_flight++;

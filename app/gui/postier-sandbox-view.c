@@ -500,7 +500,10 @@ load_detail (PostierSandboxView    *self,
    * `postierctl sandbox show`. */
   detail->inputs = postier_sandbox_checks_new (self->accounts);
 
-  task = g_task_new (self, self->detail_cancellable, detail_done, g_object_ref (self));
+  /* The view is the callback's, not the task's: the worker may drop the
+   * task's last reference, and a widget must not be finalized there
+   * (see queue_draft() in postier-composer-send.c). */
+  task = g_task_new (NULL, self->detail_cancellable, detail_done, g_object_ref (self));
   g_task_set_task_data (task, detail, (GDestroyNotify) detail_free);
   g_task_run_in_thread (task, detail_thread);
 }
