@@ -517,6 +517,7 @@ on_wake (gpointer user_data)
 typedef struct {
   PostierOutbox *outbox;
   GPtrArray     *accounts;
+  guint          serial;
 } WakeSearch;
 
 static void
@@ -557,38 +558,34 @@ next_wakeup_found (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  PostierSubmitter *self = POSTIER_SUBMITTER (source);
+  g_autoptr(PostierSubmitter) self = user_data;
+  WakeSearch *search = g_task_get_task_data (G_TASK (result));
   g_autofree gint64 *found = g_task_propagate_pointer (G_TASK (result), NULL);
   gint64 next = found != NULL ? *found : 0;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
+  (void) source;
   /* Stopped, or a newer search is on its way. */
-  if (!self->started || GPOINTER_TO_UINT (user_data) != self->wake_serial)
+  if (!self->started || search->serial != self->wake_serial)
     return;
   if (self->wake == NULL)
     self->wake = postier_wall_timer_new (on_wake, self);
-  if (next == 0)
-    {
-      postier_wall_timer_arm (self->wake, 0);
-      return;
-    }
-  if (next <= now)
-    {
-      /* Overdue (deferred while offline): not sooner than a second. */
-      postier_wall_timer_arm (self->wake, 0);
-      schedule_flush (self, 1000);
-      return;
-    }
-  postier_wall_timer_arm (self->wake, next);
+  postier_wall_timer_arm (self->wake, next > now ? next : 0);
+  /* Overdue (deferred while offline): not sooner than a second. */
+  if (next != 0 && next <= now)
+    schedule_flush (self, 1000);
 }
 
 static void
 schedule_at_next_wakeup (PostierSubmitter *self)
 {
-  g_autoptr(GTask) task = g_task_new (self, NULL, next_wakeup_found,
-                                      GUINT_TO_POINTER (++self->wake_serial));
+  /* The submitter is the callback's, not the task's: the worker may drop
+   * the task's last reference, and our dispose removes main loop sources
+   * by ID, which must not race the main loop dispatching them. */
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, next_wakeup_found, g_object_ref (self));
   WakeSearch *search = g_new0 (WakeSearch, 1);
 
+  search->serial = ++self->wake_serial;
   search->outbox = g_object_ref (self->outbox);
   search->accounts = postier_account_store_list (self->accounts);
   g_task_set_task_data (task, search, wake_search_free);
