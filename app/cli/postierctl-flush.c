@@ -487,6 +487,7 @@ watch_check (gpointer user_data)
     return G_SOURCE_REMOVE;   /* flush-finished calls again */
   if (watch->stopping || !outbox_has_work (watch->outbox, watch->goa))
     {
+      g_debug ("leaving: %s", watch->stopping ? "asked to stop" : "nothing in the outbox will go out by itself");
       postier_submitter_stop (watch->submitter);
       g_main_loop_quit (watch->loop);
     }

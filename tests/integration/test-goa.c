@@ -366,12 +366,15 @@ start_watch (void)
                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
 
   g_subprocess_launcher_setenv (launcher, "SSL_CERT_FILE", postier_test_rig ("CA"), TRUE);
-  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "postier-submitter", TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "postier-submitter postier-goa postierctl", TRUE);
   return postier_test_launcher_spawn_ctl (launcher, "queue", "watch", NULL);
 }
 
-/* The flusher leaves by itself once nothing it could send is left. */
-static void
+/* The flusher leaves by itself once nothing it could send is left.
+ * Returns what it printed (with its submitter's debug lines): CI shows a
+ * failing test's stderr, not its TAP comments, so a check that fails
+ * after it says this there. */
+static char *
 wait_watch (GSubprocess *watch)
 {
   g_autofree char *out = NULL;
@@ -379,7 +382,10 @@ wait_watch (GSubprocess *watch)
   int status = postier_test_watch_wait (watch, &out, &err);
 
   g_test_message ("watch: %s%s", out, err);
+  if (status != 0)
+    g_printerr ("postierctl queue watch said:\n%s%s", out, err);
   g_assert_cmpint (status, ==, 0);
+  return g_strconcat (out, err, NULL);
 }
 
 /* An OAuth2-based GOA account sends with a token GOA hands out (minted by
@@ -450,7 +456,7 @@ test_oauth2_send_and_vanish (void)
     g_autoptr(GSubprocess) watch = start_watch ();
 
     standin_command (standin, "signed-in");
-    wait_watch (watch);
+    g_free (wait_watch (watch));
     g_assert_cmpuint (delivered ("GOA sign in again"), ==, 1);
     g_assert_cmpuint (delivered_now ("GOA sign in again"), ==, 1);
   }
@@ -520,6 +526,7 @@ test_comes_back (void)
   g_autoptr(PostierGoaAccounts) accounts = NULL;
   g_autoptr(JsonObject) entry = NULL;
   g_autofree char *err = NULL;
+  g_autofree char *said = NULL;
 
   if (port == NULL)
     return;
@@ -564,7 +571,9 @@ test_comes_back (void)
   wait_listed (accounts, "goa:account_1700000000_0", TRUE);
 
   /* Sent by itself, and then the flusher leaves: nothing else waits. */
-  wait_watch (watch);
+  said = wait_watch (watch);
+  if (delivered (subject) != 1)
+    g_printerr ("postierctl queue watch said:\n%s", said);
   g_assert_cmpuint (delivered (subject), ==, 1);
   g_assert_cmpuint (delivered_now (subject), ==, 1);
   entry = queued_entry ("GOA refused recipient");

@@ -85,6 +85,8 @@ emit_changes (PostierGoaAccounts *self,
         why = POSTIER_GOA_BACK_SIGNED_IN;
       else
         continue;
+      g_debug ("%s can send (%s)", postier_account_get_name (entry->account),
+               why == POSTIER_GOA_BACK_LISTED ? "first answer" : why == POSTIER_GOA_BACK_APPEARED ? "appeared" : "signed in");
       g_signal_emit (self, signals[ACCOUNT_BACK], 0, postier_account_get_name (entry->account), (int) why);
     }
 }
