@@ -573,7 +573,13 @@ test_comes_back (void)
   /* Sent by itself, and then the flusher leaves: nothing else waits. */
   said = wait_watch (watch);
   if (delivered (subject) != 1)
-    g_printerr ("postierctl queue watch said:\n%s", said);
+    {
+      const char *args[] = { "queue", "list", NULL };
+      g_autofree char *listed = NULL;
+
+      (void) postier_test_run_ctlv (NULL, NULL, 0, &listed, NULL, args);
+      g_printerr ("postierctl queue watch said:\n%s\nand left this queued:\n%s", said, listed);
+    }
   g_assert_cmpuint (delivered (subject), ==, 1);
   g_assert_cmpuint (delivered_now (subject), ==, 1);
   entry = queued_entry ("GOA refused recipient");
