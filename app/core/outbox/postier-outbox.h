@@ -92,6 +92,14 @@ gboolean            postier_outbox_retry          (PostierOutbox    *self,
  * many changed. */
 guint               postier_outbox_make_deferred_due (PostierOutbox *self,
                                                    GError          **error);
+/* The same in a worker thread: it reads every entry. */
+void                postier_outbox_make_deferred_due_async  (PostierOutbox       *self,
+                                                             GCancellable        *cancellable,
+                                                             GAsyncReadyCallback  callback,
+                                                             gpointer             user_data);
+guint               postier_outbox_make_deferred_due_finish (PostierOutbox       *self,
+                                                             GAsyncResult        *result,
+                                                             GError             **error);
 /* When something will be due by itself: the earliest next-attempt of a
  * deferred entry or not-before of a held one (postier_schedule_next_wakeup()
  * at NOW); 0 if there is none. */
