@@ -281,7 +281,7 @@ on_account_saved (PostierWindow *self,
                   const char    *name)
 {
   if (self->submitter != NULL)
-    postier_submitter_account_changed (self->submitter, name);
+    postier_submitter_account_changed_in_background (self->submitter, name);
 }
 
 void

@@ -478,7 +478,20 @@ test_wrong_password_needs_attention (void)
     g_assert_true (postier_secret_store_password_sync (account, postier_test_rig ("PASSWORD"), NULL, &error));
     g_assert_no_error (error);
   }
-  postier_submitter_account_changed (f.submitter, RIG_ACCOUNT);
+  /* As the window does: the outbox read in a worker thread, the
+   * submitter busy until the entries are due. */
+  postier_submitter_account_changed_in_background (f.submitter, RIG_ACCOUNT);
+  g_assert_true (postier_submitter_is_busy (f.submitter));
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (postier_submitter_is_busy (f.submitter) && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+  }
+  g_assert_false (postier_submitter_is_busy (f.submitter));
+  g_clear_object (&later);
+  later = lookup (&f, second);
+  g_assert_cmpint (postier_outbox_entry_get_state (later), ==, POSTIER_OUTBOX_STATE_QUEUED);
   g_assert_true (postier_submitter_flush_sync (f.submitter, &stats, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (stats.sent, ==, 2);

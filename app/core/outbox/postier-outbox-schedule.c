@@ -191,3 +191,100 @@ postier_outbox_withdraw (PostierOutbox  *self,
   _postier_outbox_remove_folder (aside);
   return TRUE;
 }
+
+guint
+postier_outbox_retry_needing_attention (PostierOutbox *self,
+                                        const char    *account_name)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  guint retried = 0;
+
+  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), 0);
+  g_return_val_if_fail (account_name != NULL, 0);
+
+  entries = postier_outbox_list (self, NULL);
+  for (guint i = 0; entries != NULL && i < entries->len; i++)
+    {
+      PostierOutboxEntry *entry = g_ptr_array_index (entries, i);
+      g_autoptr(GError) error = NULL;
+
+      if (postier_outbox_entry_get_state (entry) != POSTIER_OUTBOX_STATE_NEEDS_ATTENTION ||
+          g_strcmp0 (postier_outbox_entry_get_account_name (entry), account_name) != 0)
+        continue;
+      if (postier_outbox_retry (self, postier_outbox_entry_get_id (entry), &error))
+        retried++;
+      else
+        g_warning ("%s", error->message);
+    }
+  return retried;
+}
+
+/* The worker threads' halves of the _async forms below: each says what
+ * went wrong itself, as the submitter (their caller) could only say it. */
+static void
+make_deferred_due_thread (GTask                       *task,
+                          gpointer                     source,
+                          G_GNUC_UNUSED gpointer       task_data,
+                          G_GNUC_UNUSED GCancellable  *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  guint changed = postier_outbox_make_deferred_due (source, &error);
+
+  if (error != NULL)
+    g_warning ("%s", error->message);
+  g_task_return_int (task, changed);
+}
+
+static void
+retry_needing_attention_thread (GTask                       *task,
+                                gpointer                     source,
+                                gpointer                     task_data,
+                                G_GNUC_UNUSED GCancellable  *cancellable)
+{
+  g_task_return_int (task, postier_outbox_retry_needing_attention (source, task_data));
+}
+
+static void
+run_in_thread (PostierOutbox       *self,
+               gpointer             source_tag,
+               char                *account_name,
+               GTaskThreadFunc      thread_func,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, account_name, g_free);
+  g_task_run_in_thread (task, thread_func);
+}
+
+void
+postier_outbox_make_deferred_due_async (PostierOutbox       *self,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  g_return_if_fail (POSTIER_IS_OUTBOX (self));
+  run_in_thread (self, postier_outbox_make_deferred_due_async, NULL, make_deferred_due_thread,
+                 callback, user_data);
+}
+
+void
+postier_outbox_retry_needing_attention_async (PostierOutbox       *self,
+                                              const char          *account_name,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data)
+{
+  g_return_if_fail (POSTIER_IS_OUTBOX (self));
+  g_return_if_fail (account_name != NULL);
+  run_in_thread (self, postier_outbox_retry_needing_attention_async, g_strdup (account_name),
+                 retry_needing_attention_thread, callback, user_data);
+}
+
+guint
+postier_outbox_made_due_finish (PostierOutbox *self,
+                                GAsyncResult  *result)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  return (guint) g_task_propagate_int (G_TASK (result), NULL);
+}

@@ -568,44 +568,6 @@ postier_outbox_make_deferred_due (PostierOutbox  *self,
   return changed;
 }
 
-static void
-make_deferred_due_thread (GTask                       *task,
-                          gpointer                     source,
-                          G_GNUC_UNUSED gpointer       task_data,
-                          G_GNUC_UNUSED GCancellable  *cancellable)
-{
-  GError *error = NULL;
-  guint changed = postier_outbox_make_deferred_due (source, &error);
-
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_int (task, changed);
-}
-
-void
-postier_outbox_make_deferred_due_async (PostierOutbox       *self,
-                                        GCancellable        *cancellable,
-                                        GAsyncReadyCallback  callback,
-                                        gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (POSTIER_IS_OUTBOX (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, postier_outbox_make_deferred_due_async);
-  g_task_run_in_thread (task, make_deferred_due_thread);
-}
-
-guint
-postier_outbox_make_deferred_due_finish (PostierOutbox  *self,
-                                         GAsyncResult   *result,
-                                         GError        **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), 0);
-  return (guint) g_task_propagate_int (G_TASK (result), error);
-}
-
 gint64
 postier_outbox_get_next_wakeup (PostierOutbox *self)
 {

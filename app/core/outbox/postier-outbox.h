@@ -92,14 +92,22 @@ gboolean            postier_outbox_retry          (PostierOutbox    *self,
  * many changed. */
 guint               postier_outbox_make_deferred_due (PostierOutbox *self,
                                                    GError          **error);
-/* The same in a worker thread: it reads every entry. */
-void                postier_outbox_make_deferred_due_async  (PostierOutbox       *self,
-                                                             GCancellable        *cancellable,
-                                                             GAsyncReadyCallback  callback,
-                                                             gpointer             user_data);
-guint               postier_outbox_make_deferred_due_finish (PostierOutbox       *self,
-                                                             GAsyncResult        *result,
-                                                             GError             **error);
+/* Makes due again every entry of ACCOUNT_NAME that needs attention (its
+ * settings or password changed). Returns how many. Both read every entry:
+ * blocking, see the _async forms for a main thread. */
+guint               postier_outbox_retry_needing_attention (PostierOutbox *self,
+                                                            const char    *account_name);
+/* The two above in a worker thread, which logs what went wrong;
+ * postier_outbox_made_due_finish() says how many entries were made due. */
+void                postier_outbox_make_deferred_due_async       (PostierOutbox       *self,
+                                                                  GAsyncReadyCallback  callback,
+                                                                  gpointer             user_data);
+void                postier_outbox_retry_needing_attention_async (PostierOutbox       *self,
+                                                                  const char          *account_name,
+                                                                  GAsyncReadyCallback  callback,
+                                                                  gpointer             user_data);
+guint               postier_outbox_made_due_finish               (PostierOutbox       *self,
+                                                                  GAsyncResult        *result);
 /* When something will be due by itself: the earliest next-attempt of a
  * deferred entry or not-before of a held one (postier_schedule_next_wakeup()
  * at NOW); 0 if there is none. */

@@ -61,6 +61,7 @@ struct _PostierSubmitter
   PostierGoaAccounts  *goa;                   /* followed, when handed in */
   gulong               goa_handler;
   guint                goa_retries;           /* looking for its mail to retry */
+  guint                making_due;            /* entries being made due in a thread */
 };
 
 G_DEFINE_FINAL_TYPE (PostierSubmitter, postier_submitter, G_TYPE_OBJECT)
@@ -249,18 +250,17 @@ postier_submitter_new (PostierOutbox       *outbox,
   return self;
 }
 
+/* Entries made due in a worker thread (the network back, an account
+ * changed): a flush for them. */
 static void
-deferred_made_due (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+made_due (G_GNUC_UNUSED GObject      *source,
+          G_GNUC_UNUSED GAsyncResult *result,
+          gpointer                    user_data)
 {
   g_autoptr(PostierSubmitter) self = user_data;
-  g_autoptr(GError) error = NULL;
 
-  if (postier_outbox_make_deferred_due_finish (POSTIER_OUTBOX (source), result, &error) == 0 && error != NULL)
-    g_warning ("%s", error->message);
-  if (self->started)
-    schedule_flush (self, 0);
+  self->making_due--;
+  postier_submitter_kick (self);
 }
 
 static void
@@ -274,10 +274,12 @@ on_network_changed (G_GNUC_UNUSED GNetworkMonitor *monitor,
 
   g_debug ("network %s", available ? "available" : "gone");
   g_signal_emit (self, signals[ONLINE_CHANGED], 0, available);
+  if (!available)
+    return;
   /* Back online: everything deferred is due at once, the outbox read in a
    * worker thread (1 000 entries held the window 28 ms). */
-  if (available)
-    postier_outbox_make_deferred_due_async (self->outbox, NULL, deferred_made_due, g_object_ref (self));
+  self->making_due++;
+  postier_outbox_make_deferred_due_async (self->outbox, made_due, g_object_ref (self));
 }
 
 void
@@ -730,35 +732,29 @@ on_accounts_changed (G_GNUC_UNUSED PostierAccountStore *accounts,
 
   remember_accounts (self, changed);
   for (guint i = 0; i < changed->len; i++)
-    postier_submitter_account_changed (self, changed->pdata[i]);
+    postier_submitter_account_changed_in_background (self, changed->pdata[i]);
 }
 
 guint
 postier_submitter_account_changed (PostierSubmitter *self,
                                    const char       *account_name)
 {
-  g_autoptr(GPtrArray) entries = NULL;
-  guint retried = 0;
+  guint retried;
 
   g_return_val_if_fail (POSTIER_IS_SUBMITTER (self), 0);
-
-  entries = postier_outbox_list (self->outbox, NULL);
-  for (guint i = 0; entries != NULL && i < entries->len; i++)
-    {
-      PostierOutboxEntry *entry = g_ptr_array_index (entries, i);
-      g_autoptr(GError) error = NULL;
-
-      if (postier_outbox_entry_get_state (entry) != POSTIER_OUTBOX_STATE_NEEDS_ATTENTION ||
-          g_strcmp0 (postier_outbox_entry_get_account_name (entry), account_name) != 0)
-        continue;
-      if (postier_outbox_retry (self->outbox, postier_outbox_entry_get_id (entry), &error))
-        retried++;
-      else
-        g_warning ("%s", error->message);
-    }
+  retried = postier_outbox_retry_needing_attention (self->outbox, account_name);
   if (retried > 0)
     postier_submitter_kick (self);
   return retried;
+}
+
+void
+postier_submitter_account_changed_in_background (PostierSubmitter *self,
+                                                 const char       *account_name)
+{
+  g_return_if_fail (POSTIER_IS_SUBMITTER (self));
+  self->making_due++;
+  postier_outbox_retry_needing_attention_async (self->outbox, account_name, made_due, g_object_ref (self));
 }
 
 typedef struct {
@@ -896,5 +892,5 @@ gboolean
 postier_submitter_is_busy (PostierSubmitter *self)
 {
   g_return_val_if_fail (POSTIER_IS_SUBMITTER (self), FALSE);
-  return self->flushing || self->goa_retries > 0;
+  return self->flushing || self->goa_retries > 0 || self->making_due > 0;
 }

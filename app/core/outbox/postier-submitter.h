@@ -78,6 +78,12 @@ void              postier_submitter_kick                (PostierSubmitter     *s
  * Returns how many entries were made due, for the person to be told. */
 guint             postier_submitter_account_changed     (PostierSubmitter     *self,
                                                          const char           *account_name);
+/* The same, the outbox read in a worker thread (for a window): no count,
+ * and the flush comes when the entries are due. */
+void              postier_submitter_account_changed_in_background (PostierSubmitter *self,
+                                                                   const char       *account_name);
+/* Flushing, or making entries due in a worker thread (the network back,
+ * an account changed, GOA): a flush is on its way. */
 gboolean          postier_submitter_is_busy             (PostierSubmitter     *self);
 /* Follows GNOME Online Accounts (issue 14): when GOA says one of its
  * accounts can send again (PostierGoaAccounts::account-back), the entries
