@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "postier-outbox-goa.h"
+#include "postier-outbox-private.h"
 
 gboolean
 postier_outbox_entry_awaits_online_account (PostierOutboxEntry *entry)
@@ -22,35 +23,26 @@ postier_outbox_entry_awaits_online_account (PostierOutboxEntry *entry)
          (failure == POSTIER_OUTBOX_FAILURE_CONFIGURATION || failure == POSTIER_OUTBOX_FAILURE_AUTH);
 }
 
+/* What GOA's word fixes: a sign-in GOA still wants redone would be
+ * refused again. */
+static gboolean
+fixed_by_goa (PostierOutboxEntry *entry,
+              gpointer            attention_needed)
+{
+  return postier_outbox_entry_awaits_online_account (entry) &&
+         !(postier_outbox_entry_get_failure (entry) == POSTIER_OUTBOX_FAILURE_AUTH &&
+           GPOINTER_TO_INT (attention_needed));
+}
+
 guint
 postier_outbox_retry_online_account (PostierOutbox *outbox,
                                      const char    *account_name,
                                      gboolean       attention_needed)
 {
-  g_autoptr(GPtrArray) entries = NULL;
-  guint retried = 0;
-
   g_return_val_if_fail (POSTIER_IS_OUTBOX (outbox), 0);
   g_return_val_if_fail (account_name != NULL, 0);
-
-  entries = postier_outbox_list (outbox, NULL);
-  for (guint i = 0; entries != NULL && i < entries->len; i++)
-    {
-      PostierOutboxEntry *entry = g_ptr_array_index (entries, i);
-      g_autoptr(GError) error = NULL;
-
-      if (!postier_outbox_entry_awaits_online_account (entry) ||
-          g_strcmp0 (postier_outbox_entry_get_account_name (entry), account_name) != 0)
-        continue;
-      /* A sign-in GOA still wants redone would be refused again. */
-      if (postier_outbox_entry_get_failure (entry) == POSTIER_OUTBOX_FAILURE_AUTH && attention_needed)
-        continue;
-      if (postier_outbox_retry (outbox, postier_outbox_entry_get_id (entry), &error))
-        retried++;
-      else
-        g_warning ("%s", error->message);
-    }
-  return retried;
+  return _postier_outbox_retry_account_entries (outbox, account_name, fixed_by_goa,
+                                                GINT_TO_POINTER (attention_needed));
 }
 
 typedef struct {

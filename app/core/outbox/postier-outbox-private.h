@@ -116,6 +116,13 @@ void                _postier_outbox_append_transcript        (PostierOutbox     
 
 /* Removes an entry's folder and its plain files, never following a link. */
 gboolean            _postier_outbox_remove_folder            (const char          *path);
+/* Makes due again the entries of ACCOUNT_NAME that TAKES says yes to
+ * (postier_outbox_retry() each; a failure is logged). Returns how many. */
+guint               _postier_outbox_retry_account_entries    (PostierOutbox       *self,
+                                                              const char          *account_name,
+                                                              gboolean           (*takes) (PostierOutboxEntry *entry,
+                                                                                           gpointer            data),
+                                                              gpointer             data);
 /* Whether some flusher (this object or another process) holds the lock. */
 gboolean            _postier_outbox_flusher_is_running       (PostierOutbox       *self);
 

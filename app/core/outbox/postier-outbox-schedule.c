@@ -193,23 +193,21 @@ postier_outbox_withdraw (PostierOutbox  *self,
 }
 
 guint
-postier_outbox_retry_needing_attention (PostierOutbox *self,
-                                        const char    *account_name)
+_postier_outbox_retry_account_entries (PostierOutbox *self,
+                                       const char    *account_name,
+                                       gboolean     (*takes) (PostierOutboxEntry *entry,
+                                                              gpointer            data),
+                                       gpointer       data)
 {
-  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GPtrArray) entries = postier_outbox_list (self, NULL);
   guint retried = 0;
 
-  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), 0);
-  g_return_val_if_fail (account_name != NULL, 0);
-
-  entries = postier_outbox_list (self, NULL);
   for (guint i = 0; entries != NULL && i < entries->len; i++)
     {
       PostierOutboxEntry *entry = g_ptr_array_index (entries, i);
       g_autoptr(GError) error = NULL;
 
-      if (postier_outbox_entry_get_state (entry) != POSTIER_OUTBOX_STATE_NEEDS_ATTENTION ||
-          g_strcmp0 (postier_outbox_entry_get_account_name (entry), account_name) != 0)
+      if (g_strcmp0 (postier_outbox_entry_get_account_name (entry), account_name) != 0 || !takes (entry, data))
         continue;
       if (postier_outbox_retry (self, postier_outbox_entry_get_id (entry), &error))
         retried++;
@@ -217,6 +215,22 @@ postier_outbox_retry_needing_attention (PostierOutbox *self,
         g_warning ("%s", error->message);
     }
   return retried;
+}
+
+static gboolean
+needs_attention (PostierOutboxEntry     *entry,
+                 G_GNUC_UNUSED gpointer  data)
+{
+  return postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_NEEDS_ATTENTION;
+}
+
+guint
+postier_outbox_retry_needing_attention (PostierOutbox *self,
+                                        const char    *account_name)
+{
+  g_return_val_if_fail (POSTIER_IS_OUTBOX (self), 0);
+  g_return_val_if_fail (account_name != NULL, 0);
+  return _postier_outbox_retry_account_entries (self, account_name, needs_attention, NULL);
 }
 
 /* The worker threads' halves of the _async forms below: each says what
