@@ -253,13 +253,14 @@ postier_submitter_new (PostierOutbox       *outbox,
 /* Entries made due in a worker thread (the network back, an account
  * changed): a flush for them. */
 static void
-made_due (G_GNUC_UNUSED GObject      *source,
-          G_GNUC_UNUSED GAsyncResult *result,
-          gpointer                    user_data)
+made_due (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
 {
   g_autoptr(PostierSubmitter) self = user_data;
 
   self->making_due--;
+  g_debug ("%u entries made due", postier_outbox_made_due_finish (POSTIER_OUTBOX (source), result));
   postier_submitter_kick (self);
 }
 
