@@ -412,6 +412,20 @@ test_kill_flusher (void)
         g_test_fail_printf ("message %u arrived but has no Sent copy", i);
     }
 
+  /* Committed messages kept to write copies over (spare-*, in the Sent
+   * store's tmp/): a killed flusher's go at the next recovery, a finished
+   * flush's at its end. None is left now. */
+  {
+    g_autoptr(PostierSentStore) sent = postier_sent_store_new (NULL);
+    g_autofree char *tmp_dir = g_build_filename (postier_sent_store_get_dir (sent), "tmp", NULL);
+    g_autoptr(GDir) dir = g_dir_open (tmp_dir, 0, NULL);
+    const char *name;
+
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      if (g_str_has_prefix (name, "spare-"))
+        g_test_fail_printf ("a spare was left in the Sent store: %s", name);
+  }
+
   /* A power cut while a sent entry waited aside for its copy's commit:
    * the folder .sent-COPY is there, the copy empty. The next flush writes
    * the copy again from the entry's message, under the same name, and

@@ -433,17 +433,19 @@ conclude (PostierFlushJob *job,
  * yet flushed to disk, or NULL. */
 static char *
 keep_sent_copy (PostierFlushJob    *job,
+                PostierSentAside   *aside,
                 PostierOutboxEntry *entry,
                 gint64              now)
 {
   g_autofree char *message_path = postier_outbox_entry_get_message_path (entry);
+  g_autofree char *spare = _postier_sent_aside_take_spare (aside);
   g_autofree char *copy = NULL;
   g_autoptr(GError) error = NULL;
 
   copy = _postier_sent_store_add_unsynced (job->sent, message_path,
                                            postier_outbox_entry_get_account_name (entry), now,
                                            postier_outbox_entry_get_possible_duplicate (entry),
-                                           &error);
+                                           spare, &error);
   if (copy == NULL)
     g_warning ("%s: sent, but no copy kept: %s", postier_outbox_entry_get_id (entry),
                error->message);
@@ -475,7 +477,7 @@ settle_one (Group     *group,
 
   conclude (job, outcome, now);
   if (postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_SENT)
-    outcome->copy = keep_sent_copy (job, entry, now);
+    outcome->copy = keep_sent_copy (job, group->aside, entry, now);
 
   g_ptr_array_add (one, entry);
   if (outcome->copy != NULL

@@ -48,7 +48,41 @@ struct _PostierSentAside
   gboolean   failed;      /* a commit failed: its folders stay for recovery */
   guint      commits;
   GThread   *thread;
+  GPtrArray *spares;      /* files in the Sent store's tmp/ to write copies over */
+  guint      spare_serial;
 };
+
+/* Spares kept at most (a commit's worth and some), and the largest file
+ * kept as one: a spare holds its blocks until it is written over. */
+#define SPARES_MAX       (2 * POSTIER_SENT_ASIDE_COMMIT_EVERY)
+#define SPARE_MAX_BYTES  (1024 * 1024)
+
+/* The message of FOLDER, an entry whose copy is committed, moved to the
+ * Sent store's tmp/ for a later copy to be written over (instead of a new
+ * inode: see open_spare() in postier-sent-store.c). Left in place, it goes
+ * with its folder. */
+static void
+keep_spare (PostierSentAside *self,
+            const char       *folder)
+{
+  g_autofree char *message = g_build_filename (folder, POSTIER_OUTBOX_MESSAGE_FILE, NULL);
+  g_autofree char *spare = NULL;
+  GStatBuf st;
+  guint serial;
+
+  g_mutex_lock (&self->mutex);
+  serial = self->spares->len < SPARES_MAX ? ++self->spare_serial : 0;
+  g_mutex_unlock (&self->mutex);
+  if (serial == 0 || g_lstat (message, &st) != 0 || !S_ISREG (st.st_mode) || st.st_nlink != 1 ||
+      st.st_size > SPARE_MAX_BYTES)
+    return;
+  spare = _postier_sent_store_spare_path (self->sent, serial);
+  if (g_rename (message, spare) != 0)
+    return;
+  g_mutex_lock (&self->mutex);
+  g_ptr_array_add (self->spares, g_steal_pointer (&spare));
+  g_mutex_unlock (&self->mutex);
+}
 
 /* Copies on disk, then their entries gone for good. On a failure the
  * folders stay: the next flush's recovery writes those copies again. */
@@ -65,7 +99,10 @@ commit (PostierSentAside *self,
       return FALSE;
     }
   for (guint i = 0; i < folders->len; i++)
-    _postier_outbox_remove_folder (g_ptr_array_index (folders, i));
+    {
+      keep_spare (self, g_ptr_array_index (folders, i));
+      _postier_outbox_remove_folder (g_ptr_array_index (folders, i));
+    }
   /* The renames aside and these removals: a power cut after this brings
    * none of these entries back. */
   if (!postier_fsync_dir (postier_outbox_get_dir (self->outbox), &error))
@@ -128,6 +165,7 @@ _postier_sent_aside_new (PostierOutbox    *outbox,
   g_cond_init (&self->cond);
   self->copies = g_ptr_array_new_with_free_func (g_free);
   self->folders = g_ptr_array_new_with_free_func (g_free);
+  self->spares = g_ptr_array_new_with_free_func (g_free);
   self->thread = g_thread_new ("postier-sent-commit", commit_thread, self);
   return self;
 }
@@ -156,6 +194,18 @@ _postier_sent_aside_put (PostierSentAside   *self,
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->mutex);
   return TRUE;
+}
+
+char *
+_postier_sent_aside_take_spare (PostierSentAside *self)
+{
+  char *spare = NULL;
+
+  g_mutex_lock (&self->mutex);
+  if (self->spares->len > 0)
+    spare = g_ptr_array_steal_index_fast (self->spares, self->spares->len - 1);
+  g_mutex_unlock (&self->mutex);
+  return spare;
 }
 
 void
@@ -189,6 +239,9 @@ _postier_sent_aside_finish (PostierSentAside *self,
   ok = !self->failed;
   if (commits != NULL)
     *commits = self->commits;
+  for (guint i = 0; i < self->spares->len; i++)
+    g_unlink (g_ptr_array_index (self->spares, i));
+  g_ptr_array_unref (self->spares);
   g_ptr_array_unref (self->copies);
   g_ptr_array_unref (self->folders);
   g_mutex_clear (&self->mutex);
@@ -249,6 +302,7 @@ _postier_sent_aside_recover (PostierOutbox    *outbox,
   gboolean removed = FALSE;
   const char *name;
 
+  _postier_sent_store_remove_spares (sent);
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = NULL;

@@ -38,6 +38,10 @@ gboolean          _postier_sent_aside_put       (PostierSentAside   *self,
                                                  PostierOutboxEntry *entry,
                                                  const char         *copy,
                                                  GError            **error);
+/* A spare file for the next Sent copy to be written over (see
+ * _postier_sent_store_add_unsynced()), or NULL: the messages of committed
+ * entries, moved to the Sent store's tmp/ instead of deleted. */
+char             *_postier_sent_aside_take_spare (PostierSentAside   *self);
 /* Blocks while too much is set aside and not committed. */
 void              _postier_sent_aside_wait_room (PostierSentAside   *self);
 /* Commits the rest, stops the thread, frees SELF. TRUE when every entry
@@ -46,7 +50,8 @@ gboolean          _postier_sent_aside_finish    (PostierSentAside   *self,
                                                  guint              *commits);
 /* Under the flush lock, at recovery: each <outbox>/.sent-COPY left by a
  * crash has its copy written again (durably, under the same name, so never
- * twice) and goes. A folder whose removal had begun was committed. */
+ * twice) and goes. A folder whose removal had begun was committed. Spares
+ * a killed flush left go too. */
 void              _postier_sent_aside_recover   (PostierOutbox      *outbox,
                                                  PostierSentStore   *sent);
 

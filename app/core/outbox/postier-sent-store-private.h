@@ -12,13 +12,23 @@ G_BEGIN_DECLS
  * rename into new/ are flushed to disk: _postier_sent_store_sync_copies()
  * does that for a batch of them (a group commit), _postier_sent_store_sync()
  * for the folder. A flush settling many messages pays for one commit per
- * batch rather than one per message. */
+ * batch rather than one per message. SPARE, if not NULL, is a file of the
+ * caller's in tmp/ (see _postier_sent_store_spare_path()) that the copy is
+ * written over instead of a new one; it is used up either way. */
 char     *_postier_sent_store_add_unsynced (PostierSentStore  *self,
                                             const char        *message_path,
                                             const char        *account_name,
                                             gint64             when,
                                             gboolean           possible_duplicate,
+                                            const char        *spare,
                                             GError           **error);
+/* Where a flush keeps a spare file in tmp/: a name no copy has (copies'
+ * names start with a digit), unique to this process and SERIAL. */
+char     *_postier_sent_store_spare_path    (PostierSentStore  *self,
+                                            guint              serial);
+/* Removes the spares (tmp/spare-*) a killed flush left: at recovery, under
+ * the flush lock. */
+void      _postier_sent_store_remove_spares (PostierSentStore  *self);
 /* Flushes the copies NAMES (as returned by _postier_sent_store_add_unsynced)
  * to disk, then the new/ folder. */
 gboolean  _postier_sent_store_sync_copies  (PostierSentStore  *self,

@@ -217,6 +217,26 @@ write_copy (GMimeStream *source,
   return 0;
 }
 
+/* SPARE, a file of ours in tmp/ whose message is committed elsewhere,
+ * opened for the copy to be written over it where it is (it is renamed
+ * into new/ as a new file would be): a new file costs an inode, and on
+ * ext4 without a journal each new inode scans past every inode freed in
+ * the last minute — a flush frees three per message (issue 12). -1 when
+ * it is gone or not ours alone (then removed); a new file is made. */
+static int
+open_spare (const char *spare)
+{
+  struct stat st;
+  int fd = open (spare, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+
+  if (fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_nlink == 1)
+    return fd;
+  if (fd >= 0)
+    close (fd);
+  g_unlink (spare);
+  return -1;
+}
+
 static char *
 add_copy (PostierSentStore  *self,
           const char        *message_path,
@@ -224,6 +244,7 @@ add_copy (PostierSentStore  *self,
           gint64             when,
           gboolean           possible_duplicate,
           gboolean           sync_folder,
+          const char        *spare,
           GCancellable      *cancellable,
           GError           **error)
 {
@@ -264,7 +285,14 @@ add_copy (PostierSentStore  *self,
   name = unique_name ();
   tmp_path = g_build_filename (tmp_dir, name, NULL);
   new_path = g_build_filename (new_dir, name, NULL);
-  out_fd = create_tmp_file (tmp_path, tmp_dir, new_dir, cur_dir);
+  out_fd = spare != NULL ? open_spare (spare) : -1;
+  if (out_fd >= 0)
+    {
+      g_free (tmp_path);
+      tmp_path = g_strdup (spare);
+    }
+  else
+    out_fd = create_tmp_file (tmp_path, tmp_dir, new_dir, cur_dir);
   if (out_fd < 0)
     {
       set_storage_error (error, errno, tmp_dir);
@@ -273,6 +301,10 @@ add_copy (PostierSentStore  *self,
 
   header = sent_header (account_name, when, possible_duplicate);
   saved_errno = write_copy (source, out_fd, header, sync_folder);
+  /* A spare was longer than this copy: its end goes. */
+  if (saved_errno == 0 && spare != NULL &&
+      ftruncate (out_fd, lseek (out_fd, 0, SEEK_CUR)) != 0)
+    saved_errno = errno;
   if (saved_errno != 0)
     {
       close (out_fd);
@@ -467,7 +499,7 @@ postier_sent_store_add (PostierSentStore  *self,
                         GCancellable      *cancellable,
                         GError           **error)
 {
-  return add_copy (self, message_path, account_name, when, possible_duplicate, TRUE,
+  return add_copy (self, message_path, account_name, when, possible_duplicate, TRUE, NULL,
                    cancellable, error);
 }
 
@@ -477,9 +509,10 @@ _postier_sent_store_add_unsynced (PostierSentStore  *self,
                                   const char        *account_name,
                                   gint64             when,
                                   gboolean           possible_duplicate,
+                                  const char        *spare,
                                   GError           **error)
 {
-  return add_copy (self, message_path, account_name, when, possible_duplicate, FALSE,
+  return add_copy (self, message_path, account_name, when, possible_duplicate, FALSE, spare,
                    NULL, error);
 }
 
@@ -548,6 +581,38 @@ _postier_sent_store_sync (PostierSentStore  *self,
   g_return_val_if_fail (POSTIER_IS_SENT_STORE (self), FALSE);
   new_dir = g_build_filename (self->dir, "new", NULL);
   return postier_fsync_dir (new_dir, error);
+}
+
+#define SPARE_PREFIX "spare-"
+
+char *
+_postier_sent_store_spare_path (PostierSentStore *self,
+                                guint             serial)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (POSTIER_IS_SENT_STORE (self), NULL);
+  name = g_strdup_printf (SPARE_PREFIX "%d-%u", (int) getpid (), serial);
+  return g_build_filename (self->dir, "tmp", name, NULL);
+}
+
+void
+_postier_sent_store_remove_spares (PostierSentStore *self)
+{
+  g_autofree char *tmp_dir = NULL;
+  g_autoptr(GDir) listing = NULL;
+  const char *name;
+
+  g_return_if_fail (POSTIER_IS_SENT_STORE (self));
+  tmp_dir = g_build_filename (self->dir, "tmp", NULL);
+  listing = g_dir_open (tmp_dir, 0, NULL);
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    if (g_str_has_prefix (name, SPARE_PREFIX))
+      {
+        g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
+
+        g_unlink (path);
+      }
 }
 
 /* Where the copy NAME is now: cur/NAME or cur/NAME:flags once a reader

@@ -209,7 +209,7 @@ test_restore_copy (void)
 
   g_mkdir_with_parents (work, 0700);
   message = write_message (work, "Quarterly figures", "Bob <bob@example.com>");
-  name = _postier_sent_store_add_unsynced (store, message, "Work", 1741000000, FALSE, &error);
+  name = _postier_sent_store_add_unsynced (store, message, "Work", 1741000000, FALSE, NULL, &error);
   g_assert_no_error (error);
   copy_path = g_build_filename (new_dir, name, NULL);
   g_file_set_contents (copy_path, "", 0, &error);   /* what the power cut left */
@@ -236,6 +236,91 @@ test_restore_copy (void)
   g_assert_nonnull (strstr (text, "Subject: Quarterly figures"));
 }
 
+/* A flush writes Sent copies over the messages of entries already
+ * committed (spares) rather than new files: the copy must be the same
+ * bytes as one in a new file, whatever the spare held, and a spare that is
+ * gone or has another name elsewhere must not be written over. */
+static void
+test_copy_over_spare (void)
+{
+  g_autofree char *sent_dir = g_build_filename (g_get_user_data_dir (), "sent-spare", NULL);
+  g_autofree char *work = g_build_filename (g_get_user_data_dir (), "work-spare", NULL);
+  g_autofree char *tmp_dir = g_build_filename (sent_dir, "tmp", NULL);
+  g_autoptr(PostierSentStore) store = postier_sent_store_new (sent_dir);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *plain_name = NULL;
+  g_autofree char *plain = NULL;
+  g_autofree char *long_spare = g_build_filename (work, "long", NULL);
+  g_autofree char *linked = g_build_filename (work, "linked", NULL);
+  g_autoptr(GString) longer = g_string_new (NULL);
+  gsize plain_length;
+
+  g_mkdir_with_parents (work, 0700);
+  message = write_message (work, "Minutes", "Bob <bob@example.com>");
+  plain_name = _postier_sent_store_add_unsynced (store, message, "Work", 1741000000, TRUE, NULL, &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *path = g_build_filename (sent_dir, "new", plain_name, NULL);
+
+    g_file_get_contents (path, &plain, &plain_length, &error);
+    g_assert_no_error (error);
+  }
+
+  /* A spare four times as long as the copy: nothing of it stays. */
+  for (guint i = 0; i < 4; i++)
+    g_string_append_len (longer, plain, plain_length);
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autofree char *spare = _postier_sent_store_spare_path (store, round + 1);
+      g_autofree char *name = NULL;
+      g_autofree char *path = NULL;
+      g_autofree char *copy = NULL;
+      gsize length;
+
+      if (round == 0)
+        g_file_set_contents (spare, longer->str, longer->len, &error);
+      else if (round == 1)
+        {
+          /* A spare with a second name: that file keeps its bytes. */
+          g_file_set_contents (linked, "someone else's", -1, &error);
+          g_assert_cmpint (link (linked, spare), ==, 0);
+        }
+      /* round 2: the spare is gone (a reader cleaned tmp/). */
+      g_assert_no_error (error);
+
+      name = _postier_sent_store_add_unsynced (store, message, "Work", 1741000000, TRUE, spare, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (name);
+      path = g_build_filename (sent_dir, "new", name, NULL);
+      g_file_get_contents (path, &copy, &length, &error);
+      g_assert_no_error (error);
+      g_assert_cmpmem (copy, length, plain, plain_length);
+      g_assert_false (g_file_test (spare, G_FILE_TEST_EXISTS));
+      if (round == 1)
+        {
+          g_autofree char *kept = NULL;
+
+          g_file_get_contents (linked, &kept, NULL, &error);
+          g_assert_no_error (error);
+          g_assert_cmpstr (kept, ==, "someone else's");
+        }
+    }
+
+  /* Recovery after a kill: spares go, anything else in tmp/ stays. */
+  {
+    g_autofree char *spare = _postier_sent_store_spare_path (store, 9);
+    g_autofree char *other = g_build_filename (tmp_dir, "1741000000.M1P2R3.host", NULL);
+
+    g_file_set_contents (spare, "x", -1, &error);
+    g_file_set_contents (other, "y", -1, &error);
+    g_assert_no_error (error);
+    _postier_sent_store_remove_spares (store);
+    g_assert_false (g_file_test (spare, G_FILE_TEST_EXISTS));
+    g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -246,6 +331,7 @@ main (int   argc,
   g_test_add_func ("/sent-store/list/encoded-and-foreign", test_encoded_subject_and_foreign_file);
   g_test_add_func ("/sent-store/list/async", test_list_async);
   g_test_add_func ("/sent-store/restore-copy", test_restore_copy);
+  g_test_add_func ("/sent-store/copy-over-spare", test_copy_over_spare);
 
   return g_test_run ();
 }
