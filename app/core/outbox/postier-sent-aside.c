@@ -49,7 +49,6 @@ struct _PostierSentAside
   guint      commits;
   GThread   *thread;
   GPtrArray *spares;      /* files in the Sent store's tmp/ to write copies over */
-  guint      spare_serial;
 };
 
 /* Spares kept at most (a commit's worth and some), and the largest file
@@ -65,14 +64,19 @@ static void
 keep_spare (PostierSentAside *self,
             const char       *folder)
 {
+  /* One counter for the process: two accounts' groups flush side by side,
+   * and a rename onto another group's spare would replace it. */
+  static int last_serial;
   g_autofree char *message = g_build_filename (folder, POSTIER_OUTBOX_MESSAGE_FILE, NULL);
   g_autofree char *spare = NULL;
   GStatBuf st;
+  gboolean room;
   guint serial;
 
   g_mutex_lock (&self->mutex);
-  serial = self->spares->len < SPARES_MAX ? ++self->spare_serial : 0;
+  room = self->spares->len < SPARES_MAX;
   g_mutex_unlock (&self->mutex);
+  serial = room ? (guint) g_atomic_int_add (&last_serial, 1) + 1 : 0;
   if (serial == 0 || g_lstat (message, &st) != 0 || !S_ISREG (st.st_mode) || st.st_nlink != 1 ||
       st.st_size > SPARE_MAX_BYTES)
     return;
