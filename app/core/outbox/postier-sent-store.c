@@ -221,7 +221,7 @@ write_copy (GMimeStream *source,
  * opened for the copy to be written over it where it is (it is renamed
  * into new/ as a new file would be): a new file costs an inode, and on
  * ext4 without a journal each new inode scans past every inode freed in
- * the last minute — a flush frees three per message (issue 12). -1 when
+ * the last minute, and a flush frees two per message (issue 12). -1 when
  * it is gone or not ours alone (then removed); a new file is made. */
 static int
 open_spare (const char *spare)
@@ -512,8 +512,14 @@ _postier_sent_store_add_unsynced (PostierSentStore  *self,
                                   const char        *spare,
                                   GError           **error)
 {
-  return add_copy (self, message_path, account_name, when, possible_duplicate, FALSE, spare,
-                   NULL, error);
+  char *name = add_copy (self, message_path, account_name, when, possible_duplicate, FALSE, spare,
+                         NULL, error);
+
+  /* Failed before the spare was written over (or after, when it is gone
+   * already): not left in tmp/ until the next recovery. */
+  if (name == NULL && spare != NULL)
+    g_unlink (spare);
+  return name;
 }
 
 static char *copy_location (PostierSentStore *self,
