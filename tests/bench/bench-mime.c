@@ -6,8 +6,10 @@
  * the message is wrong (its size) or cannot be written.
  *
  * Issue 12: against coreutils' `base64 FILE > /dev/null` on the same file
- * in the same run (before and after ours; the faster counts), at least
- * 0.8x, printed as a RATIO line for `make bench`'s summary.
+ * in the same run, at least 0.8x, printed as a RATIO line for `make
+ * bench`'s summary. Both sides are measured twice, alternating, and the
+ * faster of each counts: on this VM the same pass in the same process
+ * sometimes took twice the CPU time of the one before it.
  *
  *   POSTIER_BENCH_SIZE=octets    attachment size (default 1 GiB)
  *   POSTIER_BENCH_RANDOM=0       leave the attachment sparse instead of
@@ -130,6 +132,54 @@ build_and_write (PostierDraft   *draft,
   return (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
 }
 
+/* One measured build: wall and CPU seconds of the build and write, and
+ * the fsync that makes it durable (what enqueueing adds). */
+typedef struct {
+  double seconds;
+  double build_seconds;
+  double cpu;
+  double fsync_seconds;
+  goffset size;
+} Pass;
+
+static void
+measure_pass (PostierDraft   *draft,
+              PostierAccount *account,
+              const char     *output,
+              guint64         attachment_size,
+              Pass           *pass)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PostierEnvelope) envelope = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  double cpu_start = cpu_seconds ();
+  gint64 start = g_get_monotonic_time ();
+  gint64 built, written;
+  GStatBuf st;
+  int fd;
+
+  message = postier_mime_build_message (draft, account, &envelope, &error);
+  g_assert_no_error (error);
+  built = g_get_monotonic_time ();
+  g_assert_true (postier_mime_write_message (message, envelope, output, NULL, &error));
+  g_assert_no_error (error);
+  written = g_get_monotonic_time ();
+  pass->cpu = cpu_seconds () - cpu_start;
+  fd = g_open (output, O_RDONLY | O_CLOEXEC, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (fsync (fd), ==, 0);
+  close (fd);
+  pass->fsync_seconds = (g_get_monotonic_time () - written) / (double) G_USEC_PER_SEC;
+  pass->seconds = (written - start) / (double) G_USEC_PER_SEC;
+  pass->build_seconds = (built - start) / (double) G_USEC_PER_SEC;
+
+  g_assert_cmpint (g_stat (output, &st), ==, 0);
+  g_assert_cmpuint ((guint64) st.st_size, ==, postier_envelope_get_size (envelope));
+  /* base64 at 76 columns with CRLF: 4/3 of the data plus 2 per 76. */
+  g_assert_cmpuint ((guint64) st.st_size, >, attachment_size / 3 * 4 + attachment_size / 57 * 2);
+  pass->size = st.st_size;
+}
+
 static char *
 load_average (void)
 {
@@ -147,8 +197,6 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(PostierAccount) account = NULL;
   g_autoptr(PostierDraft) draft = NULL;
-  g_autoptr(PostierEnvelope) envelope = NULL;
-  g_autoptr(GMimeMessage) message = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *attachment = NULL;
   g_autofree char *output = NULL;
@@ -156,11 +204,10 @@ main (int   argc,
   const char *size_text = g_getenv ("POSTIER_BENCH_SIZE");
   guint64 size = size_text != NULL ? g_ascii_strtoull (size_text, NULL, 10) : ((guint64) 1 << 30);
   gboolean random = g_strcmp0 (g_getenv ("POSTIER_BENCH_RANDOM"), "0") != 0;
-  gint64 start, built, written, synced;
-  double rss_before, rss_after, seconds, mb_per_s, cpu_start, cpu_used;
+  double rss_before, rss_after, seconds, mb_per_s, cpu_used;
   double base64_before, base64_after, base64_s, ratio, first_pass;
-  GStatBuf st;
-  int fd;
+  Pass passes[2];
+  const Pass *best;
 
   (void) argc;
   (void) argv;
@@ -193,45 +240,32 @@ main (int   argc,
    * long), which a computer that has run for a while has long paid. */
   first_pass = build_and_write (draft, account, output);
   g_unlink (output);
-  /* The file is in the page cache for both: it was just written. */
+  /* The file is in the page cache for both: it was just written. Then
+   * ours and base64, alternating; the faster of each counts. */
   base64_before = time_base64 (attachment);
   rss_before = peak_rss_mb ();
-  cpu_start = cpu_seconds ();
-  start = g_get_monotonic_time ();
-  message = postier_mime_build_message (draft, account, &envelope, &error);
-  g_assert_no_error (error);
-  built = g_get_monotonic_time ();
-  g_assert_true (postier_mime_write_message (message, envelope, output, NULL, &error));
-  g_assert_no_error (error);
-  written = g_get_monotonic_time ();
-  cpu_used = cpu_seconds () - cpu_start;
-  load = load_average ();
-  /* What enqueueing adds: the message made durable. */
-  fd = g_open (output, O_RDONLY | O_CLOEXEC, 0);
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (fsync (fd), ==, 0);
-  close (fd);
-  synced = g_get_monotonic_time ();
-  rss_after = peak_rss_mb ();
+  measure_pass (draft, account, output, size, &passes[0]);
+  g_unlink (output);
   base64_after = time_base64 (attachment);
+  measure_pass (draft, account, output, size, &passes[1]);
+  load = load_average ();
+  rss_after = peak_rss_mb ();
+  best = passes[1].seconds < passes[0].seconds ? &passes[1] : &passes[0];
+  cpu_used = best->cpu;
 
-  g_assert_cmpint (g_stat (output, &st), ==, 0);
-  g_assert_cmpuint ((guint64) st.st_size, ==, postier_envelope_get_size (envelope));
-  /* base64 at 76 columns with CRLF: 4/3 of the data plus 2 per 76. */
-  g_assert_cmpuint ((guint64) st.st_size, >, size / 3 * 4 + size / 57 * 2);
-
-  seconds = (written - start) / (double) G_USEC_PER_SEC;
+  seconds = best->seconds;
   mb_per_s = size / 1e6 / seconds;
   g_print ("attachment:      %" G_GUINT64_FORMAT " octets (%s)\n", size, random ? "random" : "sparse");
-  g_print ("message written: %" G_GOFFSET_FORMAT " octets\n", (goffset) st.st_size);
-  g_print ("build:           %.3f s\n", (built - start) / (double) G_USEC_PER_SEC);
-  g_print ("build + write:   %.3f s  (wall; the first pass took %.3f s)\n", seconds, first_pass);
+  g_print ("message written: %" G_GOFFSET_FORMAT " octets\n", best->size);
+  g_print ("build:           %.3f s\n", best->build_seconds);
+  g_print ("build + write:   %.3f s  (wall, the faster of %.3f and %.3f s; the first pass, not counted, took %.3f s)\n",
+           seconds, passes[0].seconds, passes[1].seconds, first_pass);
   g_print ("throughput:      %.0f MB/s of attachment, %.0f MB/s written  (target >= %.0f MB/s: %s)\n",
-           mb_per_s, st.st_size / 1e6 / seconds, TARGET_MB_PER_S,
+           mb_per_s, best->size / 1e6 / seconds, TARGET_MB_PER_S,
            mb_per_s >= TARGET_MB_PER_S ? "met" : "NOT met");
-  g_print ("CPU time:        %.3f s  (%.0f MB/s of attachment per CPU second; load average %s)\n",
-           cpu_used, size / 1e6 / cpu_used, load);
-  g_print ("fsync:           %.3f s\n", (synced - written) / (double) G_USEC_PER_SEC);
+  g_print ("CPU time:        %.3f s  (%.0f MB/s of attachment per CPU second; the other pass %.3f s; load average %s)\n",
+           cpu_used, size / 1e6 / cpu_used, (best == &passes[0] ? &passes[1] : &passes[0])->cpu, load);
+  g_print ("fsync:           %.3f s\n", best->fsync_seconds);
   g_print ("peak RSS:        %.1f MiB  (%.1f MiB before building; target < %.0f MB: %s)\n",
            rss_after, rss_before, TARGET_RSS_MB, rss_after < TARGET_RSS_MB ? "met" : "NOT met");
 
@@ -251,7 +285,6 @@ main (int   argc,
   g_print ("RATIO build-peak-rss-mb %.1f target < %.0f %s\n", rss_after, TARGET_RSS_MB,
            rss_after < TARGET_RSS_MB ? "met" : "not met");
 
-  g_clear_object (&message);
   g_unlink (output);
   g_unlink (attachment);
   g_rmdir (dir);
