@@ -251,7 +251,6 @@ test_copy_over_spare (void)
   g_autofree char *message = NULL;
   g_autofree char *plain_name = NULL;
   g_autofree char *plain = NULL;
-  g_autofree char *long_spare = g_build_filename (work, "long", NULL);
   g_autofree char *linked = g_build_filename (work, "linked", NULL);
   g_autoptr(GString) longer = g_string_new (NULL);
   gsize plain_length;
