@@ -79,14 +79,12 @@ postier_outbox_retry_online_account_async (PostierOutbox       *outbox,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (outbox, cancellable, callback, user_data);
   RetryData *retry = g_new0 (RetryData, 1);
 
   retry->account_name = g_strdup (account_name);
   retry->attention_needed = attention_needed;
-  g_task_set_source_tag (task, postier_outbox_retry_online_account_async);
-  g_task_set_task_data (task, retry, retry_data_free);
-  g_task_run_in_thread (task, retry_in_thread);
+  _postier_outbox_run_in_thread (outbox, postier_outbox_retry_online_account_async, retry, retry_data_free,
+                                 retry_in_thread, cancellable, callback, user_data);
 }
 
 guint
@@ -94,6 +92,5 @@ postier_outbox_retry_online_account_finish (PostierOutbox  *outbox,
                                             GAsyncResult   *result,
                                             GError        **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, outbox), 0);
-  return (guint) g_task_propagate_int (G_TASK (result), error);
+  return _postier_outbox_count_finish (outbox, result, error);
 }

@@ -123,6 +123,20 @@ guint               _postier_outbox_retry_account_entries    (PostierOutbox     
                                                               gboolean           (*takes) (PostierOutboxEntry *entry,
                                                                                            gpointer            data),
                                                               gpointer             data);
+/* THREAD_FUNC in a worker thread, in a task of SELF's with TASK_DATA: the
+ * outbox's _async forms that read every entry. Those return a count,
+ * which _postier_outbox_count_finish() gives. */
+void                _postier_outbox_run_in_thread            (PostierOutbox       *self,
+                                                              gpointer             source_tag,
+                                                              gpointer             task_data,
+                                                              GDestroyNotify       task_data_free,
+                                                              GTaskThreadFunc      thread_func,
+                                                              GCancellable        *cancellable,
+                                                              GAsyncReadyCallback  callback,
+                                                              gpointer             user_data);
+guint               _postier_outbox_count_finish             (PostierOutbox       *self,
+                                                              GAsyncResult        *result,
+                                                              GError             **error);
 /* Whether some flusher (this object or another process) holds the lock. */
 gboolean            _postier_outbox_flusher_is_running       (PostierOutbox       *self);
 

@@ -258,18 +258,20 @@ retry_needing_attention_thread (GTask                       *task,
   g_task_return_int (task, postier_outbox_retry_needing_attention (source, task_data));
 }
 
-static void
-run_in_thread (PostierOutbox       *self,
-               gpointer             source_tag,
-               char                *account_name,
-               GTaskThreadFunc      thread_func,
-               GAsyncReadyCallback  callback,
-               gpointer             user_data)
+void
+_postier_outbox_run_in_thread (PostierOutbox       *self,
+                               gpointer             source_tag,
+                               gpointer             task_data,
+                               GDestroyNotify       task_data_free,
+                               GTaskThreadFunc      thread_func,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, account_name, g_free);
+  g_task_set_task_data (task, task_data, task_data_free);
   g_task_run_in_thread (task, thread_func);
 }
 
@@ -279,8 +281,8 @@ postier_outbox_make_deferred_due_async (PostierOutbox       *self,
                                         gpointer             user_data)
 {
   g_return_if_fail (POSTIER_IS_OUTBOX (self));
-  run_in_thread (self, postier_outbox_make_deferred_due_async, NULL, make_deferred_due_thread,
-                 callback, user_data);
+  _postier_outbox_run_in_thread (self, postier_outbox_make_deferred_due_async, NULL, NULL,
+                                 make_deferred_due_thread, NULL, callback, user_data);
 }
 
 void
@@ -291,14 +293,23 @@ postier_outbox_retry_needing_attention_async (PostierOutbox       *self,
 {
   g_return_if_fail (POSTIER_IS_OUTBOX (self));
   g_return_if_fail (account_name != NULL);
-  run_in_thread (self, postier_outbox_retry_needing_attention_async, g_strdup (account_name),
-                 retry_needing_attention_thread, callback, user_data);
+  _postier_outbox_run_in_thread (self, postier_outbox_retry_needing_attention_async,
+                                 g_strdup (account_name), g_free, retry_needing_attention_thread, NULL,
+                                 callback, user_data);
 }
 
 guint
 postier_outbox_made_due_finish (PostierOutbox *self,
                                 GAsyncResult  *result)
 {
+  return _postier_outbox_count_finish (self, result, NULL);
+}
+
+guint
+_postier_outbox_count_finish (PostierOutbox  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
-  return (guint) g_task_propagate_int (G_TASK (result), NULL);
+  return (guint) g_task_propagate_int (G_TASK (result), error);
 }
