@@ -60,8 +60,8 @@ struct _PostierSubmitter
   GHashTable          *account_fingerprints;  /* name → settings summary */
   PostierGoaAccounts  *goa;                   /* followed, when handed in */
   gulong               goa_handler;
-  guint                goa_retries;           /* looking for its mail to retry */
-  guint                making_due;            /* entries being made due in a thread */
+  guint                making_due;            /* outbox reads in a thread making entries due
+                                                 (network back, account changed, GOA) */
 };
 
 G_DEFINE_FINAL_TYPE (PostierSubmitter, postier_submitter, G_TYPE_OBJECT)
@@ -772,7 +772,7 @@ goa_retried (GObject      *source,
   g_autoptr(GError) error = NULL;
   guint retried = postier_outbox_retry_online_account_finish (POSTIER_OUTBOX (source), result, &error);
 
-  back->self->goa_retries--;
+  back->self->making_due--;
   if (retried > 0)
     {
       g_debug ("%s can send again: %u entries due", back->name, retried);
@@ -801,7 +801,7 @@ on_goa_account_back (PostierGoaAccounts *goa,
   back = g_new0 (GoaBack, 1);
   back->self = g_object_ref (self);
   back->name = g_strdup (name);
-  self->goa_retries++;
+  self->making_due++;
   postier_outbox_retry_online_account_async (self->outbox, name, account->attention_needed, NULL, goa_retried,
                                              back);
 }
@@ -893,5 +893,5 @@ gboolean
 postier_submitter_is_busy (PostierSubmitter *self)
 {
   g_return_val_if_fail (POSTIER_IS_SUBMITTER (self), FALSE);
-  return self->flushing || self->goa_retries > 0 || self->making_due > 0;
+  return self->flushing || self->making_due > 0;
 }
