@@ -280,8 +280,10 @@ static void
 on_account_saved (PostierWindow *self,
                   const char    *name)
 {
+  const char *names[] = { name, NULL };
+
   if (self->submitter != NULL)
-    postier_submitter_account_changed_in_background (self->submitter, name);
+    postier_submitter_accounts_changed_in_background (self->submitter, names);
 }
 
 void

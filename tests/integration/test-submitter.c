@@ -480,7 +480,7 @@ test_wrong_password_needs_attention (void)
   }
   /* As the window does: the outbox read in a worker thread, the
    * submitter busy until the entries are due. */
-  postier_submitter_account_changed_in_background (f.submitter, RIG_ACCOUNT);
+  postier_submitter_accounts_changed_in_background (f.submitter, (const char *[]) { RIG_ACCOUNT, NULL });
   g_assert_true (postier_submitter_is_busy (f.submitter));
   {
     gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;

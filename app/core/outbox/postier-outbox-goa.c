@@ -39,9 +39,11 @@ postier_outbox_retry_online_account (PostierOutbox *outbox,
                                      const char    *account_name,
                                      gboolean       attention_needed)
 {
+  const char *names[] = { account_name, NULL };
+
   g_return_val_if_fail (POSTIER_IS_OUTBOX (outbox), 0);
   g_return_val_if_fail (account_name != NULL, 0);
-  return _postier_outbox_retry_account_entries (outbox, account_name, fixed_by_goa,
+  return _postier_outbox_retry_account_entries (outbox, names, fixed_by_goa,
                                                 GINT_TO_POINTER (attention_needed));
 }
 

@@ -116,10 +116,11 @@ void                _postier_outbox_append_transcript        (PostierOutbox     
 
 /* Removes an entry's folder and its plain files, never following a link. */
 gboolean            _postier_outbox_remove_folder            (const char          *path);
-/* Makes due again the entries of ACCOUNT_NAME that TAKES says yes to
- * (postier_outbox_retry() each; a failure is logged). Returns how many. */
+/* Makes due again the entries of the accounts ACCOUNT_NAMES that TAKES
+ * says yes to (postier_outbox_retry() each; a failure is logged), in one
+ * reading of the outbox. Returns how many. */
 guint               _postier_outbox_retry_account_entries    (PostierOutbox       *self,
-                                                              const char          *account_name,
+                                                              const char * const  *account_names,
                                                               gboolean           (*takes) (PostierOutboxEntry *entry,
                                                                                            gpointer            data),
                                                               gpointer             data);

@@ -193,8 +193,8 @@ postier_outbox_withdraw (PostierOutbox  *self,
 }
 
 guint
-_postier_outbox_retry_account_entries (PostierOutbox *self,
-                                       const char    *account_name,
+_postier_outbox_retry_account_entries (PostierOutbox       *self,
+                                       const char * const  *account_names,
                                        gboolean     (*takes) (PostierOutboxEntry *entry,
                                                               gpointer            data),
                                        gpointer       data)
@@ -207,7 +207,9 @@ _postier_outbox_retry_account_entries (PostierOutbox *self,
       PostierOutboxEntry *entry = g_ptr_array_index (entries, i);
       g_autoptr(GError) error = NULL;
 
-      if (g_strcmp0 (postier_outbox_entry_get_account_name (entry), account_name) != 0 || !takes (entry, data))
+      const char *account = postier_outbox_entry_get_account_name (entry);
+
+      if (account == NULL || !g_strv_contains (account_names, account) || !takes (entry, data))
         continue;
       if (postier_outbox_retry (self, postier_outbox_entry_get_id (entry), &error))
         retried++;
@@ -228,9 +230,11 @@ guint
 postier_outbox_retry_needing_attention (PostierOutbox *self,
                                         const char    *account_name)
 {
+  const char *names[] = { account_name, NULL };
+
   g_return_val_if_fail (POSTIER_IS_OUTBOX (self), 0);
   g_return_val_if_fail (account_name != NULL, 0);
-  return _postier_outbox_retry_account_entries (self, account_name, needs_attention, NULL);
+  return _postier_outbox_retry_account_entries (self, names, needs_attention, NULL);
 }
 
 /* The worker threads' halves of the _async forms below: each says what
@@ -255,7 +259,7 @@ retry_needing_attention_thread (GTask                       *task,
                                 gpointer                     task_data,
                                 G_GNUC_UNUSED GCancellable  *cancellable)
 {
-  g_task_return_int (task, postier_outbox_retry_needing_attention (source, task_data));
+  g_task_return_int (task, _postier_outbox_retry_account_entries (source, task_data, needs_attention, NULL));
 }
 
 void
@@ -287,15 +291,15 @@ postier_outbox_make_deferred_due_async (PostierOutbox       *self,
 
 void
 postier_outbox_retry_needing_attention_async (PostierOutbox       *self,
-                                              const char          *account_name,
+                                              const char * const  *account_names,
                                               GAsyncReadyCallback  callback,
                                               gpointer             user_data)
 {
   g_return_if_fail (POSTIER_IS_OUTBOX (self));
-  g_return_if_fail (account_name != NULL);
+  g_return_if_fail (account_names != NULL);
   _postier_outbox_run_in_thread (self, postier_outbox_retry_needing_attention_async,
-                                 g_strdup (account_name), g_free, retry_needing_attention_thread, NULL,
-                                 callback, user_data);
+                                 g_strdupv ((char **) account_names), (GDestroyNotify) g_strfreev,
+                                 retry_needing_attention_thread, NULL, callback, user_data);
 }
 
 guint

@@ -97,13 +97,14 @@ guint               postier_outbox_make_deferred_due (PostierOutbox *self,
  * blocking, see the _async forms for a main thread. */
 guint               postier_outbox_retry_needing_attention (PostierOutbox *self,
                                                             const char    *account_name);
-/* The two above in a worker thread, which logs what went wrong;
+/* The two above in a worker thread, which logs what went wrong (the
+ * second for several accounts at once, in one reading of the outbox);
  * postier_outbox_made_due_finish() says how many entries were made due. */
 void                postier_outbox_make_deferred_due_async       (PostierOutbox       *self,
                                                                   GAsyncReadyCallback  callback,
                                                                   gpointer             user_data);
 void                postier_outbox_retry_needing_attention_async (PostierOutbox       *self,
-                                                                  const char          *account_name,
+                                                                  const char * const  *account_names,
                                                                   GAsyncReadyCallback  callback,
                                                                   gpointer             user_data);
 guint               postier_outbox_made_due_finish               (PostierOutbox       *self,

@@ -732,8 +732,10 @@ on_accounts_changed (G_GNUC_UNUSED PostierAccountStore *accounts,
   g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func (g_free);
 
   remember_accounts (self, changed);
-  for (guint i = 0; i < changed->len; i++)
-    postier_submitter_account_changed_in_background (self, changed->pdata[i]);
+  if (changed->len == 0)
+    return;
+  g_ptr_array_add (changed, NULL);   /* several (accounts.ini rewritten): one reading */
+  postier_submitter_accounts_changed_in_background (self, (const char * const *) changed->pdata);
 }
 
 guint
@@ -750,12 +752,13 @@ postier_submitter_account_changed (PostierSubmitter *self,
 }
 
 void
-postier_submitter_account_changed_in_background (PostierSubmitter *self,
-                                                 const char       *account_name)
+postier_submitter_accounts_changed_in_background (PostierSubmitter   *self,
+                                                  const char * const *account_names)
 {
   g_return_if_fail (POSTIER_IS_SUBMITTER (self));
+  g_return_if_fail (account_names != NULL);
   self->making_due++;
-  postier_outbox_retry_needing_attention_async (self->outbox, account_name, made_due, g_object_ref (self));
+  postier_outbox_retry_needing_attention_async (self->outbox, account_names, made_due, g_object_ref (self));
 }
 
 typedef struct {

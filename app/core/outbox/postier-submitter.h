@@ -78,10 +78,11 @@ void              postier_submitter_kick                (PostierSubmitter     *s
  * Returns how many entries were made due, for the person to be told. */
 guint             postier_submitter_account_changed     (PostierSubmitter     *self,
                                                          const char           *account_name);
-/* The same, the outbox read in a worker thread (for a window): no count,
- * and the flush comes when the entries are due. */
-void              postier_submitter_account_changed_in_background (PostierSubmitter *self,
-                                                                   const char       *account_name);
+/* The same for the accounts ACCOUNT_NAMES (NULL-terminated), the outbox
+ * read once in a worker thread (for a window): no count, and the flush
+ * comes when the entries are due. */
+void              postier_submitter_accounts_changed_in_background (PostierSubmitter   *self,
+                                                                    const char * const *account_names);
 /* Flushing, or making entries due in a worker thread (the network back,
  * an account changed, GOA): a flush is on its way. */
 gboolean          postier_submitter_is_busy             (PostierSubmitter     *self);
