@@ -105,7 +105,7 @@ postier_recipient_batch_start (const char * const *addresses,
       g_mutex_lock (&batch->lock);
       batch->pending++;
       g_mutex_unlock (&batch->lock);
-      thread = g_thread_try_new ("postier-rcpt-check", check_one, job, NULL);
+      thread = g_thread_try_new ("postier-rcpt", check_one, job, NULL);
       if (thread != NULL)
         g_thread_unref (thread);
       else

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "postier-error.h"
+#include "postier-outbox-entry-private.h"
 #include "postier-outbox-private.h"
 #include "postier-paths.h"
 
@@ -95,6 +96,42 @@ _postier_outbox_marks_add (PostierOutbox       *self,
   for (guint i = 0; i < n; i++)
     g_string_append_printf (text, "m %s\n", postier_outbox_entry_get_id (entries[i]));
   return append (self, text->str, TRUE, error);
+}
+
+/* Marks ENTRIES[0, N) "sending" as _postier_outbox_mark_sending() does (a
+ * hard link "sending" to entry.ini, entry.ini keeping the state to return
+ * to), all links first, then their ids appended to the outbox's journal of
+ * marks and that one file synced: one disk write for the batch, where a
+ * sync of each entry's folder was one per entry on a file system without
+ * a journal (see above). The entries' state changes only once
+ * all are on disk; a link left by a failure is removed when the entry is
+ * saved. */
+gboolean
+_postier_outbox_marks_mark_sending (PostierOutbox       *self,
+                                    PostierOutboxEntry **entries,
+                                    guint                n,
+                                    GError             **error)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      const char *path = postier_outbox_entry_get_path (entries[i]);
+      g_autofree char *ini = g_build_filename (path, POSTIER_OUTBOX_ENTRY_FILE, NULL);
+      g_autofree char *mark = g_build_filename (path, POSTIER_OUTBOX_SENDING_MARK, NULL);
+
+      if (link (ini, mark) != 0 && errno != EEXIST)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_STORAGE,
+                       _("Cannot mark “%s” as being sent: %s"), path, g_strerror (saved_errno));
+          return FALSE;
+        }
+    }
+  if (!_postier_outbox_marks_add (self, entries, n, error))
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    _postier_outbox_entry_set_state (entries[i], POSTIER_OUTBOX_STATE_SENDING);
+  return TRUE;
 }
 
 void

@@ -83,6 +83,12 @@ gboolean            _postier_outbox_marks_add                (PostierOutbox     
                                                               PostierOutboxEntry **entries,
                                                               guint                n,
                                                               GError             **error);
+/* Marks ENTRIES "sending" (their links, then one journal write), for a
+ * flusher's group. */
+gboolean            _postier_outbox_marks_mark_sending       (PostierOutbox       *self,
+                                                              PostierOutboxEntry **entries,
+                                                              guint                n,
+                                                              GError             **error);
 /* ID was settled without being sent (not synced). */
 void                _postier_outbox_marks_drop               (PostierOutbox       *self,
                                                               const char          *id);

@@ -132,12 +132,15 @@ typedef struct {
   GCond         settle_cond;     /* the settle thread waits: outcomes, a mark batch */
   gint64        oldest_outcome;  /* when the oldest queued outcome was pushed */
   gboolean      room_wanted;     /* the SMTP thread waits for outcomes to settle */
-  guint         marked;          /* entries[0, marked) are durably "sending" */
+  guint         marked;          /* entries[0, marked) are durably "sending" (set
+                                  * atomically: wait_marked() reads it without
+                                  * the mutex) */
   gboolean      marking;         /* the mark thread is writing entries[marked] */
   guint         handed_over;     /* outcomes pushed for entries[0, handed_over) */
   GQueue        outcomes;
   guint         settling;        /* outcomes in the batch not settled yet */
-  guint64       unsettled_bytes; /* message bytes of the outcomes queued or settling */
+  gint          unsettled;       /* outcomes queued or settling, and their bytes: */
+  guintptr      unsettled_bytes; /* atomic, for can_hold() without the mutex */
   gint64        waited_for_marks;   /* µs the SMTP thread waited, for g_debug */
   gint64        waited_for_settle;
   gint64        in_send;
@@ -148,6 +151,7 @@ typedef struct {
   GError       *mark_error;      /* marking failed: the disk is in trouble */
 
   /* Progress of the entry on the wire (SMTP thread only). */
+  Outcome      *held;            /* the last one sent, handed over once the next is out */
   guint         unrecorded;      /* recipients taken, not yet told to the limiter */
   const char   *current_id;
   guint64       current_total;
@@ -166,6 +170,8 @@ record_taken (Group *group)
   group->unrecorded = 0;
 }
 
+static void release_held (Group *group);
+
 static void
 on_progress (guint64  bytes_sent,
              guint64  bytes_total,
@@ -179,12 +185,100 @@ on_progress (guint64  bytes_sent,
   /* The message is out and the relay busy with it: the time to record
    * what it took before, off its path (see send_one). */
   if (bytes_sent >= bytes_total)
-    record_taken (group);
+    {
+      record_taken (group);
+      release_held (group);
+    }
   if (bytes_sent < bytes_total && now - group->last_progress < PROGRESS_INTERVAL_US)
     return;
   group->last_progress = now;
   if (group->job->report.progress != NULL)
     group->job->report.progress (group->job->report_data, group->current_id, bytes_sent, bytes_total);
+}
+
+static Outcome *
+new_outcome (PostierOutboxEntry     *entry,
+             OutcomeKind             kind,
+             GArray                 *results,
+             const GError           *error,
+             char                   *transcript,
+             gboolean                data_complete,
+             const PostierRelayHold *hold)
+{
+  Outcome *outcome = g_new0 (Outcome, 1);
+
+  if (hold != NULL)
+    outcome->hold = *hold;
+
+  outcome->entry = g_object_ref (entry);
+  outcome->kind = kind;
+  outcome->results = results;
+  outcome->error = error != NULL ? g_error_copy (error) : NULL;
+  outcome->transcript = transcript;
+  outcome->data_complete = data_complete;
+  return outcome;
+}
+
+/* OUTCOME to the settle thread, in the order of the entries. */
+static void
+hand_over (Group   *group,
+           Outcome *outcome)
+{
+  g_mutex_lock (&group->mutex);
+  outcome->index = group->handed_over++;
+  if (g_queue_is_empty (&group->outcomes))
+    group->oldest_outcome = g_get_monotonic_time ();
+  g_queue_push_tail (&group->outcomes, outcome);
+  g_atomic_int_inc (&group->unsettled);
+  g_atomic_pointer_add (&group->unsettled_bytes, (gssize) postier_outbox_entry_get_size (outcome->entry));
+  if (g_queue_get_length (&group->outcomes) >= SETTLE_BATCH)
+    g_cond_signal (&group->settle_cond);
+  if (group->marked < group->handed_over + MARK_REFILL)
+    g_cond_signal (&group->mark_cond);
+  /* Sent but not yet settled is what a crash turns into duplicates: when
+   * the disk falls behind the relay, the relay waits. So one crash repeats
+   * at most MAX_UNSETTLED entries, plus the one whose end of data was sent
+   * but not yet answered; two while the messages are over 1 MiB. */
+  {
+    gint64 start = g_get_monotonic_time ();
+    guint unsettled;
+
+    while ((unsettled = (guint) g_atomic_int_get (&group->unsettled)) > MAX_UNSETTLED ||
+           (unsettled > 1 && (guintptr) g_atomic_pointer_get (&group->unsettled_bytes) > MAX_UNSETTLED_BYTES))
+      {
+        group->room_wanted = TRUE;
+        g_cond_signal (&group->settle_cond);
+        g_cond_wait (&group->cond, &group->mutex);
+      }
+    group->room_wanted = FALSE;
+    group->waited_for_settle += g_get_monotonic_time () - start;
+  }
+  g_mutex_unlock (&group->mutex);
+}
+
+/* The SMTP thread hands a message's outcome over once the next one is out,
+ * while the relay works, not between the relay's reply and our next
+ * command: there the mutex (held at times by a preempted niced thread) and
+ * the other threads' wake-ups kept the relay waiting (issue 12). */
+static void
+release_held (Group *group)
+{
+  if (group->held != NULL)
+    hand_over (group, g_steal_pointer (&group->held));
+}
+
+/* Whether ENTRY's outcome may be held until the next message is out: only
+ * when hand_over() would not wait with both unsettled, so a crash's bound
+ * on duplicates is unchanged (the other threads only lower the counts). */
+static gboolean
+can_hold (Group              *group,
+          PostierOutboxEntry *entry)
+{
+  guint unsettled = (guint) g_atomic_int_get (&group->unsettled);
+  guintptr bytes = (guintptr) g_atomic_pointer_get (&group->unsettled_bytes);
+
+  return unsettled + 1 <= MAX_UNSETTLED &&
+         (unsettled == 0 || bytes + postier_outbox_entry_get_size (entry) <= MAX_UNSETTLED_BYTES);
 }
 
 /* HOLD: NULL, or why the account must wait now (relay limits). */
@@ -198,47 +292,10 @@ push_outcome_full (Group                  *group,
                    gboolean                data_complete,
                    const PostierRelayHold *hold)
 {
-  Outcome *outcome = g_new0 (Outcome, 1);
+  Outcome *outcome = new_outcome (entry, kind, results, error, transcript, data_complete, hold);
 
-  if (hold != NULL)
-    outcome->hold = *hold;
-
-  outcome->entry = g_object_ref (entry);
-  outcome->kind = kind;
-  outcome->results = results;
-  outcome->error = error != NULL ? g_error_copy (error) : NULL;
-  outcome->transcript = transcript;
-  outcome->data_complete = data_complete;
-
-  g_mutex_lock (&group->mutex);
-  outcome->index = group->handed_over++;
-  if (g_queue_is_empty (&group->outcomes))
-    group->oldest_outcome = g_get_monotonic_time ();
-  g_queue_push_tail (&group->outcomes, outcome);
-  group->unsettled_bytes += postier_outbox_entry_get_size (entry);
-  if (g_queue_get_length (&group->outcomes) >= SETTLE_BATCH)
-    g_cond_signal (&group->settle_cond);
-  if (group->marked < group->handed_over + MARK_REFILL)
-    g_cond_signal (&group->mark_cond);
-  /* Sent but not yet settled is what a crash turns into duplicates: when
-   * the disk falls behind the relay, the relay waits. So one crash repeats
-   * at most MAX_UNSETTLED entries, plus the one whose end of data was sent
-   * but not yet answered; two while the messages are over 1 MiB. */
-  {
-    gint64 start = g_get_monotonic_time ();
-    guint unsettled;
-
-    while ((unsettled = g_queue_get_length (&group->outcomes) + group->settling) > MAX_UNSETTLED ||
-           (unsettled > 1 && group->unsettled_bytes > MAX_UNSETTLED_BYTES))
-      {
-        group->room_wanted = TRUE;
-        g_cond_signal (&group->settle_cond);
-        g_cond_wait (&group->cond, &group->mutex);
-      }
-    group->room_wanted = FALSE;
-    group->waited_for_settle += g_get_monotonic_time () - start;
-  }
-  g_mutex_unlock (&group->mutex);
+  release_held (group);
+  hand_over (group, outcome);
 }
 
 static void
@@ -260,8 +317,13 @@ wait_marked (Group   *group,
              GError **error)
 {
   gboolean ok;
+  gint64 start;
 
-  gint64 start = g_get_monotonic_time ();
+  /* Marked ahead, as it almost always is: no mutex on the relay's path. */
+  if ((guint) g_atomic_int_get (&group->marked) > index)
+    return TRUE;
+  release_held (group);
+  start = g_get_monotonic_time ();
   g_mutex_lock (&group->mutex);
   while (group->marked <= index && group->mark_error == NULL)
     g_cond_wait (&group->cond, &group->mutex);
@@ -291,42 +353,6 @@ record_results (PostierOutboxEntry *entry,
     }
 }
 
-/* Marks ENTRIES[0, N) "sending" as _postier_outbox_mark_sending() does (a
- * hard link "sending" to entry.ini, entry.ini keeping the state to return
- * to), all links first, then their ids appended to the outbox's journal of
- * marks and that one file synced: one disk write for the batch, where a
- * sync of each entry's folder was one per entry on a file system without
- * a journal (postier-outbox-marks.c). The entries' state changes only once
- * all are on disk; a link left by a failure is removed when the entry is
- * saved. */
-static gboolean
-mark_batch (PostierOutbox       *outbox,
-            PostierOutboxEntry **entries,
-            guint                n,
-            GError             **error)
-{
-  for (guint i = 0; i < n; i++)
-    {
-      const char *path = postier_outbox_entry_get_path (entries[i]);
-      g_autofree char *ini = g_build_filename (path, POSTIER_OUTBOX_ENTRY_FILE, NULL);
-      g_autofree char *mark = g_build_filename (path, POSTIER_OUTBOX_SENDING_MARK, NULL);
-
-      if (link (ini, mark) != 0 && errno != EEXIST)
-        {
-          int saved_errno = errno;
-
-          g_set_error (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_STORAGE,
-                       _("Cannot mark “%s” as being sent: %s"), path, g_strerror (saved_errno));
-          return FALSE;
-        }
-    }
-  if (!_postier_outbox_marks_add (outbox, entries, n, error))
-    return FALSE;
-  for (guint i = 0; i < n; i++)
-    _postier_outbox_entry_set_state (entries[i], POSTIER_OUTBOX_STATE_SENDING);
-  return TRUE;
-}
-
 static gpointer
 mark_thread (gpointer data)
 {
@@ -353,8 +379,9 @@ mark_thread (gpointer data)
       group->marking = TRUE;
       g_mutex_unlock (&group->mutex);
 
-      ok = mark_batch (job->outbox, (PostierOutboxEntry **) group->entries->pdata + first,
-                       end - first, &error);
+      ok = _postier_outbox_marks_mark_sending (job->outbox,
+                                               (PostierOutboxEntry **) group->entries->pdata + first,
+                                               end - first, &error);
       for (guint i = first; ok && i < end; i++)
         report_entry (job, g_ptr_array_index (group->entries, i), POSTIER_OUTBOX_STATE_SENDING);
 
@@ -362,7 +389,7 @@ mark_thread (gpointer data)
       group->marking = FALSE;
       group->mark_batches++;
       if (ok)
-        group->marked = end;
+        g_atomic_int_set (&group->marked, end);
       else
         group->mark_error = g_steal_pointer (&error);
       g_cond_broadcast (&group->cond);
@@ -428,30 +455,6 @@ conclude (PostierFlushJob *job,
     }
 }
 
-/* The relay has the message: a failure to keep a copy is worth a warning,
- * never keeping the entry (it would be sent again). The copy's name, not
- * yet flushed to disk, or NULL. */
-static char *
-keep_sent_copy (PostierFlushJob    *job,
-                PostierSentAside   *aside,
-                PostierOutboxEntry *entry,
-                gint64              now)
-{
-  g_autofree char *message_path = postier_outbox_entry_get_message_path (entry);
-  g_autofree char *spare = _postier_sent_aside_take_spare (aside);
-  g_autofree char *copy = NULL;
-  g_autoptr(GError) error = NULL;
-
-  copy = _postier_sent_store_add_unsynced (job->sent, message_path,
-                                           postier_outbox_entry_get_account_name (entry), now,
-                                           postier_outbox_entry_get_possible_duplicate (entry),
-                                           spare, &error);
-  if (copy == NULL)
-    g_warning ("%s: sent, but no copy kept: %s", postier_outbox_entry_get_id (entry),
-               error->message);
-  return g_steal_pointer (&copy);
-}
-
 /* One outcome of a batch: its entry concluded and, sent, its Sent copy
  * written (not yet flushed to disk); then it leaves the outbox at once,
  * releasing the SMTP thread: a sent one with a copy is set aside (its
@@ -477,7 +480,7 @@ settle_one (Group     *group,
 
   conclude (job, outcome, now);
   if (postier_outbox_entry_get_state (entry) == POSTIER_OUTBOX_STATE_SENT)
-    outcome->copy = keep_sent_copy (job, group->aside, entry, now);
+    outcome->copy = _postier_sent_aside_write_copy (group->aside, entry, now);
 
   g_ptr_array_add (one, entry);
   if (outcome->copy != NULL
@@ -490,7 +493,8 @@ settle_one (Group     *group,
     _postier_outbox_marks_drop (job->outbox, postier_outbox_entry_get_id (entry));
   g_mutex_lock (&group->mutex);
   group->settling--;
-  group->unsettled_bytes -= postier_outbox_entry_get_size (entry);
+  g_atomic_int_dec_and_test (&group->unsettled);
+  g_atomic_pointer_add (&group->unsettled_bytes, -(gssize) postier_outbox_entry_get_size (entry));
   if (group->room_wanted)
     g_cond_broadcast (&group->cond);
   g_mutex_unlock (&group->mutex);
@@ -693,6 +697,7 @@ send_one (Group              *group,
   g_autoptr(GArray) results = NULL;
   g_autoptr(GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
+  Outcome *outcome;
   gboolean ok;
 
   group->current_id = postier_outbox_entry_get_id (entry);
@@ -716,9 +721,14 @@ send_one (Group              *group,
                     postier_smtp_client_take_transcript (client), complete);
       return FALSE;
     }
-  push_outcome_full (group, entry, OUTCOME_ATTEMPTED, g_steal_pointer (&results),
-                     ok ? NULL : error, postier_smtp_client_take_transcript (client),
-                     !ok && verdict_unknown (group, error), &hold);
+  outcome = new_outcome (entry, OUTCOME_ATTEMPTED, g_steal_pointer (&results), ok ? NULL : error,
+                         postier_smtp_client_take_transcript (client),
+                         !ok && verdict_unknown (group, error), &hold);
+  release_held (group);
+  if (ok && hold.reason == POSTIER_HOLD_NONE && can_hold (group, entry))
+    group->held = outcome;
+  else
+    hand_over (group, outcome);
   return hold.reason == POSTIER_HOLD_NONE;
 }
 
@@ -750,6 +760,7 @@ smtp_thread_send_group (Group          *group,
           char *transcript = NULL;
 
           g_clear_object (&client);
+          release_held (group);  /* opening may take a while */
           client = open_session (group, account, &transcript, &error);
           if (client == NULL && is_cancelled (error))
             {
@@ -787,6 +798,7 @@ smtp_thread_send_group (Group          *group,
                   cancelled || fatal == NULL ? OUTCOME_UNTOUCHED : OUTCOME_FAILED,
                   NULL, fatal, NULL, FALSE);
 
+  release_held (group);
   if (client != NULL)
     postier_smtp_client_close (client, NULL);
   record_taken (group);

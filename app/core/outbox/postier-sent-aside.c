@@ -173,7 +173,7 @@ _postier_sent_aside_new (PostierOutbox    *outbox,
   self->copies = g_ptr_array_new_with_free_func (g_free);
   self->folders = g_ptr_array_new_with_free_func (g_free);
   self->spares = g_ptr_array_new_with_free_func (g_free);
-  self->thread = g_thread_new ("postier-sent-commit", commit_thread, self);
+  self->thread = g_thread_new ("postier-commit", commit_thread, self);
   return self;
 }
 
@@ -203,8 +203,10 @@ _postier_sent_aside_put (PostierSentAside   *self,
   return TRUE;
 }
 
-char *
-_postier_sent_aside_take_spare (PostierSentAside *self)
+/* A spare file for the next Sent copy to be written over (see
+ * _postier_sent_store_add_unsynced()), or NULL. */
+static char *
+take_spare (PostierSentAside *self)
 {
   char *spare = NULL;
 
@@ -213,6 +215,26 @@ _postier_sent_aside_take_spare (PostierSentAside *self)
     spare = g_ptr_array_steal_index_fast (self->spares, self->spares->len - 1);
   g_mutex_unlock (&self->mutex);
   return spare;
+}
+
+char *
+_postier_sent_aside_write_copy (PostierSentAside   *self,
+                                PostierOutboxEntry *entry,
+                                gint64              now)
+{
+  g_autofree char *message_path = postier_outbox_entry_get_message_path (entry);
+  g_autofree char *spare = take_spare (self);
+  g_autofree char *copy = NULL;
+  g_autoptr(GError) error = NULL;
+
+  copy = _postier_sent_store_add_unsynced (self->sent, message_path,
+                                           postier_outbox_entry_get_account_name (entry), now,
+                                           postier_outbox_entry_get_possible_duplicate (entry),
+                                           spare, &error);
+  if (copy == NULL)
+    g_warning ("%s: sent, but no copy kept: %s", postier_outbox_entry_get_id (entry),
+               error->message);
+  return g_steal_pointer (&copy);
 }
 
 void

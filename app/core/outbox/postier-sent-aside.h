@@ -38,10 +38,14 @@ gboolean          _postier_sent_aside_put       (PostierSentAside   *self,
                                                  PostierOutboxEntry *entry,
                                                  const char         *copy,
                                                  GError            **error);
-/* A spare file for the next Sent copy to be written over (see
- * _postier_sent_store_add_unsynced()), or NULL: the messages of committed
- * entries, moved to the Sent store's tmp/ instead of deleted. */
-char             *_postier_sent_aside_take_spare (PostierSentAside   *self);
+/* The Sent copy of ENTRY, which the relay took, written (not yet on disk)
+ * over a spare when there is one: the messages of committed entries,
+ * moved to the Sent store's tmp/ instead of deleted. Its name, or NULL
+ * with a warning: a copy that failed never keeps the entry (it would be
+ * sent again). */
+char             *_postier_sent_aside_write_copy (PostierSentAside   *self,
+                                                  PostierOutboxEntry *entry,
+                                                  gint64              now);
 /* Blocks while too much is set aside and not committed. */
 void              _postier_sent_aside_wait_room (PostierSentAside   *self);
 /* Commits the rest, stops the thread, frees SELF. TRUE when every entry

@@ -595,7 +595,7 @@ postier_sandbox_start (PostierSandbox  *self,
   acceptor->sandbox = self;
   acceptor->listener = g_object_ref (self->listener);
   acceptor->cancellable = g_object_ref (self->cancellable);
-  self->acceptor = g_thread_try_new ("sandbox-receiver", acceptor_main, acceptor, &local_error);
+  self->acceptor = g_thread_try_new ("sandbox-receive", acceptor_main, acceptor, &local_error);
   if (self->acceptor == NULL)
     {
       g_object_unref (acceptor->listener);
