@@ -11,7 +11,8 @@
 G_BEGIN_DECLS
 
 /* postier_outbox_list_with_damaged() with another way to load each entry
- * (the views' listing keeps the unchanged ones, postier-outbox-watch.c). */
+ * (the views' listing keeps the unchanged ones, postier-outbox-watch.c).
+ * LOAD is called from several threads at once for a large outbox. */
 typedef PostierOutboxEntry *(*PostierOutboxLoadFunc) (const char  *id,
                                                       const char  *path,
                                                       gpointer     data,

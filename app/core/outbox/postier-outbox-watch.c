@@ -239,7 +239,7 @@ typedef struct {
  * time instead of kept. */
 #define SETTLED_US G_USEC_PER_SEC
 
-static GMutex kept_lock;   /* the "postier-outbox-kept" table of every outbox */
+static GMutex kept_lock;   /* the "postier-outbox-kept" table of every outbox, and each listing's new one */
 
 static void
 kept_free (gpointer data)
@@ -346,7 +346,10 @@ load_kept (const char  *id,
 
     kept->stamps = stamps;
     kept->entry = g_object_ref (entry);
+    /* Listings load on several threads (_postier_outbox_list_loading). */
+    g_mutex_lock (&kept_lock);
     g_hash_table_replace (listing->kept, g_strdup (id), kept);
+    g_mutex_unlock (&kept_lock);
   }
   return entry;
 }

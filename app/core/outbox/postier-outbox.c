@@ -344,6 +344,80 @@ postier_outbox_list_with_damaged (PostierOutbox  *self,
   return _postier_outbox_list_loading (self, load_entry, NULL, damaged, error);
 }
 
+/* Above this many entries a listing loads them on a few threads: loading
+ * (each folder opened, its entry.ini read and parsed) is most of a
+ * listing, and a flush of 10 000 entries waited ~200 ms on it before its
+ * first message (issue 12). */
+#define LOAD_SHARED_MIN  512
+#define LOAD_THREADS_MAX 4
+#define LOAD_CHUNK       64
+
+typedef struct {
+  const char             *dir;
+  GPtrArray              *names;
+  PostierOutboxLoadFunc   load;
+  gpointer                load_data;
+  PostierOutboxEntry    **entries;  /* per name: the entry loaded, or NULL and */
+  GError                **errors;   /* per name: why */
+  gint                    next;     /* the first name of the next chunk (atomic) */
+} Loading;
+
+static gpointer
+load_chunks (gpointer data)
+{
+  Loading *loading = data;
+  guint first;
+
+  while ((first = (guint) g_atomic_int_add (&loading->next, LOAD_CHUNK)) < loading->names->len)
+    for (guint i = first; i < MIN (first + LOAD_CHUNK, loading->names->len); i++)
+      {
+        const char *name = g_ptr_array_index (loading->names, i);
+        g_autofree char *path = g_build_filename (loading->dir, name, NULL);
+
+        loading->entries[i] = loading->load (name, path, loading->load_data, &loading->errors[i]);
+      }
+  return NULL;
+}
+
+/* The entries' names, or NULL with ERROR (an empty list when there is no
+ * folder yet). */
+static GPtrArray *
+read_entry_names (PostierOutbox  *self,
+                  GError        **error)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *name;
+
+  dir = g_dir_open (self->dir, 0, &local_error);
+  if (dir == NULL)
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return g_steal_pointer (&names);  /* nothing queued, nothing damaged */
+      g_set_error_literal (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_STORAGE,
+                           local_error->message);
+      return NULL;
+    }
+  for (;;)
+    {
+      /* g_dir_read_name() ends a listing on a read error as at the end of
+       * the folder; errno tells them apart. A flush that listed half the
+       * outbox would report nothing left while skipping the rest. */
+      errno = 0;
+      name = g_dir_read_name (dir);
+      if (name == NULL)
+        {
+          if (errno == 0)
+            return g_steal_pointer (&names);
+          storage_error (error, errno, _("Cannot read “%s”"), self->dir);
+          return NULL;
+        }
+      if (name[0] != '.')
+        g_ptr_array_add (names, g_strdup (name));
+    }
+}
+
 GPtrArray *
 _postier_outbox_list_loading (PostierOutbox          *self,
                               PostierOutboxLoadFunc   load,
@@ -353,62 +427,49 @@ _postier_outbox_list_loading (PostierOutbox          *self,
 {
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
-  g_autoptr(GDir) dir = NULL;
-  g_autoptr(GError) local_error = NULL;
-  const char *name;
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GPtrArray) helpers = g_ptr_array_new ();
+  Loading loading = { 0 };
+  guint threads;
 
   g_return_val_if_fail (POSTIER_IS_OUTBOX (self), NULL);
 
-  dir = g_dir_open (self->dir, 0, &local_error);
-  if (dir == NULL)
+  names = read_entry_names (self, error);
+  if (names == NULL)
+    return NULL;
+
+  loading = (Loading) { self->dir, names, load, load_data,
+                        g_new0 (PostierOutboxEntry *, names->len + 1),
+                        g_new0 (GError *, names->len + 1), 0 };
+  threads = names->len < LOAD_SHARED_MIN ? 1 : CLAMP (g_get_num_processors (), 1, LOAD_THREADS_MAX);
+  for (guint t = 1; t < threads; t++)
     {
-      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        {
-          /* No folder yet: nothing queued, nothing damaged. */
-          if (damaged != NULL)
-            *damaged = g_steal_pointer (&problems);
-          return g_steal_pointer (&entries);
-        }
-      g_set_error_literal (error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_STORAGE,
-                           local_error->message);
-      return NULL;
+      GThread *helper = g_thread_try_new ("postier-load", load_chunks, &loading, NULL);
+
+      if (helper != NULL)
+        g_ptr_array_add (helpers, helper);
     }
+  load_chunks (&loading);
+  for (guint t = 0; t < helpers->len; t++)
+    g_thread_join (g_ptr_array_index (helpers, t));
 
-  for (;;)
+  for (guint i = 0; i < names->len; i++)
     {
-      g_autofree char *path = NULL;
-      PostierOutboxEntry *entry;
+      g_autoptr(GError) problem = loading.errors[i];
 
-      /* g_dir_read_name() ends a listing on a read error as at the end of
-       * the folder; errno tells them apart. A flush that listed half the
-       * outbox would report nothing left while skipping the rest. */
-      errno = 0;
-      name = g_dir_read_name (dir);
-      if (name == NULL)
-        {
-          if (errno != 0)
-            {
-              storage_error (error, errno, _("Cannot read “%s”"), self->dir);
-              return NULL;
-            }
-          break;
-        }
-      if (name[0] == '.')
-        continue;
-      path = g_build_filename (self->dir, name, NULL);
-      g_clear_error (&local_error);
-      entry = load (name, path, load_data, &local_error);
-      if (entry != NULL)
-        g_ptr_array_add (entries, entry);
-      else if (g_error_matches (local_error, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_NOT_FOUND))
+      if (loading.entries[i] != NULL)
+        g_ptr_array_add (entries, loading.entries[i]);
+      else if (problem == NULL || g_error_matches (problem, POSTIER_OUTBOX_ERROR, POSTIER_OUTBOX_ERROR_NOT_FOUND))
         continue;
       else if (damaged != NULL)
-        g_ptr_array_add (problems, g_steal_pointer (&local_error));
+        g_ptr_array_add (problems, g_steal_pointer (&problem));
       else
         /* The views and queue list show them (with_damaged); every other
          * listing (each flush, each wake-up) would repeat it. */
-        g_debug ("%s", local_error->message);
+        g_debug ("%s", problem->message);
     }
+  g_free (loading.entries);
+  g_free (loading.errors);
 
   g_ptr_array_sort (entries, compare_entries);
   if (damaged != NULL)
