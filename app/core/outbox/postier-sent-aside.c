@@ -198,7 +198,9 @@ _postier_sent_aside_put (PostierSentAside   *self,
   g_ptr_array_add (self->copies, g_strdup (copy));
   g_ptr_array_add (self->folders, aside);
   self->bytes += postier_outbox_entry_get_size (entry);
-  g_cond_broadcast (&self->cond);
+  /* Only a full batch is worth waking the commit thread for. */
+  if (self->copies->len >= POSTIER_SENT_ASIDE_COMMIT_EVERY || self->bytes >= POSTIER_SENT_ASIDE_COMMIT_BYTES)
+    g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->mutex);
   return TRUE;
 }
