@@ -15,10 +15,10 @@
  *        │         the mark on disk before the data goes out), several
  *        │         at a time for one disk commit
  *        ▼  wait_marked()
- *   SMTP thread ── opens the session, sends entries[i], pushes an Outcome
- *        │         (results, error, transcript); waits when MAX_UNSETTLED
+ *   SMTP thread ── opens the session, sends entries[i], hands its Outcome
+ *        │         over once entries[i+1] is out; waits when MAX_UNSETTLED
  *        │         outcomes (or MAX_UNSETTLED_BYTES) are not settled yet
- *        ▼  push_outcome() → group->outcomes
+ *        ▼  hand_over() → group->outcomes
  *   settle thread ─ concludes a batch by the delivery rules: Sent copies
  *        │          written, sent entries set aside, others rescheduled
  *        ▼  _postier_sent_aside_put()
@@ -59,7 +59,7 @@
  * 12), one per several does not. */
 #define MARK_AHEAD POSTIER_SEND_MARK_AHEAD
 #define MARK_REFILL (POSTIER_SEND_MARK_AHEAD / 2)
-/* At most this many entries sent and not yet settled (see push_outcome),
+/* At most this many entries sent and not yet settled (see hand_over),
  * and only one once they hold this many bytes: a large message's Sent copy
  * (read, written, fsynced) takes as long as sending it, so without this
  * bound the queue stays full and a crash repeats the whole window. */
@@ -196,6 +196,7 @@ on_progress (guint64  bytes_sent,
     group->job->report.progress (group->job->report_data, group->current_id, bytes_sent, bytes_total);
 }
 
+/* HOLD: NULL, or why the account must wait now (relay limits). */
 static Outcome *
 new_outcome (PostierOutboxEntry     *entry,
              OutcomeKind             kind,
@@ -281,23 +282,6 @@ can_hold (Group              *group,
          (unsettled == 0 || bytes + postier_outbox_entry_get_size (entry) <= MAX_UNSETTLED_BYTES);
 }
 
-/* HOLD: NULL, or why the account must wait now (relay limits). */
-static void
-push_outcome_full (Group                  *group,
-                   PostierOutboxEntry     *entry,
-                   OutcomeKind             kind,
-                   GArray                 *results,
-                   const GError           *error,
-                   char                   *transcript,
-                   gboolean                data_complete,
-                   const PostierRelayHold *hold)
-{
-  Outcome *outcome = new_outcome (entry, kind, results, error, transcript, data_complete, hold);
-
-  release_held (group);
-  hand_over (group, outcome);
-}
-
 static void
 push_outcome (Group              *group,
               PostierOutboxEntry *entry,
@@ -307,7 +291,10 @@ push_outcome (Group              *group,
               char               *transcript,
               gboolean            data_complete)
 {
-  push_outcome_full (group, entry, kind, results, error, transcript, data_complete, NULL);
+  Outcome *outcome = new_outcome (entry, kind, results, error, transcript, data_complete, NULL);
+
+  release_held (group);
+  hand_over (group, outcome);
 }
 
 /* Blocks the SMTP thread until entry INDEX is durably marked. */
