@@ -307,10 +307,17 @@ postier_application_window_removed (GtkApplication *app,
   PostierApplication *self = POSTIER_APPLICATION (app);
 
   GTK_APPLICATION_CLASS (postier_application_parent_class)->window_removed (app, window);
-  /* Decided now, not in an idle: with the last window gone, the main loop
+  /* Another window stays: counted off the main thread, which it needs (a
+   * large outbox took a tenth of a second to read). */
+  if (gtk_application_get_windows (app) != NULL)
+    {
+      _postier_application_check_pending (self);
+      return;
+    }
+  /* The last one went: decided now, not in an idle, as the main loop
    * would end before an idle ran. */
   _postier_application_update_hold (self);
-  if (self->held_for_outbox && gtk_application_get_windows (app) == NULL)
+  if (self->held_for_outbox)
     {
       g_autoptr(GNotification) notification = g_notification_new (_("Postier is still sending"));
 
