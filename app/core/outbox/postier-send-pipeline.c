@@ -138,7 +138,6 @@ typedef struct {
   gboolean      marking;         /* the mark thread is writing entries[marked] */
   guint         handed_over;     /* outcomes pushed for entries[0, handed_over) */
   GQueue        outcomes;
-  guint         settling;        /* outcomes in the batch not settled yet */
   gint          unsettled;       /* outcomes queued or settling, and their bytes: */
   guintptr      unsettled_bytes; /* atomic, for can_hold() without the mutex */
   gint64        waited_for_marks;   /* µs the SMTP thread waited, for g_debug */
@@ -479,7 +478,6 @@ settle_one (Group     *group,
   if (outcome->index < marked && postier_outbox_entry_get_state (entry) != POSTIER_OUTBOX_STATE_SENT)
     _postier_outbox_marks_drop (job->outbox, postier_outbox_entry_get_id (entry));
   g_mutex_lock (&group->mutex);
-  group->settling--;
   g_atomic_int_dec_and_test (&group->unsettled);
   g_atomic_pointer_add (&group->unsettled_bytes, -(gssize) postier_outbox_entry_get_size (entry));
   if (group->room_wanted)
@@ -605,12 +603,10 @@ settle_thread (gpointer data)
       batch = g_ptr_array_new_with_free_func ((GDestroyNotify) outcome_free);
       while (!g_queue_is_empty (&group->outcomes))
         g_ptr_array_add (batch, g_queue_pop_head (&group->outcomes));
-      group->settling = batch->len;
       group->batches++;
       g_mutex_unlock (&group->mutex);
       settle_batch (group, batch);
       g_mutex_lock (&group->mutex);
-      group->settling = 0;
       g_cond_broadcast (&group->cond);
     }
   g_mutex_unlock (&group->mutex);
