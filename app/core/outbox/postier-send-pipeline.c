@@ -219,6 +219,15 @@ new_outcome (PostierOutboxEntry     *entry,
   return outcome;
 }
 
+/* The window of sent but unsettled outcomes (see hand_over): one check
+ * for hand_over()'s wait and can_hold()'s question. */
+static gboolean
+past_unsettled_bound (guint   unsettled,
+                      guint64 bytes)
+{
+  return unsettled > MAX_UNSETTLED || (unsettled > 1 && bytes > MAX_UNSETTLED_BYTES);
+}
+
 /* OUTCOME to the settle thread, in the order of the entries. */
 static void
 hand_over (Group   *group,
@@ -241,10 +250,9 @@ hand_over (Group   *group,
    * but not yet answered; two while the messages are over 1 MiB. */
   {
     gint64 start = g_get_monotonic_time ();
-    guint unsettled;
 
-    while ((unsettled = (guint) g_atomic_int_get (&group->unsettled)) > MAX_UNSETTLED ||
-           (unsettled > 1 && (guintptr) g_atomic_pointer_get (&group->unsettled_bytes) > MAX_UNSETTLED_BYTES))
+    while (past_unsettled_bound ((guint) g_atomic_int_get (&group->unsettled),
+                                 (guintptr) g_atomic_pointer_get (&group->unsettled_bytes)))
       {
         group->room_wanted = TRUE;
         g_cond_signal (&group->settle_cond);
@@ -274,11 +282,9 @@ static gboolean
 can_hold (Group              *group,
           PostierOutboxEntry *entry)
 {
-  guint unsettled = (guint) g_atomic_int_get (&group->unsettled);
-  guintptr bytes = (guintptr) g_atomic_pointer_get (&group->unsettled_bytes);
-
-  return unsettled + 1 <= MAX_UNSETTLED &&
-         (unsettled == 0 || bytes + postier_outbox_entry_get_size (entry) <= MAX_UNSETTLED_BYTES);
+  return !past_unsettled_bound ((guint) g_atomic_int_get (&group->unsettled) + 1,
+                                (guintptr) g_atomic_pointer_get (&group->unsettled_bytes) +
+                                postier_outbox_entry_get_size (entry));
 }
 
 static void
