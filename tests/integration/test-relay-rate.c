@@ -149,6 +149,24 @@ test_postfix_rate_limit (void)
       g_assert_true (g_hash_table_add (seen, g_strconcat (subject, " ", to, NULL)));
     }
   g_assert_cmpuint (g_hash_table_size (seen), ==, total);
+
+  /* The account has no limits of its own, so the flush told the limiter
+   * what the relay took in batches: every recipient is still counted,
+   * once, for a daily limit the person might set now. */
+  {
+    PostierAccount *account = postier_account_store_lookup (store, "rate-limited");
+    PostierAccountLimits limits = { 0 };
+    PostierRelayHold hold;
+
+    g_assert_nonnull (account);
+    limits.recipients_per_day = total;
+    postier_account_set_limits (account, &limits);
+    g_assert_false (postier_relay_limiter_check (postier_relay_limiter_get_default (), account, 1, &hold));
+    g_assert_cmpint (hold.reason, ==, POSTIER_HOLD_RECIPIENTS_PER_DAY);
+    limits.recipients_per_day = total + 1;
+    postier_account_set_limits (account, &limits);
+    g_assert_true (postier_relay_limiter_check (postier_relay_limiter_get_default (), account, 1, &hold));
+  }
 }
 
 int

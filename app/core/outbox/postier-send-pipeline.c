@@ -74,6 +74,8 @@
 #define SETTLE_DELAY_US (20 * 1000)
 /* Progress signals at most this often per entry. */
 #define PROGRESS_INTERVAL_US (100 * 1000)
+/* Recipients taken, told to the limiter together (accounts without limits). */
+#define RECORD_EVERY 64
 
 static void
 report_entry (PostierFlushJob    *job,
@@ -152,6 +154,7 @@ typedef struct {
   /* Progress of the entry on the wire (SMTP thread only). */
   Outcome      *held;            /* the last one sent, handed over once the next is out */
   guint         unrecorded;      /* recipients taken, not yet told to the limiter */
+  gint64        last_record;     /* when they last were (monotonic µs) */
   const char   *current_id;
   guint64       current_total;
   guint64       current_done;
@@ -167,6 +170,7 @@ record_taken (Group *group)
   postier_relay_limiter_record (postier_relay_limiter_get_default (), group->account_name,
                                 group->unrecorded);
   group->unrecorded = 0;
+  group->last_record = g_get_monotonic_time ();
 }
 
 static void release_held (Group *group);
@@ -182,10 +186,12 @@ on_progress (guint64  bytes_sent,
   group->current_done = bytes_sent;
   group->current_total = bytes_total;
   /* The message is out and the relay busy with it: the time to record
-   * what it took before, off its path (see send_one). */
+   * what it took before, off its path, every RECORD_EVERY recipients or
+   * second (see send_one). */
   if (bytes_sent >= bytes_total)
     {
-      record_taken (group);
+      if (group->unrecorded >= RECORD_EVERY || now - group->last_record >= G_USEC_PER_SEC)
+        record_taken (group);
       release_held (group);
     }
   if (bytes_sent < bytes_total && now - group->last_progress < PROGRESS_INTERVAL_US)
@@ -672,7 +678,9 @@ verdict_unknown (Group        *group,
  * For an account without limits of its own nothing waits on the
  * limiter's count, so what the relay took is recorded once the next
  * message is out (record_taken), not between the relay's reply and our
- * next write: its lock and append were 9 of the 20 system calls there. */
+ * next write: its lock and append were 9 of the 20 system calls there.
+ * And in batches: a kill forgets at most a second's or RECORD_EVERY's
+ * worth, which only a limit set later that day would have counted. */
 static gboolean
 send_one (Group              *group,
           PostierSmtpClient  *client,
