@@ -24,6 +24,7 @@
 #include "postier-error.h"
 #include "postier-outbox-private.h"
 #include "postier-paths.h"
+#include "postier-threads.h"
 
 #define LOCK_FILE      ".lock"
 #define STAGING_PREFIX ".staging-"
@@ -379,6 +380,18 @@ load_chunks (gpointer data)
   return NULL;
 }
 
+/* A helper takes only the CPU nobody else wants: the window's views list
+ * the outbox again and again while it flushes, and two loaders at full
+ * priority on two cores held its main thread back up to 8 ms at a time
+ * (sched:sched_switch, bench-frames' flush of 1 000). The thread that
+ * asked for the listing keeps its own priority. */
+static gpointer
+help_load_chunks (gpointer data)
+{
+  postier_thread_lower_priority (POSTIER_BACKGROUND_NICE);
+  return load_chunks (data);
+}
+
 /* The entries' names, or NULL with ERROR (an empty list when there is no
  * folder yet). */
 static GPtrArray *
@@ -444,7 +457,7 @@ _postier_outbox_list_loading (PostierOutbox          *self,
   threads = names->len < LOAD_SHARED_MIN ? 1 : CLAMP (g_get_num_processors (), 1, LOAD_THREADS_MAX);
   for (guint t = 1; t < threads; t++)
     {
-      GThread *helper = g_thread_try_new ("postier-load", load_chunks, &loading, NULL);
+      GThread *helper = g_thread_try_new ("postier-load", help_load_chunks, &loading, NULL);
 
       if (helper != NULL)
         g_ptr_array_add (helpers, helper);
