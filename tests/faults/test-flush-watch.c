@@ -155,9 +155,12 @@ test_network_back (void)
   g_test_message ("watch: %s%s", watch_out, watch_err);
   g_assert_cmpint (status, ==, 0);
   /* It went because the network came back, not because a timer ran out
-   * (GLib writes debug messages on stdout). */
+   * (GLib writes debug messages on stdout; "network available" is only
+   * said on a change, and the namespace started offline). The first
+   * flush's line may come after it: this test saw the entry deferred on
+   * disk, which is before that flush has wound down (once in CI, ASan). */
   g_assert_nonnull (strstr (watch_out, "0 sent, 1 not sent yet"));
-  g_assert_nonnull (strstr (strstr (watch_out, "0 sent, 1 not sent yet"), "network available"));
+  g_assert_nonnull (strstr (watch_out, "network available"));
   g_assert_nonnull (strstr (strstr (watch_out, "network available"), "1 sent, 0 not sent yet"));
 
   g_assert_cmpint (state_of (outbox, id), ==, POSTIER_OUTBOX_STATE_SENT);
