@@ -117,6 +117,15 @@ commit (PostierSentAside *self,
   return TRUE;
 }
 
+/* Whether the copies set aside make a commit's worth (under the mutex):
+ * the commit thread waits for it, and _put() wakes it only then. */
+static gboolean
+batch_is_full (PostierSentAside *self)
+{
+  return self->copies->len >= POSTIER_SENT_ASIDE_COMMIT_EVERY ||
+         self->bytes >= POSTIER_SENT_ASIDE_COMMIT_BYTES;
+}
+
 static gpointer
 commit_thread (gpointer data)
 {
@@ -131,8 +140,7 @@ commit_thread (gpointer data)
       g_autoptr(GPtrArray) folders = NULL;
       gboolean ok;
 
-      while (!self->finishing && self->copies->len < POSTIER_SENT_ASIDE_COMMIT_EVERY &&
-             self->bytes < POSTIER_SENT_ASIDE_COMMIT_BYTES)
+      while (!self->finishing && !batch_is_full (self))
         g_cond_wait (&self->cond, &self->mutex);
       if (self->copies->len == 0)
         break;  /* finishing, nothing left */
@@ -199,7 +207,7 @@ _postier_sent_aside_put (PostierSentAside   *self,
   g_ptr_array_add (self->folders, aside);
   self->bytes += postier_outbox_entry_get_size (entry);
   /* Only a full batch is worth waking the commit thread for. */
-  if (self->copies->len >= POSTIER_SENT_ASIDE_COMMIT_EVERY || self->bytes >= POSTIER_SENT_ASIDE_COMMIT_BYTES)
+  if (batch_is_full (self))
     g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->mutex);
   return TRUE;
