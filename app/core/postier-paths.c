@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,6 +40,60 @@ postier_ensure_private_dir (const char  *path,
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+postier_little_else_dirty (const char *meminfo,
+                           guint64     own_bytes)
+{
+  static const char *const counted[] = { "Dirty:", "Writeback:" };
+  guint64 pending = 0;
+  guint found = 0;
+
+  for (const char *line = meminfo; line != NULL && *line != '\0';)
+    {
+      const char *end = strchr (line, '\n');
+
+      for (guint i = 0; i < G_N_ELEMENTS (counted); i++)
+        if (g_str_has_prefix (line, counted[i]))
+          {
+            const char *number = line + strlen (counted[i]);
+            char *unit = NULL;
+            guint64 kib = g_ascii_strtoull (number, &unit, 10);
+
+            while (unit != number && *unit == ' ')
+              unit++;
+            if (unit == number || !g_str_has_prefix (unit, "kB"))
+              return FALSE;
+            pending += kib * 1024;
+            found++;
+          }
+      line = end != NULL ? end + 1 : NULL;
+    }
+  return found == G_N_ELEMENTS (counted) &&
+         pending <= own_bytes + POSTIER_SYNC_OTHER_MAX_BYTES;
+}
+
+int
+postier_sync_files (const int *fds,
+                    guint      n_fds,
+                    guint64    own_bytes)
+{
+  g_autofree char *meminfo = NULL;
+  int first = -1;
+  int saved_errno = 0;
+
+  for (guint i = 0; i < n_fds && first < 0; i++)
+    first = fds[i];
+  /* One file: its own fdatasync is the one flush anyway. */
+  if (first >= 0 && n_fds > 1 &&
+      g_file_get_contents ("/proc/meminfo", &meminfo, NULL, NULL) &&
+      postier_little_else_dirty (meminfo, own_bytes))
+    return syncfs (first) == 0 ? 0 : errno;
+  for (guint i = 0; i < n_fds; i++)
+    if (fds[i] >= 0 && fdatasync (fds[i]) != 0 && saved_errno == 0)
+      saved_errno = errno;
+  return saved_errno;
 }
 
 gboolean

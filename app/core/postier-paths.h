@@ -41,6 +41,25 @@ gboolean  postier_write_all_fd       (int          fd,
 gboolean  postier_fsync_dir          (const char  *path,
                                       GError     **error);
 
+/* How much else may wait to be written back for postier_sync_files() to
+ * flush it along: a few tenths of a second of a slow disk. */
+#define POSTIER_SYNC_OTHER_MAX_BYTES (16 * 1024 * 1024)
+
+/* Whether the dirty and in-writeback pages /proc/meminfo's text MEMINFO
+ * counts hold at most OWN_BYTES plus POSTIER_SYNC_OTHER_MAX_BYTES. FALSE
+ * when the text does not say. */
+gboolean  postier_little_else_dirty  (const char  *meminfo,
+                                      guint64      own_bytes);
+
+/* Makes the N_FDS files FDS (-1 for none), all on one file system and
+ * about OWN_BYTES long, durable: one syncfs(2) for the lot when little
+ * else waits to be written back (each fdatasync(2) is a cache flush of
+ * the disk), else an fdatasync each. 0, or the errno of the first
+ * failure. */
+int       postier_sync_files         (const int   *fds,
+                                      guint        n_fds,
+                                      guint64      own_bytes);
+
 /* Deletes PATH and everything below it, best effort: what cannot be removed
  * stays. Symbolic links are removed, never followed. */
 void      postier_remove_tree        (const char  *path);

@@ -11,8 +11,8 @@
  *   real disk can cause);
  * - calls libfiu 1.1 does not wrap but the outbox uses are failure points
  *   too, under the same names' tree: posix/io/dir/{link,linkat,mkdir,
- *   mkdirat,rmdir,renameat,unlinkat}, posix/io/oc/openat, readdir64 (as
- *   posix/io/dir/readdir),
+ *   mkdirat,rmdir,renameat,unlinkat}, posix/io/sync/syncfs,
+ *   posix/io/oc/openat, readdir64 (as posix/io/dir/readdir),
  *   posix/io/lock/flock, posix/io/attr/{chmod,fchmod};
  * - with POSTIER_FIU_FAIL_AT=N, the Nth disk call of the process (any
  *   thread, counted in order) fails, once; with POSTIER_FIU_PROBABILITY=P
@@ -256,6 +256,15 @@ renameat (int from_dir, const char *from, int to_dir, const char *to)
   return real_renameat (from_dir, from, to_dir, to);
 }
 
+/* The Sent copies' one sync for a batch (postier_sync_files()). */
+int
+syncfs (int fd)
+{
+  NEXT (syncfs);
+  FAIL_POINT ("posix/io/sync/syncfs", EIO, -1);
+  return real_syncfs (fd);
+}
+
 int
 unlinkat (int dir, const char *path, int flags)
 {
@@ -352,6 +361,7 @@ static const struct {
   { "posix/io/rw/ftruncate", EIO },
   { "posix/io/sync/fsync", EIO },
   { "posix/io/sync/fdatasync", EIO },
+  { "posix/io/sync/syncfs", EIO },
   { "posix/io/dir/opendir", EIO },
   { "posix/io/dir/readdir", EIO },
   { "posix/io/dir/closedir", EIO },

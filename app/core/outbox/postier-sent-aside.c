@@ -6,8 +6,8 @@
  * same disk). Now the settle thread renames each sent entry to
  * <outbox>/.sent-COPY at once (a kill then sees it settled, never sends it
  * again) and this file's thread commits the copies every few dozen
- * entries: their fdatasyncs, new/'s sync, then the folders removed and the
- * outbox folder synced. Until then the entry's message is still there:
+ * entries: their sync (one for the batch when it can), new/'s sync, then
+ * the folders removed and the outbox folder synced. Until then the entry's message is still there:
  * recovery writes the copy again from it, under the same name, and only
  * then removes the folder. A message the relay took thus always ends with
  * a copy on disk, never two (a power cut that loses the rename itself
@@ -96,11 +96,12 @@ keep_spare (PostierSentAside *self,
 static gboolean
 commit (PostierSentAside *self,
         GPtrArray        *copies,
-        GPtrArray        *folders)
+        GPtrArray        *folders,
+        guint64           bytes)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!_postier_sent_store_sync_copies (self->sent, copies, &error))
+  if (!_postier_sent_store_sync_copies (self->sent, copies, bytes, &error))
     {
       g_warning ("%s", error->message);
       return FALSE;
@@ -138,6 +139,7 @@ commit_thread (gpointer data)
     {
       g_autoptr(GPtrArray) copies = NULL;
       g_autoptr(GPtrArray) folders = NULL;
+      guint64 bytes;
       gboolean ok;
 
       while (!self->finishing && !batch_is_full (self))
@@ -150,11 +152,11 @@ commit_thread (gpointer data)
       self->copies = g_ptr_array_new_with_free_func (g_free);
       self->folders = g_ptr_array_new_with_free_func (g_free);
       self->committing = copies->len;
-      self->committing_bytes = self->bytes;
+      bytes = self->committing_bytes = self->bytes;
       self->bytes = 0;
       g_mutex_unlock (&self->mutex);
 
-      ok = commit (self, copies, folders);
+      ok = commit (self, copies, folders, bytes);
 
       g_mutex_lock (&self->mutex);
       if (!ok)

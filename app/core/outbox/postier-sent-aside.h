@@ -15,7 +15,7 @@ G_BEGIN_DECLS
  * COPY being the name of its Sent copy. Hidden, so no listing shows it. */
 #define POSTIER_SENT_ASIDE_PREFIX ".sent-"
 
-/* A commit (the copies' fdatasyncs, new/ and the outbox folder synced)
+/* A commit (the copies synced, new/ and the outbox folder synced)
  * once this many entries or bytes are set aside; the settle thread waits
  * while MAX_ASIDE entries (or MAX_ASIDE_BYTES, when more than one) are not
  * committed. A power cut can leave that many folders set aside, each one's

@@ -29,10 +29,11 @@ char     *_postier_sent_store_spare_path    (PostierSentStore  *self,
 /* Removes the spares (tmp/spare-*) a killed flush left: at recovery, under
  * the flush lock. */
 void      _postier_sent_store_remove_spares (PostierSentStore  *self);
-/* Flushes the copies NAMES (as returned by _postier_sent_store_add_unsynced)
- * to disk, then the new/ folder. */
+/* Flushes the copies NAMES (as returned by _postier_sent_store_add_unsynced,
+ * about BYTES in all) to disk, then the new/ folder. */
 gboolean  _postier_sent_store_sync_copies  (PostierSentStore  *self,
                                             GPtrArray         *names,
+                                            guint64            bytes,
                                             GError           **error);
 gboolean  _postier_sent_store_sync         (PostierSentStore  *self,
                                             GError           **error);

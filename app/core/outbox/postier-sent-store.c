@@ -525,13 +525,13 @@ _postier_sent_store_add_unsynced (PostierSentStore  *self,
 static char *copy_location (PostierSentStore *self,
                             const char       *name);
 
-/* Starts the write-back of every copy, then waits for each: on a
- * journalling file system the first fdatasync commits the lot and the
- * others find their data on disk, so a batch costs about one commit while
- * each file is still synced as POSIX asks. */
+/* Starts the write-back of every copy, then makes the lot durable:
+ * postier_sync_files() flushes the disk's cache once for the batch when
+ * it can, not once per copy. */
 gboolean
 _postier_sent_store_sync_copies (PostierSentStore  *self,
                                  GPtrArray         *names,
+                                 guint64            bytes,
                                  GError           **error)
 {
   g_autofree char *new_dir = NULL;
@@ -562,14 +562,11 @@ _postier_sent_store_sync_copies (PostierSentStore  *self,
         sync_file_range (fds[i], 0, 0, SYNC_FILE_RANGE_WRITE);
 #endif
     }
+  if (saved_errno == 0)
+    saved_errno = postier_sync_files (fds, names->len, bytes);
   for (guint i = 0; i < names->len; i++)
-    {
-      if (fds[i] < 0)
-        continue;
-      if (fdatasync (fds[i]) != 0 && saved_errno == 0)
-        saved_errno = errno;
+    if (fds[i] >= 0)
       close (fds[i]);
-    }
   if (saved_errno != 0)
     {
       set_storage_error (error, saved_errno, new_dir);

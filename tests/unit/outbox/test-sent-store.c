@@ -320,6 +320,68 @@ test_copy_over_spare (void)
   }
 }
 
+/* A commit's copies are synced once for the batch only when little else
+ * waits to be written back; otherwise each on its own, as before. */
+static void
+test_sync_copies (void)
+{
+  static const char meminfo[] =
+    "MemTotal:       24000000 kB\n"
+    "Dirty:              %s kB\n"
+    "Writeback:          %s kB\n"
+    "AnonPages:        100000 kB\n";
+  g_autofree char *sent_dir = g_build_filename (g_get_user_data_dir (), "sent-sync", NULL);
+  g_autofree char *work = g_build_filename (g_get_user_data_dir (), "work-sync", NULL);
+  g_autoptr(PostierSentStore) store = postier_sent_store_new (sent_dir);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  struct {
+    const char *dirty, *writeback;
+    guint64     own;
+    gboolean    little;
+  } cases[] = {
+    { "120", "0", 0, TRUE },
+    { "16000", "384", 0, TRUE },
+    { "16384", "4", 0, FALSE },           /* 16 MiB and 4 KiB: just past the slack */
+    { "40000", "1000", 0, FALSE },        /* a download being written */
+    { "40000", "1000", 32 << 20, TRUE },  /* most of it the batch's own */
+    { "x", "0", 0, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strdup_printf (meminfo, cases[i].dirty, cases[i].writeback);
+
+      g_assert_cmpint (postier_little_else_dirty (text, cases[i].own), ==, cases[i].little);
+    }
+  g_assert_false (postier_little_else_dirty ("MemTotal: 1 kB\nDirty: 0 kB\n", 0));
+  g_assert_false (postier_little_else_dirty ("", 0));
+
+  /* Three copies, one read meanwhile (cur/), one deleted: synced, no error. */
+  g_mkdir_with_parents (work, 0700);
+  message = write_message (work, "Sync", "Bob <bob@example.com>");
+  for (guint i = 0; i < 5; i++)
+    {
+      char *name = _postier_sent_store_add_unsynced (store, message, "Work", 1741000000, FALSE, NULL, &error);
+
+      g_assert_no_error (error);
+      g_ptr_array_add (names, name);
+    }
+  {
+    g_autofree char *from = g_build_filename (sent_dir, "new", g_ptr_array_index (names, 1), NULL);
+    g_autofree char *read_name = g_strconcat (g_ptr_array_index (names, 1), ":2,S", NULL);
+    g_autofree char *to = g_build_filename (sent_dir, "cur", read_name, NULL);
+    g_autofree char *gone = g_build_filename (sent_dir, "new", g_ptr_array_index (names, 2), NULL);
+
+    g_assert_cmpint (g_rename (from, to), ==, 0);
+    g_assert_cmpint (g_unlink (gone), ==, 0);
+  }
+  g_assert_true (_postier_sent_store_sync_copies (store, names, 5 * 512, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (postier_sync_files ((int[]) { -1, -1 }, 2, 0), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -331,6 +393,7 @@ main (int   argc,
   g_test_add_func ("/sent-store/list/async", test_list_async);
   g_test_add_func ("/sent-store/restore-copy", test_restore_copy);
   g_test_add_func ("/sent-store/copy-over-spare", test_copy_over_spare);
+  g_test_add_func ("/sent-store/sync-copies", test_sync_copies);
 
   return g_test_run ();
 }
