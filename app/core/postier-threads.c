@@ -40,3 +40,43 @@ postier_thread_lower_priority (int nice_value)
     }
   return previous;
 }
+
+typedef struct {
+  GTask           *task;
+  GTaskThreadFunc  func;
+} NicedRun;
+
+static gpointer
+run_niced (gpointer data)
+{
+  NicedRun *run = data;
+
+  postier_thread_lower_priority (POSTIER_BACKGROUND_NICE);
+  run->func (run->task, g_task_get_source_object (run->task), g_task_get_task_data (run->task),
+             g_task_get_cancellable (run->task));
+  g_object_unref (run->task);
+  g_free (run);
+  return NULL;
+}
+
+void
+postier_task_run_in_niced_thread (GTask           *task,
+                                  GTaskThreadFunc  func)
+{
+  NicedRun *run = g_new (NicedRun, 1);
+  GThread *thread;
+
+  g_return_if_fail (G_IS_TASK (task));
+
+  run->task = g_object_ref (task);
+  run->func = func;
+  thread = g_thread_try_new ("postier-niced", run_niced, run, NULL);
+  if (thread != NULL)
+    {
+      g_thread_unref (thread);
+      return;
+    }
+  g_object_unref (run->task);
+  g_free (run);
+  g_task_run_in_thread (task, func);
+}

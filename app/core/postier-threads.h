@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -22,5 +22,14 @@ G_BEGIN_DECLS
  * so a GLib pool thread would keep it and run the window's next file
  * loads and listings niced. */
 int   postier_thread_lower_priority   (int nice_value);
+
+/* g_task_run_in_thread(), but on a thread of its own at
+ * POSTIER_BACKGROUND_NICE that ends with FUNC: for the listings a window
+ * asks for again each time a store changes, which a flush makes nearly
+ * continuous. On the pool, at full priority, they and the flush took both
+ * cores from the window's main thread (issue 12, bench-frames). Falls back
+ * to the pool when no thread can be started. */
+void  postier_task_run_in_niced_thread (GTask           *task,
+                                        GTaskThreadFunc  func);
 
 G_END_DECLS

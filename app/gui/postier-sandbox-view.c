@@ -15,6 +15,7 @@
 #include "postier-mime-tree.h"
 #include "postier-sandbox-message-row.h"
 #include "postier-sandbox-view.h"
+#include "postier-threads.h"
 #include "postier-view-reloader.h"
 
 /* The source page shows this much; a larger message says what it left out. */
@@ -619,7 +620,8 @@ list_captured (GObject             *store,
 {
   g_autoptr(GTask) task = g_task_new (store, cancellable, callback, user_data);
 
-  g_task_run_in_thread (task, list_thread);
+  /* Listed again as each message is captured, so all along a flush. */
+  postier_task_run_in_niced_thread (task, list_thread);
 }
 
 /* Called by the reloader with the newest listing only, while we live. */

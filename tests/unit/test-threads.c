@@ -101,10 +101,69 @@ test_only_the_calling_thread (void)
   g_cond_clear (&worker.cond);
 }
 
+typedef struct {
+  pid_t tid;
+  int   nice;
+} Ran;
+
+static void
+listing_like (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  Ran *ran = g_new0 (Ran, 1);
+
+  g_assert_true (G_IS_OBJECT (source_object));
+  g_assert_cmpstr (task_data, ==, "data");
+  g_assert_true (G_IS_CANCELLABLE (cancellable));
+  ran->tid = gettid_ ();
+  ran->nice = thread_nice (ran->tid);
+  g_task_return_pointer (task, ran, g_free);
+}
+
+static void
+on_listed (G_GNUC_UNUSED GObject *source,
+           GAsyncResult          *result,
+           gpointer               user_data)
+{
+  Ran **ran = user_data;
+
+  *ran = g_task_propagate_pointer (G_TASK (result), NULL);
+}
+
+/* A window's repeated listings: run niced on a thread of their own, the
+ * answer in the caller's main context, the caller's priority untouched;
+ * the pool's threads are never niced. */
+static void
+test_task_in_niced_thread (void)
+{
+  int main_nice = thread_nice (gettid_ ());
+  int background = MAX (main_nice, POSTIER_BACKGROUND_NICE);
+  g_autoptr(GObject) source = g_object_new (G_TYPE_OBJECT, NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autofree Ran *ran = NULL;
+      g_autoptr(GTask) task = g_task_new (source, cancellable, on_listed, &ran);
+
+      g_task_set_task_data (task, "data", NULL);
+      postier_task_run_in_niced_thread (task, listing_like);
+      g_clear_object (&task);
+      while (ran == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_cmpint (ran->tid, !=, gettid_ ());
+      g_assert_cmpint (ran->nice, ==, background);
+      g_assert_cmpint (thread_nice (gettid_ ()), ==, main_nice);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/threads/lower-only-the-calling-thread", test_only_the_calling_thread);
+  g_test_add_func ("/threads/task-in-niced-thread", test_task_in_niced_thread);
   return g_test_run ();
 }

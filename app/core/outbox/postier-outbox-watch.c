@@ -20,6 +20,7 @@
 #include "postier-outbox-private.h"
 #include "postier-outbox-relay-holds.h"
 #include "postier-paths.h"
+#include "postier-threads.h"
 
 #include <string.h>
 #include <sys/stat.h>
@@ -442,7 +443,8 @@ postier_outbox_list_async (PostierOutbox       *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, postier_outbox_list_async);
-  g_task_run_in_thread (task, list_thread);
+  /* The views list again at each change, so nearly all along a flush. */
+  postier_task_run_in_niced_thread (task, list_thread);
 }
 
 GPtrArray *

@@ -19,6 +19,7 @@
 #include "postier-paths.h"
 #include "postier-sent-message.h"
 #include "postier-sent-store.h"
+#include "postier-threads.h"
 
 struct _PostierSentStore
 {
@@ -478,7 +479,8 @@ postier_sent_store_list_async (PostierSentStore    *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, postier_sent_store_list_async);
   g_task_set_task_data (task, GUINT_TO_POINTER (limit), NULL);
-  g_task_run_in_thread (task, list_thread);
+  /* The Sent view lists again as each copy arrives, so all along a flush. */
+  postier_task_run_in_niced_thread (task, list_thread);
 }
 
 GPtrArray *
