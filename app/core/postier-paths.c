@@ -81,12 +81,14 @@ postier_sync_files (const int *fds,
 {
   g_autofree char *meminfo = NULL;
   int first = -1;
+  guint open_fds = 0;
   int saved_errno = 0;
 
-  for (guint i = 0; i < n_fds && first < 0; i++)
-    first = fds[i];
+  for (guint i = 0; i < n_fds; i++)
+    if (fds[i] >= 0 && open_fds++ == 0)
+      first = fds[i];
   /* One file: its own fdatasync is the one flush anyway. */
-  if (first >= 0 && n_fds > 1 &&
+  if (open_fds > 1 &&
       g_file_get_contents ("/proc/meminfo", &meminfo, NULL, NULL) &&
       postier_little_else_dirty (meminfo, own_bytes))
     return syncfs (first) == 0 ? 0 : errno;

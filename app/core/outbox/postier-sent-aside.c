@@ -7,14 +7,15 @@
  * <outbox>/.sent-COPY at once (a kill then sees it settled, never sends it
  * again) and this file's thread commits the copies every few dozen
  * entries: their sync (one for the batch when it can), new/'s sync, then
- * the folders removed and the outbox folder synced. Until then the entry's message is still there:
- * recovery writes the copy again from it, under the same name, and only
- * then removes the folder. A message the relay took thus always ends with
- * a copy on disk, never two (a power cut that loses the rename itself
- * brings the entry back, marked: sent again, flagged, as before). Once
- * committed, a message is kept as a spare file for a later copy to be
- * written over, instead of being deleted: on ext4 without a journal a
- * new inode scans past every one freed in the last minute.
+ * the folders removed and the outbox folder synced. Until then the entry's
+ * message is still there: recovery writes the copy again from it, under
+ * the same name, and only then removes the folder. A message the relay
+ * took thus always ends with a copy on disk, never two (a power cut that
+ * loses the rename itself brings the entry back, marked: sent again,
+ * flagged, as before). Once committed, a message is kept as a spare file
+ * for a later copy to be written over, instead of being deleted: on ext4
+ * without a journal a new inode scans past every one freed in the last
+ * minute.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
