@@ -380,11 +380,13 @@ load_chunks (gpointer data)
   return NULL;
 }
 
-/* A helper takes only the CPU nobody else wants: the window's views list
- * the outbox again and again while it flushes, and two loaders at full
- * priority on two cores held its main thread back up to 8 ms at a time
- * (sched:sched_switch, bench-frames' flush of 1 000). The thread that
- * asked for the listing keeps its own priority. */
+/* A helper takes only the CPU nobody else wants: two loaders at full
+ * priority on two cores held the window's main thread back up to 8 ms at
+ * a time (sched:sched_switch, bench-frames' flush of 1 000). The thread
+ * that asked keeps its own priority: the views' listings ask from a niced
+ * thread already (postier_task_run_in_niced_thread(), whose helpers
+ * inherit it), while a flush or `postierctl queue list` asks at full
+ * priority and gets its first chunks at once. */
 static gpointer
 help_load_chunks (gpointer data)
 {
