@@ -13,6 +13,7 @@
 #include "postier-core.h"
 #include "postier-error.h"
 #include "postier-mime.h"
+#include "postier-notice-icon.h"
 #include "postier-account-resolver.h"
 #include "postier-online-accounts.h"
 #include "postier-paths.h"
@@ -817,6 +818,7 @@ postier_composer_class_init (PostierComposerClass *klass)
                   NULL, NULL, NULL, G_TYPE_NONE, 1, ADW_TYPE_TOAST);
 
   g_type_ensure (POSTIER_TYPE_ADDRESS_ENTRY);
+  g_type_ensure (POSTIER_TYPE_NOTICE_ICON);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/postier/Postier/ui/postier-composer.ui");
   gtk_widget_class_bind_template_child (widget_class, PostierComposer, sandbox_revealer);
   gtk_widget_class_bind_template_child (widget_class, PostierComposer, from_row);

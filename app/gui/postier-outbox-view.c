@@ -12,6 +12,7 @@
 #include "postier-error.h"
 #include "postier-gui-format.h"
 #include "postier-lazy-rows.h"
+#include "postier-notice-icon.h"
 #include "postier-outbox-entry.h"
 #include "postier-outbox-head.h"
 #include "postier-outbox-row.h"
@@ -806,6 +807,7 @@ postier_outbox_view_class_init (PostierOutboxViewClass *klass)
                                       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                       G_TYPE_NONE, 2, G_TYPE_OBJECT, G_TYPE_STRING);
 
+  g_type_ensure (POSTIER_TYPE_NOTICE_ICON);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/postier/Postier/ui/postier-outbox-view.ui");
   gtk_widget_class_bind_template_child (widget_class, PostierOutboxView, offline_revealer);
