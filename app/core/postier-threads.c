@@ -46,6 +46,16 @@ typedef struct {
   GTaskThreadFunc  func;
 } NicedRun;
 
+/* In the task's own context, once its callback has run. */
+static void
+drop_worker_reference (GTask                  *task,
+                       G_GNUC_UNUSED GParamSpec *pspec,
+                       G_GNUC_UNUSED gpointer    data)
+{
+  g_signal_handlers_disconnect_by_func (task, drop_worker_reference, NULL);
+  g_object_unref (task);
+}
+
 static gpointer
 run_niced (gpointer data)
 {
@@ -54,7 +64,11 @@ run_niced (gpointer data)
   postier_thread_lower_priority (POSTIER_BACKGROUND_NICE);
   run->func (run->task, g_task_get_source_object (run->task), g_task_get_task_data (run->task),
              g_task_get_cancellable (run->task));
-  g_object_unref (run->task);
+  /* The task's reference is not dropped here: by now the callback may
+   * have run and the caller let go, and the last reference of a task
+   * takes its source object with it. A store finalized in this thread
+   * would tear down its file monitors and main-loop sources off their
+   * thread. drop_worker_reference() drops it where the callback ran. */
   g_free (run);
   return NULL;
 }
@@ -70,12 +84,14 @@ postier_task_run_in_niced_thread (GTask           *task,
 
   run->task = g_object_ref (task);
   run->func = func;
+  g_signal_connect (task, "notify::completed", G_CALLBACK (drop_worker_reference), NULL);
   thread = g_thread_try_new ("postier-niced", run_niced, run, NULL);
   if (thread != NULL)
     {
       g_thread_unref (thread);
       return;
     }
+  g_signal_handlers_disconnect_by_func (task, drop_worker_reference, NULL);
   g_object_unref (run->task);
   g_free (run);
   g_task_run_in_thread (task, func);

@@ -159,11 +159,71 @@ test_task_in_niced_thread (void)
     }
 }
 
+/* The worker answers, then is slow to let go (preempted, say): the
+ * caller's callback runs and drops everything it held meanwhile. */
+static void
+answers_then_lingers (GTask                      *task,
+                      G_GNUC_UNUSED gpointer      source_object,
+                      G_GNUC_UNUSED gpointer      task_data,
+                      G_GNUC_UNUSED GCancellable *cancellable)
+{
+  g_task_return_boolean (task, TRUE);
+  g_usleep (100 * 1000);
+}
+
+static void
+on_answered (G_GNUC_UNUSED GObject *source,
+             GAsyncResult          *result,
+             gpointer               user_data)
+{
+  g_assert_true (g_task_propagate_boolean (G_TASK (result), NULL));
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+on_source_finalized (gpointer                 data,
+                     G_GNUC_UNUSED GObject   *where_the_object_was)
+{
+  g_atomic_pointer_set ((GThread **) data, g_thread_self ());
+}
+
+/* A store whose listing ran niced is finalized in the window's thread,
+ * never in the worker: its file monitors and main-loop sources belong
+ * there. */
+static void
+test_niced_task_source_dies_in_main_thread (void)
+{
+  for (guint round = 0; round < 3; round++)
+    {
+      GObject *source = g_object_new (G_TYPE_OBJECT, NULL);
+      GThread *finalized_in = NULL;
+      gboolean answered = FALSE;
+      GTask *task = g_task_new (source, NULL, on_answered, &answered);
+
+      g_object_weak_ref (source, on_source_finalized, &finalized_in);
+      postier_task_run_in_niced_thread (task, answers_then_lingers);
+      g_object_unref (task);
+      g_object_unref (source);
+      while (!answered)
+        g_main_context_iteration (NULL, TRUE);
+      /* Well past the worker's end. */
+      for (guint i = 0; i < 30 && g_atomic_pointer_get (&finalized_in) == NULL; i++)
+        {
+          while (g_main_context_iteration (NULL, FALSE))
+            ;
+          g_usleep (10 * 1000);
+        }
+      g_assert_true (g_atomic_pointer_get (&finalized_in) == g_thread_self ());
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/threads/lower-only-the-calling-thread", test_only_the_calling_thread);
   g_test_add_func ("/threads/task-in-niced-thread", test_task_in_niced_thread);
+  g_test_add_func ("/threads/niced-task-source-dies-in-main-thread",
+                   test_niced_task_source_dies_in_main_thread);
   return g_test_run ();
 }
