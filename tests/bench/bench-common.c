@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -215,4 +217,61 @@ bench_msmtp (GPtrArray *messages)
       bench_run (argv, g_ptr_array_index (messages, i), FALSE, NULL);
     }
   return messages->len / bench_seconds_since (start);
+}
+
+BenchDisk
+bench_disk_read (const char *path)
+{
+  BenchDisk disk = { FALSE, 0, 0, 0 };
+  g_autofree char *device = NULL;
+  g_autofree char *stat_path = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) fields = NULL;
+  struct stat st;
+
+  if (stat (path, &st) != 0)
+    return disk;
+  device = g_strdup_printf ("/sys/dev/block/%u:%u", major (st.st_dev), minor (st.st_dev));
+  /* A partition's own counters leave out the disk's cache flushes. */
+  {
+    g_autofree char *partition = g_build_filename (device, "partition", NULL);
+
+    stat_path = g_file_test (partition, G_FILE_TEST_EXISTS)
+                ? g_build_filename (device, "..", "stat", NULL)
+                : g_build_filename (device, "stat", NULL);
+  }
+  if (!g_file_get_contents (stat_path, &text, NULL, NULL))
+    return disk;
+  fields = g_strsplit_set (g_strstrip (text), " \t", -1);
+  {
+    /* Empty strings between repeated spaces are skipped. */
+    guint64 value[17];
+    guint n = 0;
+
+    for (guint i = 0; fields[i] != NULL && n < G_N_ELEMENTS (value); i++)
+      if (*fields[i] != '\0')
+        value[n++] = g_ascii_strtoull (fields[i], NULL, 10);
+    /* Linux 5.5 and later: reads (4), writes (4), 3 more, discards (4),
+     * flushes (2). */
+    if (n < 17)
+      return disk;
+    disk.writes = value[4];
+    disk.discards = value[11];
+    disk.flushes = value[15];
+    disk.ok = TRUE;
+  }
+  return disk;
+}
+
+char *
+bench_disk_per_message (const BenchDisk *before,
+                        const BenchDisk *after,
+                        guint            n)
+{
+  if (!before->ok || !after->ok || n == 0)
+    return g_strdup ("disk not counted");
+  return g_strdup_printf ("%.1f writes, %.1f discards, %.1f cache flushes a message",
+                          (double) (after->writes - before->writes) / n,
+                          (double) (after->discards - before->discards) / n,
+                          (double) (after->flushes - before->flushes) / n);
 }

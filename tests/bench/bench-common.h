@@ -44,4 +44,21 @@ double      bench_warm_up_server   (guint        port);
  * submission port, sending each of MESSAGES (paths): messages per second. */
 double      bench_msmtp            (GPtrArray   *messages);
 
+/* The block device holding a path, counted (Linux's
+ * /sys/dev/block/MAJ:MIN/stat, the whole disk's for a partition): what a
+ * run asked of the disk. OK is FALSE where the kernel says nothing. */
+typedef struct {
+  gboolean ok;
+  guint64  writes;
+  guint64  discards;
+  guint64  flushes;
+} BenchDisk;
+
+BenchDisk   bench_disk_read        (const char  *path);
+/* "W writes, D discards, F cache flushes a message" between BEFORE and
+ * AFTER for N messages, or "disk not counted". */
+char       *bench_disk_per_message (const BenchDisk *before,
+                                    const BenchDisk *after,
+                                    guint            n);
+
 G_END_DECLS
