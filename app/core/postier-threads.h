@@ -28,7 +28,10 @@ int   postier_thread_lower_priority   (int nice_value);
  * asks for again each time a store changes, which a flush makes nearly
  * continuous. On the pool, at full priority, they and the flush took both
  * cores from the window's main thread (issue 12, bench-frames). Falls back
- * to the pool when no thread can be started. */
+ * to the pool when no thread can be started. The task's last reference,
+ * and with it its source object, goes in the task's own context, never in
+ * the thread; so, unlike on the pool, the task is complete as soon as FUNC
+ * calls g_task_return_*(), and FUNC must not touch it afterwards. */
 void  postier_task_run_in_niced_thread (GTask           *task,
                                         GTaskThreadFunc  func);
 
