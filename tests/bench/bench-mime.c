@@ -10,8 +10,8 @@
  * bench`'s summary. Both sides are measured twice, alternating, and the
  * faster of each counts: on this VM the same pass in the same process
  * sometimes took twice the CPU time of the one before it. The extra is
- * all kernel time (each pass's share is printed): the user time and the
- * page faults of the two passes are the same.
+ * kernel time (each pass's share is printed): the page faults are the
+ * same and the user time within 0.1 s.
  *
  *   POSTIER_BENCH_SIZE=octets    attachment size (default 1 GiB)
  *   POSTIER_BENCH_RANDOM=0       leave the attachment sparse instead of
