@@ -232,7 +232,8 @@ bench_disk_read (const char *path)
   if (stat (path, &st) != 0)
     return disk;
   device = g_strdup_printf ("/sys/dev/block/%u:%u", major (st.st_dev), minor (st.st_dev));
-  /* A partition's own counters leave out the disk's cache flushes. */
+  /* The whole disk's: the relay's spool may be on another partition of
+   * it, and the disk's queue is what they share. */
   {
     g_autofree char *partition = g_build_filename (device, "partition", NULL);
 
