@@ -264,6 +264,16 @@ bench_disk_read (const char *path)
   return disk;
 }
 
+BenchDisk
+bench_disk_add (const BenchDisk *a,
+                const BenchDisk *b)
+{
+  BenchDisk sum = { a->ok && b->ok, a->writes + b->writes, a->discards + b->discards,
+                    a->flushes + b->flushes };
+
+  return sum;
+}
+
 char *
 bench_disk_per_message (const BenchDisk *before,
                         const BenchDisk *after,

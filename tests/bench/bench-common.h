@@ -55,6 +55,9 @@ typedef struct {
 } BenchDisk;
 
 BenchDisk   bench_disk_read        (const char  *path);
+/* Counters A and B added: two runs' starts, or their ends, taken as one. */
+BenchDisk   bench_disk_add         (const BenchDisk *a,
+                                    const BenchDisk *b);
 /* "W writes, D discards, F cache flushes a message" between BEFORE and
  * AFTER for N messages, or "disk not counted". */
 char       *bench_disk_per_message (const BenchDisk *before,

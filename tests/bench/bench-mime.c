@@ -37,28 +37,27 @@
 #define TARGET_MB_PER_S 300.0
 #define TARGET_VS_BASE64 0.8
 
-/* User plus system time so far: on a shared machine the wall time says as
- * much about the neighbours as about us. */
-static double
-cpu_seconds (void)
+/* This process's CPU so far (user plus system: on a shared machine the
+ * wall time says as much about the neighbours as about us), the kernel's
+ * share of it and its page faults: a pass that takes more CPU than the
+ * one before it shows where. */
+typedef struct {
+  double cpu;
+  double system;
+  glong  faults;
+} Usage;
+
+static Usage
+usage_now (void)
 {
   struct rusage usage;
+  Usage now;
 
   getrusage (RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 +
-         usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
-}
-
-/* This process's system time so far, and its page faults: a pass that
- * takes more CPU than the one before it shows where. */
-static void
-kernel_share (double *system, glong *faults)
-{
-  struct rusage usage;
-
-  getrusage (RUSAGE_SELF, &usage);
-  *system = usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
-  *faults = usage.ru_minflt + usage.ru_majflt;
+  now.system = usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+  now.cpu = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + now.system;
+  now.faults = usage.ru_minflt + usage.ru_majflt;
+  return now;
 }
 
 /* VmHWM, this process's own high-water mark: getrusage()'s ru_maxrss
@@ -151,26 +150,22 @@ measure_pass (PostierDraft   *draft,
   g_autoptr(GError) error = NULL;
   g_autoptr(PostierEnvelope) envelope = NULL;
   g_autoptr(GMimeMessage) message = NULL;
-  double cpu_start = cpu_seconds ();
-  double system_start;
-  glong faults_start;
-  gint64 start;
+  Usage before = usage_now (), after;
+  gint64 start = g_get_monotonic_time ();
   gint64 built, written;
   GStatBuf st;
   int fd;
 
-  kernel_share (&system_start, &faults_start);
-  start = g_get_monotonic_time ();
   message = postier_mime_build_message (draft, account, &envelope, &error);
   g_assert_no_error (error);
   built = g_get_monotonic_time ();
   g_assert_true (postier_mime_write_message (message, envelope, output, NULL, &error));
   g_assert_no_error (error);
   written = g_get_monotonic_time ();
-  pass->cpu = cpu_seconds () - cpu_start;
-  kernel_share (&pass->system, &pass->faults);
-  pass->system -= system_start;
-  pass->faults -= faults_start;
+  after = usage_now ();
+  pass->cpu = after.cpu - before.cpu;
+  pass->system = after.system - before.system;
+  pass->faults = after.faults - before.faults;
   fd = g_open (output, O_RDONLY | O_CLOEXEC, 0);
   g_assert_cmpint (fd, >=, 0);
   g_assert_cmpint (fsync (fd), ==, 0);
