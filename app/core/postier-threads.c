@@ -44,7 +44,8 @@ postier_thread_lower_priority (int nice_value)
 typedef struct {
   GTask           *task;
   GTaskThreadFunc  func;
-} NicedRun;
+  int              nice_value;
+} OwnRun;
 
 /* In the task's own context, once its callback has run. */
 static void
@@ -57,11 +58,12 @@ drop_worker_reference (GTask                  *task,
 }
 
 static gpointer
-run_niced (gpointer data)
+run_own (gpointer data)
 {
-  NicedRun *run = data;
+  OwnRun *run = data;
 
-  postier_thread_lower_priority (POSTIER_BACKGROUND_NICE);
+  if (run->nice_value > 0)
+    postier_thread_lower_priority (run->nice_value);
   run->func (run->task, g_task_get_source_object (run->task), g_task_get_task_data (run->task),
              g_task_get_cancellable (run->task));
   /* The task's reference is not dropped here: by now the callback may
@@ -74,18 +76,22 @@ run_niced (gpointer data)
 }
 
 void
-postier_task_run_in_niced_thread (GTask           *task,
-                                  GTaskThreadFunc  func)
+postier_task_run_in_own_thread (GTask           *task,
+                                GTaskThreadFunc  func,
+                                int              nice_value)
 {
-  NicedRun *run = g_new (NicedRun, 1);
+  OwnRun *run;
   GThread *thread;
 
   g_return_if_fail (G_IS_TASK (task));
+  g_return_if_fail (nice_value >= 0 && nice_value <= 19);
 
+  run = g_new (OwnRun, 1);
   run->task = g_object_ref (task);
   run->func = func;
+  run->nice_value = nice_value;
   g_signal_connect (task, "notify::completed", G_CALLBACK (drop_worker_reference), NULL);
-  thread = g_thread_try_new ("postier-niced", run_niced, run, NULL);
+  thread = g_thread_try_new (nice_value > 0 ? "postier-niced" : "postier-task", run_own, run, NULL);
   if (thread != NULL)
     {
       g_thread_unref (thread);
@@ -95,4 +101,11 @@ postier_task_run_in_niced_thread (GTask           *task,
   g_object_unref (run->task);
   g_free (run);
   g_task_run_in_thread (task, func);
+}
+
+void
+postier_task_run_in_niced_thread (GTask           *task,
+                                  GTaskThreadFunc  func)
+{
+  postier_task_run_in_own_thread (task, func, POSTIER_BACKGROUND_NICE);
 }

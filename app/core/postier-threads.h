@@ -35,4 +35,12 @@ int   postier_thread_lower_priority   (int nice_value);
 void  postier_task_run_in_niced_thread (GTask           *task,
                                         GTaskThreadFunc  func);
 
+/* The same on a thread of its own at NICE_VALUE (0: the caller's
+ * priority), for a task whose source object must not be finalized in a
+ * worker (the outbox, with its file monitors and main-loop sources):
+ * its last reference goes in the task's own context, as above. */
+void  postier_task_run_in_own_thread   (GTask           *task,
+                                        GTaskThreadFunc  func,
+                                        int              nice_value);
+
 G_END_DECLS

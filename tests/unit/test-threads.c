@@ -159,6 +159,26 @@ test_task_in_niced_thread (void)
     }
 }
 
+/* The outbox's first rows and schedule changes: a thread of their own at
+ * the caller's priority (the window waits for the first rows). */
+static void
+test_task_in_own_thread (void)
+{
+  int main_nice = thread_nice (gettid_ ());
+  g_autoptr(GObject) source = g_object_new (G_TYPE_OBJECT, NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree Ran *ran = NULL;
+  g_autoptr(GTask) task = g_task_new (source, cancellable, on_listed, &ran);
+
+  g_task_set_task_data (task, "data", NULL);
+  postier_task_run_in_own_thread (task, listing_like, 0);
+  g_clear_object (&task);
+  while (ran == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (ran->tid, !=, gettid_ ());
+  g_assert_cmpint (ran->nice, ==, main_nice);
+}
+
 /* The worker answers, then is slow to let go (preempted, say): the
  * caller's callback runs and drops everything it held meanwhile. */
 static void
@@ -187,13 +207,13 @@ on_source_finalized (gpointer                 data,
   g_atomic_pointer_set ((GThread **) data, g_thread_self ());
 }
 
-/* A store whose listing ran niced is finalized in the window's thread,
- * never in the worker: its file monitors and main-loop sources belong
- * there. */
+/* A store whose listing ran niced (or the outbox whose first rows ran
+ * on a thread of their own) is finalized in the window's thread, never in
+ * the worker: its file monitors and main-loop sources belong there. */
 static void
-test_niced_task_source_dies_in_main_thread (void)
+test_task_source_dies_in_main_thread (void)
 {
-  for (guint round = 0; round < 3; round++)
+  for (guint round = 0; round < 6; round++)
     {
       GObject *source = g_object_new (G_TYPE_OBJECT, NULL);
       GThread *finalized_in = NULL;
@@ -201,7 +221,10 @@ test_niced_task_source_dies_in_main_thread (void)
       GTask *task = g_task_new (source, NULL, on_answered, &answered);
 
       g_object_weak_ref (source, on_source_finalized, &finalized_in);
-      postier_task_run_in_niced_thread (task, answers_then_lingers);
+      if (round % 2 == 0)
+        postier_task_run_in_niced_thread (task, answers_then_lingers);
+      else
+        postier_task_run_in_own_thread (task, answers_then_lingers, 0);
       g_object_unref (task);
       g_object_unref (source);
       while (!answered)
@@ -217,13 +240,59 @@ test_niced_task_source_dies_in_main_thread (void)
     }
 }
 
+static void
+answers_at_once (GTask                      *task,
+                 G_GNUC_UNUSED gpointer      source_object,
+                 G_GNUC_UNUSED gpointer      task_data,
+                 G_GNUC_UNUSED GCancellable *cancellable)
+{
+  g_task_return_boolean (task, TRUE);
+}
+
+/* GLib's pool drops its reference of a task after scheduling the
+ * callback: when the callback wins that race, the pool's thread holds the
+ * last reference, and finalizes the source (the outbox, with its folder
+ * monitors) there. A thread of Postier's own never does, however the two
+ * threads interleave: many short tasks, none finalized off the main
+ * thread. */
+static void
+test_own_thread_never_finalizes_source (void)
+{
+  guint in_worker = 0;
+
+  for (guint round = 0; round < 2000; round++)
+    {
+      GObject *source = g_object_new (G_TYPE_OBJECT, NULL);
+      GThread *finalized_in = NULL;
+      gboolean answered = FALSE;
+      GTask *task = g_task_new (source, NULL, on_answered, &answered);
+
+      g_object_weak_ref (source, on_source_finalized, &finalized_in);
+      postier_task_run_in_own_thread (task, answers_at_once, 0);
+      g_object_unref (task);
+      g_object_unref (source);
+      while (!answered)
+        g_main_context_iteration (NULL, TRUE);
+      while (g_atomic_pointer_get (&finalized_in) == NULL)
+        {
+          while (g_main_context_iteration (NULL, FALSE))
+            ;
+          g_usleep (100);
+        }
+      if (g_atomic_pointer_get (&finalized_in) != g_thread_self ())
+        in_worker++;
+    }
+  g_assert_cmpuint (in_worker, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/threads/lower-only-the-calling-thread", test_only_the_calling_thread);
   g_test_add_func ("/threads/task-in-niced-thread", test_task_in_niced_thread);
-  g_test_add_func ("/threads/niced-task-source-dies-in-main-thread",
-                   test_niced_task_source_dies_in_main_thread);
+  g_test_add_func ("/threads/task-in-own-thread", test_task_in_own_thread);
+  g_test_add_func ("/threads/task-source-dies-in-main-thread", test_task_source_dies_in_main_thread);
+  g_test_add_func ("/threads/own-thread-never-finalizes-source", test_own_thread_never_finalizes_source);
   return g_test_run ();
 }

@@ -11,6 +11,7 @@
 #include "postier-error.h"
 #include "postier-outbox-entry-private.h"
 #include "postier-outbox-head.h"
+#include "postier-threads.h"
 
 static int
 compare_names (gconstpointer a,
@@ -80,7 +81,9 @@ postier_outbox_list_head_async (PostierOutbox       *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, postier_outbox_list_head_async);
   g_task_set_task_data (task, GUINT_TO_POINTER (n), NULL);
-  g_task_run_in_thread (task, head_thread);
+  /* Not the pool: its thread would drop the last reference of a task, and
+   * with it perhaps the outbox, off the main context. */
+  postier_task_run_in_own_thread (task, head_thread, 0);
 }
 
 GPtrArray *

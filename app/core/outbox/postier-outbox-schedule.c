@@ -22,6 +22,7 @@
 #include "postier-outbox-private.h"
 #include "postier-paths.h"
 #include "postier-schedule.h"
+#include "postier-threads.h"
 
 /* While another flusher runs, an entry is changed only when its not-before
  * is at least this far away: that flusher cannot take it before our change
@@ -276,7 +277,9 @@ _postier_outbox_run_in_thread (PostierOutbox       *self,
 
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, task_data, task_data_free);
-  g_task_run_in_thread (task, thread_func);
+  /* As postier_outbox_list_head_async(): never the outbox's last
+   * reference in a worker. */
+  postier_task_run_in_own_thread (task, thread_func, 0);
 }
 
 void
