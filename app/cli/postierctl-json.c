@@ -44,5 +44,9 @@ postierctl_print_json (JsonNode *node)
         g_string_append_len (out, p, g_utf8_next_char (p) - p);
       p = g_utf8_next_char (p);
     }
-  g_print ("%s\n", out->str);
+  /* JSON is UTF-8 whatever the locale (RFC 8259): a script run by cron,
+   * in the C locale, must read "café", never GLib's "caf?". */
+  g_string_append_c (out, '\n');
+  fputs (out->str, stdout);
+  fflush (stdout);
 }

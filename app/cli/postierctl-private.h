@@ -5,6 +5,7 @@
 #pragma once
 
 #include <json-glib/json-glib.h>
+#include <stdio.h>
 #include <sysexits.h>
 
 #include "postier-core.h"
@@ -145,6 +146,16 @@ int   postierctl_report_queued     (const char            *id,
  * first argument (postierctl-light.c); never typed by a person. */
 #define POSTIERCTL_INTERNAL_COMMAND "--internal"
 int   postierctl_internal_main     (int argc, char **argv);
+
+/* TEXT (UTF-8) in CHARSET, the locale's when it is not UTF-8 (cron's C
+ * locale): typographic quotes, dashes and ellipses become their ASCII
+ * stand-ins there, other characters CHARSET lacks '?'. */
+char *postierctl_to_console_charset (const char *text,
+                                     const char *charset);
+/* What g_print() and g_printerr() do in postierctl: TEXT as is in a UTF-8
+ * locale, else through postierctl_to_console_charset(). */
+void  postierctl_print_to           (FILE       *stream,
+                                     const char *text);
 
 /* Control characters, C1 controls and bidirectional overrides: shown as
  * escapes by postierctl_printable() and postierctl_print_json(). */

@@ -390,12 +390,15 @@ sendmail_options_clear (SendmailOptions *options)
 static void
 print_sendmail_usage (FILE *out)
 {
-  fprintf (out, "%s\n", _("Usage: postierctl sendmail [-t] [-i] [-f SENDER] [-F NAME] [--account NAME] "
-                          "[--queue-only] [RECIPIENT…]"));
-  fprintf (out, "%s\n", _("Reads a message on standard input and queues it, like sendmail."));
-  fprintf (out, "%s\n", _("Prints nothing when the message is sent (-v: what “postierctl send” prints); "
-                          "problems go to standard error."));
-  fprintf (out, "\n%s\n", _(exit_help));
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  g_string_append_printf (text, "%s\n", _("Usage: postierctl sendmail [-t] [-i] [-f SENDER] [-F NAME] [--account NAME] "
+                                          "[--queue-only] [RECIPIENT…]"));
+  g_string_append_printf (text, "%s\n", _("Reads a message on standard input and queues it, like sendmail."));
+  g_string_append_printf (text, "%s\n", _("Prints nothing when the message is sent (-v: what “postierctl send” prints); "
+                                          "problems go to standard error."));
+  g_string_append_printf (text, "\n%s\n", _(exit_help));
+  postierctl_print_to (out, text->str);
 }
 
 /* Takes the value of an option given as "-fVALUE" or "-f VALUE". */

@@ -198,6 +198,7 @@ postierctl_run_subcommand (const PostierctlCommand *subcommands,
 {
   gboolean help;
   FILE *out;
+  g_autoptr(GString) text = NULL;
 
   if (argc >= 2)
     {
@@ -214,20 +215,22 @@ postierctl_run_subcommand (const PostierctlCommand *subcommands,
   help = argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
                        g_str_equal (argv[1], "help"));
   out = help ? stdout : stderr;
+  text = g_string_new (NULL);
   if (argc >= 2 && !help)
     {
       g_autofree char *shown = postierctl_printable (argv[1]);
 
-      fprintf (out, "postierctl: ");
-      fprintf (out, _("unknown command “%s”"), shown);
-      fprintf (out, "\n");
+      g_string_append (text, "postierctl: ");
+      g_string_append_printf (text, _("unknown command “%s”"), shown);
+      g_string_append (text, "\n");
     }
-  fprintf (out, "%s\n\n%s\n", usage, _("Commands:"));
+  g_string_append_printf (text, "%s\n\n%s\n", usage, _("Commands:"));
   for (guint i = 0; i < n_subcommands; i++)
-    fprintf (out, "  %-10s %s\n", subcommands[i].name, _(subcommands[i].summary));
-  fprintf (out, "\n");
-  fprintf (out, _("Run “%s COMMAND --help” for the options of a command."), g_get_prgname ());
-  fprintf (out, "\n");
+    g_string_append_printf (text, "  %-10s %s\n", subcommands[i].name, _(subcommands[i].summary));
+  g_string_append (text, "\n");
+  g_string_append_printf (text, _("Run “%s COMMAND --help” for the options of a command."), g_get_prgname ());
+  g_string_append (text, "\n");
+  postierctl_print_to (out, text->str);
   return help ? EX_OK : EX_USAGE;
 }
 
@@ -240,7 +243,18 @@ postierctl_parse_options (GOptionContext  *context,
 
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      g_printerr ("postierctl: %s\n", error->message);
+      const char *charset;
+
+      g_get_charset (&charset);
+      if (error->domain == G_CONVERT_ERROR)
+        {
+          g_autofree char *what = g_strdup_printf (_("An argument is not text in this locale’s character set (%s): %s"),
+                                                   charset, error->message);
+
+          g_printerr ("postierctl: %s\n", what);
+        }
+      else
+        g_printerr ("postierctl: %s\n", error->message);
       return FALSE;
     }
   return TRUE;
@@ -304,14 +318,99 @@ postierctl_read_stdin (gsize   *length,
   return (char *) g_byte_array_free (g_steal_pointer (&data), FALSE);
 }
 
+/* Typographic punctuation in Postier's messages, and what stands in for it
+ * where the locale's character set lacks it: cron and `env -i` run in the
+ * C locale, where GLib would print “postierctl queue watch” as
+ * ?postierctl queue watch?. Other characters it lacks become '?', as
+ * GLib's own conversion makes them. */
+static const struct {
+  gunichar    c;
+  const char *ascii;
+} stand_ins[] = {
+  { 0x00a0, " " }, { 0x00ab, "\"" }, { 0x00bb, "\"" }, { 0x00d7, "x" },
+  { 0x2013, "-" }, { 0x2014, "-" }, { 0x2018, "'" }, { 0x2019, "'" },
+  { 0x201c, "\"" }, { 0x201d, "\"" }, { 0x201e, "\"" }, { 0x2022, "*" },
+  { 0x2026, "..." }, { 0x202f, " " }, { 0x2192, "->" }, { 0x2212, "-" },
+};
+
+char *
+postierctl_to_console_charset (const char *text,
+                               const char *charset)
+{
+  g_autoptr(GString) out = g_string_sized_new (strlen (text));
+  const char *end = text + strlen (text);
+
+  for (const char *p = text; p < end;)
+    {
+      gunichar c = g_utf8_get_char_validated (p, end - p);
+      const char *next = (c == (gunichar) -1 || c == (gunichar) -2) ? p + 1 : g_utf8_next_char (p);
+      g_autofree char *converted = NULL;
+      gsize written = 0;
+      const char *shown = "?";
+
+      if (c < 0x80)
+        {
+          g_string_append_c (out, *p);
+          p = next;
+          continue;
+        }
+      if (next > p + 1)
+        converted = g_convert (p, next - p, charset, "UTF-8", NULL, &written, NULL);
+      if (converted != NULL)
+        {
+          g_string_append_len (out, converted, (gssize) written);
+          p = next;
+          continue;
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (stand_ins); i++)
+        if (stand_ins[i].c == c)
+          shown = stand_ins[i].ascii;
+      g_string_append (out, shown);
+      p = next;
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+void
+postierctl_print_to (FILE       *stream,
+                     const char *text)
+{
+  const char *charset;
+
+  if (g_get_console_charset (&charset))
+    fputs (text, stream);
+  else
+    {
+      g_autofree char *shown = postierctl_to_console_charset (text, charset);
+
+      fputs (shown, stream);
+    }
+  fflush (stream);
+}
+
+static void
+print_to_stdout (const char *text)
+{
+  postierctl_print_to (stdout, text);
+}
+
+static void
+print_to_stderr (const char *text)
+{
+  postierctl_print_to (stderr, text);
+}
+
 static void
 print_usage (FILE *out)
 {
-  fprintf (out, "%s\n", _("Usage: postierctl COMMAND [ARGUMENTS…]"));
-  fprintf (out, "\n%s\n", _("Commands:"));
+  g_autoptr(GString) usage = g_string_new (NULL);
+
+  g_string_append_printf (usage, "%s\n", _("Usage: postierctl COMMAND [ARGUMENTS…]"));
+  g_string_append_printf (usage, "\n%s\n", _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
-  fprintf (out, "\n%s\n", _("Run “postierctl COMMAND --help” for the options of a command."));
+    g_string_append_printf (usage, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+  g_string_append_printf (usage, "\n%s\n", _("Run “postierctl COMMAND --help” for the options of a command."));
+  postierctl_print_to (out, usage->str);
 }
 
 static void
@@ -320,6 +419,15 @@ setup_i18n (void)
   const char *localedir = postier_build_getenv ("POSTIER_LOCALEDIR");
 
   setlocale (LC_ALL, "");
+  /* The C locale's ASCII is no one's choice: it is what cron, `env -i` and
+   * systemd units give. There GLib would refuse an argument such as
+   * --subject "Été" and print "café" as "caf?"; read and write UTF-8
+   * instead, as Python does (PEP 538). Messages stay in English. */
+  if (g_strcmp0 (setlocale (LC_CTYPE, NULL), "C") == 0 || g_strcmp0 (setlocale (LC_CTYPE, NULL), "POSIX") == 0)
+    {
+      if (setlocale (LC_CTYPE, "C.UTF-8") == NULL)
+        setlocale (LC_CTYPE, "C.utf8");
+    }
   bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
@@ -332,6 +440,8 @@ main (int   argc,
   const char *name;
 
   setup_i18n ();
+  g_set_print_handler (print_to_stdout);
+  g_set_printerr_handler (print_to_stderr);
   postier_core_init ();
   /* Before any password is read (stdin, keyring, a password command). */
   postier_core_protect_process ();

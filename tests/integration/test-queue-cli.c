@@ -379,6 +379,81 @@ test_no_keyring (void)
   g_assert_nonnull (strstr (out, "postierctl queue watch"));
 }
 
+static const char *
+id_of_subject (JsonArray  *array,
+               const char *subject)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *object = json_array_get_object_element (array, i);
+
+      if (g_strcmp0 (json_object_get_string_member (object, "subject"), subject) == 0)
+        return json_object_get_string_member (object, "id");
+    }
+  return NULL;
+}
+
+static JsonArray *
+list_json_in (const char * const *env)
+{
+  const char *args[] = { "queue", "list", "--json", NULL };
+  g_autofree char *out = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (postier_test_run_ctlv (env, NULL, 0, &out, NULL, args), ==, 0);
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  return json_array_ref (json_node_get_array (json_parser_get_root (parser)));
+}
+
+/* Cron, `env -i` and systemd units run in the C locale. There a subject
+ * with accents is taken from the command line, --json keeps it (JSON is
+ * UTF-8 whatever the locale), and `queue list` shows it. In a locale whose
+ * character set lacks a character, quotes and dashes get ASCII stand-ins. */
+static void
+test_locale_of_cron (void)
+{
+  g_autoptr(PostierOutbox) outbox = postier_test_rig_outbox ();
+  const char *subject = "Café “du soir” — fin…";
+  const char *c_locale[] = { "LC_ALL=C", NULL };
+  const char *latin1[] = { "CHARSET=ISO-8859-1", NULL };
+  const char *ascii[] = { "CHARSET=ANSI_X3.4-1968", NULL };
+  const char *send[] = { "send", "--queue-only", "--account", "Rig", "--to", "cron@example.org",
+                         "--subject", subject, "--body-file", "-", NULL };
+  const char *list[] = { "queue", "list", NULL };
+  const char *show_missing[] = { "queue", "show", "no-such-entry", NULL };
+  g_autoptr(JsonArray) in_c = NULL;
+  g_autoptr(JsonArray) in_ascii = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *id = NULL;
+
+  if (outbox == NULL)
+    return;
+
+  g_assert_cmpint (postier_test_run_ctlv (c_locale, "nightly report\n", 15, &out, &err, send), ==, 0);
+  g_test_message ("send in the C locale: %s%s", out, err);
+  in_c = list_json_in (c_locale);
+  id = g_strdup (id_of_subject (in_c, subject));
+  g_assert_nonnull (id);
+  in_ascii = list_json_in (ascii);
+  g_assert_cmpstr (id_of_subject (in_ascii, subject), ==, id);
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (postier_test_run_ctlv (c_locale, NULL, 0, &out, NULL, list), ==, 0);
+  g_assert_nonnull (strstr (out, subject));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (postier_test_run_ctlv (latin1, NULL, 0, &out, NULL, list), ==, 0);
+  g_assert_nonnull (strstr (out, "Caf\xe9 \"du soir\" - fin..."));
+
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (postier_test_run_ctlv (ascii, NULL, 0, NULL, &err, show_missing), !=, 0);
+  g_assert_cmpstr (err, ==, "postierctl: There is no outbox entry \"no-such-entry\"\n");
+
+  g_assert_cmpint (postier_test_run_ctl (NULL, NULL, NULL, "queue", "remove", id, NULL), ==, 0);
+}
+
 /* The background flusher leaves when nothing will go out by itself: an
  * empty outbox, or one holding only what waits for `queue retry`. */
 static void
@@ -420,6 +495,7 @@ main (int   argc,
   g_test_add_func ("/queue-cli/retry-sends-now", test_retry_sends_now);
   g_test_add_func ("/queue-cli/sendmail-queue-idioms", test_sendmail_queue_idioms);
   g_test_add_func ("/queue-cli/no-keyring", test_no_keyring);
+  g_test_add_func ("/queue-cli/locale-of-cron", test_locale_of_cron);
   g_test_add_func ("/queue-cli/watch-leaves", test_watch_leaves);
 
   return g_test_run ();
