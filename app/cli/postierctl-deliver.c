@@ -168,9 +168,10 @@ report_failure (Outcome            *outcome,
 static void
 report_waiting (Outcome            *outcome,
                 PostierOutboxEntry *entry,
-                const char         *reason)
+                const char         *full_reason)
 {
   const char *id = postier_outbox_entry_get_id (entry);
+  g_autofree char *reason = postierctl_as_clause (full_reason);
 
   outcome->status = EX_OK;
   outcome->delivery = POSTIERCTL_DELIVERY_QUEUED;

@@ -52,17 +52,16 @@ short_reason (PostierOutboxEntry *entry)
 {
   const char *error = postier_outbox_entry_get_last_error (entry);
   g_autofree char *first = NULL;
+  g_autofree char *clause = NULL;
   const char *end;
 
   if (error == NULL || *error == '\0')
     return NULL;
   end = strchr (error, '\n');
   first = end != NULL ? g_strndup (error, end - error) : g_strdup (error);
-  g_strstrip (first);
   /* Our own sentences end with a full stop; the summary goes on after. */
-  if (g_str_has_suffix (first, "."))
-    first[strlen (first) - 1] = '\0';
-  return postierctl_printable (first);
+  clause = postierctl_as_clause (first);
+  return postierctl_printable (clause);
 }
 
 /* What is left in the outbox after a flush, by what it waits for. */

@@ -318,6 +318,17 @@ postierctl_read_stdin (gsize   *length,
   return (char *) g_byte_array_free (g_steal_pointer (&data), FALSE);
 }
 
+char *
+postierctl_as_clause (const char *sentence)
+{
+  char *clause = g_strstrip (g_strdup (sentence));
+  gsize length = strlen (clause);
+
+  if (length > 0 && clause[length - 1] == '.' && !g_str_has_suffix (clause, ".."))
+    clause[length - 1] = '\0';
+  return clause;
+}
+
 /* Typographic punctuation in Postier's messages, and what stands in for it
  * where the locale's character set lacks it: cron and `env -i` run in the
  * C locale, where GLib would print “postierctl queue watch” as

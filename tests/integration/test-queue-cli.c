@@ -377,6 +377,25 @@ test_no_keyring (void)
   g_assert_true (g_str_has_prefix (out, "0 sent, 1 deferred (The desktop keyring is not available"));
   g_assert_nonnull (strstr (out, "postierctl account set Rig --password-command CMD"));
   g_assert_nonnull (strstr (out, "postierctl queue watch"));
+
+  /* The sendmail face, as cron runs it: one line, whose clauses read as
+   * one sentence ("in the session; next attempt at", not "session.;"). */
+  {
+    const char *sendmail[] = { "sendmail", "cron@example.org", NULL };
+    const char *input = "Subject: nightly\n\nreport\n";
+    g_autofree char *err = NULL;
+    g_autofree char *queued_id = NULL;
+    const char *after;
+
+    g_assert_cmpint (postier_test_run_ctlv (env, input, strlen (input), NULL, &err, sendmail), ==, 0);
+    g_test_message ("%s", err);
+    g_assert_true (g_str_has_prefix (err, "postierctl: Queued as "));
+    g_assert_nonnull (strstr (err, "in the session; next attempt at "));
+    g_assert_null (strstr (err, ".;"));
+    after = err + strlen ("postierctl: Queued as ");
+    queued_id = g_strndup (after, strcspn (after, ","));
+    g_assert_cmpint (postier_test_run_ctl (NULL, NULL, NULL, "queue", "remove", queued_id, NULL), ==, 0);
+  }
 }
 
 static const char *
