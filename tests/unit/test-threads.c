@@ -207,36 +207,56 @@ on_source_finalized (gpointer                 data,
   g_atomic_pointer_set ((GThread **) data, g_thread_self ());
 }
 
+typedef void (*RunTask) (GTask           *task,
+                         GTaskThreadFunc  func);
+
+static void
+run_in_own_thread (GTask           *task,
+                   GTaskThreadFunc  func)
+{
+  postier_task_run_in_own_thread (task, func, 0);
+}
+
+/* Runs FUNC the way RUN does for a task whose caller lets go of it and of
+ * its source at once, as a closed window does; returns the thread that
+ * finalized the source. */
+static GThread *
+thread_finalizing_source (RunTask         run,
+                          GTaskThreadFunc func)
+{
+  GObject *source = g_object_new (G_TYPE_OBJECT, NULL);
+  GThread *finalized_in = NULL;
+  gboolean answered = FALSE;
+  GTask *task = g_task_new (source, NULL, on_answered, &answered);
+
+  g_object_weak_ref (source, on_source_finalized, &finalized_in);
+  run (task, func);
+  g_object_unref (task);
+  g_object_unref (source);
+  while (!answered)
+    g_main_context_iteration (NULL, TRUE);
+  /* Well past the worker's end. */
+  for (guint i = 0; i < 5000 && g_atomic_pointer_get (&finalized_in) == NULL; i++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (1000);
+    }
+  g_assert_nonnull (g_atomic_pointer_get (&finalized_in));
+  return g_atomic_pointer_get (&finalized_in);
+}
+
 /* A store whose listing ran niced (or the outbox whose first rows ran
  * on a thread of their own) is finalized in the window's thread, never in
  * the worker: its file monitors and main-loop sources belong there. */
 static void
 test_task_source_dies_in_main_thread (void)
 {
-  for (guint round = 0; round < 6; round++)
+  for (guint round = 0; round < 3; round++)
     {
-      GObject *source = g_object_new (G_TYPE_OBJECT, NULL);
-      GThread *finalized_in = NULL;
-      gboolean answered = FALSE;
-      GTask *task = g_task_new (source, NULL, on_answered, &answered);
-
-      g_object_weak_ref (source, on_source_finalized, &finalized_in);
-      if (round % 2 == 0)
-        postier_task_run_in_niced_thread (task, answers_then_lingers);
-      else
-        postier_task_run_in_own_thread (task, answers_then_lingers, 0);
-      g_object_unref (task);
-      g_object_unref (source);
-      while (!answered)
-        g_main_context_iteration (NULL, TRUE);
-      /* Well past the worker's end. */
-      for (guint i = 0; i < 30 && g_atomic_pointer_get (&finalized_in) == NULL; i++)
-        {
-          while (g_main_context_iteration (NULL, FALSE))
-            ;
-          g_usleep (10 * 1000);
-        }
-      g_assert_true (g_atomic_pointer_get (&finalized_in) == g_thread_self ());
+      g_assert_true (thread_finalizing_source (postier_task_run_in_niced_thread, answers_then_lingers) ==
+                     g_thread_self ());
+      g_assert_true (thread_finalizing_source (run_in_own_thread, answers_then_lingers) == g_thread_self ());
     }
 }
 
@@ -261,27 +281,8 @@ test_own_thread_never_finalizes_source (void)
   guint in_worker = 0;
 
   for (guint round = 0; round < 2000; round++)
-    {
-      GObject *source = g_object_new (G_TYPE_OBJECT, NULL);
-      GThread *finalized_in = NULL;
-      gboolean answered = FALSE;
-      GTask *task = g_task_new (source, NULL, on_answered, &answered);
-
-      g_object_weak_ref (source, on_source_finalized, &finalized_in);
-      postier_task_run_in_own_thread (task, answers_at_once, 0);
-      g_object_unref (task);
-      g_object_unref (source);
-      while (!answered)
-        g_main_context_iteration (NULL, TRUE);
-      while (g_atomic_pointer_get (&finalized_in) == NULL)
-        {
-          while (g_main_context_iteration (NULL, FALSE))
-            ;
-          g_usleep (100);
-        }
-      if (g_atomic_pointer_get (&finalized_in) != g_thread_self ())
-        in_worker++;
-    }
+    if (thread_finalizing_source (run_in_own_thread, answers_at_once) != g_thread_self ())
+      in_worker++;
   g_assert_cmpuint (in_worker, ==, 0);
 }
 
