@@ -107,7 +107,9 @@ compare (const Case *c,
 
       g_test_message ("%s: %s: Postfix “%s”, Postier “%s”", c->name, name, value, ours);
       g_assert_nonnull (ours);
-      if (g_str_equal (name, "message-id"))
+      if (g_str_equal (name, "message-id") && g_str_has_suffix (value, "@example.org>"))
+        g_assert_cmpstr (ours, ==, value);  /* the input's own, kept by both */
+      else if (g_str_equal (name, "message-id"))
         g_assert_true (ours[0] == '<' && strchr (ours, '@') != NULL && g_str_has_suffix (ours, ">"));
       else if (g_str_equal (name, "date"))
         {
@@ -165,6 +167,23 @@ test_same_as_postfix (void)
     { .name = "a header line over 998", .input = NULL },
     { .name = "a CR alone in the body", .input = g_strdup ("Subject: cr\n\nline\r.\rafter\n"),
       .reencoded = TRUE, .postier_body = "line\r.\rafter\n", .postfix_body = "line . after\n" },
+    /* What mail programs and scripts also hand over. */
+    { .name = "CRLF line ends", .input = g_strdup ("Subject: crlf\r\nX-A: b\r\n\r\nline1\r\nline2\r\n") },
+    { .name = "no final newline", .input = g_strdup ("Subject: nonl\n\nno newline at end") },
+    { .name = "an mbox From_ line first",
+      .input = g_strdup ("From alice@localhost Mon Dec  7 10:00:00 2026\nSubject: fromline\n\nbody\n") },
+    { .name = "its own Message-ID and Date",
+      .input = g_strdup ("Subject: mid\nMessage-ID: <keep.me@example.org>\n"
+                         "Date: Mon, 07 Dec 2026 10:00:00 +0100\n\nbody\n") },
+    { .name = "folded fields", .input = g_strdup ("Subject: folded\n  continued here\nX-Long: a\n\tb\n\nbody\n") },
+    { .name = "a UTF-8 Subject", .input = g_strdup ("Subject: caf\xc3\xa9 cr\xc3\xa8me\n\nbody\n") },
+    { .name = "already MIME, Latin-1",
+      .input = g_strdup ("Subject: mime\nMIME-Version: 1.0\nContent-Type: text/plain; charset=iso-8859-1\n"
+                         "Content-Transfer-Encoding: 8bit\n\ncaf\xe9\n") },
+    { .name = "a Bcc field without -t", .input = g_strdup ("Subject: bcc\nBcc: hidden@localhost\n\nbody\n") },
+    { .name = "trailing blank lines", .input = g_strdup ("Subject: tb\n\nbody\n\n\n\n") },
+    { .name = "no space after the colon, an empty field",
+      .input = g_strdup ("Subject:nospace\nX-Empty:\n\nbody\n") },
   };
 
   /* Postfix takes these too; Postier refuses them (exit 65, nothing
