@@ -30,6 +30,9 @@ typedef struct {
   gboolean    reencoded;       /* Postier adds MIME-Version, Content-Type, -Transfer-Encoding */
   const char *postier_body;    /* when the bodies differ on purpose: Postier's */
   const char *postfix_body;    /* … and Postfix's */
+  const char *option;          /* one option given to both sendmails, and its value */
+  const char *option_value;
+  gboolean    same_from;       /* From comes from the input or -F: the same as Postfix's */
 } Case;
 
 /* The one Maildir file whose X-Original-To is RECIPIENT. */
@@ -116,7 +119,7 @@ compare (const Case *c,
           g_autoptr(GDateTime) date = g_mime_utils_header_decode_date (ours);
           g_assert_nonnull (date);
         }
-      else if (!g_str_equal (name, "from"))
+      else if (!g_str_equal (name, "from") || c->same_from)
         g_assert_cmpstr (ours, ==, value);
     }
   g_hash_table_iter_init (&iter, postier_fields);
@@ -184,6 +187,21 @@ test_same_as_postfix (void)
     { .name = "trailing blank lines", .input = g_strdup ("Subject: tb\n\nbody\n\n\n\n") },
     { .name = "no space after the colon, an empty field",
       .input = g_strdup ("Subject:nospace\nX-Empty:\n\nbody\n") },
+    { .name = "lines of dots", .input = g_strdup ("Subject: dots\n\n..two dots\n.x\n...\n") },
+    { .name = "multipart",
+      .input = g_strdup ("Subject: multi\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n"
+                         "--XX\nContent-Type: text/plain\n\nhello\n--XX\n"
+                         "Content-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n"
+                         "AAEC\n--XX--\n") },
+    { .name = "a From with a name", .input = g_strdup ("From: Alice Liddell <alice@localhost>\nSubject: name\n\nbody\n"),
+      .same_from = TRUE },
+    { .name = "a Sender field", .input = g_strdup ("Sender: alice@localhost\nFrom: other@localhost\nSubject: s\n\nbody\n"),
+      .same_from = TRUE },
+    { .name = "tabs and trailing spaces", .input = g_strdup ("Subject: ts\n\na\tb   \n") },
+    { .name = "-i and a lone dot", .input = g_strdup ("Subject: idot\n\nbefore\n.\nafter\n"), .option = "-i" },
+    { .name = "-oi and a lone dot", .input = g_strdup ("Subject: oidot\n\nbefore\n.\nafter\n"), .option = "-oi" },
+    { .name = "-F and a name", .input = g_strdup ("Subject: full name\n\nbody\n"), .option = "-F",
+      .option_value = "Alice Full", .same_from = TRUE },
   };
 
   /* Postfix takes these too; Postier refuses them (exit 65, nothing
@@ -214,11 +232,19 @@ test_same_as_postfix (void)
       g_autofree char *postier_path = NULL;
       g_autofree char *out = NULL;
       g_autofree char *err = NULL;
-      const char *postfix_argv[] = { "/usr/sbin/sendmail", "-C", postfix_config, "-f", "alice@localhost",
-                                     postfix_rcpt, NULL };
-      const char *postier_args[] = { "sendmail", postier_rcpt, NULL };
+      const char *postfix_argv[8] = { "/usr/sbin/sendmail", "-C", postfix_config, "-f", "alice@localhost" };
+      const char *postier_args[5] = { "sendmail" };
+      guint pf = 5, pt = 1;
       int status;
 
+      if (cases[i].option != NULL)
+        {
+          postfix_argv[pf++] = postier_args[pt++] = cases[i].option;
+          if (cases[i].option_value != NULL)
+            postfix_argv[pf++] = postier_args[pt++] = cases[i].option_value;
+        }
+      postfix_argv[pf] = postfix_rcpt;
+      postier_args[pt] = postier_rcpt;
       g_test_message ("case %u: %s", i, cases[i].name);
       status = postier_test_run_program (NULL, cases[i].input, &out, &err, postfix_argv);
       g_test_message ("Postfix's sendmail: %d %s%s", status, out, err);
