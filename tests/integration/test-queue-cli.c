@@ -28,31 +28,52 @@ enqueue (PostierOutbox *outbox,
   return postier_test_enqueue (outbox, enqueue_account, recipient, subject, message_id);
 }
 
+/* `queue list --json` run with ENV added to the test's environment (may be
+ * NULL), parsed. */
 static JsonArray *
-list_json (void)
+list_json_in (const char * const *env)
 {
+  const char *args[] = { "queue", "list", "--json", NULL };
   g_autofree char *out = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
 
-  g_assert_cmpint (postier_test_run_ctl (NULL, &out, NULL, "queue", "list", "--json", NULL), ==, 0);
+  g_assert_cmpint (postier_test_run_ctlv (env, NULL, 0, &out, NULL, args), ==, 0);
   json_parser_load_from_data (parser, out, -1, &error);
   g_assert_no_error (error);
   g_assert_true (JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)));
   return json_array_ref (json_node_get_array (json_parser_get_root (parser)));
 }
 
+static JsonArray *
+list_json (void)
+{
+  return list_json_in (NULL);
+}
+
+/* The listed entry whose string MEMBER is VALUE, or NULL. */
 static JsonObject *
-find (JsonArray  *array,
-      const char *id)
+lookup (JsonArray  *array,
+        const char *member,
+        const char *value)
 {
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       JsonObject *object = json_array_get_object_element (array, i);
-      if (g_strcmp0 (json_object_get_string_member (object, "id"), id) == 0)
+      if (g_strcmp0 (json_object_get_string_member (object, member), value) == 0)
         return object;
     }
-  g_assert_not_reached ();
+  return NULL;
+}
+
+static JsonObject *
+find (JsonArray  *array,
+      const char *id)
+{
+  JsonObject *object = lookup (array, "id", id);
+
+  g_assert_nonnull (object);
+  return object;
 }
 
 static void
@@ -402,28 +423,9 @@ static const char *
 id_of_subject (JsonArray  *array,
                const char *subject)
 {
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonObject *object = json_array_get_object_element (array, i);
+  JsonObject *object = lookup (array, "subject", subject);
 
-      if (g_strcmp0 (json_object_get_string_member (object, "subject"), subject) == 0)
-        return json_object_get_string_member (object, "id");
-    }
-  return NULL;
-}
-
-static JsonArray *
-list_json_in (const char * const *env)
-{
-  const char *args[] = { "queue", "list", "--json", NULL };
-  g_autofree char *out = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (postier_test_run_ctlv (env, NULL, 0, &out, NULL, args), ==, 0);
-  json_parser_load_from_data (parser, out, -1, &error);
-  g_assert_no_error (error);
-  return json_array_ref (json_node_get_array (json_parser_get_root (parser)));
+  return object != NULL ? json_object_get_string_member (object, "id") : NULL;
 }
 
 /* Cron, `env -i` and systemd units run in the C locale. There a subject

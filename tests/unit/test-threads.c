@@ -132,6 +132,34 @@ on_listed (G_GNUC_UNUSED GObject *source,
   *ran = g_task_propagate_pointer (G_TASK (result), NULL);
 }
 
+typedef void (*RunTask) (GTask           *task,
+                         GTaskThreadFunc  func);
+
+static void
+run_in_own_thread (GTask           *task,
+                   GTaskThreadFunc  func)
+{
+  postier_task_run_in_own_thread (task, func, 0);
+}
+
+/* A listing-like task run the way RUN does, waited for in this thread's
+ * main context: where it ran and at which nice value. */
+static Ran *
+run_listing (RunTask       run,
+             GObject      *source,
+             GCancellable *cancellable)
+{
+  Ran *ran = NULL;
+  g_autoptr(GTask) task = g_task_new (source, cancellable, on_listed, &ran);
+
+  g_task_set_task_data (task, "data", NULL);
+  run (task, listing_like);
+  g_clear_object (&task);
+  while (ran == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return ran;
+}
+
 /* A window's repeated listings: run niced on a thread of their own, the
  * answer in the caller's main context, the caller's priority untouched;
  * the pool's threads are never niced. */
@@ -145,14 +173,8 @@ test_task_in_niced_thread (void)
 
   for (guint round = 0; round < 3; round++)
     {
-      g_autofree Ran *ran = NULL;
-      g_autoptr(GTask) task = g_task_new (source, cancellable, on_listed, &ran);
+      g_autofree Ran *ran = run_listing (postier_task_run_in_niced_thread, source, cancellable);
 
-      g_task_set_task_data (task, "data", NULL);
-      postier_task_run_in_niced_thread (task, listing_like);
-      g_clear_object (&task);
-      while (ran == NULL)
-        g_main_context_iteration (NULL, TRUE);
       g_assert_cmpint (ran->tid, !=, gettid_ ());
       g_assert_cmpint (ran->nice, ==, background);
       g_assert_cmpint (thread_nice (gettid_ ()), ==, main_nice);
@@ -167,14 +189,8 @@ test_task_in_own_thread (void)
   int main_nice = thread_nice (gettid_ ());
   g_autoptr(GObject) source = g_object_new (G_TYPE_OBJECT, NULL);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autofree Ran *ran = NULL;
-  g_autoptr(GTask) task = g_task_new (source, cancellable, on_listed, &ran);
+  g_autofree Ran *ran = run_listing (run_in_own_thread, source, cancellable);
 
-  g_task_set_task_data (task, "data", NULL);
-  postier_task_run_in_own_thread (task, listing_like, 0);
-  g_clear_object (&task);
-  while (ran == NULL)
-    g_main_context_iteration (NULL, TRUE);
   g_assert_cmpint (ran->tid, !=, gettid_ ());
   g_assert_cmpint (ran->nice, ==, main_nice);
 }
@@ -205,16 +221,6 @@ on_source_finalized (gpointer                 data,
                      G_GNUC_UNUSED GObject   *where_the_object_was)
 {
   g_atomic_pointer_set ((GThread **) data, g_thread_self ());
-}
-
-typedef void (*RunTask) (GTask           *task,
-                         GTaskThreadFunc  func);
-
-static void
-run_in_own_thread (GTask           *task,
-                   GTaskThreadFunc  func)
-{
-  postier_task_run_in_own_thread (task, func, 0);
 }
 
 /* Runs FUNC the way RUN does for a task whose caller lets go of it and of
