@@ -171,7 +171,7 @@ report_waiting (Outcome            *outcome,
                 const char         *full_reason)
 {
   const char *id = postier_outbox_entry_get_id (entry);
-  g_autofree char *reason = postierctl_as_clause (full_reason);
+  g_autofree char *reason = postierctl_as_clause (full_reason, -1);
 
   outcome->status = EX_OK;
   outcome->delivery = POSTIERCTL_DELIVERY_QUEUED;

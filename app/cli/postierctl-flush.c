@@ -51,16 +51,15 @@ static char *
 short_reason (PostierOutboxEntry *entry)
 {
   const char *error = postier_outbox_entry_get_last_error (entry);
-  g_autofree char *first = NULL;
   g_autofree char *clause = NULL;
   const char *end;
 
   if (error == NULL || *error == '\0')
     return NULL;
   end = strchr (error, '\n');
-  first = end != NULL ? g_strndup (error, end - error) : g_strdup (error);
-  /* Our own sentences end with a full stop; the summary goes on after. */
-  clause = postierctl_as_clause (first);
+  /* The first line; our own sentences end with a full stop, and the
+   * summary goes on after. */
+  clause = postierctl_as_clause (error, end != NULL ? end - error : -1);
   return postierctl_printable (clause);
 }
 

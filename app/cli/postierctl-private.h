@@ -147,10 +147,11 @@ int   postierctl_report_queued     (const char            *id,
 #define POSTIERCTL_INTERNAL_COMMAND "--internal"
 int   postierctl_internal_main     (int argc, char **argv);
 
-/* SENTENCE (a reason: ours end with a full stop, as do many relays'
- * replies) as a clause that a longer line goes on after: trimmed, without
+/* SENTENCE (LENGTH bytes, or to its end when -1: a reason, ours end with
+ * a full stop, as do many relays' replies) as a clause that a longer line goes on after: trimmed, without
  * its final period ("…in the session; next attempt at", not "session.;"). */
-char *postierctl_as_clause          (const char *sentence);
+char *postierctl_as_clause          (const char *sentence,
+                                     gssize      length);
 
 /* TEXT (UTF-8) in CHARSET, the locale's when it is not UTF-8 (cron's C
  * locale): typographic quotes, dashes and ellipses become their ASCII

@@ -243,14 +243,14 @@ postierctl_parse_options (GOptionContext  *context,
 
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      const char *charset;
-
-      g_get_charset (&charset);
       if (error->domain == G_CONVERT_ERROR)
         {
-          g_autofree char *what = g_strdup_printf (_("An argument is not text in this locale’s character set (%s): %s"),
-                                                   charset, error->message);
+          const char *charset;
+          g_autofree char *what = NULL;
 
+          g_get_charset (&charset);
+          what = g_strdup_printf (_("An argument is not text in this locale’s character set (%s): %s"),
+                                  charset, error->message);
           g_printerr ("postierctl: %s\n", what);
         }
       else
@@ -319,13 +319,14 @@ postierctl_read_stdin (gsize   *length,
 }
 
 char *
-postierctl_as_clause (const char *sentence)
+postierctl_as_clause (const char *sentence,
+                      gssize      length)
 {
-  char *clause = g_strstrip (g_strdup (sentence));
-  gsize length = strlen (clause);
+  char *clause = g_strstrip (length < 0 ? g_strdup (sentence) : g_strndup (sentence, (gsize) length));
+  gsize end = strlen (clause);
 
-  if (length > 0 && clause[length - 1] == '.' && !g_str_has_suffix (clause, ".."))
-    clause[length - 1] = '\0';
+  if (end > 0 && clause[end - 1] == '.' && !g_str_has_suffix (clause, ".."))
+    clause[end - 1] = '\0';
   return clause;
 }
 
@@ -351,33 +352,34 @@ postierctl_to_console_charset (const char *text,
   g_autoptr(GString) out = g_string_sized_new (strlen (text));
   const char *end = text + strlen (text);
 
-  for (const char *p = text; p < end;)
+  for (const char *p = text, *next; p < end; p = next)
     {
       gunichar c = g_utf8_get_char_validated (p, end - p);
-      const char *next = (c == (gunichar) -1 || c == (gunichar) -2) ? p + 1 : g_utf8_next_char (p);
+      gboolean valid = c != (gunichar) -1 && c != (gunichar) -2;
       g_autofree char *converted = NULL;
       gsize written = 0;
       const char *shown = "?";
 
+      next = valid ? g_utf8_next_char (p) : p + 1;
       if (c < 0x80)
         {
           g_string_append_c (out, *p);
-          p = next;
           continue;
         }
-      if (next > p + 1)
+      if (valid)
         converted = g_convert (p, next - p, charset, "UTF-8", NULL, &written, NULL);
       if (converted != NULL)
         {
           g_string_append_len (out, converted, (gssize) written);
-          p = next;
           continue;
         }
-      for (guint i = 0; i < G_N_ELEMENTS (stand_ins); i++)
+      for (guint i = 0; i < G_N_ELEMENTS (stand_ins) && valid; i++)
         if (stand_ins[i].c == c)
-          shown = stand_ins[i].ascii;
+          {
+            shown = stand_ins[i].ascii;
+            break;
+          }
       g_string_append (out, shown);
-      p = next;
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
