@@ -11,11 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "postier-direct-writer.h"
 #include "postier-mime-sink.h"
 
 /* Large enough that a 1 GB attachment costs few system calls, small
  * enough to be irrelevant to memory use. */
-#define SINK_BUFFER_SIZE (256 * 1024)
+#define SINK_BUFFER_SIZE POSTIER_DIRECT_WRITER_BUFFER_SIZE
 
 struct _PostierMimeSink
 {
@@ -23,8 +24,12 @@ struct _PostierMimeSink
 
   int           fd;
   GCancellable *cancellable;
-  char         *buffer;
+  char         *buffer;         /* the one being filled: own_buffer or the writer's */
+  char         *own_buffer;
   gsize         buffered;
+  /* A message of a full buffer or more goes past the page cache. */
+  PostierDirectWriter *writer;
+  gboolean      writer_tried;
   guint64       written;
   int           write_errno;
   gboolean      cancelled;
@@ -64,8 +69,61 @@ write_all (PostierMimeSink *self,
 }
 
 static gboolean
+cancelled_now (PostierMimeSink *self)
+{
+  if (!self->cancelled && g_cancellable_is_cancelled (self->cancellable))
+    self->cancelled = TRUE;
+  return self->cancelled;
+}
+
+/* The writer's last write waited for; what is left in its buffer moves to
+ * ours, for plain writes. */
+static void
+end_direct (PostierMimeSink *self)
+{
+  int error_number = 0;
+
+  if (self->writer == NULL)
+    return;
+  if (!postier_direct_writer_finish (self->writer, &error_number) && self->write_errno == 0)
+    self->write_errno = error_number;
+  memcpy (self->own_buffer, self->buffer, self->buffered);
+  self->buffer = self->own_buffer;
+  g_clear_pointer (&self->writer, postier_direct_writer_free);
+}
+
+static gboolean
 write_out (PostierMimeSink *self)
 {
+  int error_number = 0;
+
+  if (self->buffered == SINK_BUFFER_SIZE && !self->writer_tried)
+    {
+      self->writer_tried = TRUE;
+      self->writer = postier_direct_writer_try_new (self->fd);
+      if (self->writer != NULL)
+        {
+          self->buffer = postier_direct_writer_get_buffer (self->writer);
+          memcpy (self->buffer, self->own_buffer, self->buffered);
+        }
+    }
+  if (self->writer != NULL && self->buffered == SINK_BUFFER_SIZE)
+    {
+      if (self->write_errno != 0 || cancelled_now (self))
+        return FALSE;
+      if (!postier_direct_writer_submit (self->writer, &error_number))
+        {
+          self->write_errno = error_number;
+          return FALSE;
+        }
+      self->buffer = postier_direct_writer_get_buffer (self->writer);
+      self->buffered = 0;
+      return TRUE;
+    }
+  /* O_DIRECT takes whole blocks: the end goes through the page cache. A
+   * flush with nothing buffered leaves the writer be. */
+  if (self->buffered > 0)
+    end_direct (self);
   if (!write_all (self, self->buffer, self->buffered))
     return FALSE;
   self->buffered = 0;
@@ -93,8 +151,9 @@ sink_write (GMimeStream *stream,
     return -1;
 
   /* A large piece (an attachment's encoded lines) goes out as it is,
-   * after what is buffered: one copy of every octet less. */
-  if (len >= SINK_BUFFER_SIZE / 2)
+   * after what is buffered: one copy of every octet less. Not when it
+   * could go past the page cache, which writes from aligned buffers. */
+  if (len >= SINK_BUFFER_SIZE / 2 && self->writer_tried && self->writer == NULL)
     {
       if ((self->buffered > 0 && !write_out (self)) || !write_all (self, buf, len))
         return -1;
@@ -134,7 +193,10 @@ sink_close (GMimeStream *stream)
 
   if (self->fd < 0)
     return 0;
+  end_direct (self);
   if (self->buffered > 0 && !write_out (self))
+    result = -1;
+  if (self->write_errno != 0)
     result = -1;
   if (close (self->fd) != 0 && self->write_errno == 0)
     {
@@ -197,7 +259,7 @@ postier_mime_sink_finalize (GObject *object)
 
   sink_close (GMIME_STREAM (self));
   g_clear_object (&self->cancellable);
-  g_free (self->buffer);
+  g_free (self->own_buffer);
 
   G_OBJECT_CLASS (postier_mime_sink_parent_class)->finalize (object);
 }
@@ -238,7 +300,8 @@ postier_mime_sink_new (int           fd,
   g_mime_stream_construct (GMIME_STREAM (self), 0, -1);
   self->fd = fd;
   self->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
-  self->buffer = g_malloc (SINK_BUFFER_SIZE);
+  self->own_buffer = g_malloc (SINK_BUFFER_SIZE);
+  self->buffer = self->own_buffer;
   return GMIME_STREAM (self);
 }
 
