@@ -70,10 +70,13 @@ write_fully (int         fd,
 
       if (n < 0 && errno == EINTR)
         continue;
-      if (n < 0 && errno == EINVAL && (fcntl (fd, F_GETFL) & O_DIRECT) != 0)
+      if (n < 0 && errno == EINVAL)
         {
-          clear_direct (fd);
-          continue;
+          int flags = fcntl (fd, F_GETFL);
+
+          if (flags >= 0 && (flags & O_DIRECT) != 0 && fcntl (fd, F_SETFL, flags & ~O_DIRECT) == 0)
+            continue;
+          return EINVAL;
         }
       if (n < 0)
         return errno;

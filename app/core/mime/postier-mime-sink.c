@@ -15,8 +15,11 @@
 #include "postier-mime-sink.h"
 
 /* Large enough that a 1 GB attachment costs few system calls, small
- * enough to be irrelevant to memory use. */
+ * enough to be irrelevant to memory use; the direct writer's size, so
+ * that a full buffer is one of its writes. */
 #define SINK_BUFFER_SIZE POSTIER_DIRECT_WRITER_BUFFER_SIZE
+/* A piece this large goes out without a copy into the buffer. */
+#define LARGE_PIECE (128 * 1024)
 
 struct _PostierMimeSink
 {
@@ -153,7 +156,7 @@ sink_write (GMimeStream *stream,
   /* A large piece (an attachment's encoded lines) goes out as it is,
    * after what is buffered: one copy of every octet less. Not when it
    * could go past the page cache, which writes from aligned buffers. */
-  if (len >= SINK_BUFFER_SIZE / 2 && self->writer_tried && self->writer == NULL)
+  if (len >= LARGE_PIECE && self->writer_tried && self->writer == NULL)
     {
       if ((self->buffered > 0 && !write_out (self)) || !write_all (self, buf, len))
         return -1;
