@@ -73,6 +73,37 @@ write_through_sink (const char   *path,
   return fd;
 }
 
+/* A folder of its own for one message file. */
+typedef struct {
+  char *dir;
+  char *path;
+} Scratch;
+
+static void
+scratch_init (Scratch *scratch)
+{
+  scratch->dir = g_dir_make_tmp ("postier-sink-XXXXXX", NULL);
+  g_assert_nonnull (scratch->dir);
+  scratch->path = g_build_filename (scratch->dir, "message.eml", NULL);
+}
+
+/* FD, the kept descriptor, must come back without O_DIRECT (whoever
+ * holds it next reads and syncs it plainly); then all goes. */
+static void
+scratch_clear (Scratch *scratch,
+               int      fd)
+{
+  if (fd >= 0)
+    {
+      g_assert_cmpint (fcntl (fd, F_GETFL) & O_DIRECT, ==, 0);
+      close (fd);
+    }
+  g_unlink (scratch->path);
+  g_rmdir (scratch->dir);
+  g_clear_pointer (&scratch->path, g_free);
+  g_clear_pointer (&scratch->dir, g_free);
+}
+
 static gboolean
 takes_direct_writes (const char *dir)
 {
@@ -108,8 +139,7 @@ cached_pages (const char *path,
 static void
 test_octets_around_buffers (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("postier-sink-XXXXXX", NULL);
-  g_autofree char *path = g_build_filename (dir, "message.eml", NULL);
+  Scratch scratch;
   const gsize sizes[] = { 0, 1, 4095, 4096, BUF - 1, BUF, BUF + 1, 2 * BUF, 3 * BUF + 12345 };
   /* Small pieces (headers, GMime's filters) and an attachment's large
    * encoded blocks, which a plain sink writes without copying. */
@@ -122,51 +152,46 @@ test_octets_around_buffers (void)
         g_autoptr(GError) error = NULL;
         g_autofree char *contents = NULL;
         gsize length = 0;
-        int fd = write_through_sink (path, data, pieces[j], NULL, &error);
+        int fd;
 
+        scratch_init (&scratch);
+        fd = write_through_sink (scratch.path, data, pieces[j], NULL, &error);
         g_assert_no_error (error);
-        /* Whoever holds the descriptor next reads and syncs it plainly. */
-        g_assert_cmpint (fcntl (fd, F_GETFL) & O_DIRECT, ==, 0);
         g_assert_cmpint (fsync (fd), ==, 0);
-        close (fd);
-        g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+        g_assert_true (g_file_get_contents (scratch.path, &contents, &length, NULL));
         g_assert_cmpmem (contents, length, g_bytes_get_data (data, NULL), sizes[i]);
+        scratch_clear (&scratch, fd);
       }
-  g_unlink (path);
-  g_rmdir (dir);
 }
 
 static void
 test_large_message_skips_page_cache (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("postier-sink-XXXXXX", NULL);
-  g_autofree char *path = g_build_filename (dir, "message.eml", NULL);
+  Scratch scratch;
   const gsize size = 16 * BUF + 100;
   g_autoptr(GBytes) data = random_octets (size);
   g_autoptr(GError) error = NULL;
   long page = sysconf (_SC_PAGESIZE);
   int fd;
 
-  if (!takes_direct_writes (dir))
+  scratch_init (&scratch);
+  if (!takes_direct_writes (scratch.dir))
     {
       g_test_skip ("the temporary folder's file system is not one that takes O_DIRECT writes");
-      g_rmdir (dir);
+      scratch_clear (&scratch, -1);
       return;
     }
-  fd = write_through_sink (path, data, 777, NULL, &error);
+  fd = write_through_sink (scratch.path, data, 777, NULL, &error);
   g_assert_no_error (error);
-  close (fd);
   /* At most the last, partial buffer went through the cache. */
-  g_assert_cmpuint (cached_pages (path, size), <=, BUF / (gsize) page + 1);
-  g_unlink (path);
-  g_rmdir (dir);
+  g_assert_cmpuint (cached_pages (scratch.path, size), <=, BUF / (gsize) page + 1);
+  scratch_clear (&scratch, fd);
 }
 
 static void
 test_failed_write_is_told (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("postier-sink-XXXXXX", NULL);
-  g_autofree char *path = g_build_filename (dir, "message.eml", NULL);
+  Scratch scratch;
   g_autoptr(GBytes) data = random_octets (8 * BUF);
   g_autoptr(GError) error = NULL;
   struct rlimit saved, limit;
@@ -179,33 +204,29 @@ test_failed_write_is_told (void)
   limit.rlim_cur = 5 * BUF / 2;
   signal (SIGXFSZ, SIG_IGN);
   g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
-  fd = write_through_sink (path, data, 777, NULL, &error);
+  scratch_init (&scratch);
+  fd = write_through_sink (scratch.path, data, 777, NULL, &error);
   g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
   signal (SIGXFSZ, SIG_DFL);
 
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, g_strerror (EFBIG)));
-  g_assert_cmpint (fcntl (fd, F_GETFL) & O_DIRECT, ==, 0);
-  close (fd);
-  g_unlink (path);
-  g_rmdir (dir);
+  scratch_clear (&scratch, fd);
 }
 
 static void
 test_cancelled_midway (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("postier-sink-XXXXXX", NULL);
-  g_autofree char *path = g_build_filename (dir, "message.eml", NULL);
+  Scratch scratch;
   g_autoptr(GBytes) data = random_octets (8 * BUF);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
-  int fd = write_through_sink (path, data, 777, cancellable, &error);
+  int fd;
 
+  scratch_init (&scratch);
+  fd = write_through_sink (scratch.path, data, 777, cancellable, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpint (fcntl (fd, F_GETFL) & O_DIRECT, ==, 0);
-  close (fd);
-  g_unlink (path);
-  g_rmdir (dir);
+  scratch_clear (&scratch, fd);
 }
 
 int
