@@ -107,8 +107,8 @@ writer_thread (gpointer data)
       len = self->pending;
       g_mutex_unlock (&self->lock);
 
-      /* After a failure the rest is not written: the message is lost
-       * anyway, and the caller hears of it at its next hand-over. */
+      /* After a failure the rest is not written: the message cannot be
+       * queued anyway, and the caller hears why at its next hand-over. */
       error_number = self->error_number == 0 ? write_fully (self->fd, buffer, len) : 0;
 
       g_mutex_lock (&self->lock);
