@@ -147,9 +147,10 @@ int   postierctl_report_queued     (const char            *id,
 #define POSTIERCTL_INTERNAL_COMMAND "--internal"
 int   postierctl_internal_main     (int argc, char **argv);
 
-/* SENTENCE (LENGTH bytes, or to its end when -1: a reason, ours end with
- * a full stop, as do many relays' replies) as a clause that a longer line goes on after: trimmed, without
- * its final period ("…in the session; next attempt at", not "session.;"). */
+/* SENTENCE (LENGTH bytes, or to its end when -1: a reason; ours end with
+ * a full stop, as do many relays' replies) as a clause that a longer line
+ * goes on after: trimmed, without its final period ("…in the session;
+ * next attempt at", not "session.;"). */
 char *postierctl_as_clause          (const char *sentence,
                                      gssize      length);
 

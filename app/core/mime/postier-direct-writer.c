@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "postier-direct-writer.h"
+#include "postier-paths.h"
 
 /* What O_DIRECT asks of a buffer's address and of each write's length
  * and offset: a logical block, 4 KiB at most on the disks we meet. */
@@ -55,36 +56,27 @@ clear_direct (int fd)
 }
 
 /* 0, or the errno of the failure. A file system that wants other sizes
- * after all, or a short write that leaves the offset off a block, turns
- * the rest into plain writes. */
+ * after all, or a short write that left the offset off a block (the next
+ * direct write is refused with EINVAL), turns the rest into plain writes
+ * from where the file stands. */
 static int
 write_fully (int         fd,
              const char *data,
              gsize       len)
 {
-  gsize done = 0;
+  off_t start = lseek (fd, 0, SEEK_CUR);
+  off_t now;
+  int error_number;
+  int flags;
 
-  while (done < len)
-    {
-      ssize_t n = write (fd, data + done, len - done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && errno == EINVAL)
-        {
-          int flags = fcntl (fd, F_GETFL);
-
-          if (flags >= 0 && (flags & O_DIRECT) != 0 && fcntl (fd, F_SETFL, flags & ~O_DIRECT) == 0)
-            continue;
-          return EINVAL;
-        }
-      if (n < 0)
-        return errno;
-      if ((gsize) n < len - done)
-        clear_direct (fd);
-      done += (gsize) n;
-    }
-  return 0;
+  if (postier_write_all_fd (fd, data, len))
+    return 0;
+  error_number = errno;
+  flags = fcntl (fd, F_GETFL);
+  if (error_number != EINVAL || start < 0 || flags < 0 || (flags & O_DIRECT) == 0 ||
+      fcntl (fd, F_SETFL, flags & ~O_DIRECT) != 0 || (now = lseek (fd, 0, SEEK_CUR)) < start)
+    return error_number;
+  return postier_write_all_fd (fd, data + (now - start), len - (gsize) (now - start)) ? 0 : errno;
 }
 
 static gpointer

@@ -13,6 +13,7 @@
 
 #include "postier-direct-writer.h"
 #include "postier-mime-sink.h"
+#include "postier-paths.h"
 
 /* Large enough that a 1 GB attachment costs few system calls, small
  * enough to be irrelevant to memory use; the direct writer's size, so
@@ -41,42 +42,26 @@ struct _PostierMimeSink
 G_DEFINE_FINAL_TYPE (PostierMimeSink, postier_mime_sink, GMIME_TYPE_STREAM)
 
 static gboolean
-write_all (PostierMimeSink *self,
-           const char      *data,
-           gsize            len)
-{
-  gsize done = 0;
-
-  if (self->write_errno != 0 || self->cancelled)
-    return FALSE;
-  if (g_cancellable_is_cancelled (self->cancellable))
-    {
-      self->cancelled = TRUE;
-      return FALSE;
-    }
-
-  while (done < len)
-    {
-      ssize_t n = write (self->fd, data + done, len - done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          self->write_errno = errno;
-          return FALSE;
-        }
-      done += (gsize) n;
-    }
-  return TRUE;
-}
-
-static gboolean
 cancelled_now (PostierMimeSink *self)
 {
   if (!self->cancelled && g_cancellable_is_cancelled (self->cancellable))
     self->cancelled = TRUE;
   return self->cancelled;
+}
+
+static gboolean
+write_all (PostierMimeSink *self,
+           const char      *data,
+           gsize            len)
+{
+  if (self->write_errno != 0 || cancelled_now (self))
+    return FALSE;
+  if (!postier_write_all_fd (self->fd, data, len))
+    {
+      self->write_errno = errno;
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* The writer's last write waited for; what is left in its buffer moves to
