@@ -98,6 +98,9 @@ compare (const Case *c,
   GHashTableIter iter;
   const char *name;
   const char *value;
+  gboolean input_has_message_id = c->input != NULL &&
+                                  (g_str_has_prefix (c->input, "Message-ID:") ||
+                                   strstr (c->input, "\nMessage-ID:") != NULL);
 
   /* What Postier sends is standards-correct whatever came in. */
   g_assert_cmpint (json_object_get_int_member (postier, "max_line"), <=, 998);
@@ -110,7 +113,7 @@ compare (const Case *c,
 
       g_test_message ("%s: %s: Postfix “%s”, Postier “%s”", c->name, name, value, ours);
       g_assert_nonnull (ours);
-      if (g_str_equal (name, "message-id") && g_str_has_suffix (value, "@example.org>"))
+      if (g_str_equal (name, "message-id") && input_has_message_id)
         g_assert_cmpstr (ours, ==, value);  /* the input's own, kept by both */
       else if (g_str_equal (name, "message-id"))
         g_assert_true (ours[0] == '<' && strchr (ours, '@') != NULL && g_str_has_suffix (ours, ">"));
