@@ -221,6 +221,116 @@ banner_counts_two (gpointer data)
                                            "connection returns") != NULL;
 }
 
+/* The title label of ROW's header: the first label showing SUBJECT. */
+static GtkLabel *
+header_title (GtkWidget  *row,
+              const char *subject)
+{
+  GtkWidget *label = postier_ui_test_find_label (row, subject);
+
+  g_assert_nonnull (label);
+  return GTK_LABEL (label);
+}
+
+typedef struct {
+  GtkWidget *rows[2];
+} TwoRows;
+
+static gboolean
+rows_laid_out (gpointer data)
+{
+  TwoRows *two = data;
+
+  return gtk_widget_get_height (two->rows[0]) > 0 && gtk_widget_get_height (two->rows[1]) > 0;
+}
+
+static gboolean
+second_row_taller (gpointer data)
+{
+  TwoRows *two = data;
+
+  return gtk_widget_get_height (two->rows[1]) > gtk_widget_get_height (two->rows[0]);
+}
+
+/* A long subject takes one line, ending in "…", while the row is
+ * collapsed, so every row of the list is as tall as the next; expanding
+ * the row shows all of it. */
+static void
+test_outbox_long_subject (void)
+{
+  g_autoptr(PostierApplication) app = NULL;
+  g_autoptr(PostierAccount) account = postier_account_new ("Down");
+  g_autoptr(PostierEnvelope) envelope = postier_envelope_new ("ada@example.org");
+  g_autoptr(GString) long_subject = g_string_new ("Agenda");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ids[2] = { NULL, NULL };
+  const char *subjects[2];
+  PostierOutbox *outbox;
+  PostierWindow *window;
+  PostierOutboxView *view;
+  TwoRows two = { { NULL, NULL } };
+  GtkLabel *long_title;
+  int collapsed_height;
+
+  if (!postier_ui_test_have_display ())
+    return;
+  postier_ui_test_reset_files ();
+  app = postier_ui_test_application ();
+  window = quiet_window (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 560);
+  outbox = postier_application_get_outbox (app);
+  view = POSTIER_OUTBOX_VIEW (show_page (window, "outbox"));
+
+  postier_account_set_identity (account, "Ada <ada@example.org>");
+  postier_account_set_host (account, "127.0.0.1");
+  postier_account_set_port (account, closed_port ());
+  postier_account_set_security (account, POSTIER_SECURITY_NONE);
+  postier_account_set_auth (account, POSTIER_AUTH_NONE);
+  g_assert_true (postier_account_store_add (postier_application_get_account_store (app), account, TRUE,
+                                            &error));
+  g_assert_no_error (error);
+  postier_envelope_add_recipient (envelope, "bob@example.org");
+
+  for (guint i = 0; i < 12; i++)
+    g_string_append (long_subject, " for the meeting of the whole department next Monday");
+  subjects[0] = "Short";
+  subjects[1] = long_subject->str;
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("From: Ada <ada@example.org>\r\nTo: bob@example.org\r\n"
+                                               "Subject: %s\r\n\r\nHello.\r\n", subjects[i]);
+      g_autoptr(GBytes) message = g_bytes_new (text, strlen (text));
+
+      ids[i] = postier_outbox_enqueue_bytes (outbox, "Down", envelope, message, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (postier_ui_test_wait_for_row (view, ids[i], subjects[i], 10000));
+      two.rows[i] = find_outbox_row (view, ids[i]);
+    }
+  g_assert_true (postier_ui_test_wait_for (rows_laid_out, &two, 5000));
+  postier_ui_test_spin (200);
+
+  long_title = header_title (two.rows[1], subjects[1]);
+  g_assert_true (pango_layout_is_ellipsized (gtk_label_get_layout (long_title)));
+  collapsed_height = gtk_widget_get_height (two.rows[1]);
+  g_assert_cmpint (collapsed_height, ==, gtk_widget_get_height (two.rows[0]));
+  postier_ui_test_screenshot ("outbox-long-subject");
+
+  /* Expanded: the whole subject, on as many lines as it needs. */
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (two.rows[1]), TRUE);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (two.rows[0]), TRUE);
+  g_assert_true (postier_ui_test_wait_for (second_row_taller, &two, 5000));
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (long_title)));
+  g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (long_title)), >, 1);
+  postier_ui_test_screenshot ("outbox-long-subject-expanded");
+
+  /* Collapsed again, one line again. */
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (two.rows[1]), FALSE);
+  postier_ui_test_spin (200);
+  g_assert_true (pango_layout_is_ellipsized (gtk_label_get_layout (long_title)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_outbox_offline_banner (void)
 {
@@ -899,6 +1009,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/outbox/deferred-entry", test_outbox_shows_deferred_entry);
   g_test_add_func ("/ui/outbox/offline-banner", test_outbox_offline_banner);
+  g_test_add_func ("/ui/outbox/long-subject", test_outbox_long_subject);
   g_test_add_func ("/ui/outbox/rows-follow-listing", test_outbox_rows_follow_listing);
   g_test_add_func ("/ui/setup/validates-and-stores-password",
                    test_setup_validates_and_stores_password);
