@@ -320,6 +320,78 @@ test_large_listing (void)
     g_assert_true (after->pdata[i] == before->pdata[i]);
 }
 
+static gboolean
+note_timeout (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Whether ::changed came within SECONDS. */
+static gboolean
+changed_within (guint *count,
+                guint  seconds)
+{
+  guint before = *count;
+  gboolean timed_out = FALSE;
+  guint timeout = g_timeout_add_seconds (seconds, note_timeout, &timed_out);
+
+  while (*count == before && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (timeout);
+  return *count != before;
+}
+
+/* The outbox watches at most 256 entries' folders. Once entries leave (a
+ * flush), the room they leave goes to the next ones listed, so postierctl
+ * rewriting a later entry's entry.ini still shows in the view. */
+static void
+test_watch_room_follows_listing (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "outbox-watch-room", NULL);
+  g_autoptr(PostierOutbox) outbox = postier_outbox_new (dir);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ini = NULL;
+  g_autofree char *contents = NULL;
+  const guint n = 300, gone = 100;
+  guint changes = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *subject = g_strdup_printf ("Room %u", i);
+
+      g_ptr_array_add (ids, enqueue (outbox, subject));
+    }
+  g_assert_true (postier_outbox_watch (outbox, &error));
+  g_assert_no_error (error);
+  g_signal_connect_swapped (outbox, "changed", G_CALLBACK (on_changed), &changes);
+  listed = list_and_wait (outbox);
+  g_assert_cmpuint (listed->len, ==, n);
+  g_clear_pointer (&listed, g_ptr_array_unref);
+
+  for (guint i = 0; i < gone; i++)
+    {
+      g_assert_true (postier_outbox_remove (outbox, ids->pdata[i], &error));
+      g_assert_no_error (error);
+    }
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  listed = list_and_wait (outbox);
+  g_assert_cmpuint (listed->len, ==, n - gone);
+
+  /* The last entry was past the first 256 listed. */
+  changes = 0;
+  ini = g_build_filename (dir, ids->pdata[n - 1], "entry.ini", NULL);
+  g_assert_true (g_file_get_contents (ini, &contents, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (ini, contents, -1, &error));
+  g_assert_no_error (error);
+  g_assert_true (changed_within (&changes, 10));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -330,6 +402,7 @@ main (int   argc,
   g_test_add_func ("/outbox/watch/listing-says-held", test_listing_says_held);
   g_test_add_func ("/outbox/watch/unchanged-entries-kept", test_unchanged_entries_kept);
   g_test_add_func ("/outbox/watch/large-listing", test_large_listing);
+  g_test_add_func ("/outbox/watch/room-follows-listing", test_watch_room_follows_listing);
   g_test_add_func ("/sent-store/watch/changed", test_sent_store_changed);
 
   return g_test_run ();
