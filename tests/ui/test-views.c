@@ -272,7 +272,7 @@ test_outbox_long_subject (void)
   g_autoptr(PostierEnvelope) envelope = postier_envelope_new ("ada@example.org");
   g_autoptr(GString) long_subject = g_string_new ("Agenda");
   g_autoptr(GError) error = NULL;
-  g_autofree char *ids[2] = { NULL, NULL };
+  char *ids[2] = { NULL, NULL };
   const char *subjects[2];
   PostierOutbox *outbox;
   PostierWindow *window;
@@ -334,6 +334,9 @@ test_outbox_long_subject (void)
   g_assert_true (pango_layout_is_ellipsized (gtk_label_get_layout (long_title)));
 
   gtk_window_destroy (GTK_WINDOW (window));
+  /* Not g_autofree: on an array, it frees only the first. */
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_free (ids[i]);
 }
 
 static void
