@@ -46,13 +46,13 @@ struct _PostierDirectWriter
   int       error_number;  /* of the first failed write */
 };
 
-static void
+/* Whether O_DIRECT was on and is now off. */
+static gboolean
 clear_direct (int fd)
 {
   int flags = fcntl (fd, F_GETFL);
 
-  if (flags >= 0 && (flags & O_DIRECT) != 0)
-    fcntl (fd, F_SETFL, flags & ~O_DIRECT);
+  return flags >= 0 && (flags & O_DIRECT) != 0 && fcntl (fd, F_SETFL, flags & ~O_DIRECT) == 0;
 }
 
 /* 0, or the errno of the failure. A file system that wants other sizes
@@ -67,14 +67,12 @@ write_fully (int         fd,
   off_t start = lseek (fd, 0, SEEK_CUR);
   off_t now;
   int error_number;
-  int flags;
 
   if (postier_write_all_fd (fd, data, len))
     return 0;
   error_number = errno;
-  flags = fcntl (fd, F_GETFL);
-  if (error_number != EINVAL || start < 0 || flags < 0 || (flags & O_DIRECT) == 0 ||
-      fcntl (fd, F_SETFL, flags & ~O_DIRECT) != 0 || (now = lseek (fd, 0, SEEK_CUR)) < start)
+  if (error_number != EINVAL || start < 0 || !clear_direct (fd) ||
+      (now = lseek (fd, 0, SEEK_CUR)) < start)
     return error_number;
   return postier_write_all_fd (fd, data + (now - start), len - (gsize) (now - start)) ? 0 : errno;
 }

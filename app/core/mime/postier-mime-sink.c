@@ -41,12 +41,13 @@ struct _PostierMimeSink
 
 G_DEFINE_FINAL_TYPE (PostierMimeSink, postier_mime_sink, GMIME_TYPE_STREAM)
 
+/* Whether a write failed or the caller cancelled: nothing more goes out. */
 static gboolean
-cancelled_now (PostierMimeSink *self)
+stopped (PostierMimeSink *self)
 {
   if (!self->cancelled && g_cancellable_is_cancelled (self->cancellable))
     self->cancelled = TRUE;
-  return self->cancelled;
+  return self->write_errno != 0 || self->cancelled;
 }
 
 static gboolean
@@ -54,7 +55,7 @@ write_all (PostierMimeSink *self,
            const char      *data,
            gsize            len)
 {
-  if (self->write_errno != 0 || cancelled_now (self))
+  if (stopped (self))
     return FALSE;
   if (!postier_write_all_fd (self->fd, data, len))
     {
@@ -97,7 +98,7 @@ write_out (PostierMimeSink *self)
     }
   if (self->writer != NULL && self->buffered == SINK_BUFFER_SIZE)
     {
-      if (self->write_errno != 0 || cancelled_now (self))
+      if (stopped (self))
         return FALSE;
       if (!postier_direct_writer_submit (self->writer, &error_number))
         {
