@@ -33,6 +33,23 @@ enqueue (PostierOutbox *outbox,
   return id;
 }
 
+/* N entries queued, "PREFIX 0" to "PREFIX N-1": their ids, in that order. */
+static GPtrArray *
+enqueue_numbered (PostierOutbox *outbox,
+                  const char    *prefix,
+                  guint          n)
+{
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *subject = g_strdup_printf ("%s %u", prefix, i);
+
+      g_ptr_array_add (ids, enqueue (outbox, subject));
+    }
+  return ids;
+}
+
 static void
 on_changed (guint *count)
 {
@@ -280,20 +297,14 @@ test_large_listing (void)
 {
   g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "outbox-large", NULL);
   g_autoptr(PostierOutbox) outbox = postier_outbox_new (dir);
-  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  const guint n = 1500;
+  g_autoptr(GPtrArray) ids = enqueue_numbered (outbox, "Large", n);
   g_autoptr(GPtrArray) listed = NULL;
   g_autoptr(GPtrArray) damaged = NULL;
   g_autoptr(GPtrArray) before = NULL;
   g_autoptr(GPtrArray) after = NULL;
   g_autoptr(GError) error = NULL;
-  const guint n = 1500;
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *subject = g_strdup_printf ("Large %u", i);
-
-      g_ptr_array_add (ids, enqueue (outbox, subject));
-    }
   /* Three damaged by hand, spread over the folder. */
   for (guint i = 0; i < n; i += n / 3)
     {
@@ -351,20 +362,14 @@ test_watch_room_follows_listing (void)
 {
   g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "outbox-watch-room", NULL);
   g_autoptr(PostierOutbox) outbox = postier_outbox_new (dir);
-  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  const guint n = 300, gone = 100;
+  g_autoptr(GPtrArray) ids = enqueue_numbered (outbox, "Room", n);
   g_autoptr(GPtrArray) listed = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *ini = NULL;
   g_autofree char *contents = NULL;
-  const guint n = 300, gone = 100;
   guint changes = 0;
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *subject = g_strdup_printf ("Room %u", i);
-
-      g_ptr_array_add (ids, enqueue (outbox, subject));
-    }
   g_assert_true (postier_outbox_watch (outbox, &error));
   g_assert_no_error (error);
   g_signal_connect_swapped (outbox, "changed", G_CALLBACK (on_changed), &changes);
